@@ -1,0 +1,104 @@
+// The port between the iproute2 front (src/ip) and what answers it: the real
+// kernel (src/kernel) or the model (src/sim). The front never knows which.
+// Values mirror the kernel's structures (ndmsg, nda_cacheinfo, ...) so that
+// both implementations answer the same questions with the same numbers.
+
+/** A request the kernel (or the model) refused: errno plus extended-ACK text. */
+export class NetlinkError extends Error {
+  constructor(readonly errno: number, readonly extack?: string, context?: string) {
+    super(`${context ? context + ': ' : ''}errno ${errno}${extack ? ` (${extack})` : ''}`);
+  }
+}
+
+export const AF_UNSPEC = 0;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const AF_PACKET = 17;
+export const AF_BRIDGE = 7;
+export const AF_MPLS = 28;
+
+export const NUD_INCOMPLETE = 0x01;
+export const NUD_REACHABLE = 0x02;
+export const NUD_STALE = 0x04;
+export const NUD_DELAY = 0x08;
+export const NUD_PROBE = 0x10;
+export const NUD_FAILED = 0x20;
+export const NUD_NOARP = 0x40;
+export const NUD_PERMANENT = 0x80;
+export const NUD_NONE = 0x00;
+
+export const NTF_USE = 0x01;
+export const NTF_SELF = 0x02;
+export const NTF_MASTER = 0x04;
+export const NTF_PROXY = 0x08;
+export const NTF_EXT_LEARNED = 0x10;
+export const NTF_OFFLOADED = 0x20;
+export const NTF_STICKY = 0x40;
+export const NTF_ROUTER = 0x80;
+export const NTF_EXT_MANAGED = 0x01; // in NDA_FLAGS_EXT
+
+/** Netlink modify flags, as ip sets them per verb. */
+export const NLM_F_REPLACE = 0x100;
+export const NLM_F_EXCL = 0x200;
+export const NLM_F_CREATE = 0x400;
+
+/** One neighbour entry as RTM_NEWNEIGH describes it. */
+export interface Neighbour {
+  family: number;
+  ifindex: number;
+  state: number;
+  flags: number;
+  type: number;
+  dst?: Uint8Array;
+  lladdr?: Uint8Array;
+  /** nda_cacheinfo, in USER_HZ ticks (1/100 s) as the kernel reports them. */
+  cacheinfo?: { confirmed: number; used: number; updated: number; refcnt: number };
+  probes?: number;
+  protocol?: number;
+  flagsExt?: number;
+}
+
+/** RTM_NEWNEIGH/RTM_DELNEIGH request: `nlFlags` are NLM_F_CREATE/EXCL/REPLACE. */
+export interface NeighbourChange {
+  family: number;
+  ifindex: number;
+  state: number;
+  flags: number;
+  dst: Uint8Array;
+  lladdr?: Uint8Array;
+  protocol?: number;
+  flagsExt?: number;
+}
+
+/** What a neighbour dump asks the kernel to filter (the rest is filtered in the front). */
+export interface NeighbourDumpFilter {
+  family: number;
+  ifindex?: number;
+  master?: number;
+  /** ndm_flags of the request: NTF_PROXY asks for the proxy table. */
+  ndmFlags?: number;
+}
+
+/** The part of a link the neighbour front needs (names, types for lladdr format). */
+export interface LinkRef {
+  index: number;
+  name: string;
+  /** ARPHRD_* */
+  type: number;
+  flags: number;
+  master?: number;
+  kind?: string;
+}
+
+export interface Backend {
+  /** All links, index order. The front caches name/index lookups over this. */
+  links(): LinkRef[];
+  neighbourDump(filter: NeighbourDumpFilter): Neighbour[];
+  /** RTM_GETNEIGH for one entry; throws NetlinkError (ENOENT) when missing. */
+  neighbourGet(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour;
+  neighbourAdd(change: NeighbourChange, nlFlags: number): void;
+  neighbourDelete(change: NeighbourChange): void;
+  /** Deletes entries one by one as a flush does; returns after all or throws the first failure. */
+  neighbourFlush(entries: Neighbour[]): void;
+  close(): void;
+}

@@ -1,0 +1,36 @@
+// Messages shared by every object of the front.
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_PACKET, AF_UNSPEC, type NetlinkError } from '../backend.js';
+import { strerror } from '../errno.js';
+import type { Context } from './context.js';
+
+export function familyName(family: number): string {
+  switch (family) {
+    case AF_INET: return 'inet';
+    case AF_INET6: return 'inet6';
+    case AF_PACKET: return 'link';
+    case AF_MPLS: return 'mpls';
+    case AF_BRIDGE: return 'bridge';
+    default: return '???';
+  }
+}
+
+export function familyNameVerbose(family: number): string {
+  return family === AF_UNSPEC ? 'any valid' : familyName(family);
+}
+
+/**
+ * How ip reports a refused request: the kernel's extended-ACK text as
+ * `Error: <msg>.`, else `RTNETLINK answers: <strerror>`. `bare` gives only
+ * the strerror part, for perror()-style messages.
+ */
+export function netlinkErrorLine(e: NetlinkError, bare = false): string {
+  if (bare) return strerror(e.errno);
+  if (e.extack) return `Error: ${e.extack}${e.extack.endsWith('.') ? '' : '.'}`;
+  return `RTNETLINK answers: ${strerror(e.errno)}`;
+}
+
+/** nodev(): the message, and the handler's failure code. */
+export function nodev(ctx: Context, dev: string): number {
+  ctx.err(`Cannot find device "${dev}"`);
+  return 1;
+}

@@ -1,0 +1,77 @@
+// What every command of the front gets: the global options, the printer, the
+// backend (created on first use, so `help` never loads the FFI) and ip's
+// link-name cache (ll_map.c): one link dump per run, shared by a batch.
+import type { Backend, LinkRef } from '../backend.js';
+import { writeAll, type Output } from './output.js';
+import type { GlobalOptions } from './options.js';
+
+export class Context {
+  private linkCache?: Map<number, LinkRef>;
+  private nameCache?: Map<string, LinkRef>;
+  private backendInstance?: Backend;
+
+  constructor(
+    readonly opts: GlobalOptions,
+    readonly out: Output,
+    private readonly makeBackend: () => Backend,
+  ) {}
+
+  get backend(): Backend {
+    return (this.backendInstance ??= this.makeBackend());
+  }
+
+  /** The backend if a command opened one (for closing at exit). */
+  get backendIfOpen(): Backend | undefined {
+    return this.backendInstance;
+  }
+
+  /** Writes one line to stderr, after whatever stdout holds, so the two stay in order. */
+  err(line: string): void {
+    this.out.flush();
+    writeAll(2, line + '\n');
+  }
+
+  /** Forgets the link cache (after a command that adds, renames or deletes links). */
+  invalidateLinks(): void {
+    this.linkCache = undefined;
+    this.nameCache = undefined;
+  }
+
+  private loadLinks(): void {
+    this.linkCache = new Map();
+    this.nameCache = new Map();
+    for (const l of this.backend.links()) {
+      this.linkCache.set(l.index, l);
+      this.nameCache.set(l.name, l);
+    }
+  }
+
+  /** ll_name_to_index(): 0 when there is no such device. */
+  nameToIndex(name: string): number {
+    if (!this.nameCache) this.loadLinks();
+    const l = this.nameCache!.get(name);
+    if (l) return l.index;
+    // ip also accepts "if<N>" for a device it knows only by number.
+    const m = /^if(\d+)$/.exec(name);
+    return m && this.linkCache!.has(Number(m[1])) ? Number(m[1]) : 0;
+  }
+
+  link(index: number): LinkRef | undefined {
+    if (!this.linkCache) this.loadLinks();
+    let l = this.linkCache!.get(index);
+    if (!l && index > 0) {
+      this.loadLinks();
+      l = this.linkCache!.get(index);
+    }
+    return l;
+  }
+
+  /** ll_index_to_name(): "if<N>" for an index it cannot name. */
+  indexToName(index: number): string {
+    return this.link(index)?.name ?? `if${index}`;
+  }
+
+  indexToType(index: number): number {
+    return this.link(index)?.type ?? -1;
+  }
+}

@@ -1,0 +1,248 @@
+// Addresses as ip reads and writes them: get_addr_1/get_prefix_1 (IPv4 with
+// strtoul parts, IPv6 per inet_pton, "default"/"any"/"all"), glibc's
+// inet_ntop text, and link-layer addresses (ll_addr_a2n/ll_addr_n2a).
+import { AF_INET, AF_INET6, AF_PACKET, AF_UNSPEC } from '../backend.js';
+
+export interface InetPrefix {
+  family: number;
+  bytelen: number;
+  /** -1: a plain address, -2: default/any/all, else the prefix length. */
+  bitlen: number;
+  data: Uint8Array;
+  prefixGiven: boolean;
+}
+
+/** iproute2's get_addr_ipv4(): up to four strtoul(…, 0) parts separated by dots. */
+export function parseIPv4(s: string): Uint8Array | undefined {
+  const out = new Uint8Array(4);
+  let rest = s;
+  for (let i = 0; i < 4; i++) {
+    const r = strtoul(rest);
+    if (!r || r.value > 255) return undefined;
+    out[i] = r.value;
+    if (r.rest === '') return out;
+    if (i === 3 || r.rest[0] !== '.') return undefined;
+    rest = r.rest.slice(1);
+  }
+  return out;
+}
+
+/** glibc inet_pton(AF_INET6). */
+export function parseIPv6(s: string): Uint8Array | undefined {
+  const out = new Uint8Array(16);
+  let tail = s;
+  let v4: Uint8Array | undefined;
+  const lastColon = s.lastIndexOf(':');
+  if (s.indexOf('.', lastColon) >= 0) {
+    const v4s = s.slice(lastColon + 1);
+    // inet_pton4: four decimal parts, no leading zeros, each <= 255.
+    if (!/^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/.test(v4s)) return undefined;
+    const parts = v4s.split('.').map(Number);
+    if (parts.some((p) => p > 255)) return undefined;
+    v4 = Uint8Array.from(parts);
+    tail = s.slice(0, lastColon + 1);
+    if (!tail.endsWith('::')) tail = tail.slice(0, -1);
+  }
+  const dbl = tail.indexOf('::');
+  if (dbl >= 0 && tail.indexOf('::', dbl + 1) >= 0) return undefined;
+  const groups = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const r: number[] = [];
+    for (const g of part.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      r.push(parseInt(g, 16));
+    }
+    return r;
+  };
+  const total = v4 ? 6 : 8;
+  let words: number[];
+  if (dbl >= 0) {
+    const head = groups(tail.slice(0, dbl));
+    const rest = groups(tail.slice(dbl + 2));
+    if (!head || !rest || head.length + rest.length > total - 1) return undefined;
+    words = [...head, ...new Array<number>(total - head.length - rest.length).fill(0), ...rest];
+  } else {
+    const all = groups(tail);
+    if (!all || all.length !== total) return undefined;
+    words = all;
+  }
+  for (let i = 0; i < words.length; i++) {
+    out[i * 2] = words[i] >> 8;
+    out[i * 2 + 1] = words[i] & 0xff;
+  }
+  if (v4) out.set(v4, 12);
+  return out;
+}
+
+export function formatIPv4(b: Uint8Array): string {
+  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+}
+
+/** glibc inet_ntop6: longest zero run (>= 2 words, first on ties) as "::", IPv4 tail for ::ffff:0:0/96 and ::/96. */
+export function formatIPv6(b: Uint8Array): string {
+  const w = new Array<number>(8);
+  for (let i = 0; i < 8; i++) w[i] = (b[2 * i] << 8) | b[2 * i + 1];
+  let bestBase = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (w[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > bestLen) { bestBase = i; bestLen = j - i; }
+    i = j;
+  }
+  if (bestLen < 2) bestBase = -1;
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (bestBase >= 0 && i >= bestBase && i < bestBase + bestLen) {
+      if (i === bestBase) s += ':';
+      continue;
+    }
+    if (i !== 0) s += ':';
+    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff))) {
+      s += `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+      break;
+    }
+    s += w[i].toString(16);
+  }
+  if (bestBase >= 0 && bestBase + bestLen === 8) s += ':';
+  return s;
+}
+
+export function formatAddress(family: number, b: Uint8Array): string {
+  if (b.length === 4) return formatIPv4(b);
+  if (b.length === 16) return formatIPv6(b);
+  return family === AF_INET ? '???' : hexColon(b);
+}
+
+/** ip's get_addr_1(); undefined where ip reports a bad address. */
+export function parseAddress(name: string, family: number): InetPrefix | undefined {
+  const base = (f: number, bytelen: number, bitlen: number, prefixGiven = false): InetPrefix =>
+    ({ family: f, bytelen, bitlen, data: new Uint8Array(16), prefixGiven });
+  if (name === 'default') return base(family, family === AF_INET ? 4 : family === AF_INET6 ? 16 : 0, -2, true);
+  if (name === 'all' || name === 'any') return base(family, 0, -2);
+  if (family === AF_PACKET) {
+    const ll = parseLladdr(name);
+    if (typeof ll === 'string') return undefined;
+    const p = base(AF_PACKET, ll.length, ll.length * 8);
+    p.data.set(ll.subarray(0, 16));
+    return p;
+  }
+  if (name.includes(':')) {
+    if (family !== AF_UNSPEC && family !== AF_INET6) return undefined;
+    const a = parseIPv6(name);
+    if (!a) return undefined;
+    const p = base(AF_INET6, 16, -1);
+    p.data.set(a);
+    return p;
+  }
+  if (family !== AF_UNSPEC && family !== AF_INET) return undefined;
+  const a = parseIPv4(name);
+  if (!a) return undefined;
+  const p = base(AF_INET, 4, -1);
+  p.data.set(a);
+  return p;
+}
+
+/** ip's get_prefix_1(). */
+export function parsePrefix(arg: string, family: number): InetPrefix | undefined {
+  const slash = arg.indexOf('/');
+  const p = parseAddress(slash >= 0 ? arg.slice(0, slash) : arg, family);
+  if (!p) return undefined;
+  const max = p.family === AF_INET ? 32 : p.family === AF_INET6 ? 128 : p.bytelen * 8;
+  if (slash >= 0) {
+    if (p.bitlen === -2) return undefined;
+    const plen = parseNetmask(arg.slice(slash + 1));
+    if (plen === undefined || plen > max) return undefined;
+    p.bitlen = plen;
+    p.prefixGiven = true;
+  } else {
+    p.bitlen = p.bitlen === -2 ? 0 : max;
+  }
+  return p;
+}
+
+/** C strtoul(): leading space, sign, base 0 (0x hex, 0 octal) or the given base. */
+export function strtoul(s: string, base = 0): { value: number; rest: string } | undefined {
+  const m = /^[\t\n\v\f\r ]*([+-]?)/.exec(s)!;
+  let body = s.slice(m[0].length);
+  let b = base;
+  if ((b === 0 || b === 16) && /^0[xX][0-9a-fA-F]/.test(body)) { body = body.slice(2); b = 16; }
+  else if (b === 0) b = body[0] === '0' ? 8 : 10;
+  const digits = (b === 16 ? /^[0-9a-fA-F]+/ : b === 8 ? /^[0-7]+/ : /^[0-9]+/).exec(body);
+  if (!digits) return undefined;
+  let value = parseInt(digits[0], b);
+  // strtoul negates in unsigned long arithmetic; anything but -0 ends up above UINT_MAX.
+  if (m[1] === '-' && value !== 0) value = Number.MAX_SAFE_INTEGER;
+  return { value, rest: body.slice(digits[0].length) };
+}
+
+/** get_unsigned(): the whole string is one unsigned 32-bit number. */
+export function parseUnsigned(s: string, base = 0): number | undefined {
+  const r = strtoul(s, base);
+  if (!r || r.rest !== '' || r.value > 0xffffffff) return undefined;
+  return r.value;
+}
+
+/** get_netmask(): a length, or a dotted mask of leading ones. */
+function parseNetmask(s: string): number | undefined {
+  const v = parseUnsigned(s);
+  if (v !== undefined) return v;
+  const a = parseIPv4(s);
+  if (!a) return undefined;
+  const inv = ~(((a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3]) >>> 0) >>> 0;
+  if ((inv & (inv + 1)) !== 0) return undefined;
+  return Math.clz32(inv);
+}
+
+/** inet_addr_match(): do the first `bits` bits agree? */
+export function prefixMatch(a: Uint8Array, b: Uint8Array, bits: number): boolean {
+  let i = 0;
+  for (; bits >= 8; bits -= 8, i++) if (a[i] !== b[i]) return false;
+  if (bits > 0) {
+    const mask = (0xff << (8 - bits)) & 0xff;
+    if ((a[i] & mask) !== (b[i] & mask)) return false;
+  }
+  return true;
+}
+
+/**
+ * ll_addr_a2n(): a dotted IPv4 for tunnels, or hex bytes separated by colons
+ * (sscanf "%x" per part, each 0..255). Returns the bytes or the bad part
+ * for ip's `"X" is invalid lladdr.` message.
+ */
+export function parseLladdr(arg: string): Uint8Array | string {
+  if (arg.includes('.')) {
+    const a = parseIPv4(arg);
+    return a ?? arg;
+  }
+  const out: number[] = [];
+  const parts = arg.split(':');
+  for (let i = 0; i < parts.length && i < 20; i++) {
+    const m = /^[\t\n\v\f\r ]*([+-]?)(?:0[xX])?([0-9a-fA-F]+)/.exec(parts[i]);
+    if (!m) return parts[i];
+    let v = parseInt(m[2], 16);
+    if (m[1] === '-') v = -v;
+    if (v < 0 || v > 255 || !Number.isFinite(v)) return parts[i];
+    out.push(v);
+  }
+  return Uint8Array.from(out);
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function hexColon(b: Uint8Array): string {
+  if (b.length === 0) return '';
+  let s = HEX[b[0]];
+  for (let i = 1; i < b.length; i++) s += ':' + HEX[b[i]];
+  return s;
+}
+
+const ARPHRD_TUNNEL = 768, ARPHRD_TUNNEL6 = 769, ARPHRD_SIT = 776, ARPHRD_IPGRE = 778, ARPHRD_IP6GRE = 823;
+
+/** ll_addr_n2a(): IPv4/IPv6 text for tunnel devices, hex bytes otherwise. */
+export function formatLladdr(b: Uint8Array, linkType: number): string {
+  if (b.length === 4 && (linkType === ARPHRD_TUNNEL || linkType === ARPHRD_SIT || linkType === ARPHRD_IPGRE)) return formatIPv4(b);
+  if (b.length === 16 && (linkType === ARPHRD_TUNNEL6 || linkType === ARPHRD_IP6GRE)) return formatIPv6(b);
+  return hexColon(b);
+}

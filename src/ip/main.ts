@@ -1,0 +1,132 @@
+// The front's dispatcher: ip's object table (first prefix match wins, in ip's
+// order), one command or a batch, and the exit-code rules of ip.c.
+import { readFileSync } from 'node:fs';
+import type { Context } from './context.js';
+import { Exit, matches } from './matches.js';
+import { USAGE } from './options.js';
+import { doNeigh } from './neigh.js';
+
+export type ObjectHandler = (ctx: Context, words: string[]) => number | Promise<number>;
+
+/** Objects that tsnet implements, by ip's name; set by each object's module. */
+const handlers = new Map<string, ObjectHandler>([
+  ['neighbor', doNeigh],
+  ['neighbour', doNeigh],
+]);
+
+export function registerObject(name: string, h: ObjectHandler): void {
+  handlers.set(name, h);
+}
+
+/** ip.c's cmds[] in its order, then tsnet's own objects. */
+const OBJECTS = [
+  'address', 'addrlabel', 'maddress', 'route', 'rule', 'neighbor', 'neighbour', 'ntable', 'ntbl', 'link',
+  'l2tp', 'fou', 'ila', 'macsec', 'tunnel', 'tunl', 'tuntap', 'tap', 'token', 'tcpmetrics', 'tcp_metrics',
+  'monitor', 'xfrm', 'mroute', 'mrule', 'netns', 'netconf', 'vrf', 'sr', 'nexthop', 'mptcp', 'ioam', 'help',
+  'stats', 'bond', 'arping', 'sim',
+];
+
+/** The object a word names, by ip's first-match prefix rule. */
+export function resolveObject(word: string): string | undefined {
+  return OBJECTS.find((o) => matches(word, o));
+}
+
+/** do_cmd(): runs one command; returns its exit status. Exit exceptions pass through. */
+export async function runCommand(ctx: Context, words: string[]): Promise<number> {
+  const obj = resolveObject(words[0]);
+  if (obj === undefined) {
+    ctx.err(`Object "${words[0]}" is unknown, try "tsnet help".`);
+    return 1;
+  }
+  if (obj === 'help') throw new Exit(255, [USAGE.slice(0, -1)]);
+  const h = handlers.get(obj);
+  if (!h) {
+    ctx.err(`Object "${obj}" is not implemented by tsnet; use ip ${obj}.`);
+    return 1;
+  }
+  return h(ctx, words.slice(1));
+}
+
+/**
+ * getcmdline() + makeargs(): `#` starts a comment, a trailing backslash joins
+ * the next line, quotes group words. Yields [line number, words].
+ */
+export function* batchLines(text: string, onError: (line: string) => void): Generator<[number, string[]]> {
+  const lines = text.split('\n');
+  const complete = text.endsWith('\n');
+  if (complete) lines.pop();
+  // A line "continues" when it ends in backslash-newline and no comment cut it.
+  const continues = (i: number) => !lines[i].includes('#') && lines[i].endsWith('\\') && (i < lines.length - 1 || complete);
+  let lineNo = 0;
+  for (let i = 0; i < lines.length; i++) {
+    lineNo++;
+    let line = stripComment(lines[i]);
+    let cont = continues(i);
+    while (cont) {
+      if (i + 1 >= lines.length) {
+        onError('Missing continuation line');
+        return;
+      }
+      i++;
+      lineNo++;
+      line = line.slice(0, -1) + stripComment(lines[i]);
+      cont = continues(i);
+    }
+    const words = makeArgs(line);
+    if (words.length) yield [lineNo, words];
+  }
+}
+
+function stripComment(line: string): string {
+  const h = line.indexOf('#');
+  return h >= 0 ? line.slice(0, h) : line;
+}
+
+export function makeArgs(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const ws = ' \t\r\n';
+  while (i < line.length) {
+    while (i < line.length && ws.includes(line[i])) i++;
+    if (i >= line.length) break;
+    if (line[i] === '"' || line[i] === "'") {
+      const q = line[i++];
+      const end = line.indexOf(q, i);
+      if (end < 0) throw new Exit(1, ['Unterminated quoted string']);
+      out.push(line.slice(i, end));
+      i = end + 1;
+    } else {
+      let j = i;
+      while (j < line.length && !ws.includes(line[j])) j++;
+      out.push(line.slice(i, j));
+      i = j + 1;
+    }
+  }
+  return out;
+}
+
+/** ip -batch: runs each line, `Command failed FILE:LINE` on failure, stops unless -force. */
+export async function runBatch(ctx: Context, name: string): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(name === '-' ? 0 : name, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const { strerror } = await import('../errno.js');
+    ctx.err(`Cannot open file "${name}" for reading: ${strerror(-(err.errno ?? -2))}`);
+    return 1;
+  }
+  const family = ctx.opts.family;
+  let ret = 0;
+  for (const [lineNo, words] of batchLines(text, (l) => ctx.err(l))) {
+    ctx.opts.family = family;
+    const rc = await runCommand(ctx, words);
+    ctx.out.flush();
+    if (rc) {
+      ctx.err(`Command failed ${name}:${lineNo}`);
+      ret = 1;
+      if (!ctx.opts.force) break;
+    }
+  }
+  return ret;
+}

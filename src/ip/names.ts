@@ -1,0 +1,64 @@
+// Number <-> name tables that ip reads from /etc/iproute2 (rt_names.c):
+// built-in defaults, then the file and its .d/*.conf drop-ins, read only
+// when a name is first needed.
+import { readdirSync, readFileSync } from 'node:fs';
+import { strtoul } from './inet.js';
+
+const CONFDIR = '/etc/iproute2';
+
+class NameTable {
+  private loaded = false;
+  constructor(private readonly file: string, private readonly tab: Map<number, string>) {}
+
+  private load(): void {
+    this.loaded = true;
+    readTable(`${CONFDIR}/${this.file}`, this.tab);
+    let names: string[] = [];
+    try {
+      names = readdirSync(`${CONFDIR}/${this.file}.d`);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      if (n[0] !== '.' && n.length > 5 && n.endsWith('.conf')) readTable(`${CONFDIR}/${this.file}.d/${n}`, this.tab);
+    }
+  }
+
+  /** rtnl_*_n2a(): the name, or the number in decimal (always with -N). */
+  name(id: number, numeric: boolean): string {
+    if (id < 0 || id > 255 || numeric) return String(id);
+    if (!this.tab.has(id) && !this.loaded) this.load();
+    return this.tab.get(id) ?? String(id);
+  }
+
+  /** rtnl_*_a2n(): a known name, or a number 0..255. */
+  id(arg: string): number | undefined {
+    if (!this.loaded) this.load();
+    for (const [k, v] of this.tab) if (v === arg) return k;
+    const r = strtoul(arg);
+    if (!r || r.rest !== '' || r.value > 255) return undefined;
+    return r.value;
+  }
+}
+
+function readTable(path: string, tab: Map<number, string>): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return;
+  }
+  for (const raw of text.split('\n')) {
+    const line = raw.trimStart();
+    if (line === '' || line[0] === '#') continue;
+    const m = /^(0x[0-9a-fA-F]+|\d+)\s+([^\s#]+)/.exec(line);
+    if (!m) continue;
+    tab.set(Number(m[1]), m[2]);
+  }
+}
+
+export const rtProtocols = new NameTable('rt_protos', new Map([
+  [0, 'unspec'], [1, 'redirect'], [2, 'kernel'], [3, 'boot'], [4, 'static'], [8, 'gated'], [9, 'ra'],
+  [10, 'mrt'], [11, 'zebra'], [12, 'bird'], [42, 'babel'], [13, 'dnrouted'], [14, 'xorp'], [15, 'ntk'],
+  [16, 'dhcp'], [18, 'keepalived'], [186, 'bgp'], [187, 'isis'], [188, 'ospf'], [189, 'rip'], [192, 'eigrp'],
+]));

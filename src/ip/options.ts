@@ -1,0 +1,151 @@
+// ip's global options (ip.c main()): same names, same first-match order, so
+// `-b` is batch, `-br` brief, `-h` human, `-n` netns, `-c` colour.
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_PACKET, AF_UNSPEC } from '../backend.js';
+import { Exit, matches } from './matches.js';
+
+export interface GlobalOptions {
+  family: number;
+  human: number;
+  iec: number;
+  stats: number;
+  details: number;
+  resolve: number;
+  oneline: number;
+  timestamp: number;
+  tshort: number;
+  force: number;
+  batch?: string;
+  brief: number;
+  json: number;
+  pretty: number;
+  rcvbuf?: number;
+  color: 'never' | 'auto' | 'always';
+  netns?: string;
+  numeric: number;
+  all: boolean;
+  echo: number;
+  loops: number;
+  version: boolean;
+  help: boolean;
+  /** tsnet: run against the model instead of the kernel. */
+  dryRun: boolean;
+  /** tsnet: with --dry-run, explain each step on stderr. */
+  trace: boolean;
+  /** tsnet: the model's state file. */
+  state?: string;
+}
+
+export function defaultOptions(): GlobalOptions {
+  return {
+    family: AF_UNSPEC, human: 0, iec: 0, stats: 0, details: 0, resolve: 0, oneline: 0, timestamp: 0,
+    tshort: 0, force: 0, brief: 0, json: 0, pretty: 0, color: 'never', numeric: 0, all: false, echo: 0,
+    loops: 10, version: false, help: false, dryRun: false, trace: false,
+  };
+}
+
+export function readFamily(name: string): number {
+  switch (name) {
+    case 'inet': return AF_INET;
+    case 'inet6': return AF_INET6;
+    case 'link': return AF_PACKET;
+    case 'mpls': return AF_MPLS;
+    case 'bridge': return AF_BRIDGE;
+    default: return AF_UNSPEC;
+  }
+}
+
+export const USAGE = `Usage: tsnet [ OPTIONS ] OBJECT { COMMAND | help }
+       tsnet [ -force ] -batch filename
+where  OBJECT := { address | link | neighbor | neighbour | monitor | help |
+                   arping | bond | sim }
+       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
+                    -h[uman-readable] | -iec | -j[son] | -p[retty] |
+                    -f[amily] { inet | inet6 | mpls | bridge | link } |
+                    -4 | -6 | -M | -B | -0 |
+                    -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
+                    -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
+                    -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
+                    -c[olor] | --dry-run | --trace | --state FILE }
+`;
+
+export function usageExit(): never {
+  throw new Exit(255, [USAGE.slice(0, -1)]);
+}
+
+/**
+ * Parses one option word (and its value from `next`) into `o`. Returns false
+ * when the word is not a global option. Errors exit as ip's do.
+ */
+export function parseOption(word: string, next: () => string | undefined, o: GlobalOptions, onNetns: (name: string) => void): boolean {
+  let opt = word;
+  if (opt[1] === '-') opt = opt.slice(1);
+  // tsnet's own options, spelled in full so they cannot shadow ip's prefixes.
+  if (opt === '-dry-run') { o.dryRun = true; return true; }
+  if (opt === '-trace') { o.trace = true; return true; }
+  if (opt === '-state') {
+    const v = next();
+    if (v === undefined) usageExit();
+    o.state = v;
+    return true;
+  }
+  if (matches(opt, '-loops')) {
+    const v = next();
+    if (v === undefined) usageExit();
+    o.loops = parseInt(v, 10) || 0;
+  } else if (matches(opt, '-family')) {
+    const v = next();
+    if (v === undefined || v === 'help') usageExit();
+    o.family = readFamily(v);
+    if (o.family === AF_UNSPEC) throw new Exit(255, [`Error: argument "${v}" is wrong: invalid protocol family`]);
+  } else if (opt === '-4') o.family = AF_INET;
+  else if (opt === '-6') o.family = AF_INET6;
+  else if (opt === '-0') o.family = AF_PACKET;
+  else if (opt === '-M') o.family = AF_MPLS;
+  else if (opt === '-B') o.family = AF_BRIDGE;
+  else if (matches(opt, '-human') || matches(opt, '-human-readable')) o.human++;
+  else if (matches(opt, '-iec')) o.iec++;
+  else if (matches(opt, '-stats') || matches(opt, '-statistics')) o.stats++;
+  else if (matches(opt, '-details')) o.details++;
+  else if (matches(opt, '-resolve')) o.resolve++;
+  else if (matches(opt, '-oneline')) o.oneline++;
+  else if (matches(opt, '-timestamp')) o.timestamp++;
+  else if (matches(opt, '-tshort')) { o.timestamp++; o.tshort++; }
+  else if (matches(opt, '-Version')) o.version = true;
+  else if (matches(opt, '-force')) o.force++;
+  else if (matches(opt, '-batch')) {
+    const v = next();
+    if (v === undefined) usageExit();
+    o.batch = v;
+  } else if (matches(opt, '-brief')) o.brief++;
+  else if (matches(opt, '-json')) o.json++;
+  else if (matches(opt, '-pretty')) o.pretty++;
+  else if (matches(opt, '-rcvbuf')) {
+    const v = next();
+    if (v === undefined) usageExit();
+    if (!/^\d+$/.test(v)) throw new Exit(255, [`Invalid rcvbuf size '${v}'`]);
+    o.rcvbuf = Number(v);
+  } else if (matchesColor(opt, o)) { /* set */ }
+  else if (matches(opt, '-help')) o.help = true;
+  else if (matches(opt, '-netns')) {
+    const v = next();
+    if (v === undefined) throw new Exit(255, ['Command line is not complete. Try option "help"']);
+    o.netns = v;
+    onNetns(v);
+  } else if (matches(opt, '-Numeric')) o.numeric++;
+  else if (matches(opt, '-all')) o.all = true;
+  else if (opt === '-echo') o.echo++;
+  else return false;
+  return true;
+}
+
+function matchesColor(opt: string, o: GlobalOptions): boolean {
+  const eq = opt.indexOf('=');
+  const name = eq >= 0 ? opt.slice(0, eq) : opt;
+  const val = eq >= 0 ? opt.slice(eq + 1) : '';
+  if (!matches(name, '-color')) return false;
+  if (val === '' || val === 'always') o.color = 'always';
+  else if (val === 'auto') o.color = 'auto';
+  else if (val === 'never') o.color = 'never';
+  else return false;
+  return true;
+}

@@ -1,0 +1,169 @@
+// One printer for text and JSON, as iproute2's json_print.c: each field is
+// printed once with a text form and a JSON key, so the two cannot drift.
+// JSON layout follows json_writer.c byte for byte (separators, pretty
+// indentation of four spaces, "[ " and " ]" around pretty arrays).
+import { writeSync } from 'node:fs';
+
+export const enum Color { IFNAME, MAC, INET, INET6, UP, DOWN, NONE }
+
+const LIGHT = ['\x1b[36m', '\x1b[33m', '\x1b[35m', '\x1b[34m', '\x1b[32m', '\x1b[31m'];
+const DARK = ['\x1b[1;36m', '\x1b[1;33m', '\x1b[1;35m', '\x1b[1;34m', '\x1b[1;32m', '\x1b[1;31m'];
+const CLEAR = '\x1b[0m';
+
+/** Writes all of `s` to a file descriptor, waiting out EAGAIN on non-blocking pipes. */
+export function writeAll(fd: number, s: string): void {
+  let b = Buffer.from(s);
+  while (b.length) {
+    try {
+      const n = writeSync(fd, b);
+      b = b.subarray(n);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EPIPE') return;
+      throw e;
+    }
+  }
+}
+
+export class Output {
+  private text = '';
+  /** JSON writer state: null when printing text. */
+  private jsonDepth = 0;
+  private sep = '';
+  private palette: string[] | null = null;
+
+  constructor(public json: boolean, public pretty: boolean) {}
+
+  enableColor(dark: boolean): void {
+    this.palette = dark ? DARK : LIGHT;
+  }
+
+  get isJson(): boolean {
+    return this.json;
+  }
+
+  /** Text-only output (PRINT_FP). */
+  fp(s: string): void {
+    if (!this.json) this.write(s);
+  }
+
+  /** Text-only output in a colour. */
+  fpColor(c: Color, s: string): void {
+    if (!this.json) this.write(this.palette && c !== Color.NONE ? this.palette[c] + s + CLEAR : s);
+  }
+
+  /** A string field: `text` in text mode, key: "value" in JSON (value alone when key is null). */
+  string(key: string | null, text: string, value: string, color: Color = Color.NONE): void {
+    if (this.json) this.jsonValue(key, jsonString(value));
+    else this.fpColor(color, text);
+  }
+
+  uint(key: string, text: string, value: number): void {
+    if (this.json) this.jsonValue(key, String(value));
+    else this.write(text);
+  }
+
+  /** A flag: key: null in JSON. */
+  null(key: string, text: string): void {
+    if (this.json) this.jsonValue(key, 'null');
+    else this.write(text);
+  }
+
+  bool(key: string, text: string, value: boolean): void {
+    if (this.json) this.jsonValue(key, value ? 'true' : 'false');
+    else this.write(text);
+  }
+
+  /** A JSON-only field (PRINT_JSON). */
+  jsonOnly(key: string, raw: string): void {
+    if (this.json) this.jsonValue(key, raw);
+  }
+
+  openObject(key: string | null = null): void {
+    if (!this.json) return;
+    if (key !== null) this.name(key);
+    this.begin('{');
+  }
+
+  closeObject(): void {
+    if (this.json) this.end('}');
+  }
+
+  openArray(key: string | null = null): void {
+    if (!this.json) return;
+    if (key !== null) this.name(key);
+    this.begin('[');
+    if (this.pretty) this.write(' ');
+  }
+
+  closeArray(): void {
+    if (!this.json) return;
+    if (this.pretty && this.sep) this.write(' ');
+    this.sep = '';
+    this.end(']');
+  }
+
+  /** new_json_obj(): the top-level array of a listing. */
+  startListing(): void {
+    if (this.json) this.openArray();
+  }
+
+  /** delete_json_obj(): closes the listing and ends the line. */
+  endListing(): void {
+    if (!this.json) return;
+    this.closeArray();
+    this.write('\n');
+    this.sep = '';
+  }
+
+  /** Hands buffered output to stdout. */
+  flush(): void {
+    if (this.text) {
+      writeAll(1, this.text);
+      this.text = '';
+    }
+  }
+
+  private write(s: string): void {
+    this.text += s;
+    if (this.text.length > 65536) this.flush();
+  }
+
+  private eol(): void {
+    if (this.pretty) this.write('\n' + '    '.repeat(this.jsonDepth));
+  }
+
+  private name(key: string): void {
+    this.write(this.sep);
+    this.sep = ',';
+    this.eol();
+    this.sep = '';
+    this.write(jsonString(key) + (this.pretty ? ': ' : ':'));
+  }
+
+  private jsonValue(key: string | null, raw: string): void {
+    if (key !== null) this.name(key);
+    this.write(this.sep + raw);
+    this.sep = ',';
+  }
+
+  private begin(c: string): void {
+    this.write(this.sep + c);
+    this.jsonDepth++;
+    this.sep = '';
+  }
+
+  private end(c: string): void {
+    this.jsonDepth--;
+    if (this.sep) this.eol();
+    this.write(c);
+    this.sep = ',';
+  }
+}
+
+/** jsonw_puts(): C escapes only, bytes otherwise as they are. */
+export function jsonString(s: string): string {
+  if (!/["\\\t\n\r\f\b]/.test(s)) return '"' + s + '"';
+  return '"' + s.replace(/["\\\t\n\r\f\b]/g, (c) => ({ '"': '\\"', '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\f': '\\f', '\b': '\\b' })[c]!) + '"';
+}

@@ -1,0 +1,67 @@
+// The few libc calls tsnet needs, bound through koffi. Loaded lazily: only a
+// command that really talks to the kernel pays for the FFI (about 10 ms).
+import type * as Koffi from 'koffi';
+
+export interface Libc {
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: Buffer, len: number): number;
+  connect(fd: number, addr: Buffer, len: number): number;
+  sendto(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer | null, addrlen: number): number;
+  recvfrom(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer | null, addrlen: Buffer | null): number;
+  setsockopt(fd: number, level: number, name: number, val: Buffer, len: number): number;
+  getsockname(fd: number, addr: Buffer, addrlen: Buffer): number;
+  ioctl(fd: number, request: number, arg: Buffer): number;
+  poll(fds: Buffer, nfds: number, timeout: number): number;
+  close(fd: number): number;
+  setns(fd: number, nstype: number): number;
+  errno(): number;
+  strerror(errno: number): string;
+}
+
+let cached: Libc | undefined;
+
+export function libc(): Libc {
+  if (cached) return cached;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const koffi = require('koffi') as typeof Koffi;
+  const lib = koffi.load('libc.so.6');
+  const f = (decl: string) => lib.func(decl) as (...a: unknown[]) => number;
+  const strerror = lib.func('const char *strerror(int)') as (e: number) => string;
+  const c = {
+    socket: f('int socket(int, int, int)'),
+    bind: f('int bind(int, const void *, uint32_t)'),
+    connect: f('int connect(int, const void *, uint32_t)'),
+    sendto: f('intptr_t sendto(int, const void *, size_t, int, const void *, uint32_t)'),
+    recvfrom: f('intptr_t recvfrom(int, void *, size_t, int, void *, void *)'),
+    setsockopt: f('int setsockopt(int, int, int, const void *, uint32_t)'),
+    getsockname: f('int getsockname(int, void *, void *)'),
+    ioctl: f('int ioctl(int, unsigned long, void *)'),
+    poll: f('int poll(void *, unsigned long, int)'),
+    close: f('int close(int)'),
+    setns: f('int setns(int, int)'),
+    errno: () => koffi.errno(),
+    strerror,
+  };
+  cached = c as unknown as Libc;
+  return cached;
+}
+
+/** Socket and protocol numbers from the Linux UAPI headers. */
+export const AF_NETLINK = 16;
+export const AF_PACKET = 17;
+export const AF_INET = 2;
+export const SOCK_RAW = 3;
+export const SOCK_DGRAM = 2;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOL_SOCKET = 1;
+export const SO_RCVBUF = 8;
+export const SO_SNDBUF = 7;
+export const SO_RCVBUFFORCE = 33;
+export const SOL_NETLINK = 270;
+export const NETLINK_EXT_ACK = 11;
+export const NETLINK_GET_STRICT_CHK = 12;
+export const CLONE_NEWNET = 0x40000000;
+export const MSG_DONTWAIT = 0x40;
+export const EINTR = 4;
+export const EAGAIN = 11;

@@ -1,0 +1,63 @@
+// Neighbour messages: RTM_NEWNEIGH/DELNEIGH/GETNEIGH requests and the
+// decoding of RTM_NEWNEIGH answers into the port's Neighbour values.
+import type { Neighbour, NeighbourChange, NeighbourDumpFilter } from '../backend.js';
+import {
+  AttrTable, NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_IFINDEX, NDA_LLADDR, NDA_MASTER, NDA_MAX,
+  NDA_PROBES, NDA_PROTOCOL, NDMSG_LEN, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, Request,
+} from './rtnl.js';
+
+// struct ndmsg: family u8, pad u8, pad u16, ifindex s32, state u16, flags u8, type u8
+function ndmsg(type: number, flags: number, family: number, ifindex: number, state: number, ndmFlags: number): Request {
+  return new Request(type, flags, NDMSG_LEN).u8(0, family).i32(4, ifindex).u16(8, state).u8(10, ndmFlags);
+}
+
+export function neighbourChangeRequest(del: boolean, nlFlags: number, c: NeighbourChange): Buffer {
+  const r = ndmsg(del ? RTM_DELNEIGH : RTM_NEWNEIGH, nlFlags, c.family, c.ifindex, c.state, c.flags);
+  // Attribute order as ip sends them: protocol (parsed inline), dst, flags_ext, lladdr.
+  if (c.protocol !== undefined) r.attrU8(NDA_PROTOCOL, c.protocol);
+  r.attr(NDA_DST, c.dst);
+  if (c.flagsExt) r.attrU32(NDA_FLAGS_EXT, c.flagsExt);
+  if (c.lladdr) r.attr(NDA_LLADDR, c.lladdr);
+  return r.finish();
+}
+
+export function neighbourGetRequest(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Buffer {
+  return ndmsg(RTM_GETNEIGH, 0, family, ifindex, 0, ndmFlags).attr(NDA_DST, dst).finish();
+}
+
+export function neighbourDumpRequest(f: NeighbourDumpFilter): Buffer {
+  const r = ndmsg(RTM_GETNEIGH, 0, f.family, 0, 0, f.ndmFlags ?? 0);
+  if (f.ifindex) r.attrU32(NDA_IFINDEX, f.ifindex);
+  if (f.master) r.attrU32(NDA_MASTER, f.master);
+  return r.finish();
+}
+
+const tb = new AttrTable(NDA_MAX);
+
+export function decodeNeighbour(buf: Buffer, off: number, len: number): Neighbour | undefined {
+  if (buf.readUInt16LE(off + 4) !== RTM_NEWNEIGH || len < 16 + NDMSG_LEN) return undefined;
+  const b = off + 16;
+  tb.parse(buf, b + NDMSG_LEN, off + len);
+  const n: Neighbour = {
+    family: buf[b],
+    ifindex: buf.readInt32LE(b + 4),
+    state: buf.readUInt16LE(b + 8),
+    flags: buf[b + 10],
+    type: buf[b + 11],
+  };
+  if (tb.has(NDA_DST)) n.dst = tb.bytes(buf, NDA_DST);
+  if (tb.has(NDA_LLADDR)) n.lladdr = tb.bytes(buf, NDA_LLADDR);
+  if (tb.has(NDA_CACHEINFO)) {
+    const o = tb.off[NDA_CACHEINFO];
+    n.cacheinfo = {
+      confirmed: buf.readUInt32LE(o),
+      used: buf.readUInt32LE(o + 4),
+      updated: buf.readUInt32LE(o + 8),
+      refcnt: buf.readUInt32LE(o + 12),
+    };
+  }
+  if (tb.has(NDA_PROBES)) n.probes = tb.u32(buf, NDA_PROBES);
+  if (tb.has(NDA_PROTOCOL)) n.protocol = tb.u8(buf, NDA_PROTOCOL);
+  if (tb.has(NDA_FLAGS_EXT)) n.flagsExt = tb.u32(buf, NDA_FLAGS_EXT);
+  return n;
+}
