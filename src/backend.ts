@@ -93,7 +93,11 @@ export interface LinkRef {
 export interface Backend {
   /** All links, index order. The front caches name/index lookups over this. */
   links(): LinkRef[];
-  neighbourDump(filter: NeighbourDumpFilter): Neighbour[];
+  /**
+   * Streams a neighbour dump to `each`. The entry's byte arrays may be views
+   * into a receive buffer: copy what you keep beyond the callback.
+   */
+  neighbourDump(filter: NeighbourDumpFilter, each: (n: Neighbour) => void): void;
   /** RTM_GETNEIGH for one entry; throws NetlinkError (ENOENT) when missing. */
   neighbourGet(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour;
   neighbourAdd(change: NeighbourChange, nlFlags: number): void;

@@ -9,6 +9,8 @@ export class Context {
   private linkCache?: Map<number, LinkRef>;
   private nameCache?: Map<string, LinkRef>;
   private backendInstance?: Backend;
+  private lastIndex = -1;
+  private lastLink?: LinkRef;
 
   constructor(
     readonly opts: GlobalOptions,
@@ -35,6 +37,7 @@ export class Context {
   invalidateLinks(): void {
     this.linkCache = undefined;
     this.nameCache = undefined;
+    this.lastLink = undefined;
   }
 
   private loadLinks(): void {
@@ -57,12 +60,16 @@ export class Context {
   }
 
   link(index: number): LinkRef | undefined {
+    // Most entries of a listing share a device: remember the last answer.
+    if (index === this.lastIndex && this.lastLink) return this.lastLink;
     if (!this.linkCache) this.loadLinks();
     let l = this.linkCache!.get(index);
     if (!l && index > 0) {
       this.loadLinks();
       l = this.linkCache!.get(index);
     }
+    this.lastIndex = index;
+    this.lastLink = l;
     return l;
   }
 

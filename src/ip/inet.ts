@@ -74,8 +74,10 @@ export function parseIPv6(s: string): Uint8Array | undefined {
   return out;
 }
 
+const DEC = Array.from({ length: 256 }, (_, i) => String(i));
+
 export function formatIPv4(b: Uint8Array): string {
-  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  return DEC[b[0]] + '.' + DEC[b[1]] + '.' + DEC[b[2]] + '.' + DEC[b[3]];
 }
 
 /** glibc inet_ntop6: longest zero run (>= 2 words, first on ties) as "::", IPv4 tail for ::ffff:0:0/96 and ::/96. */

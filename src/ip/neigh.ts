@@ -48,10 +48,10 @@ export function nudStateFromName(arg: string): number | undefined {
   return n;
 }
 
-const STATE_NAMES: [number, string][] = [
-  [NUD_INCOMPLETE, 'INCOMPLETE'], [NUD_REACHABLE, 'REACHABLE'], [NUD_STALE, 'STALE'], [NUD_DELAY, 'DELAY'],
-  [NUD_PROBE, 'PROBE'], [NUD_FAILED, 'FAILED'], [NUD_NOARP, 'NOARP'], [NUD_PERMANENT, 'PERMANENT'],
-];
+/** print_neigh_state()'s order. */
+const STATE_BITS = [NUD_INCOMPLETE, NUD_REACHABLE, NUD_STALE, NUD_DELAY, NUD_PROBE, NUD_FAILED, NUD_NOARP, NUD_PERMANENT];
+const STATE_NAMES = ['INCOMPLETE', 'REACHABLE', 'STALE', 'DELAY', 'PROBE', 'FAILED', 'NOARP', 'PERMANENT'];
+const STATE_TEXT = STATE_NAMES.map((s) => s + ' ');
 
 export function doNeigh(ctx: Context, words: string[]): number {
   if (words.length === 0) return showOrFlush(ctx, [], false);
@@ -294,9 +294,9 @@ function showOrFlush(ctx: Context, words: string[], flush: boolean): number {
     if (!f.index) return nodev(ctx, filterDev);
   }
 
-  const dump = (): Neighbour[] => {
+  const dump = (each: (n: Neighbour) => void): void => {
     try {
-      return ctx.backend.neighbourDump({ family: f.family, ifindex: f.index, master: f.master, ndmFlags: f.ndmFlags });
+      ctx.backend.neighbourDump({ family: f.family, ifindex: f.index, master: f.master, ndmFlags: f.ndmFlags }, each);
     } catch (e) {
       if (e instanceof NetlinkError) throw new Exit(1, [netlinkErrorLine(e), 'Dump terminated']);
       throw e;
@@ -306,13 +306,16 @@ function showOrFlush(ctx: Context, words: string[], flush: boolean): number {
   if (flush) return flushRounds(ctx, f, dump);
 
   const out = ctx.out;
+  ctx.link(0); // load the link names before the dump, not from inside it
   out.startListing();
-  for (const n of dump()) if (passes(f, n)) printNeighbour(ctx, n, f.index);
+  dump((n) => {
+    if (passes(f, n)) printNeighbour(ctx, n, f.index);
+  });
   out.endListing();
   return 0;
 }
 
-function flushRounds(ctx: Context, f: NeighFilter, dump: () => Neighbour[]): number {
+function flushRounds(ctx: Context, f: NeighFilter, dump: (each: (n: Neighbour) => void) => void): number {
   const stats = ctx.opts.stats;
   // ip prints flushed entries as text even with -j (no JSON object is open during a flush).
   const wasJson = ctx.out.json;
@@ -322,8 +325,12 @@ function flushRounds(ctx: Context, f: NeighFilter, dump: () => Neighbour[]): num
       let chunk: Neighbour[] = [];
       let used = 0;
       let flushed = 0;
-      for (const n of dump()) {
-        if (!passes(f, n)) continue;
+      // Collected first, deleted after: deleting while the kernel is still dumping would skew the dump.
+      const found: Neighbour[] = [];
+      dump((n) => {
+        if (passes(f, n)) found.push(copyNeighbour(n));
+      });
+      for (const n of found) {
         const len = messageLength(n);
         if (used + len > FLUSH_BUFFER) {
           sendFlush(ctx, chunk, true);
@@ -363,6 +370,14 @@ function sendFlush(ctx: Context, chunk: Neighbour[], midDump: boolean): void {
     if (midDump) lines.push('Flush terminated');
     throw new Exit(1, lines);
   }
+}
+
+/** Detaches an entry from the receive buffer its arrays may view. */
+function copyNeighbour(n: Neighbour): Neighbour {
+  const c = { ...n };
+  if (n.dst) c.dst = n.dst.slice();
+  if (n.lladdr) c.lladdr = n.lladdr.slice();
+  return c;
 }
 
 /** The size of the RTM_NEWNEIGH message the kernel sent for `n` (ip copies it into its flush buffer). */
@@ -462,7 +477,9 @@ export function printNeighbour(ctx: Context, n: Neighbour, filterIndex: number, 
 
   if (n.state) {
     out.openArray('state');
-    for (const [bit, name] of STATE_NAMES) if (n.state & bit) out.string(null, name + ' ', name);
+    for (let i = 0; i < STATE_NAMES.length; i++) {
+      if (n.state & STATE_BITS[i]) out.string(null, STATE_TEXT[i], STATE_NAMES[i]);
+    }
     out.closeArray();
   }
   if (n.protocol) {

@@ -27,7 +27,9 @@ export function writeAll(fd: number, s: string): void {
 }
 
 export class Output {
-  private text = '';
+  /** Pending stdout text; joined once per flush (cheaper than growing one string). */
+  private parts: string[] = [];
+  private size = 0;
   /** JSON writer state: null when printing text. */
   private jsonDepth = 0;
   private sep = '';
@@ -119,15 +121,17 @@ export class Output {
 
   /** Hands buffered output to stdout. */
   flush(): void {
-    if (this.text) {
-      writeAll(1, this.text);
-      this.text = '';
+    if (this.parts.length) {
+      writeAll(1, this.parts.join(''));
+      this.parts = [];
+      this.size = 0;
     }
   }
 
   private write(s: string): void {
-    this.text += s;
-    if (this.text.length > 65536) this.flush();
+    this.parts.push(s);
+    this.size += s.length;
+    if (this.size > 65536) this.flush();
   }
 
   private eol(): void {

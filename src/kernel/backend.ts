@@ -6,9 +6,12 @@ import { decodeNeighbour, neighbourChangeRequest, neighbourDumpRequest, neighbou
 
 export class KernelBackend implements Backend {
   private sock?: NetlinkSocket;
+  /** Used for requests made from inside a dump's callback (a dump holds its socket until DONE). */
+  private aux?: NetlinkSocket;
 
   private get nl(): NetlinkSocket {
-    return (this.sock ??= new NetlinkSocket());
+    const s = (this.sock ??= new NetlinkSocket());
+    return s.dumping ? (this.aux ??= new NetlinkSocket()) : s;
   }
 
   links(): LinkRef[] {
@@ -20,13 +23,11 @@ export class KernelBackend implements Backend {
     return out;
   }
 
-  neighbourDump(filter: NeighbourDumpFilter): Neighbour[] {
-    const out: Neighbour[] = [];
+  neighbourDump(filter: NeighbourDumpFilter, each: (n: Neighbour) => void): void {
     this.nl.dump(neighbourDumpRequest(filter), (buf, off, len) => {
       const n = decodeNeighbour(buf, off, len);
-      if (n) out.push(n);
+      if (n) each(n);
     });
-    return out;
   }
 
   neighbourGet(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour {
@@ -54,6 +55,7 @@ export class KernelBackend implements Backend {
 
   close(): void {
     this.sock?.close();
-    this.sock = undefined;
+    this.aux?.close();
+    this.sock = this.aux = undefined;
   }
 }

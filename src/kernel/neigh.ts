@@ -3,7 +3,7 @@
 import type { Neighbour, NeighbourChange, NeighbourDumpFilter } from '../backend.js';
 import {
   AttrTable, NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_IFINDEX, NDA_LLADDR, NDA_MASTER, NDA_MAX,
-  NDA_PROBES, NDA_PROTOCOL, NDMSG_LEN, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, Request,
+  NDA_PROBES, NDA_PROTOCOL, NDMSG_LEN, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, Request, u16, u32,
 } from './rtnl.js';
 
 // struct ndmsg: family u8, pad u8, pad u16, ifindex s32, state u16, flags u8, type u8
@@ -35,26 +35,21 @@ export function neighbourDumpRequest(f: NeighbourDumpFilter): Buffer {
 const tb = new AttrTable(NDA_MAX);
 
 export function decodeNeighbour(buf: Buffer, off: number, len: number): Neighbour | undefined {
-  if (buf.readUInt16LE(off + 4) !== RTM_NEWNEIGH || len < 16 + NDMSG_LEN) return undefined;
+  if (u16(buf, off + 4) !== RTM_NEWNEIGH || len < 16 + NDMSG_LEN) return undefined;
   const b = off + 16;
   tb.parse(buf, b + NDMSG_LEN, off + len);
   const n: Neighbour = {
     family: buf[b],
-    ifindex: buf.readInt32LE(b + 4),
-    state: buf.readUInt16LE(b + 8),
+    ifindex: u32(buf, b + 4) | 0,
+    state: u16(buf, b + 8),
     flags: buf[b + 10],
     type: buf[b + 11],
   };
-  if (tb.has(NDA_DST)) n.dst = tb.bytes(buf, NDA_DST);
-  if (tb.has(NDA_LLADDR)) n.lladdr = tb.bytes(buf, NDA_LLADDR);
+  if (tb.has(NDA_DST)) n.dst = tb.view(buf, NDA_DST);
+  if (tb.has(NDA_LLADDR)) n.lladdr = tb.view(buf, NDA_LLADDR);
   if (tb.has(NDA_CACHEINFO)) {
     const o = tb.off[NDA_CACHEINFO];
-    n.cacheinfo = {
-      confirmed: buf.readUInt32LE(o),
-      used: buf.readUInt32LE(o + 4),
-      updated: buf.readUInt32LE(o + 8),
-      refcnt: buf.readUInt32LE(o + 12),
-    };
+    n.cacheinfo = { confirmed: u32(buf, o), used: u32(buf, o + 4), updated: u32(buf, o + 8), refcnt: u32(buf, o + 12) };
   }
   if (tb.has(NDA_PROBES)) n.probes = tb.u32(buf, NDA_PROBES);
   if (tb.has(NDA_PROTOCOL)) n.protocol = tb.u8(buf, NDA_PROTOCOL);

@@ -14,7 +14,7 @@ import {
 } from './libc.js';
 import {
   NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_DUMP, NLM_F_REQUEST,
-  NLMSGERR_ATTR_MSG, align4,
+  NLMSGERR_ATTR_MSG, align4, u16, u32,
 } from './rtnl.js';
 import { NetlinkError } from '../backend.js';
 
@@ -25,6 +25,8 @@ export type MessageHandler = (buf: Buffer, off: number, len: number) => void;
 
 export class NetlinkSocket {
   readonly fd: number;
+  /** True while a dump's messages are being handed out (the socket is not free for another request). */
+  dumping = false;
   private seq = Math.floor(Date.now() / 1000) & 0x7fffffff;
   private readonly rbuf = Buffer.allocUnsafe(RECV_SIZE);
 
@@ -101,35 +103,48 @@ export class NetlinkSocket {
             if (ext) process.stderr.write(`Warning: ${ext}${ext.endsWith('.') ? '' : '.'}\n`);
             return;
           }
-          if (onReply) onReply(this.rbuf, off, len);
+          if (onReply) onReply(Buffer.from(this.rbuf.subarray(off, off + len)), 0, len);
         }
         off += align4(len);
       }
     }
   }
 
-  /** Sends a dump request and hands each message to `onMessage` until NLMSG_DONE. */
+  /**
+   * Sends a dump request and hands each message to `onMessage` until
+   * NLMSG_DONE. `buf` is the socket's receive buffer: views into it are
+   * valid only during the call (a handler copies what it keeps).
+   */
   dump(msg: Buffer, onMessage: MessageHandler): void {
-    const seq = this.send(msg, NLM_F_DUMP);
+    this.dumping = true;
+    try {
+      this.dumpAll(this.send(msg, NLM_F_DUMP), onMessage);
+    } finally {
+      this.dumping = false;
+    }
+  }
+
+  private dumpAll(seq: number, onMessage: MessageHandler): void {
     for (;;) {
       const n = this.recv();
+      const buf = this.rbuf;
       let off = 0;
       while (off + 16 <= n) {
-        const len = this.rbuf.readUInt32LE(off);
+        const len = u32(buf, off);
         if (len < 16 || off + len > n) return;
-        if (this.rbuf.readUInt32LE(off + 8) === seq) {
-          const type = this.rbuf.readUInt16LE(off + 4);
+        if (u32(buf, off + 8) === seq) {
+          const type = u16(buf, off + 4);
           if (type === NLMSG_DONE) {
-            const err = len >= 20 ? -this.rbuf.readInt32LE(off + 16) : 0;
-            if (err > 0) throw new NetlinkError(err, extackMessage(this.rbuf, off, len, 4));
+            const err = len >= 20 ? -buf.readInt32LE(off + 16) : 0;
+            if (err > 0) throw new NetlinkError(err, extackMessage(buf, off, len, 4));
             return;
           }
           if (type === NLMSG_ERROR) {
-            const err = -this.rbuf.readInt32LE(off + 16);
-            if (err !== 0) throw new NetlinkError(err, extackMessage(this.rbuf, off, len));
+            const err = -buf.readInt32LE(off + 16);
+            if (err !== 0) throw new NetlinkError(err, extackMessage(buf, off, len));
             return;
           }
-          onMessage(this.rbuf, off, len);
+          onMessage(buf, off, len);
         }
         off += align4(len);
       }

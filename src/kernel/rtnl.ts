@@ -50,6 +50,15 @@ export const IFLA_IFNAME = 3;
 export const IFLA_MASTER = 10;
 export const IFLA_MAX = 64;
 
+/** Little-endian reads without Buffer's bounds checks (callers check lengths). */
+export function u32(b: Uint8Array, o: number): number {
+  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+}
+
+export function u16(b: Uint8Array, o: number): number {
+  return b[o] | (b[o + 1] << 8);
+}
+
 export function align4(n: number): number {
   return (n + 3) & ~3;
 }
@@ -136,9 +145,9 @@ export class AttrTable {
     const max = this.off.length - 1;
     let p = start;
     while (p + 4 <= end) {
-      const alen = buf.readUInt16LE(p);
+      const alen = buf[p] | (buf[p + 1] << 8);
       if (alen < 4 || p + alen > end) break;
-      const type = buf.readUInt16LE(p + 2) & 0x3fff;
+      const type = (buf[p + 2] | (buf[p + 3] << 8)) & 0x3fff;
       if (type <= max && this.off[type] === 0) {
         this.off[type] = p + 4;
         this.len[type] = alen - 4;
@@ -150,13 +159,14 @@ export class AttrTable {
 
   has(t: number): boolean { return this.off[t] !== 0; }
 
-  bytes(buf: Buffer, t: number): Uint8Array | undefined {
+  /** A view of the attribute's payload: only valid while `buf` is (see NetlinkSocket.dump). */
+  view(buf: Buffer, t: number): Uint8Array | undefined {
     const o = this.off[t];
-    return o ? Uint8Array.prototype.slice.call(buf, o, o + this.len[t]) : undefined;
+    return o ? new Uint8Array(buf.buffer, buf.byteOffset + o, this.len[t]) : undefined;
   }
 
   u8(buf: Buffer, t: number): number { return buf[this.off[t]]; }
-  u32(buf: Buffer, t: number): number { return buf.readUInt32LE(this.off[t]); }
+  u32(buf: Buffer, t: number): number { return u32(buf, this.off[t]); }
 
   str(buf: Buffer, t: number): string {
     const o = this.off[t];
