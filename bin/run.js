@@ -3,9 +3,9 @@
 // tsnet's entry. The ip-style objects and arping go straight to the bundled
 // front (dist/tsnet.cjs): loading oclif costs more than node's own start-up,
 // and ip's grammar (options before the object, -br, -4) is not oclif's.
-// oclif serves its own commands: `tsnet autocomplete`, `tsnet commands`.
+// oclif serves its own command: `tsnet autocomplete` (shell completion).
 const argv = process.argv.slice(2);
-const OCLIF = new Set(['autocomplete', 'commands', '--help']);
+const OCLIF = new Set(['autocomplete']);
 if (OCLIF.has(argv[0])) {
   require('@oclif/core').execute({ dir: __dirname }).catch((e) => {
     process.stderr.write(`tsnet: ${e.message}\n`);
