@@ -12,8 +12,16 @@ export interface InetPrefix {
   prefixGiven: boolean;
 }
 
+/** The common case, a plain dotted quad without leading zeros (which strtoul would read as octal). */
+const DOTTED = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
 /** iproute2's get_addr_ipv4(): up to four strtoul(…, 0) parts separated by dots. */
 export function parseIPv4(s: string): Uint8Array | undefined {
+  const fast = DOTTED.exec(s);
+  if (fast) {
+    const a = +fast[1], b = +fast[2], c = +fast[3], d = +fast[4];
+    return a > 255 || b > 255 || c > 255 || d > 255 ? undefined : Uint8Array.of(a, b, c, d);
+  }
   const out = new Uint8Array(4);
   let rest = s;
   for (let i = 0; i < 4; i++) {
@@ -218,17 +226,37 @@ export function parseLladdr(arg: string): Uint8Array | string {
     const a = parseIPv4(arg);
     return a ?? arg;
   }
-  const out: number[] = [];
   const parts = arg.split(':');
-  for (let i = 0; i < parts.length && i < 20; i++) {
-    const m = /^[\t\n\v\f\r ]*([+-]?)(?:0[xX])?([0-9a-fA-F]+)/.exec(parts[i]);
-    if (!m) return parts[i];
-    let v = parseInt(m[2], 16);
-    if (m[1] === '-') v = -v;
-    if (v < 0 || v > 255 || !Number.isFinite(v)) return parts[i];
-    out.push(v);
+  const n = Math.min(parts.length, 20);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = scanHex(parts[i]);
+    if (v < 0 || v > 255) return parts[i];
+    out[i] = v;
   }
-  return Uint8Array.from(out);
+  return out;
+}
+
+/** sscanf("%x"): optional space, sign and 0x, then hex digits; -1 when there are none. */
+function scanHex(s: string): number {
+  let i = 0;
+  while (i < s.length && (s[i] === ' ' || (s[i] >= '\t' && s[i] <= '\r'))) i++;
+  let neg = false;
+  if (s[i] === '+' || s[i] === '-') neg = s[i++] === '-';
+  if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && isHex(s.charCodeAt(i + 2))) i += 2;
+  let v = 0;
+  const start = i;
+  for (; i < s.length && isHex(s.charCodeAt(i)); i++) v = v * 16 + hexValue(s.charCodeAt(i));
+  if (i === start) return -1;
+  return neg && v !== 0 ? -1 : v;
+}
+
+function hexValue(c: number): number {
+  return c <= 57 ? c - 48 : (c | 32) - 87;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));

@@ -28,8 +28,16 @@ const OBJECTS = [
 
 /** The object a word names, by ip's first-match prefix rule. */
 export function resolveObject(word: string): string | undefined {
-  return OBJECTS.find((o) => matches(word, o));
+  let r = resolved.get(word);
+  if (r === undefined && !resolved.has(word)) {
+    r = OBJECTS.find((o) => matches(word, o));
+    resolved.set(word, r);
+  }
+  return r;
 }
+
+/** A batch names the same few objects again and again. */
+const resolved = new Map<string, string | undefined>();
 
 /** do_cmd(): runs one command; returns its exit status. Exit exceptions pass through. */
 export async function runCommand(ctx: Context, words: string[]): Promise<number> {
@@ -83,6 +91,12 @@ function stripComment(line: string): string {
 }
 
 export function makeArgs(line: string): string[] {
+  if (!line.includes('"') && !line.includes("'")) {
+    const words = line.split(/[ \t\r\n]+/);
+    if (words.length && words[0] === '') words.shift();
+    if (words.length && words[words.length - 1] === '') words.pop();
+    return words;
+  }
   const out: string[] = [];
   let i = 0;
   const ws = ' \t\r\n';

@@ -91,13 +91,14 @@ export class NetlinkSocket {
     for (;;) {
       const n = this.recv();
       let off = 0;
+      const buf = this.rbuf;
       while (off + 16 <= n) {
-        const len = this.rbuf.readUInt32LE(off);
+        const len = u32(buf, off);
         if (len < 16 || off + len > n) return;
-        const type = this.rbuf.readUInt16LE(off + 4);
-        if (this.rbuf.readUInt32LE(off + 8) === seq) {
+        const type = u16(buf, off + 4);
+        if (u32(buf, off + 8) === seq) {
           if (type === NLMSG_ERROR) {
-            const err = -this.rbuf.readInt32LE(off + 16);
+            const err = -(u32(buf, off + 16) | 0);
             const ext = extackMessage(this.rbuf, off, len);
             if (err !== 0) throw new NetlinkError(err, ext);
             if (ext) process.stderr.write(`Warning: ${ext}${ext.endsWith('.') ? '' : '.'}\n`);

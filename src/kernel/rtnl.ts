@@ -63,13 +63,20 @@ export function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
-/** Builds one netlink request: header, fixed family struct, attributes. */
+let scratch = Buffer.alloc(8192);
+
+/**
+ * Builds one netlink request: header, fixed family struct, attributes. The
+ * bytes live in a shared scratch buffer until the next Request is made.
+ */
 export class Request {
   private buf: Buffer;
   private len: number;
 
-  constructor(type: number, flags: number, fixedLen: number, capacity = 1024) {
-    this.buf = Buffer.alloc(capacity);
+  constructor(type: number, flags: number, fixedLen: number) {
+    // Requests are built and sent one at a time: one scratch buffer serves them all.
+    this.buf = scratch;
+    this.buf.fill(0, 0, 16 + fixedLen);
     this.len = 16 + fixedLen;
     this.buf.writeUInt16LE(type, 4);
     this.buf.writeUInt16LE(flags, 6);
@@ -94,9 +101,12 @@ export class Request {
   attrU8(type: number, v: number): this { return this.attr(type, Uint8Array.of(v & 0xff)); }
 
   attrU32(type: number, v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(v >>> 0);
-    return this.attr(type, b);
+    this.ensure(8);
+    this.buf.writeUInt16LE(8, this.len);
+    this.buf.writeUInt16LE(type, this.len + 2);
+    this.buf.writeUInt32LE(v >>> 0, this.len + 4);
+    this.len += 8;
+    return this;
   }
 
   attrStr(type: number, s: string): this { return this.attr(type, Buffer.from(s + '\0')); }
@@ -122,7 +132,7 @@ export class Request {
     if (this.len + extra <= this.buf.length) return;
     const b = Buffer.alloc(Math.max(this.buf.length * 2, this.len + extra));
     this.buf.copy(b);
-    this.buf = b;
+    this.buf = scratch = b;
   }
 }
 
