@@ -45,6 +45,11 @@ export class Output {
     return this.json;
   }
 
+  /** Text without colour: a printer may then write whole lines at once. */
+  get plainText(): boolean {
+    return !this.json && this.palette === null;
+  }
+
   /** Text-only output (PRINT_FP). */
   fp(s: string): void {
     if (!this.json) this.write(s);

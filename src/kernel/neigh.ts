@@ -2,7 +2,7 @@
 // decoding of RTM_NEWNEIGH answers into the port's Neighbour values.
 import type { Neighbour, NeighbourChange, NeighbourDumpFilter } from '../backend.js';
 import {
-  AttrTable, NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_IFINDEX, NDA_LLADDR, NDA_MASTER, NDA_MAX,
+  NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_IFINDEX, NDA_LLADDR, NDA_MASTER, NDA_MAX,
   NDA_PROBES, NDA_PROTOCOL, NDMSG_LEN, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, Request, u16, u32,
 } from './rtnl.js';
 
@@ -32,27 +32,40 @@ export function neighbourDumpRequest(f: NeighbourDumpFilter): Buffer {
   return r.finish();
 }
 
-const tb = new AttrTable(NDA_MAX);
-
+/**
+ * Decodes an RTM_NEWNEIGH message. Attributes are read in one pass straight
+ * into a fully initialised record (one shape for every entry keeps this hot
+ * loop cheap); byte arrays are views into `buf`.
+ */
 export function decodeNeighbour(buf: Buffer, off: number, len: number): Neighbour | undefined {
   if (u16(buf, off + 4) !== RTM_NEWNEIGH || len < 16 + NDMSG_LEN) return undefined;
   const b = off + 16;
-  tb.parse(buf, b + NDMSG_LEN, off + len);
   const n: Neighbour = {
-    family: buf[b],
-    ifindex: u32(buf, b + 4) | 0,
-    state: u16(buf, b + 8),
-    flags: buf[b + 10],
-    type: buf[b + 11],
+    family: buf[b], ifindex: u32(buf, b + 4) | 0, state: u16(buf, b + 8), flags: buf[b + 10], type: buf[b + 11],
+    dst: undefined, lladdr: undefined, cacheinfo: undefined, probes: undefined, protocol: undefined, flagsExt: undefined,
   };
-  if (tb.has(NDA_DST)) n.dst = tb.view(buf, NDA_DST);
-  if (tb.has(NDA_LLADDR)) n.lladdr = tb.view(buf, NDA_LLADDR);
-  if (tb.has(NDA_CACHEINFO)) {
-    const o = tb.off[NDA_CACHEINFO];
-    n.cacheinfo = { confirmed: u32(buf, o), used: u32(buf, o + 4), updated: u32(buf, o + 8), refcnt: u32(buf, o + 12) };
+  const end = off + len;
+  let seen = 0; // bit per attribute type (NDA_MAX < 32)
+  for (let p = b + NDMSG_LEN; p + 4 <= end;) {
+    const alen = u16(buf, p);
+    if (alen < 4 || p + alen > end) break;
+    const type = u16(buf, p + 2) & 0x3fff;
+    const o = p + 4;
+    // The first instance of an attribute wins, as in the kernel's and ip's parsers.
+    if (type <= NDA_MAX && !(seen & (1 << type))) {
+      seen |= 1 << type;
+      switch (type) {
+        case NDA_DST: n.dst = new Uint8Array(buf.buffer, buf.byteOffset + o, alen - 4); break;
+        case NDA_LLADDR: n.lladdr = new Uint8Array(buf.buffer, buf.byteOffset + o, alen - 4); break;
+        case NDA_CACHEINFO:
+          n.cacheinfo = { confirmed: u32(buf, o), used: u32(buf, o + 4), updated: u32(buf, o + 8), refcnt: u32(buf, o + 12) };
+          break;
+        case NDA_PROBES: n.probes = u32(buf, o); break;
+        case NDA_PROTOCOL: n.protocol = buf[o]; break;
+        case NDA_FLAGS_EXT: n.flagsExt = u32(buf, o); break;
+      }
+    }
+    p += (alen + 3) & ~3;
   }
-  if (tb.has(NDA_PROBES)) n.probes = tb.u32(buf, NDA_PROBES);
-  if (tb.has(NDA_PROTOCOL)) n.protocol = tb.u8(buf, NDA_PROTOCOL);
-  if (tb.has(NDA_FLAGS_EXT)) n.flagsExt = tb.u32(buf, NDA_FLAGS_EXT);
   return n;
 }
