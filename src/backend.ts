@@ -90,6 +90,27 @@ export interface LinkRef {
   kind?: string;
 }
 
+/** What `monitor` listens to (the rtnetlink multicast groups ip monitor joins). */
+export interface MonitorTopics {
+  link: boolean;
+  addr4: boolean;
+  addr6: boolean;
+  neigh: boolean;
+}
+
+export const RTM_NEWNEIGH = 28;
+export const RTM_DELNEIGH = 29;
+export const RTM_GETNEIGH = 30;
+
+/** One notification. `msgType` is the RTM_* type (new, del, or get for a neighbour miss). */
+export type MonitorEvent = { object: 'neigh'; msgType: number; neighbour: Neighbour };
+
+export interface Watch {
+  /** Settles when the watch is stopped. */
+  done: Promise<void>;
+  stop(): void;
+}
+
 export interface Backend {
   /** All links, index order. The front caches name/index lookups over this. */
   links(): LinkRef[];
@@ -104,5 +125,10 @@ export interface Backend {
   neighbourDelete(change: NeighbourChange): void;
   /** Deletes entries one by one as a flush does; returns after all or throws the first failure. */
   neighbourFlush(entries: Neighbour[]): void;
+  /**
+   * Streams notifications until stopped. `onLost` hears that the kernel
+   * dropped events (socket overflow) with the errno; listening goes on.
+   */
+  watch?(topics: MonitorTopics, each: (e: MonitorEvent) => void, onLost: (errno: number) => void): Watch;
   close(): void;
 }

@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 import { Exit, matches } from './matches.js';
 import { USAGE } from './options.js';
 import { doNeigh } from './neigh.js';
+import { doMonitor } from './monitor.js';
 
 export type ObjectHandler = (ctx: Context, words: string[]) => number | Promise<number>;
 
@@ -12,6 +13,7 @@ export type ObjectHandler = (ctx: Context, words: string[]) => number | Promise<
 const handlers = new Map<string, ObjectHandler>([
   ['neighbor', doNeigh],
   ['neighbour', doNeigh],
+  ['monitor', doMonitor],
 ]);
 
 export function registerObject(name: string, h: ObjectHandler): void {

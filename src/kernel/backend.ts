@@ -1,6 +1,11 @@
 // The Backend port implemented on the running kernel over rtnetlink.
-import type { Backend, LinkRef, Neighbour, NeighbourChange, NeighbourDumpFilter } from '../backend.js';
-import { NetlinkSocket } from './netlink.js';
+import type {
+  Backend, LinkRef, MonitorEvent, MonitorTopics, Neighbour, NeighbourChange, NeighbourDumpFilter, Watch,
+} from '../backend.js';
+import { NetlinkListener, NetlinkSocket } from './netlink.js';
+import { RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, u16 } from './rtnl.js';
+
+const RTNLGRP_LINK = 1, RTNLGRP_NEIGH = 3, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV6_IFADDR = 9;
 import { decodeLinkRef, linkDumpRequest } from './link.js';
 import { decodeNeighbour, neighbourChangeRequest, neighbourDumpRequest, neighbourGetRequest } from './neigh.js';
 
@@ -51,6 +56,23 @@ export class KernelBackend implements Backend {
     for (const n of entries) {
       this.neighbourDelete({ family: n.family, ifindex: n.ifindex, state: n.state, flags: n.flags, dst: n.dst ?? new Uint8Array(0) });
     }
+  }
+
+  watch(topics: MonitorTopics, each: (e: MonitorEvent) => void, onLost: (errno: number) => void): Watch {
+    const groups: number[] = [];
+    if (topics.link) groups.push(RTNLGRP_LINK);
+    if (topics.addr4) groups.push(RTNLGRP_IPV4_IFADDR);
+    if (topics.addr6) groups.push(RTNLGRP_IPV6_IFADDR);
+    if (topics.neigh) groups.push(RTNLGRP_NEIGH);
+    const l = new NetlinkListener(groups);
+    const done = l.listen((buf, off, len) => {
+      const type = u16(buf, off + 4);
+      if (type === RTM_NEWNEIGH || type === RTM_DELNEIGH || type === RTM_GETNEIGH) {
+        const n = decodeNeighbour(buf, off, len);
+        if (n) each({ object: 'neigh', msgType: type, neighbour: n });
+      }
+    }, onLost);
+    return { done, stop: () => l.stop() };
   }
 
   close(): void {

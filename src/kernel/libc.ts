@@ -12,6 +12,8 @@ export interface Libc {
   getsockname(fd: number, addr: Buffer, addrlen: Buffer): number;
   ioctl(fd: number, request: number, arg: Buffer): number;
   poll(fds: Buffer, nfds: number, timeout: number): number;
+  /** poll() on a worker thread: waits without blocking the event loop. */
+  pollAsync(fds: Buffer, nfds: number, timeout: number): Promise<number>;
   close(fd: number): number;
   setns(fd: number, nstype: number): number;
   errno(): number;
@@ -27,6 +29,7 @@ export function libc(): Libc {
   const lib = koffi.load('libc.so.6');
   const f = (decl: string) => lib.func(decl) as (...a: unknown[]) => number;
   const strerror = lib.func('const char *strerror(int)') as (e: number) => string;
+  const poll = lib.func('int poll(void *, unsigned long, int)');
   const c = {
     socket: f('int socket(int, int, int)'),
     bind: f('int bind(int, const void *, uint32_t)'),
@@ -36,7 +39,10 @@ export function libc(): Libc {
     setsockopt: f('int setsockopt(int, int, int, const void *, uint32_t)'),
     getsockname: f('int getsockname(int, void *, void *)'),
     ioctl: f('int ioctl(int, unsigned long, void *)'),
-    poll: f('int poll(void *, unsigned long, int)'),
+    poll: poll as unknown as (...a: unknown[]) => number,
+    pollAsync: (fds: Buffer, nfds: number, timeout: number) => new Promise<number>((resolve, reject) => {
+      poll.async(fds, nfds, timeout, (err: unknown, res: number) => (err ? reject(err) : resolve(res)));
+    }),
     close: f('int close(int)'),
     setns: f('int setns(int, int)'),
     errno: () => koffi.errno(),
@@ -63,5 +69,6 @@ export const NETLINK_EXT_ACK = 11;
 export const NETLINK_GET_STRICT_CHK = 12;
 export const CLONE_NEWNET = 0x40000000;
 export const MSG_DONTWAIT = 0x40;
+export const POLLIN = 0x1;
 export const EINTR = 4;
 export const EAGAIN = 11;

@@ -33,12 +33,13 @@ export function neighbourDumpRequest(f: NeighbourDumpFilter): Buffer {
 }
 
 /**
- * Decodes an RTM_NEWNEIGH message. Attributes are read in one pass straight
+ * Decodes an RTM_NEWNEIGH (or, from the monitor, DELNEIGH/GETNEIGH) message. Attributes are read in one pass straight
  * into a fully initialised record (one shape for every entry keeps this hot
  * loop cheap); byte arrays are views into `buf`.
  */
 export function decodeNeighbour(buf: Buffer, off: number, len: number): Neighbour | undefined {
-  if (u16(buf, off + 4) !== RTM_NEWNEIGH || len < 16 + NDMSG_LEN) return undefined;
+  const t = u16(buf, off + 4);
+  if ((t !== RTM_NEWNEIGH && t !== RTM_DELNEIGH && t !== RTM_GETNEIGH) || len < 16 + NDMSG_LEN) return undefined;
   const b = off + 16;
   const n: Neighbour = {
     family: buf[b], ifindex: u32(buf, b + 4) | 0, state: u16(buf, b + 8), flags: buf[b + 10], type: buf[b + 11],

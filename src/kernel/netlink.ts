@@ -9,8 +9,8 @@
 // sendto() returns. Dumps are read to NLMSG_DONE before the next request, so
 // at most one request is ever in flight and the receive buffer cannot overflow.
 import {
-  AF_NETLINK, EINTR, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, SOCK_CLOEXEC, SOCK_RAW,
-  SOL_NETLINK, SOL_SOCKET, SO_RCVBUF, SO_SNDBUF, libc,
+  AF_NETLINK, EAGAIN, EINTR, MSG_DONTWAIT, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, POLLIN, SOCK_CLOEXEC, SOCK_RAW,
+  SOL_NETLINK, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, libc,
 } from './libc.js';
 import {
   NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_DUMP, NLM_F_REQUEST,
@@ -182,4 +182,71 @@ function extackMessage(buf: Buffer, off: number, len: number, fixed?: number): s
     p += align4(alen);
   }
   return undefined;
+}
+
+/**
+ * A socket subscribed to rtnetlink multicast groups (ip monitor). Waiting
+ * happens in poll() on a worker thread, so timers and signals keep working;
+ * the messages are then read without blocking and handed out one by one.
+ */
+export class NetlinkListener {
+  private readonly fd: number;
+  private readonly rbuf = Buffer.allocUnsafe(RECV_SIZE);
+  private stopped = false;
+
+  /** `groups` are RTNLGRP_* numbers. */
+  constructor(groups: number[]) {
+    const c = libc();
+    const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw new NetlinkError(c.errno(), undefined, 'Cannot open netlink socket');
+    this.fd = fd;
+    const size = Buffer.alloc(4);
+    size.writeInt32LE(RECV_SIZE);
+    // A burst (a big flush) must not overflow it: take a large buffer, forced when root.
+    if (c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4) < 0) c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, size, 4);
+    let mask = 0;
+    for (const g of groups) if (g <= 32) mask |= 1 << (g - 1);
+    const sa = Buffer.alloc(12);
+    sa.writeUInt16LE(AF_NETLINK, 0);
+    sa.writeUInt32LE(mask >>> 0, 8);
+    if (c.bind(fd, sa, 12) < 0) {
+      const e = c.errno();
+      c.close(fd);
+      throw new NetlinkError(e, undefined, 'Cannot bind netlink socket');
+    }
+  }
+
+  /** Reads until stop(); `onError` hears receive errors (ENOBUFS: events were lost) and listening goes on. */
+  async listen(onMessage: MessageHandler, onError: (errno: number) => void): Promise<void> {
+    const c = libc();
+    const pfd = Buffer.alloc(8);
+    pfd.writeInt32LE(this.fd, 0);
+    pfd.writeInt16LE(POLLIN, 4);
+    while (!this.stopped) {
+      pfd.writeInt16LE(0, 6);
+      const r = await c.pollAsync(pfd, 1, 200);
+      if (this.stopped) break;
+      if (r <= 0) continue;
+      for (;;) {
+        const n = c.recvfrom(this.fd, this.rbuf, RECV_SIZE, MSG_DONTWAIT, null, null);
+        if (n < 0) {
+          const e = c.errno();
+          if (e === EAGAIN || e === EINTR) break;
+          onError(e);
+          break;
+        }
+        for (let off = 0; off + 16 <= n;) {
+          const len = u32(this.rbuf, off);
+          if (len < 16 || off + len > n) break;
+          onMessage(this.rbuf, off, len);
+          off += align4(len);
+        }
+      }
+    }
+    c.close(this.fd);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
 }

@@ -1,0 +1,96 @@
+// `tsnet monitor`: ip monitor's grammar and output (ipmonitor.c, 6.1) for the
+// objects tsnet knows. Runs until interrupted; Ctrl-C ends it with status 0.
+import { AF_UNSPEC, RTM_DELNEIGH, RTM_GETNEIGH, type MonitorEvent, type MonitorTopics } from '../backend.js';
+import { strerror } from '../errno.js';
+import type { Context } from './context.js';
+import { Args, Exit, invarg, matches } from './matches.js';
+import { printNeighbour } from './neigh.js';
+
+const USAGE = `Usage: tsnet monitor [ all | OBJECTS ] [ FILE ] [ label ] [ all-nsid ]
+                  [ dev DEVICE ]
+OBJECTS :=  address | link | mroute | neigh | netconf |
+            nexthop | nsid | prefix | route | rule | stats
+FILE := file FILENAME`;
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** print_timestamp(): asctime() and microseconds, or -ts's ISO-like short form. */
+export function timestamp(now: Date, micros: number, short: boolean): string {
+  const hms = `${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}`;
+  if (short) {
+    return `[${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}T${hms}.${String(micros).padStart(6, '0')}] `;
+  }
+  const asc = `${WEEKDAYS[now.getDay()]} ${MONTHS[now.getMonth()]}${String(now.getDate()).padStart(3)} ${hms} ${now.getFullYear()}`;
+  return `Timestamp: ${asc} ${micros} usec\n`;
+}
+
+export async function doMonitor(ctx: Context, words: string[]): Promise<number> {
+  let label = false;
+  let ifindex = 0;
+  const wanted = { link: false, addr: false, neigh: false, other: false };
+  const a = new Args(words);
+  for (; a.more; a.advance()) {
+    const w = a.cur;
+    if (matches(w, 'file')) {
+      a.next();
+      throw new Exit(1, ['tsnet monitor: reading saved netlink messages ("file") is not supported']);
+    } else if (matches(w, 'label')) label = true;
+    else if (matches(w, 'link')) wanted.link = true;
+    else if (matches(w, 'address')) wanted.addr = true;
+    else if (matches(w, 'route') || matches(w, 'mroute') || matches(w, 'prefix') || matches(w, 'netconf') ||
+      matches(w, 'rule') || matches(w, 'nsid') || matches(w, 'nexthop') || w === 'stats') wanted.other = true;
+    else if (matches(w, 'neigh')) wanted.neigh = true;
+    else if (w === 'all') label = true;
+    else if (matches(w, 'all-nsid')) { /* tsnet listens in one namespace; nothing to add */ }
+    else if (matches(w, 'help')) throw new Exit(255, [USAGE]);
+    else if (w === 'dev') {
+      const v = a.next();
+      ifindex = ctx.nameToIndex(v);
+      if (!ifindex) invarg('Device does not exist\n', v);
+    } else {
+      throw new Exit(255, [`Argument "${w}" is unknown, try "tsnet monitor help".`]);
+    }
+  }
+  const all = !wanted.link && !wanted.addr && !wanted.neigh && !wanted.other;
+  const fam = ctx.opts.family;
+  const topics: MonitorTopics = {
+    link: all || wanted.link,
+    addr4: (all || wanted.addr) && (fam === AF_UNSPEC || fam === 2),
+    addr6: (all || wanted.addr) && (fam === AF_UNSPEC || fam === 10),
+    neigh: all || wanted.neigh,
+  };
+  const backend = ctx.backend;
+  if (!backend.watch) throw new Exit(1, ['tsnet monitor: this backend cannot stream events']);
+  ctx.link(0); // names for the devices that already exist
+  // ip monitor prints neighbour events as text even with -j.
+  ctx.out.json = false;
+  const out = ctx.out;
+  const header = (name: string) => {
+    if (ctx.opts.timestamp) {
+      const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+      out.fp(timestamp(new Date(Math.floor(us / 1000)), us % 1e6, ctx.opts.tshort > 0));
+    }
+    if (label) out.fp(name);
+  };
+  const onEvent = (e: MonitorEvent) => {
+    if (e.object === 'neigh') {
+      const n = e.neighbour;
+      if (fam && n.family !== fam) return;
+      if (ifindex && n.ifindex !== ifindex) return;
+      header('[NEIGH]');
+      printNeighbour(ctx, n, ifindex, e.msgType === RTM_DELNEIGH ? 'deleted' : e.msgType === RTM_GETNEIGH ? 'miss' : undefined);
+    }
+    out.flush();
+  };
+  const w = backend.watch(topics, onEvent, (errno) => ctx.err(`netlink receive error ${strerror(errno)} (${errno})`));
+  const stop = () => w.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await w.done;
+  process.removeListener('SIGINT', stop);
+  process.removeListener('SIGTERM', stop);
+  out.flush();
+  return 0;
+}
