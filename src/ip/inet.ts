@@ -125,33 +125,27 @@ export function formatAddress(family: number, b: Uint8Array): string {
   return family === AF_INET ? '???' : hexColon(b);
 }
 
-/** ip's get_addr_1(); undefined where ip reports a bad address. */
+/** ip's get_addr_1(); undefined where ip reports a bad address. `data` holds exactly `bytelen` bytes. */
 export function parseAddress(name: string, family: number): InetPrefix | undefined {
-  const base = (f: number, bytelen: number, bitlen: number, prefixGiven = false): InetPrefix =>
-    ({ family: f, bytelen, bitlen, data: new Uint8Array(16), prefixGiven });
-  if (name === 'default') return base(family, family === AF_INET ? 4 : family === AF_INET6 ? 16 : 0, -2, true);
-  if (name === 'all' || name === 'any') return base(family, 0, -2);
+  const make = (f: number, data: Uint8Array, bitlen: number, prefixGiven = false): InetPrefix =>
+    ({ family: f, bytelen: data.length, bitlen, data, prefixGiven });
+  if (name === 'default') {
+    return make(family, new Uint8Array(family === AF_INET ? 4 : family === AF_INET6 ? 16 : 0), -2, true);
+  }
+  if (name === 'all' || name === 'any') return make(family, new Uint8Array(0), -2);
   if (family === AF_PACKET) {
     const ll = parseLladdr(name);
     if (typeof ll === 'string') return undefined;
-    const p = base(AF_PACKET, ll.length, ll.length * 8);
-    p.data.set(ll.subarray(0, 16));
-    return p;
+    return make(AF_PACKET, ll.subarray(0, 16), ll.length * 8);
   }
   if (name.includes(':')) {
     if (family !== AF_UNSPEC && family !== AF_INET6) return undefined;
     const a = parseIPv6(name);
-    if (!a) return undefined;
-    const p = base(AF_INET6, 16, -1);
-    p.data.set(a);
-    return p;
+    return a ? make(AF_INET6, a, -1) : undefined;
   }
   if (family !== AF_UNSPEC && family !== AF_INET) return undefined;
   const a = parseIPv4(name);
-  if (!a) return undefined;
-  const p = base(AF_INET, 4, -1);
-  p.data.set(a);
-  return p;
+  return a ? make(AF_INET, a, -1) : undefined;
 }
 
 /** ip's get_prefix_1(). */

@@ -140,7 +140,7 @@ function modify(ctx: Context, del: boolean, nlFlags: number, words: string[]): n
     throw new Exit(255, ['Device and destination are required arguments.']);
   }
   const change: NeighbourChange = {
-    family: dst.family, ifindex: 0, state, flags: ndmFlags, dst: dst.data.slice(0, dst.bytelen),
+    family: dst.family, ifindex: 0, state, flags: ndmFlags, dst: dst.data,
   };
   if (protocol !== undefined) change.protocol = protocol;
   if (flagsExt) change.flagsExt = flagsExt;
@@ -205,7 +205,7 @@ function get(ctx: Context, words: string[]): number {
   }
   let n: Neighbour;
   try {
-    n = ctx.backend.neighbourGet(dst.family, ifindex, dst.data.slice(0, dst.bytelen), ndmFlags);
+    n = ctx.backend.neighbourGet(dst.family, ifindex, dst.data, ndmFlags);
   } catch (e) {
     if (e instanceof NetlinkError) {
       ctx.err(netlinkErrorLine(e));

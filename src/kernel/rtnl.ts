@@ -75,8 +75,8 @@ export class Request {
 
   constructor(type: number, flags: number, fixedLen: number) {
     // Requests are built and sent one at a time: one scratch buffer serves them all.
-    this.buf = scratch;
-    this.buf.fill(0, 0, 16 + fixedLen);
+    const b = (this.buf = scratch);
+    for (let i = 0; i < 16 + fixedLen; i++) b[i] = 0;
     this.len = 16 + fixedLen;
     this.buf.writeUInt16LE(type, 4);
     this.buf.writeUInt16LE(flags, 6);
