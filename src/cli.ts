@@ -9,8 +9,43 @@ import { type GlobalOptions, defaultOptions, parseOption, usageExit } from './ip
 import { Output, writeAll } from './ip/output.js';
 import { VERSION } from './version.js';
 
-/** Options that take no value, accepted at the end of a command line too. */
-const TRAILING = /^--?(j(s(on?)?)?|p(r(e(t(ty?)?)?)?)?|s(t(a(ts?)?)?)?|statistics|d(e(t(a(i(ls?)?)?)?)?)?|br(i(ef?)?)?|o(n(e(l(i(ne?)?)?)?)?)?|[460]|fo(r(ce?)?)?|N(u(m(e(r(ic?)?)?)?)?)?|c(o(l(or?)?)?)?(=(always|auto|never))?|dry-run|trace)$/;
+/**
+ * Reads global options from words[start..] into `opts`; returns the index of
+ * the first word that is not one. An unknown option is ip's error, unless
+ * `lenient` (after the object, where it may be the command's own word).
+ */
+function readOptions(words: string[], start: number, opts: GlobalOptions, lenient: boolean): number {
+  let i = start;
+  while (i < words.length) {
+    const w = words[i];
+    if (w === '--') return i + 1;
+    if (w[0] !== '-' || w.length < 2) return i;
+    if (!parseOption(w, () => words[++i], opts)) {
+      if (lenient) return i;
+      throw new Exit(255, [`Option "${w[1] === '-' ? w.slice(1) : w}" is unknown, try "tsnet -help".`]);
+    }
+    if (opts.version) {
+      writeAll(1, `tsnet utility, iproute2-6.1.0 compatible, tsnet ${VERSION}\n`);
+      throw new Exit(0);
+    }
+    if (opts.help) usageExit();
+    i++;
+  }
+  return i;
+}
+
+/** Is `word` a global option that takes no value (so it may also end a command line)? */
+function isFlagOption(word: string): boolean {
+  if (word[0] !== '-') return false;
+  const probe = defaultOptions();
+  let wantsValue = false;
+  try {
+    const ok = parseOption(word, () => { wantsValue = true; return undefined; }, probe);
+    return ok && !wantsValue && !probe.version && !probe.help;
+  } catch {
+    return false;
+  }
+}
 
 export interface RunHooks {
   /** Makes the backend for these options (kernel or model). */
@@ -24,37 +59,15 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
   const out = new Output(false, false);
   let ctx: Context | undefined;
   try {
-    let i = 0;
-    const next = () => argv[++i];
-    const takeOptions = (stopAtUnknown: boolean) => {
-      while (i < argv.length) {
-        const w = argv[i];
-        if (w === '--') { i++; return; }
-        if (w[0] !== '-' || w.length < 2) return;
-        if (!parseOption(w, next, opts, () => undefined)) {
-          if (stopAtUnknown) return;
-          throw new Exit(255, [`Option "${w[1] === '-' ? w.slice(1) : w}" is unknown, try "tsnet -help".`]);
-        }
-        if (opts.version) {
-          writeAll(1, `tsnet utility, iproute2-6.1.0 compatible, tsnet ${VERSION}\n`);
-          throw new Exit(0);
-        }
-        if (opts.help) usageExit();
-        i++;
-      }
-    };
-    takeOptions(false);
-    let words = argv.slice(i);
-    // tsnet extension: options right after the object, and plain flags at the end.
+    const first = readOptions(argv, 0, opts, false);
+    let words = argv.slice(first);
+    // tsnet extension: global options also right after the object, and flags at the end.
     if (words.length > 1 && words[1][0] === '-' && resolveObject(words[0]) !== undefined) {
-      const obj = words[0];
-      i = 0;
-      argv = words.slice(1);
-      takeOptions(true);
-      words = [obj, ...argv.slice(i)];
+      const rest = readOptions(words, 1, opts, true);
+      words = [words[0], ...words.slice(rest)];
     }
-    while (words.length > 1 && TRAILING.test(words[words.length - 1])) {
-      parseOption(words.pop()!, () => undefined, opts, () => undefined);
+    while (words.length > 1 && isFlagOption(words[words.length - 1])) {
+      parseOption(words.pop()!, () => undefined, opts);
     }
 
     out.json = opts.json > 0;

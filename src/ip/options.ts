@@ -76,7 +76,7 @@ export function usageExit(): never {
  * Parses one option word (and its value from `next`) into `o`. Returns false
  * when the word is not a global option. Errors exit as ip's do.
  */
-export function parseOption(word: string, next: () => string | undefined, o: GlobalOptions, onNetns: (name: string) => void): boolean {
+export function parseOption(word: string, next: () => string | undefined, o: GlobalOptions): boolean {
   let opt = word;
   if (opt[1] === '-') opt = opt.slice(1);
   // tsnet's own options, spelled in full so they cannot shadow ip's prefixes.
@@ -130,7 +130,6 @@ export function parseOption(word: string, next: () => string | undefined, o: Glo
     const v = next();
     if (v === undefined) throw new Exit(255, ['Command line is not complete. Try option "help"']);
     o.netns = v;
-    onNetns(v);
   } else if (matches(opt, '-Numeric')) o.numeric++;
   else if (matches(opt, '-all')) o.all = true;
   else if (opt === '-echo') o.echo++;
