@@ -8,6 +8,7 @@ import { runBatch, runCommand, resolveObject } from './ip/main.js';
 import { type GlobalOptions, defaultOptions, parseOption, usageExit } from './ip/options.js';
 import { Output, writeAll } from './ip/output.js';
 import { VERSION } from './version.js';
+import { runCompletion } from './ip/complete.js';
 
 /**
  * Reads global options from words[start..] into `opts`; returns the index of
@@ -55,6 +56,8 @@ export interface RunHooks {
 }
 
 export async function run(argv: string[], hooks: RunHooks): Promise<number> {
+  // Shell completion is tsnet's own command, outside ip's grammar.
+  if (argv[0] === 'completion' || argv[0] === 'autocomplete' || argv[0] === '__complete') return runCompletion(argv);
   const opts = defaultOptions();
   const out = new Output(false, false);
   let ctx: Context | undefined;
