@@ -1,0 +1,118 @@
+// Kernel-test harness: network namespaces this test run owns, commands run
+// inside them, and tsnet compared with the live reference tools.
+//
+//   const ns = Netns.create('neigh');          // ip netns add tsn-neigh-<pid>-<n>
+//   ns.sh('ip link add v0 type veth peer name v1');
+//   const [t, i] = ns.compare('neigh show');    // tsnet -n NS ... vs ip -n NS ...
+//   expect(t).toEqual(i);
+//   destroyAll();                               // afterAll; also runs at exit
+//
+// Every namespace made here is deleted in afterAll (call destroyAll) and
+// again at process exit, so a failing test leaves nothing behind. Tests skip
+// (saying why, once) when not root.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/** Tests run from the repository root (npm test, vitest). */
+export const REPO = process.cwd();
+export const TSNET = join(REPO, 'bin', 'run.js');
+export const isRoot = process.getuid?.() === 0;
+
+export interface Result {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Runs a program to completion; never throws for a non-zero exit. */
+export function run(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Result {
+  const r = spawnSync(cmd, args, {
+    input: opts.input, encoding: 'utf8', env: { ...process.env, ...opts.env }, maxBuffer: 1 << 28,
+  });
+  if (r.error) throw r.error;
+  return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? 128 + 1 };
+}
+
+/** Splits a command line on spaces (tests write plain words). */
+export const words = (s: string): string[] => s.split(' ').filter(Boolean);
+
+/**
+ * ip's texts that name the program, as tsnet prints them: `try "ip help"`,
+ * `Usage: ip neigh` ... tsnet names itself there and nowhere else.
+ */
+export function ipTextAsTsnet(s: string): string {
+  return s
+    .replace(/"ip (-?help)"/g, '"tsnet $1"')
+    .replace(/"ip (\w+) help"/g, '"tsnet $1 help"')
+    .replace(/Usage: ip /g, 'Usage: tsnet ')
+    .replace(/^(\s+)ip /gm, '$1tsnet ');
+}
+
+const made = new Set<string>();
+let counter = 0;
+
+export class Netns {
+  private constructor(readonly name: string) {}
+
+  static create(tag: string): Netns {
+    const name = `tsn-${tag}-${process.pid}-${++counter}`;
+    const r = run('ip', ['netns', 'add', name]);
+    if (r.code !== 0) throw new Error(`ip netns add ${name}: ${r.stderr}`);
+    made.add(name);
+    const ns = new Netns(name);
+    ns.sh('ip link set lo up');
+    return ns;
+  }
+
+  /** Runs a command line inside the namespace; throws if it fails. */
+  sh(line: string): string {
+    const r = this.exec(words(line));
+    if (r.code !== 0) throw new Error(`${this.name}: ${line}: exit ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Runs argv inside the namespace. */
+  exec(argv: string[], input?: string): Result {
+    return run('ip', ['netns', 'exec', this.name, ...argv], { input });
+  }
+
+  /** `ip -n NS <args>` */
+  ip(args: string | string[], input?: string): Result {
+    return run('ip', ['-n', this.name, ...(typeof args === 'string' ? words(args) : args)], { input });
+  }
+
+  /** `tsnet -n NS <args>` */
+  tsnet(args: string | string[], input?: string): Result {
+    return run('node', [TSNET, '-n', this.name, ...(typeof args === 'string' ? words(args) : args)], { input });
+  }
+
+  /** The same command through tsnet and ip; ip's program-naming texts mapped to tsnet's. */
+  compare(args: string | string[], input?: string): [Result, Result] {
+    const t = this.tsnet(args, input);
+    const i = this.ip(args, input);
+    return [t, { stdout: ipTextAsTsnet(i.stdout), stderr: ipTextAsTsnet(i.stderr), code: i.code }];
+  }
+
+  destroy(): void {
+    run('ip', ['netns', 'del', this.name]);
+    made.delete(this.name);
+  }
+}
+
+/** Deletes every namespace this process made. */
+export function destroyAll(): void {
+  for (const n of made) run('ip', ['netns', 'del', n]);
+  made.clear();
+}
+
+process.on('exit', destroyAll);
+
+let told = false;
+/** True when kernel tests can run; says once why they are skipped otherwise. */
+export function canRunKernelTests(): boolean {
+  if (!isRoot && !told) {
+    told = true;
+    console.log('kernel tests skipped: they need root (network namespaces)');
+  }
+  return isRoot;
+}
