@@ -130,5 +130,7 @@ export interface Backend {
    * dropped events (socket overflow) with the errno; listening goes on.
    */
   watch?(topics: MonitorTopics, each: (e: MonitorEvent) => void, onLost: (errno: number) => void): Watch;
+  /** The model only: runs a `tsnet sim` command; returns its exit status. */
+  simulate?(words: string[], write: (text: string) => void): number;
   close(): void;
 }

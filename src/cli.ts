@@ -73,6 +73,8 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
       parseOption(words.pop()!, () => undefined, opts);
     }
 
+    // The model's own commands always run on the model.
+    if (words.length && resolveObject(words[0]) === 'sim') opts.dryRun = true;
     out.json = opts.json > 0;
     out.pretty = opts.pretty > 0;
     if (!out.json && (opts.color === 'always' || (opts.color === 'auto' && process.stdout.isTTY && !process.env.NO_COLOR))) {

@@ -6,6 +6,7 @@ import { Exit, matches } from './matches.js';
 import { USAGE } from './options.js';
 import { doNeigh } from './neigh.js';
 import { doMonitor } from './monitor.js';
+import { doSim } from './sim.js';
 
 export type ObjectHandler = (ctx: Context, words: string[]) => number | Promise<number>;
 
@@ -14,6 +15,7 @@ const handlers = new Map<string, ObjectHandler>([
   ['neighbor', doNeigh],
   ['neighbour', doNeigh],
   ['monitor', doMonitor],
+  ['sim', doSim],
 ]);
 
 export function registerObject(name: string, h: ObjectHandler): void {

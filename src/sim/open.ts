@@ -1,7 +1,29 @@
-// Opens the model behind --dry-run.
+// Opens the model behind --dry-run: lock the state file, load it (or start
+// from the default topology), and save it when the command is done.
 import type { Backend } from '../backend.js';
 import type { GlobalOptions } from '../ip/options.js';
+import { writeAll } from '../ip/output.js';
+import { SimBackend } from './backend.js';
+import { load, lock, save, statePath } from './store.js';
 
-export function openSimBackend(_opts: GlobalOptions): Backend {
-  throw new Error('--dry-run: the model is not built yet');
+export function openSimBackend(opts: GlobalOptions): Backend {
+  const file = statePath(opts.state);
+  const unlock = lock(file);
+  try {
+    const world = load(file);
+    const trace = opts.trace ? (line: string) => writeAll(2, line + '\n') : undefined;
+    let closed = false;
+    return new SimBackend(world, opts.netns ?? 'host', trace, () => {
+      if (closed) return;
+      closed = true;
+      try {
+        save(file, world);
+      } finally {
+        unlock();
+      }
+    });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
 }

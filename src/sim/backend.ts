@@ -1,0 +1,186 @@
+// The Backend port answered by the model: the same requests as the kernel,
+// the same errors (errno and extended-ACK text), values computed the way
+// neigh_fill_info() reports them. `-n NAME` picks the simulated host.
+import {
+  AF_INET, AF_INET6, type Backend, type LinkRef, NTF_PROXY, NTF_USE, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NUD_FAILED,
+  type Neighbour, type NeighbourChange, type NeighbourDumpFilter, NetlinkError,
+} from '../backend.js';
+import { EEXIST, EINVAL, ENODEV, ENOENT } from '../errno.js';
+import { formatAddress, parseIPv4, parseIPv6, parseLladdr } from '../ip/inet.js';
+import { Engine } from './engine.js';
+import { runSimCommand } from './commands.js';
+import { F_ADMIN, F_OVERRIDE, NUD_IN_TIMER, NUD_VALID, createNeighbour, eventSend, lookup, neighUpdate } from './neigh.js';
+import { type SimHost, type SimNeighbour, type World, findHost } from './world.js';
+
+const USER_HZ_MS = 10;
+
+export class SimBackend implements Backend {
+  readonly engine: Engine;
+  readonly host: SimHost;
+
+  constructor(readonly world: World, hostName: string, trace?: (line: string) => void, private readonly onClose?: () => void) {
+    this.engine = new Engine(world, trace);
+    const h = findHost(world, hostName);
+    if (!h) throw new NetlinkError(ENOENT, undefined, `no simulated host "${hostName}" (tsnet sim show lists them)`);
+    this.host = h;
+  }
+
+  links(): LinkRef[] {
+    return this.host.links.map((l) => ({ index: l.index, name: l.name, type: l.type, flags: l.flags, master: l.master }));
+  }
+
+  private entry(n: SimNeighbour): Neighbour {
+    const now = this.world.now;
+    const age = (t: number) => Math.max(0, Math.floor((now - t) / USER_HZ_MS));
+    const valid = (n.state & NUD_VALID) !== 0;
+    return {
+      family: n.family, ifindex: n.ifindex, state: n.state, flags: n.flags, type: 1,
+      dst: addressBytes(n.family, n.dst),
+      lladdr: valid && n.lladdr ? (parseLladdr(n.lladdr) as Uint8Array) : undefined,
+      // A pending timer holds a reference on the entry, as in the kernel.
+      cacheinfo: { confirmed: age(n.confirmed), used: age(n.used), updated: age(n.updated), refcnt: n.state & NUD_IN_TIMER ? 1 : 0 },
+      probes: n.probes,
+      protocol: n.protocol || undefined,
+      flagsExt: n.flagsExt || undefined,
+    };
+  }
+
+  neighbourDump(filter: NeighbourDumpFilter, each: (n: Neighbour) => void): void {
+    const h = this.host;
+    if (filter.ndmFlags && filter.ndmFlags & NTF_PROXY) {
+      for (const p of h.proxies) {
+        if (filter.family && p.family !== filter.family) continue;
+        if (filter.ifindex && p.ifindex !== filter.ifindex) continue;
+        each({ family: p.family, ifindex: p.ifindex, state: 0, flags: p.flags | NTF_PROXY, type: 0, dst: addressBytes(p.family, p.dst), protocol: p.protocol || undefined });
+      }
+      return;
+    }
+    // The kernel lists a bucket's newest entry first; the model lists newest first overall.
+    for (let i = h.neighbours.length - 1; i >= 0; i--) {
+      const n = h.neighbours[i];
+      if (filter.family && n.family !== filter.family) continue;
+      if (filter.ifindex && n.ifindex !== filter.ifindex) continue;
+      if (filter.master) {
+        const m = h.links.find((l) => l.index === n.ifindex)?.master;
+        if (filter.master === -1 ? m !== undefined : m !== filter.master) continue;
+      }
+      each(this.entry(n));
+    }
+  }
+
+  neighbourGet(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour {
+    const text = formatAddress(family, dst);
+    if (ndmFlags & NTF_PROXY) {
+      const p = this.host.proxies.find((x) => x.family === family && x.dst === text && (!ifindex || x.ifindex === ifindex));
+      if (!p) throw new NetlinkError(ENOENT, 'Proxy neighbour entry not found');
+      return { family, ifindex: p.ifindex, state: 0, flags: p.flags | NTF_PROXY, type: 0, dst, protocol: p.protocol || undefined };
+    }
+    this.checkDevice(ifindex);
+    const n = lookup(this.host, family, ifindex, text);
+    if (!n) throw new NetlinkError(ENOENT, 'Neighbour entry not found');
+    return this.entry(n);
+  }
+
+  private checkDevice(ifindex: number): void {
+    if (!this.host.links.some((l) => l.index === ifindex)) throw new NetlinkError(ENODEV);
+  }
+
+  private trace(what: string, c: NeighbourChange, nlFlags: number): void {
+    this.engine.note(this.host, `netlink ${what} ${formatAddress(c.family, c.dst)} ifindex ${c.ifindex} state 0x${c.state.toString(16)} flags 0x${c.flags.toString(16)}${nlFlags ? ` nlmsg_flags 0x${nlFlags.toString(16)}` : ''}`);
+  }
+
+  /** neigh_add(): create, replace or change one entry. */
+  neighbourAdd(c: NeighbourChange, nlFlags: number): void {
+    this.trace('RTM_NEWNEIGH', c, nlFlags);
+    if (c.dst.length !== (c.family === AF_INET ? 4 : 16)) throw new NetlinkError(EINVAL, 'Invalid network address');
+    const dst = formatAddress(c.family, c.dst);
+    if (c.flags & NTF_PROXY) {
+      const p = this.host.proxies.find((x) => x.family === c.family && x.dst === dst && x.ifindex === c.ifindex);
+      if (p) {
+        p.flags = c.flags & ~NTF_PROXY;
+        if (c.protocol) p.protocol = c.protocol;
+      } else {
+        this.host.proxies.unshift({ family: c.family, ifindex: c.ifindex, dst, flags: c.flags & ~NTF_PROXY, protocol: c.protocol ?? 0 });
+      }
+      return;
+    }
+    this.checkDevice(c.ifindex);
+    let lladdr: string | undefined;
+    if (c.lladdr) {
+      if (c.lladdr.length < 6) throw new NetlinkError(EINVAL, 'Invalid link address');
+      lladdr = Array.from(c.lladdr.subarray(0, 6), (x) => x.toString(16).padStart(2, '0')).join(':');
+    }
+    const env = this.engine.env(this.host);
+    let n = lookup(this.host, c.family, c.ifindex, dst);
+    let created = false;
+    if (!n) {
+      if (!(nlFlags & NLM_F_CREATE)) throw new NetlinkError(ENOENT);
+      n = createNeighbour(env, c.family, c.ifindex, dst);
+      created = true;
+    } else if (nlFlags & NLM_F_EXCL) {
+      throw new NetlinkError(EEXIST);
+    }
+    // A new entry starts with the device's broadcast address (seen on the kernel: ff:ff:ff:ff:ff:ff).
+    if (created && lladdr === undefined && c.state & NUD_VALID) lladdr = this.host.links.find((l) => l.index === c.ifindex)!.broadcast;
+    n.flags = (n.flags & ~0x90) | (c.flags & 0x90); // NTF_ROUTER, NTF_EXT_LEARNED
+    if (c.protocol) n.protocol = c.protocol;
+    if (c.flagsExt !== undefined) n.flagsExt = c.flagsExt;
+    if (c.flags & NTF_USE) {
+      eventSend(env, n);
+      return;
+    }
+    let flags = F_ADMIN | F_OVERRIDE;
+    if (!(nlFlags & NLM_F_REPLACE) && !created) flags &= ~F_OVERRIDE;
+    const err = neighUpdate(env, n, lladdr, c.state, flags, 'set by the administrator (RTM_NEWNEIGH)');
+    if (err) {
+      if (created) this.host.neighbours.splice(this.host.neighbours.indexOf(n), 1);
+      const [code, msg] = err.split(':');
+      throw new NetlinkError(code === 'EINVAL' ? EINVAL : 1, msg);
+    }
+  }
+
+  /** neigh_delete(): the entry goes FAILED (queued packets dropped) and is removed. */
+  neighbourDelete(c: NeighbourChange): void {
+    this.trace('RTM_DELNEIGH', c, 0);
+    const dst = formatAddress(c.family, c.dst);
+    if (c.flags & NTF_PROXY) {
+      const i = this.host.proxies.findIndex((x) => x.family === c.family && x.dst === dst && x.ifindex === c.ifindex);
+      if (i < 0) throw new NetlinkError(ENOENT);
+      this.host.proxies.splice(i, 1);
+      return;
+    }
+    this.checkDevice(c.ifindex);
+    const n = lookup(this.host, c.family, c.ifindex, dst);
+    if (!n) throw new NetlinkError(ENOENT);
+    const env = this.engine.env(this.host);
+    neighUpdate(env, n, undefined, NUD_FAILED, F_OVERRIDE | F_ADMIN, 'deleted by the administrator (RTM_DELNEIGH)');
+    this.host.neighbours.splice(this.host.neighbours.indexOf(n), 1);
+    env.note(`${dst} dev ${this.host.links.find((l) => l.index === n.ifindex)!.name}: removed`);
+  }
+
+  neighbourFlush(entries: Neighbour[]): void {
+    let first: unknown;
+    for (const e of entries) {
+      try {
+        this.neighbourDelete({ family: e.family, ifindex: e.ifindex, state: e.state, flags: e.flags, dst: e.dst ?? new Uint8Array(0) });
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (first) throw first;
+  }
+
+  simulate(words: string[], write: (text: string) => void): number {
+    return runSimCommand(this, words, write);
+  }
+
+  /** Saves the state (src/sim/open.ts decides where) once the command is done. */
+  close(): void {
+    this.onClose?.();
+  }
+}
+
+function addressBytes(family: number, text: string): Uint8Array {
+  return (family === AF_INET6 ? parseIPv6(text) : parseIPv4(text)) ?? new Uint8Array(0);
+}
+

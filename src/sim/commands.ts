@@ -1,0 +1,226 @@
+// `tsnet sim`: drives the model. Topology (reset, peers, addresses moving
+// between them), traffic from the host, the virtual clock, per-device
+// parameters, and views (tables, the timeline). Only ever runs on the model.
+import { AF_INET, NUD_INCOMPLETE } from '../backend.js';
+import { parseIPv4 } from '../ip/inet.js';
+import { writeAll } from '../ip/output.js';
+import type { SimBackend } from './backend.js';
+import { stateName } from './neigh.js';
+import { type NeighParams, type SimHost, type World, drawReachableTime, ethernet, findHost, makeHost } from './world.js';
+import { startingWorld } from './engine.js';
+
+export const SIM_USAGE = `Usage: tsnet sim { show | reset [ seed N ] | timeline [ ADDR ] [ host NAME ] [ last N ] }
+       tsnet sim send DST [ dev DEV ] [ count N ] [ interval TIME ]
+       tsnet sim advance TIME                  TIME := N{ms|s|m|h}
+       tsnet sim peer add NAME ip ADDR [ mac LLADDR ] [ segment SEG ] [ silent ] [ delay MS ]
+       tsnet sim peer { del NAME | silent NAME on|off | garp NAME [ ip ADDR ] [ reply ] }
+       tsnet sim peer move ADDR to NAME        (a VIP move: the new holder sends a gratuitous ARP)
+       tsnet sim set DEV PARAM VALUE           (on the host chosen with -n, default "host")
+PARAM := { base_reachable_time_ms | delay_first_probe_time_ms | retrans_time_ms | ucast_solicit |
+           mcast_solicit | app_solicit | mcast_resolicit | gc_stale_time_ms | locktime_ms | unres_qlen |
+           arp_accept | arp_ignore | promote_secondaries }`;
+
+class SimUsage extends Error {}
+
+function usage(msg?: string): never {
+  throw new SimUsage(msg ? `${msg}\n${SIM_USAGE}` : SIM_USAGE);
+}
+
+/** 30s, 5m, 250ms, 1h, or plain milliseconds. */
+export function parseDuration(s: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s);
+  if (!m) return undefined;
+  const v = Number(m[1]);
+  const unit = m[2] ?? 'ms';
+  return Math.round(v * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60000 : 3600000));
+}
+
+/** A plain text table: header, rule, rows; columns as wide as their longest cell. */
+export function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
+
+const fmtTime = (ms: number) => `${(ms / 1000).toFixed(3)}s`;
+
+function neighRows(w: World, h: SimHost): string[][] {
+  return h.neighbours.map((n) => [
+    n.dst, h.links.find((l) => l.index === n.ifindex)?.name ?? '?', n.lladdr && !(n.state & NUD_INCOMPLETE) ? n.lladdr : '',
+    stateName(n.state), n.timer !== undefined ? `in ${fmtTime(n.timer - w.now)}` : '', String(n.probes), n.queued ? String(n.queued) : '',
+  ]);
+}
+
+function show(b: SimBackend, write: (s: string) => void): void {
+  const w = b.world;
+  write(`virtual time ${fmtTime(w.now)}; ${w.frames.length} frame(s) in flight\n\n`);
+  write(table(['host', 'link', 'mac', 'segment', 'addresses', 'answers'], w.hosts.flatMap((h) => h.links.filter((l) => l.type !== 772).map((l) => [
+    h.name, l.name, l.mac, l.segment ?? '', l.addresses.map((a) => `${a.local}/${a.prefixlen}`).join(' '),
+    h.silent ? 'no' : `yes${h.delay_ms ? ` after ${h.delay_ms}ms` : ''}`,
+  ]))));
+  for (const h of w.hosts) {
+    write(`\n${h.name}: neighbour table${h.gateway ? ` (default via ${h.gateway})` : ''}\n`);
+    const rows = neighRows(w, h);
+    write(rows.length ? table(['address', 'dev', 'lladdr', 'state', 'timer', 'probes', 'queued'], rows) : '(empty)\n');
+  }
+  const host = b.host;
+  write(`\n${host.name}: parameters\n`);
+  const links = host.links.filter((l) => l.type !== 772);
+  const keys = Object.keys(links[0]?.params ?? {}) as (keyof NeighParams)[];
+  write(table(['parameter', ...links.map((l) => l.name)], [
+    ...keys.map((k) => [k, ...links.map((l) => String(l.params[k]))]),
+    ['reachable_time_ms (drawn)', ...links.map((l) => String(l.reachable_time_ms))],
+  ]));
+}
+
+function timeline(w: World, words: string[], write: (s: string) => void): void {
+  let addr: string | undefined, host: string | undefined, last = 50;
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] === 'host') host = words[++i];
+    else if (words[i] === 'last') last = Number(words[++i]) || 50;
+    else addr = words[i];
+  }
+  const ev = w.timeline.filter((e) => (!host || e.host === host) && (!addr || e.text.includes(addr)));
+  for (const e of ev.slice(-last)) write(`${fmtTime(e.t).padStart(10)}  ${e.host.padEnd(6)}  ${e.text}\n`);
+  if (!ev.length) write('(nothing happened yet)\n');
+}
+
+function peerCommand(b: SimBackend, words: string[], write: (s: string) => void): void {
+  const w = b.world;
+  const [verb, name, ...rest] = words;
+  if (!verb || !name) usage();
+  const engine = b.engine;
+  if (verb === 'add') {
+    if (findHost(w, name)) usage(`sim: there is a host "${name}" already`);
+    let ip: string | undefined, mac: string | undefined, segment = 'lan0', silent = false, delay = 0.2;
+    for (let i = 0; i < rest.length; i++) {
+      const k = rest[i];
+      if (k === 'ip') ip = rest[++i];
+      else if (k === 'mac') mac = rest[++i];
+      else if (k === 'segment') segment = rest[++i];
+      else if (k === 'silent') silent = true;
+      else if (k === 'delay') delay = Number(rest[++i]);
+      else usage(`sim: unknown word "${k}"`);
+    }
+    const [addr, plen] = (ip ?? '').split('/');
+    if (!ip || !parseIPv4(addr)) usage('sim: peer add needs "ip ADDR"');
+    mac ??= `02:00:00:${[...parseIPv4(addr)!.subarray(1)].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
+    const p = makeHost(w, name, [ethernet(w, 2, 'eth0', mac, segment, addr, plen ? Number(plen) : 24)]);
+    p.silent = silent;
+    p.delay_ms = Number.isFinite(delay) ? delay : 0.2;
+    w.hosts.push(p);
+    write(`peer ${name} ${addr} ${mac} on ${segment}\n`);
+    return;
+  }
+  if (verb === 'move') {
+    const addr = name;
+    if (rest[0] !== 'to' || !rest[1]) usage();
+    const to = findHost(w, rest[1]);
+    if (!to) usage(`sim: no host "${rest[1]}"`);
+    for (const h of w.hosts) for (const l of h.links) l.addresses = l.addresses.filter((a) => a.local !== addr);
+    const link = to.links.find((l) => l.type !== 772)!;
+    link.addresses.push({ family: AF_INET, local: addr, prefixlen: 24, secondary: link.addresses.length > 0 });
+    engine.note(to, `takes over ${addr}`);
+    engine.garp(to, link, addr);
+    write(`${addr} moved to ${to.name}; it sent a gratuitous ARP\n`);
+    return;
+  }
+  const p = findHost(w, name);
+  if (!p) usage(`sim: no host "${name}"`);
+  if (verb === 'del') {
+    if (p === b.host) usage('sim: the host itself cannot be removed');
+    w.hosts.splice(w.hosts.indexOf(p), 1);
+    write(`peer ${name} removed\n`);
+  } else if (verb === 'silent') {
+    p.silent = rest[0] !== 'off';
+    write(`peer ${name} ${p.silent ? 'does not answer' : 'answers'} ARP\n`);
+  } else if (verb === 'garp') {
+    const link = p.links.find((l) => l.type !== 772)!;
+    let addr = link.addresses[0]?.local, reply = false;
+    for (let i = 0; i < rest.length; i++) {
+      if (rest[i] === 'ip') addr = rest[++i];
+      else if (rest[i] === 'reply') reply = true;
+    }
+    if (!addr) usage('sim: the peer has no address');
+    engine.garp(p, link, addr, reply);
+    write(`${name} sent a gratuitous ARP ${reply ? 'reply' : 'request'} for ${addr}\n`);
+  } else usage();
+}
+
+/** Runs one `tsnet sim` command on the model; returns the exit status. */
+export function runSimCommand(b: SimBackend, words: string[], write: (s: string) => void): number {
+  try {
+    const [verb, ...rest] = words;
+    const w = b.world;
+    switch (verb) {
+      case undefined:
+      case 'show':
+        show(b, write);
+        break;
+      case 'reset': {
+        const seed = rest[0] === 'seed' ? Number(rest[1]) : 1;
+        const fresh = startingWorld(Number.isFinite(seed) ? seed : 1);
+        Object.assign(w, fresh);
+        write('model reset: host (eth0 10.0.0.2/24, default via 10.0.0.1), gw 10.0.0.1, peer3 10.0.0.3, peer4 10.0.0.4, peer5 10.0.0.5 on lan0\n');
+        break;
+      }
+      case 'advance': {
+        const d = rest[0] !== undefined ? parseDuration(rest[0]) : undefined;
+        if (d === undefined) usage('sim: advance needs a time such as 30s, 5m or 250ms');
+        b.engine.advanceTo(w.now + d);
+        write(`virtual time ${fmtTime(w.now)}\n`);
+        break;
+      }
+      case 'send': {
+        const dst = rest[0];
+        if (!dst || !parseIPv4(dst)) usage('sim: send needs an IPv4 destination');
+        let dev: string | undefined, count = 1, interval = 1000;
+        for (let i = 1; i < rest.length; i++) {
+          if (rest[i] === 'dev') dev = rest[++i];
+          else if (rest[i] === 'count') count = Number(rest[++i]) || 1;
+          else if (rest[i] === 'interval') interval = parseDuration(rest[++i]) ?? 1000;
+          else usage(`sim: unknown word "${rest[i]}"`);
+        }
+        for (let i = 0; i < count; i++) {
+          if (i) b.engine.advanceTo(w.now + interval);
+          write(b.engine.hostSend(b.host, dst, dev) + '\n');
+        }
+        // Let the answers (sub-millisecond on the simulated LAN) arrive.
+        b.engine.advanceTo(w.now + 1);
+        break;
+      }
+      case 'timeline':
+        timeline(w, rest, write);
+        break;
+      case 'peer':
+        peerCommand(b, rest, write);
+        break;
+      case 'set': {
+        const [dev, param, value] = rest;
+        const link = b.host.links.find((l) => l.name === dev);
+        if (!link) usage(`sim: no device "${dev}" on ${b.host.name}`);
+        if (!param || !(param in link.params)) usage(`sim: unknown parameter "${param}"`);
+        const v = Number(value);
+        if (!Number.isInteger(v) || v < 0) usage(`sim: "${value}" is not a whole number`);
+        link.params[param as keyof NeighParams] = v;
+        if (param === 'base_reachable_time_ms') link.reachable_time_ms = drawReachableTime(w, v);
+        b.engine.note(b.host, `${dev}: ${param} = ${v}`);
+        write(`${b.host.name} ${dev} ${param} ${v}\n`);
+        break;
+      }
+      case 'help':
+        usage();
+        break;
+      default:
+        usage(`sim: unknown command "${verb}"`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof SimUsage) {
+      writeAll(2, e.message + '\n');
+      return 255;
+    }
+    throw e;
+  }
+}
+

@@ -1,0 +1,224 @@
+// Runs the model forward: frames cross segments, ARP is processed as
+// net/ipv4/arp.c's arp_process() does, timers fire in time order, and the
+// periodic work runs every 300 s. Every change is noted with its cause on
+// the host's timeline (and, with --trace, on stderr as it happens).
+import { AF_INET, NUD_REACHABLE, NUD_STALE } from '../backend.js';
+import { formatIPv4, parseIPv4, parseLladdr } from '../ip/inet.js';
+import {
+  ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, FRAME_LEN, decodeArpFrame, describeArp, encodeArpFrame, hexDump, isArpError,
+} from '../wire/arp.js';
+import { F_OVERRIDE, type NeighEnv, createNeighbour, eventSend, lookup, neighUpdate, periodicWork, timerFired } from './neigh.js';
+import { type SimHost, type SimLink, type SimNeighbour, type World, defaultWorld } from './world.js';
+
+const PERIODIC_MS = 300000;
+const BROADCAST = 'ff:ff:ff:ff:ff:ff';
+
+const macBytes = (s: string) => parseLladdr(s) as Uint8Array;
+const macText = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+
+export class Engine {
+  constructor(readonly w: World, private readonly traceOut?: (line: string) => void) {}
+
+  /** Records a line on the timeline (and the trace). */
+  note(host: SimHost, text: string): void {
+    this.w.timeline.push({ t: this.w.now, host: host.name, text });
+    if (this.w.timeline.length > 5000) this.w.timeline.splice(0, this.w.timeline.length - 5000);
+    this.traceOut?.(`[${(this.w.now / 1000).toFixed(3)}s] ${host.name}: ${text}`);
+  }
+
+  env(host: SimHost): NeighEnv {
+    return {
+      w: this.w,
+      host,
+      note: (text) => this.note(host, text),
+      solicit: (n, link, unicast) => this.solicit(host, n, link, unicast),
+    };
+  }
+
+  private solicit(host: SimHost, n: SimNeighbour, link: SimLink, unicast: boolean): void {
+    const src = sourceFor(link, n.dst);
+    const f: ArpFrame = {
+      ethDst: macBytes(unicast && n.lladdr ? n.lladdr : BROADCAST), ethSrc: macBytes(link.mac), op: ARPOP_REQUEST,
+      sha: macBytes(link.mac), spa: parseIPv4(src ?? '0.0.0.0')!, tha: new Uint8Array(6), tpa: parseIPv4(n.dst)!,
+    };
+    this.send(host, link, f, `${unicast ? 'unicast' : 'broadcast'} probe ${n.probes} for ${n.dst}`);
+  }
+
+  /** Puts a frame on the link's segment; it arrives after the sender's delay. */
+  send(host: SimHost, link: SimLink, f: ArpFrame, why: string): void {
+    const bytes = new Uint8Array(FRAME_LEN);
+    encodeArpFrame(f, bytes);
+    this.note(host, `${link.name} sends ${describeArp(f)} (${why})`);
+    if (this.traceOut) this.traceOut(hexDump(bytes));
+    if (!link.segment || !link.carrier) return;
+    this.w.frames.push({
+      at: this.w.now + (host.delay_ms ?? 0), segment: link.segment, from: { host: host.name, ifindex: link.index },
+      bytes: Buffer.from(bytes).toString('hex'),
+    });
+  }
+
+  /** Delivers one frame to every other up link on its segment. */
+  private deliver(fr: World['frames'][number]): void {
+    const f = decodeArpFrame(Buffer.from(fr.bytes, 'hex'));
+    if (isArpError(f)) return;
+    const dst = macText(f.ethDst);
+    for (const host of this.w.hosts) {
+      for (const link of host.links) {
+        if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1)) continue;
+        if (host.name === fr.from.host && link.index === fr.from.ifindex) continue;
+        if (dst !== BROADCAST && dst !== link.mac) continue;
+        this.arpProcess(host, link, f, dst === link.mac);
+      }
+    }
+  }
+
+  /** arp_process(): answer requests for our address, learn or refresh the sender. */
+  arpProcess(host: SimHost, link: SimLink, f: ArpFrame, pktHost: boolean): void {
+    const env = this.env(host);
+    const sip = formatIPv4(f.spa), tip = formatIPv4(f.tpa);
+    const sha = macText(f.sha);
+    const local = link.addresses.some((a) => a.family === AF_INET && a.local === tip);
+    if (sip === '0.0.0.0') {
+      // Duplicate address detection: answer, learn nothing.
+      if (f.op === ARPOP_REQUEST && local && !host.silent) this.reply(host, link, f, tip);
+      return;
+    }
+    if (f.op === ARPOP_REQUEST && local && !host.silent) {
+      const n = lookup(host, AF_INET, link.index, sip) ?? createNeighbour(env, AF_INET, link.index, sip);
+      neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for our ${tip}`);
+      this.reply(host, link, f, tip);
+      return;
+    }
+    let n = lookup(host, AF_INET, link.index, sip);
+    const accept = link.params.arp_accept === 1 || (link.params.arp_accept === 2 && sameSubnet(link, sip));
+    const isGarp = sip === tip && (f.op !== ARPOP_REPLY || macText(f.tha) === sha);
+    if (!n && accept && (isGarp || f.op === ARPOP_REPLY)) {
+      n = createNeighbour(env, AF_INET, link.index, sip);
+      this.note(host, `${sip} dev ${link.name}: created from ${isGarp ? 'gratuitous ARP' : 'unsolicited reply'} (arp_accept ${link.params.arp_accept})`);
+    } else if (!n && isGarp) {
+      this.note(host, `${sip} dev ${link.name}: gratuitous ARP ignored, no entry (arp_accept ${link.params.arp_accept})`);
+    }
+    if (!n) return;
+    const override = this.w.now > n.updated + link.params.locktime_ms || isGarp;
+    const state = f.op === ARPOP_REPLY && pktHost ? NUD_REACHABLE : NUD_STALE;
+    const why = f.op === ARPOP_REPLY
+      ? (pktHost ? `ARP reply from ${sip}` : `broadcast ARP reply from ${sip}`)
+      : `${isGarp ? 'gratuitous ' : ''}ARP request from ${sip}`;
+    neighUpdate(env, n, sha, state, override ? F_OVERRIDE : 0, why);
+  }
+
+  private reply(host: SimHost, link: SimLink, req: ArpFrame, tip: string): void {
+    const f: ArpFrame = {
+      ethDst: req.sha, ethSrc: macBytes(link.mac), op: ARPOP_REPLY, sha: macBytes(link.mac), spa: parseIPv4(tip)!,
+      tha: req.sha, tpa: req.spa,
+    };
+    this.send(host, link, f, `reply to ${formatIPv4(req.spa)}`);
+  }
+
+  /** The earliest pending event: a frame, a neighbour timer, or the periodic work. */
+  private nextEventAt(): number {
+    let t = this.w.periodicAt;
+    for (const f of this.w.frames) if (f.at < t) t = f.at;
+    for (const h of this.w.hosts) for (const n of h.neighbours) if (n.timer !== undefined && n.timer < t) t = n.timer;
+    return t;
+  }
+
+  /** Runs every event up to and including time `t`, then sets the clock to `t`. */
+  advanceTo(t: number): void {
+    for (;;) {
+      const at = this.nextEventAt();
+      if (at > t) break;
+      this.w.now = Math.max(this.w.now, at);
+      const due = this.w.frames.filter((f) => f.at <= this.w.now);
+      if (due.length) {
+        this.w.frames = this.w.frames.filter((f) => f.at > this.w.now);
+        for (const f of due) this.deliver(f);
+        continue;
+      }
+      let fired = false;
+      for (const h of this.w.hosts) {
+        for (const n of [...h.neighbours]) {
+          if (n.timer !== undefined && n.timer <= this.w.now) {
+            timerFired(this.env(h), n);
+            fired = true;
+          }
+        }
+      }
+      if (!fired && this.w.periodicAt <= this.w.now) {
+        for (const h of this.w.hosts) periodicWork(this.env(h));
+        this.w.periodicAt = this.w.now + PERIODIC_MS;
+      }
+    }
+    this.w.now = Math.max(this.w.now, t);
+  }
+
+  /**
+   * The host sends one packet to `dst`: the connected route or the default
+   * gateway picks the neighbour, which then meets neigh_event_send().
+   */
+  hostSend(host: SimHost, dst: string, devName?: string): string {
+    const route = routeFor(host, dst, devName);
+    if (!route) return `${dst}: no route (Network is unreachable)`;
+    const env = this.env(host);
+    const n = lookup(host, AF_INET, route.link.index, route.via) ?? createNeighbour(env, AF_INET, route.link.index, route.via);
+    const r = eventSend(env, n);
+    const text = `packet to ${dst}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}: ${r}`;
+    this.note(host, text);
+    return text;
+  }
+
+  /** A peer announces its address (as arping -U does): a gratuitous ARP request. */
+  garp(host: SimHost, link: SimLink, addr: string, reply = false): void {
+    const f: ArpFrame = {
+      ethDst: macBytes(BROADCAST), ethSrc: macBytes(link.mac), op: reply ? ARPOP_REPLY : ARPOP_REQUEST,
+      sha: macBytes(link.mac), spa: parseIPv4(addr)!, tha: reply ? macBytes(link.mac) : macBytes(BROADCAST), tpa: parseIPv4(addr)!,
+    };
+    this.send(host, link, f, `gratuitous ARP ${reply ? 'reply' : 'request'} for ${addr}`);
+  }
+}
+
+/**
+ * The world a first `tsnet --dry-run` finds: the default topology, where the
+ * host has just talked to its gateway (so its table is not empty).
+ */
+export function startingWorld(seed = 1): World {
+  const w = defaultWorld(seed);
+  const e = new Engine(w);
+  e.hostSend(w.hosts[0], '10.0.0.1');
+  e.advanceTo(1);
+  return w;
+}
+
+function toNum(a: string): number {
+  const b = parseIPv4(a)!;
+  return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+}
+
+function inSubnet(addr: string, local: string, plen: number): boolean {
+  if (plen === 0) return true;
+  const mask = plen >= 32 ? 0xffffffff : (~((1 << (32 - plen)) - 1)) >>> 0;
+  return ((toNum(addr) & mask) >>> 0) === ((toNum(local) & mask) >>> 0);
+}
+
+function sameSubnet(link: SimLink, addr: string): boolean {
+  return link.addresses.some((a) => a.family === AF_INET && inSubnet(addr, a.local, a.prefixlen));
+}
+
+/** The source address the kernel would pick on `link` for `dst` (inet_select_addr: same subnet first). */
+function sourceFor(link: SimLink, dst: string): string | undefined {
+  const v4 = link.addresses.filter((a) => a.family === AF_INET && !a.secondary);
+  return (v4.find((a) => inSubnet(dst, a.local, a.prefixlen)) ?? v4[0])?.local;
+}
+
+function routeFor(host: SimHost, dst: string, devName?: string): { link: SimLink; via: string } | undefined {
+  const links = host.links.filter((l) => l.type !== 772 && l.flags & 1 && (!devName || l.name === devName));
+  const direct = links.find((l) => sameSubnet(l, dst));
+  if (direct) return { link: direct, via: dst };
+  if (devName && links[0]) return { link: links[0], via: dst };
+  if (host.gateway) {
+    const gw = links.find((l) => sameSubnet(l, host.gateway!));
+    if (gw) return { link: gw, via: host.gateway };
+  }
+  return undefined;
+}
+

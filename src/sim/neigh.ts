@@ -1,0 +1,244 @@
+// The neighbour state machine, after net/core/neighbour.c: __neigh_update()
+// (override, admin and weak-override rules), __neigh_event_send() (a packet
+// meets an entry), neigh_timer_handler() (REACHABLE/DELAY/PROBE/INCOMPLETE
+// timers and the probe limit), and neigh_periodic_work() (reachable_time
+// redraws and garbage collection). Times are virtual milliseconds.
+import {
+  NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE, NUD_REACHABLE, NUD_STALE,
+  NTF_EXT_LEARNED,
+} from '../backend.js';
+import { GC, type SimHost, type SimLink, type SimNeighbour, type World, drawReachableTime } from './world.js';
+
+export const NUD_IN_TIMER = NUD_INCOMPLETE | NUD_REACHABLE | NUD_DELAY | NUD_PROBE;
+export const NUD_VALID = NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY;
+export const NUD_CONNECTED = NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE;
+
+export const F_OVERRIDE = 1, F_WEAK_OVERRIDE = 2, F_ADMIN = 0x80000000;
+
+const NAMES: [number, string][] = [
+  [NUD_INCOMPLETE, 'INCOMPLETE'], [NUD_REACHABLE, 'REACHABLE'], [NUD_STALE, 'STALE'], [NUD_DELAY, 'DELAY'],
+  [NUD_PROBE, 'PROBE'], [NUD_FAILED, 'FAILED'], [NUD_NOARP, 'NOARP'], [NUD_PERMANENT, 'PERMANENT'],
+];
+
+export function stateName(s: number): string {
+  const n = NAMES.filter(([b]) => s & b).map(([, n]) => n);
+  return n.length ? n.join(',') : 'NONE';
+}
+
+/** What the model tells the outside: state changes (for --trace and the timeline) and probes to send. */
+export interface NeighEnv {
+  w: World;
+  host: SimHost;
+  /** Records a change with its cause, in the kernel's terms. */
+  note(text: string): void;
+  /** Sends an ARP request for `n` (unicast to its lladdr when `unicast`). */
+  solicit(n: SimNeighbour, link: SimLink, unicast: boolean): void;
+}
+
+export function linkOf(host: SimHost, ifindex: number): SimLink {
+  const l = host.links.find((x) => x.index === ifindex);
+  if (!l) throw new Error(`no link ${ifindex} on ${host.name}`);
+  return l;
+}
+
+function label(env: NeighEnv, n: SimNeighbour): string {
+  return `${n.dst} dev ${linkOf(env.host, n.ifindex).name}`;
+}
+
+function setState(env: NeighEnv, n: SimNeighbour, to: number, why: string): void {
+  if (n.state !== to) env.note(`${label(env, n)}: ${stateName(n.state)} -> ${stateName(to)} (${why})`);
+  n.state = to;
+}
+
+/** neigh_alloc(): a new entry looks confirmed long ago (now - 2·base_reachable_time). */
+export function createNeighbour(env: NeighEnv, family: number, ifindex: number, dst: string): SimNeighbour {
+  const link = linkOf(env.host, ifindex);
+  const now = env.w.now;
+  const n: SimNeighbour = {
+    family, ifindex, dst, state: NUD_NONE, flags: 0, flagsExt: 0, protocol: 0, lladdr: undefined,
+    confirmed: now - 2 * link.params.base_reachable_time_ms, used: now, updated: now, probes: 0, queued: 0, dropped: 0,
+  };
+  env.host.neighbours.push(n);
+  return n;
+}
+
+export function lookup(host: SimHost, family: number, ifindex: number, dst: string): SimNeighbour | undefined {
+  return host.neighbours.find((n) => n.family === family && n.ifindex === ifindex && n.dst === dst);
+}
+
+/**
+ * __neigh_update(). Returns an errno-style failure text for the netlink
+ * caller ('EINVAL:No link layer address given'), or undefined.
+ */
+export function neighUpdate(env: NeighEnv, n: SimNeighbour, lladdr: string | undefined, next: number, flags: number, why: string): string | undefined {
+  const old = n.state;
+  const link = linkOf(env.host, n.ifindex);
+  const now = env.w.now;
+  if (!(flags & F_ADMIN) && old & (NUD_NOARP | NUD_PERMANENT)) return 'EPERM';
+  if (!(next & NUD_VALID)) {
+    n.timer = undefined;
+    setState(env, n, next, why);
+    if (old & (NUD_INCOMPLETE | NUD_PROBE) && next & NUD_FAILED) invalidate(env, n);
+    return undefined;
+  }
+  let ll = lladdr;
+  if (ll === undefined) {
+    if (!(old & NUD_VALID)) return 'EINVAL:No link layer address given';
+    ll = n.lladdr;
+  }
+  if (next & NUD_CONNECTED) n.confirmed = now;
+  const changedAddr = ll !== n.lladdr;
+  if (old & NUD_VALID) {
+    if (changedAddr && !(flags & F_OVERRIDE)) {
+      if (flags & F_WEAK_OVERRIDE && old & NUD_CONNECTED) {
+        ll = n.lladdr;
+        next = NUD_STALE;
+      } else {
+        env.note(`${label(env, n)}: ${ll} ignored, ${stateName(old)} entry keeps ${n.lladdr} (no override: locktime ${link.params.locktime_ms}ms)`);
+        return undefined;
+      }
+    } else if (!changedAddr && next === NUD_STALE && !(flags & F_ADMIN)) {
+      next = old;
+    }
+  }
+  if (next !== old || ll !== n.lladdr) n.updated = now;
+  if (next !== old) {
+    n.timer = undefined;
+    if (next & NUD_PROBE) n.probes = 0;
+    if (next & NUD_IN_TIMER) n.timer = now + (next & NUD_REACHABLE ? link.reachable_time_ms : 0);
+    setState(env, n, next, why);
+  }
+  if (ll !== n.lladdr) {
+    if (n.lladdr !== undefined) env.note(`${label(env, n)}: lladdr ${n.lladdr} -> ${ll}`);
+    n.lladdr = ll;
+    if (!(next & NUD_CONNECTED)) n.confirmed = now - 2 * link.params.base_reachable_time_ms;
+  }
+  if (next !== old && !(old & NUD_VALID) && n.queued) {
+    env.note(`${label(env, n)}: ${n.queued} queued packet(s) sent to ${n.lladdr}`);
+    n.queued = 0;
+    n.used = now;
+  }
+  return undefined;
+}
+
+/** neigh_invalidate(): an entry failed; its queued packets are dropped (with an ICMP error, not modelled). */
+function invalidate(env: NeighEnv, n: SimNeighbour): void {
+  if (n.queued) env.note(`${label(env, n)}: ${n.queued} queued packet(s) dropped (host unreachable)`);
+  n.dropped += n.queued;
+  n.queued = 0;
+}
+
+function maxProbes(link: SimLink, n: SimNeighbour): number {
+  const p = link.params;
+  return p.ucast_solicit + p.app_solicit + (n.state & NUD_INCOMPLETE ? p.mcast_solicit : p.mcast_resolicit);
+}
+
+/** neigh_probe(): one solicitation, unicast once the entry has an address (PROBE), else broadcast. */
+function probe(env: NeighEnv, n: SimNeighbour, link: SimLink): void {
+  const unicast = n.probes < link.params.ucast_solicit && n.lladdr !== undefined && !(n.state & NUD_INCOMPLETE);
+  n.probes++;
+  env.solicit(n, link, unicast);
+}
+
+/**
+ * A packet for `n`'s address (neigh_event_send): marks the entry used; a
+ * NONE/FAILED entry starts resolving, a STALE one waits in DELAY.
+ */
+export function eventSend(env: NeighEnv, n: SimNeighbour): 'sent' | 'queued' | 'dropped' {
+  const now = env.w.now;
+  const link = linkOf(env.host, n.ifindex);
+  const p = link.params;
+  n.used = now;
+  if (n.state & (NUD_REACHABLE | NUD_PERMANENT | NUD_NOARP | NUD_DELAY | NUD_PROBE)) return 'sent';
+  if (!(n.state & (NUD_STALE | NUD_INCOMPLETE))) {
+    if (p.mcast_solicit + p.app_solicit) {
+      n.probes = p.ucast_solicit;
+      setState(env, n, NUD_INCOMPLETE, `packet to resolve; ${p.mcast_solicit} broadcast probe(s), retrans_time ${p.retrans_time_ms}ms`);
+      n.updated = now;
+      n.timer = now + Math.max(p.retrans_time_ms, 10);
+      n.queued = 1;
+      probe(env, n, link);
+      return 'queued';
+    }
+    setState(env, n, NUD_FAILED, 'no probes allowed (mcast_solicit + app_solicit = 0)');
+    n.updated = now;
+    return 'dropped';
+  }
+  if (n.state & NUD_STALE) {
+    setState(env, n, NUD_DELAY, `packet sent using a stale entry; delay_first_probe_time ${p.delay_first_probe_time_ms / 1000}s`);
+    n.updated = now;
+    n.timer = now + p.delay_first_probe_time_ms;
+    return 'sent';
+  }
+  // INCOMPLETE: wait in the queue, dropping the oldest past unres_qlen.
+  if (n.queued >= p.unres_qlen) {
+    n.dropped++;
+    env.note(`${label(env, n)}: unres_qlen ${p.unres_qlen} full, oldest queued packet dropped`);
+  } else n.queued++;
+  return 'queued';
+}
+
+/** neigh_timer_handler() for one entry whose timer is due. */
+export function timerFired(env: NeighEnv, n: SimNeighbour): void {
+  const now = env.w.now;
+  const link = linkOf(env.host, n.ifindex);
+  const p = link.params;
+  n.timer = undefined;
+  if (!(n.state & NUD_IN_TIMER)) return;
+  let next = now + 1000;
+  if (n.state & NUD_REACHABLE) {
+    if (now <= n.confirmed + link.reachable_time_ms) next = n.confirmed + link.reachable_time_ms;
+    else if (now <= n.used + p.delay_first_probe_time_ms) {
+      setState(env, n, NUD_DELAY, `reachable_time ${link.reachable_time_ms}ms ran out, used recently`);
+      n.updated = now;
+      next = now + p.delay_first_probe_time_ms;
+    } else {
+      setState(env, n, NUD_STALE, `reachable_time ${link.reachable_time_ms}ms ran out, not used since`);
+      n.updated = now;
+    }
+  } else if (n.state & NUD_DELAY) {
+    if (now <= n.confirmed + p.delay_first_probe_time_ms) {
+      setState(env, n, NUD_REACHABLE, 'confirmed during delay_first_probe_time');
+      n.updated = now;
+      next = n.confirmed + link.reachable_time_ms;
+    } else {
+      setState(env, n, NUD_PROBE, `not confirmed within delay_first_probe_time ${p.delay_first_probe_time_ms / 1000}s`);
+      n.updated = now;
+      n.probes = 0;
+      next = now + Math.max(p.retrans_time_ms, 10);
+    }
+  } else {
+    next = now + Math.max(p.retrans_time_ms, 10);
+  }
+  if (n.state & (NUD_INCOMPLETE | NUD_PROBE) && n.probes >= maxProbes(link, n)) {
+    setState(env, n, NUD_FAILED, `no answer to ${n.probes} probe(s)`);
+    n.updated = now;
+    invalidate(env, n);
+    return;
+  }
+  if (n.state & NUD_IN_TIMER) n.timer = Math.max(next, now + 1);
+  if (n.state & (NUD_INCOMPLETE | NUD_PROBE)) probe(env, n, link);
+}
+
+/**
+ * neigh_periodic_work(), every 300 s of the table: every device's
+ * reachable_time is redrawn, and past gc_thresh1 entries, unreferenced
+ * FAILED entries and those unused for gc_stale_time are removed
+ * (PERMANENT, NOARP and externally learned entries excepted).
+ */
+export function periodicWork(env: NeighEnv): void {
+  const now = env.w.now;
+  for (const l of env.host.links) l.reachable_time_ms = drawReachableTime(env.w, l.params.base_reachable_time_ms);
+  const ns = env.host.neighbours;
+  const counted = ns.filter((n) => !(n.state & (NUD_PERMANENT | NUD_NOARP)) && !(n.flags & NTF_EXT_LEARNED)).length;
+  if (counted < GC.thresh1) return;
+  env.host.neighbours = ns.filter((n) => {
+    if (n.state & (NUD_PERMANENT | NUD_NOARP) || n.flags & NTF_EXT_LEARNED || n.state & NUD_IN_TIMER) return true;
+    const p = linkOf(env.host, n.ifindex).params;
+    if (n.state & NUD_FAILED || now - n.used > p.gc_stale_time_ms) {
+      env.note(`${label(env, n)}: garbage collected (${n.state & NUD_FAILED ? 'FAILED' : `unused for gc_stale_time ${p.gc_stale_time_ms / 1000}s`})`);
+      return false;
+    }
+    return true;
+  });
+}

@@ -1,0 +1,100 @@
+// The model's state file: JSON, written to a temporary file and renamed over
+// the old one, under a lock file so that two runs cannot interleave. A file
+// that is corrupt or from a newer tsnet is reported and left as it is.
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { STATE_VERSION, type World } from './world.js';
+import { startingWorld } from './engine.js';
+
+export class StateError extends Error {}
+
+/** --state FILE, else $TSNET_STATE, else $XDG_STATE_HOME/tsnet/state.json (~/.local/state by default). */
+export function statePath(explicit?: string): string {
+  if (explicit) return explicit;
+  if (process.env.TSNET_STATE) return process.env.TSNET_STATE;
+  const base = process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'tsnet', 'state.json');
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes FILE.lock (waiting up to 3 s for another run); a lock whose process is gone is taken over. */
+export function lock(file: string): () => void {
+  const lockFile = `${file}.lock`;
+  mkdirSync(dirname(file), { recursive: true });
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          unlinkSync(lockFile);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StateError(`cannot lock ${lockFile}: ${(e as Error).message}`);
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(lockFile, 'utf8'));
+    } catch {
+      continue; // released meanwhile
+    }
+    if (!Number.isFinite(holder) || holder <= 0 || !pidAlive(holder)) {
+      try {
+        unlinkSync(lockFile);
+      } catch {
+        // another run took it over first
+      }
+      continue;
+    }
+    if (Date.now() > deadline) throw new StateError(`the model's state ${file} is in use by process ${holder}`);
+    Atomics.wait(sleeper, 0, 0, 20);
+  }
+}
+
+/** Reads the world, or makes the default one when there is no file yet. */
+export function load(file: string): World {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return startingWorld();
+    throw new StateError(`cannot read the model's state ${file}: ${(e as Error).message}`);
+  }
+  let w: World;
+  try {
+    w = JSON.parse(text) as World;
+  } catch (e) {
+    throw new StateError(`the model's state ${file} is not valid JSON (${(e as Error).message}); it was left as it is: move it away or use --state FILE`);
+  }
+  if (typeof w !== 'object' || w === null || typeof w.version !== 'number' || !Array.isArray(w.hosts)) {
+    throw new StateError(`the model's state ${file} is not a tsnet state file; it was left as it is: move it away or use --state FILE`);
+  }
+  if (w.version > STATE_VERSION) {
+    throw new StateError(`the model's state ${file} was written by a newer tsnet (format ${w.version}, this one reads ${STATE_VERSION}); it was left as it is`);
+  }
+  return w;
+}
+
+/** Writes the world atomically: a temporary file in the same folder, then rename. */
+export function save(file: string, w: World): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(w));
+  renameSync(tmp, file);
+}

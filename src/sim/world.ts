@@ -1,0 +1,197 @@
+// The model's state: a virtual clock, hosts with links, addresses and
+// neighbour tables, LAN segments that join links, frames in flight. Plain
+// JSON-able data (it is what the state file holds); behaviour lives in
+// neigh.ts (the NUD state machine), arp.ts and engine.ts.
+
+export const STATE_VERSION = 1;
+
+/** /proc/sys/net/ipv4/neigh/default on the reference machine (shared/reference/kernel). */
+export interface NeighParams {
+  base_reachable_time_ms: number;
+  delay_first_probe_time_ms: number;
+  retrans_time_ms: number;
+  ucast_solicit: number;
+  mcast_solicit: number;
+  app_solicit: number;
+  mcast_resolicit: number;
+  gc_stale_time_ms: number;
+  locktime_ms: number;
+  unres_qlen: number;
+  /** arp_accept (0, 1, 2), from /proc/sys/net/ipv4/conf/DEV. */
+  arp_accept: number;
+  arp_ignore: number;
+  promote_secondaries: number;
+}
+
+export const DEFAULT_PARAMS: NeighParams = {
+  base_reachable_time_ms: 30000,
+  delay_first_probe_time_ms: 5000,
+  retrans_time_ms: 1000,
+  ucast_solicit: 3,
+  mcast_solicit: 3,
+  app_solicit: 0,
+  mcast_resolicit: 0,
+  gc_stale_time_ms: 60000,
+  locktime_ms: 1000,
+  unres_qlen: 101,
+  arp_accept: 0,
+  arp_ignore: 0,
+  promote_secondaries: 0,
+};
+
+/** Table-wide garbage collection thresholds (not per device). */
+export const GC = { thresh1: 128, thresh2: 512, thresh3: 1024, interval_ms: 30000 };
+
+export interface SimAddress {
+  family: number;
+  /** Dotted or IPv6 text. */
+  local: string;
+  prefixlen: number;
+  secondary?: boolean;
+  label?: string;
+}
+
+export interface SimLink {
+  index: number;
+  name: string;
+  /** ARPHRD_*: 1 ether, 772 loopback. */
+  type: number;
+  /** Hex-colon hardware address. */
+  mac: string;
+  broadcast: string;
+  /** IFF_* flags. */
+  flags: number;
+  mtu: number;
+  /** The LAN segment the link is plugged into (undefined: none). */
+  segment?: string;
+  /** false: no carrier. */
+  carrier: boolean;
+  addresses: SimAddress[];
+  params: NeighParams;
+  /** The per-device reachable_time, redrawn in [base/2, 3·base/2] as the kernel does. */
+  reachable_time_ms: number;
+  master?: number;
+}
+
+export interface SimNeighbour {
+  family: number;
+  ifindex: number;
+  dst: string;
+  state: number;
+  flags: number;
+  flagsExt: number;
+  protocol: number;
+  lladdr?: string;
+  /** Absolute virtual times in ms. */
+  confirmed: number;
+  used: number;
+  updated: number;
+  probes: number;
+  /** When the entry's timer fires, if armed. */
+  timer?: number;
+  /** Packets waiting for resolution (arp_queue), and those dropped for lack of room. */
+  queued: number;
+  dropped: number;
+}
+
+export interface SimHost {
+  name: string;
+  links: SimLink[];
+  neighbours: SimNeighbour[];
+  proxies: { family: number; ifindex: number; dst: string; flags: number; protocol: number }[];
+  /** Default gateway for traffic outside the connected subnets. */
+  gateway?: string;
+  /** A peer's behaviour: does it answer ARP, after how long. */
+  silent?: boolean;
+  delay_ms?: number;
+}
+
+/** An Ethernet frame on a segment, delivered to every other link at `at`. */
+export interface Frame {
+  at: number;
+  segment: string;
+  from: { host: string; ifindex: number };
+  bytes: string;
+}
+
+export interface TimelineEvent {
+  t: number;
+  host: string;
+  text: string;
+}
+
+export interface World {
+  version: number;
+  now: number;
+  /** xorshift32 state for reachable_time draws. */
+  rng: number;
+  hosts: SimHost[];
+  frames: Frame[];
+  timeline: TimelineEvent[];
+  /** Next periodic work (reachable_time redraw, gc) per table, as the kernel's neigh_periodic_work. */
+  periodicAt: number;
+}
+
+export function nextRandom(w: World): number {
+  let x = w.rng | 0;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  w.rng = x >>> 0 || 1;
+  return w.rng / 0x100000000;
+}
+
+/** neigh_rand_reach_time(): uniform in [base/2, 3·base/2). */
+export function drawReachableTime(w: World, base: number): number {
+  return base ? Math.floor(base / 2 + nextRandom(w) * base) : 0;
+}
+
+const IFF_UP = 0x1, IFF_BROADCAST = 0x2, IFF_LOOPBACK = 0x8, IFF_RUNNING = 0x40, IFF_MULTICAST = 0x1000, IFF_LOWER_UP = 0x10000;
+export const LINK_FLAGS_UP = IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST | IFF_LOWER_UP;
+
+function loopback(w: World): SimLink {
+  return {
+    index: 1, name: 'lo', type: 772, mac: '00:00:00:00:00:00', broadcast: '00:00:00:00:00:00',
+    flags: IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP, mtu: 65536, carrier: true,
+    addresses: [{ family: 2, local: '127.0.0.1', prefixlen: 8 }], params: { ...DEFAULT_PARAMS },
+    reachable_time_ms: drawReachableTime(w, DEFAULT_PARAMS.base_reachable_time_ms),
+  };
+}
+
+export function ethernet(w: World, index: number, name: string, mac: string, segment: string, addr?: string, plen = 24): SimLink {
+  return {
+    index, name, type: 1, mac, broadcast: 'ff:ff:ff:ff:ff:ff', flags: LINK_FLAGS_UP, mtu: 1500, segment, carrier: true,
+    addresses: addr ? [{ family: 2, local: addr, prefixlen: plen }] : [], params: { ...DEFAULT_PARAMS },
+    reachable_time_ms: drawReachableTime(w, DEFAULT_PARAMS.base_reachable_time_ms),
+  };
+}
+
+export function makeHost(w: World, name: string, links: SimLink[] = []): SimHost {
+  return { name, links: [loopback(w), ...links], neighbours: [], proxies: [] };
+}
+
+/**
+ * The topology `tsnet --dry-run` starts from: host "host" with eth0
+ * 10.0.0.2/24 on segment lan0, a gateway 10.0.0.1 and three peers.
+ */
+export function defaultWorld(seed = 1): World {
+  // Spread the seed over 32 bits so that small seeds do not start the generator near 0.
+  const w: World = { version: STATE_VERSION, now: 0, rng: Math.imul(seed >>> 0 || 1, 0x9e3779b1) >>> 0 || 1, hosts: [], frames: [], timeline: [], periodicAt: 300000 };
+  const host = makeHost(w, 'host', [ethernet(w, 2, 'eth0', '02:00:00:00:00:02', 'lan0', '10.0.0.2')]);
+  host.gateway = '10.0.0.1';
+  w.hosts.push(host);
+  const peer = (name: string, ip: string, mac: string) => {
+    const p = makeHost(w, name, [ethernet(w, 2, 'eth0', mac, 'lan0', ip)]);
+    p.delay_ms = 0.2;
+    w.hosts.push(p);
+  };
+  peer('gw', '10.0.0.1', '02:00:00:00:00:01');
+  peer('peer3', '10.0.0.3', '02:00:00:00:00:03');
+  peer('peer4', '10.0.0.4', '02:00:00:00:00:04');
+  peer('peer5', '10.0.0.5', '02:00:00:00:00:05');
+  return w;
+}
+
+export function findHost(w: World, name: string): SimHost | undefined {
+  return w.hosts.find((h) => h.name === name);
+}
