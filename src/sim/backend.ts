@@ -112,16 +112,13 @@ export class SimBackend implements Backend {
     }
     const env = this.engine.env(this.host);
     let n = lookup(this.host, c.family, c.ifindex, dst);
-    let created = false;
+    const existed = n !== undefined;
     if (!n) {
       if (!(nlFlags & NLM_F_CREATE)) throw new NetlinkError(ENOENT);
       n = createNeighbour(env, c.family, c.ifindex, dst);
-      created = true;
     } else if (nlFlags & NLM_F_EXCL) {
       throw new NetlinkError(EEXIST);
     }
-    // A new entry starts with the device's broadcast address (seen on the kernel: ff:ff:ff:ff:ff:ff).
-    if (created && lladdr === undefined && c.state & NUD_VALID) lladdr = this.host.links.find((l) => l.index === c.ifindex)!.broadcast;
     n.flags = (n.flags & ~0x90) | (c.flags & 0x90); // NTF_ROUTER, NTF_EXT_LEARNED
     if (c.protocol) n.protocol = c.protocol;
     if (c.flagsExt !== undefined) n.flagsExt = c.flagsExt;
@@ -130,10 +127,11 @@ export class SimBackend implements Backend {
       return;
     }
     let flags = F_ADMIN | F_OVERRIDE;
-    if (!(nlFlags & NLM_F_REPLACE) && !created) flags &= ~F_OVERRIDE;
+    // An existing entry is overridden only with NLM_F_REPLACE (neigh_add()).
+    if (existed && !(nlFlags & NLM_F_REPLACE)) flags &= ~F_OVERRIDE;
     const err = neighUpdate(env, n, lladdr, c.state, flags, 'set by the administrator (RTM_NEWNEIGH)');
     if (err) {
-      if (created) this.host.neighbours.splice(this.host.neighbours.indexOf(n), 1);
+      // As on the kernel, an entry created for a refused request stays (in NONE).
       const [code, msg] = err.split(':');
       throw new NetlinkError(code === 'EINVAL' ? EINVAL : 1, msg);
     }

@@ -6,10 +6,10 @@ import { parseIPv4 } from '../ip/inet.js';
 import { writeAll } from '../ip/output.js';
 import type { SimBackend } from './backend.js';
 import { stateName } from './neigh.js';
-import { type NeighParams, type SimHost, type World, drawReachableTime, ethernet, findHost, makeHost } from './world.js';
+import { type NeighParams, type SimHost, type World, defaultWorld, drawReachableTime, ethernet, findHost, makeHost } from './world.js';
 import { startingWorld } from './engine.js';
 
-export const SIM_USAGE = `Usage: tsnet sim { show | reset [ seed N ] | timeline [ ADDR ] [ host NAME ] [ last N ] }
+export const SIM_USAGE = `Usage: tsnet sim { show | reset [ empty ] [ seed N ] | timeline [ ADDR ] [ host NAME ] [ last N ] }
        tsnet sim send DST [ dev DEV ] [ count N ] [ interval TIME ]
        tsnet sim advance TIME                  TIME := N{ms|s|m|h}
        tsnet sim peer add NAME ip ADDR [ mac LLADDR ] [ segment SEG ] [ silent ] [ delay MS ]
@@ -47,7 +47,7 @@ const fmtTime = (ms: number) => `${(ms / 1000).toFixed(3)}s`;
 function neighRows(w: World, h: SimHost): string[][] {
   return h.neighbours.map((n) => [
     n.dst, h.links.find((l) => l.index === n.ifindex)?.name ?? '?', n.lladdr && !(n.state & NUD_INCOMPLETE) ? n.lladdr : '',
-    stateName(n.state), n.timer !== undefined ? `in ${fmtTime(n.timer - w.now)}` : '', String(n.probes), n.queued ? String(n.queued) : '',
+    stateName(n.state), n.timer !== undefined ? `in ${fmtTime(n.timer - w.now)}` : '', String(n.probes), n.queue.length ? String(n.queue.length) : '',
   ]);
 }
 
@@ -158,8 +158,11 @@ export function runSimCommand(b: SimBackend, words: string[], write: (s: string)
         show(b, write);
         break;
       case 'reset': {
-        const seed = rest[0] === 'seed' ? Number(rest[1]) : 1;
-        const fresh = startingWorld(Number.isFinite(seed) ? seed : 1);
+        // "empty": no traffic yet, every table empty (as a fresh set of namespaces).
+        const empty = rest.includes('empty');
+        const si = rest.indexOf('seed');
+        const seed = si >= 0 ? Number(rest[si + 1]) : 1;
+        const fresh = (empty ? defaultWorld : startingWorld)(Number.isFinite(seed) ? seed : 1);
         Object.assign(w, fresh);
         write('model reset: host (eth0 10.0.0.2/24, default via 10.0.0.1), gw 10.0.0.1, peer3 10.0.0.3, peer4 10.0.0.4, peer5 10.0.0.5 on lan0\n');
         break;

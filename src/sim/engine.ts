@@ -8,7 +8,7 @@ import {
   ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, FRAME_LEN, decodeArpFrame, describeArp, encodeArpFrame, hexDump, isArpError,
 } from '../wire/arp.js';
 import { F_OVERRIDE, type NeighEnv, createNeighbour, eventSend, lookup, neighUpdate, periodicWork, timerFired } from './neigh.js';
-import { type SimHost, type SimLink, type SimNeighbour, type World, defaultWorld } from './world.js';
+import { type Packet, type SimHost, type SimLink, type SimNeighbour, type World, defaultWorld } from './world.js';
 
 const PERIODIC_MS = 300000;
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
@@ -32,7 +32,39 @@ export class Engine {
       host,
       note: (text) => this.note(host, text),
       solicit: (n, link, unicast) => this.solicit(host, n, link, unicast),
+      transmit: (n, link, p) => this.transmit(host, n, link, p),
+      unreachable: (p) => this.unreachable(host, p),
     };
+  }
+
+  /** An IP packet leaves `link` for `n`'s link-layer address. */
+  private transmit(host: SimHost, n: SimNeighbour, link: SimLink, p: Packet): void {
+    if (!link.segment || !link.carrier || link.type === 772) return;
+    this.w.frames.push({
+      at: this.w.now + (host.delay_ms ?? 0), segment: link.segment, from: { host: host.name, ifindex: link.index },
+      bytes: '', ip: { ...p, toMac: n.lladdr ?? BROADCAST },
+    });
+  }
+
+  /**
+   * A locally sent packet died in a failed entry's queue: the ICMP host
+   * unreachable reaches the sender through lo, which (as seen on the
+   * kernel) leaves a NOARP entry for 0.0.0.0 on lo.
+   */
+  private unreachable(host: SimHost, p: Packet): void {
+    this.note(host, `ICMP host unreachable for ${p.dst} delivered locally to ${p.src}`);
+    const env = this.env(host);
+    const n = lookup(host, AF_INET, 1, '0.0.0.0') ?? createNeighbour(env, AF_INET, 1, '0.0.0.0');
+    n.used = this.w.now;
+  }
+
+  /** An IP packet arrives: UDP to a closed port draws an ICMP port unreachable (at most one a second per peer). */
+  private receiveIp(host: SimHost, p: Packet): void {
+    if (p.proto !== 'udp') return;
+    const sent = (host.icmpSent ??= {});
+    if (sent[p.src] !== undefined && this.w.now - sent[p.src] < 1000) return;
+    sent[p.src] = this.w.now;
+    this.hostSend(host, p.src, undefined, 'icmp');
   }
 
   private solicit(host: SimHost, n: SimNeighbour, link: SimLink, unicast: boolean): void {
@@ -59,6 +91,16 @@ export class Engine {
 
   /** Delivers one frame to every other up link on its segment. */
   private deliver(fr: World['frames'][number]): void {
+    if (fr.ip) {
+      const ip = fr.ip;
+      for (const host of this.w.hosts) {
+        for (const link of host.links) {
+          if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1) || link.mac !== ip.toMac) continue;
+          if (link.addresses.some((a) => a.local === ip.dst)) this.receiveIp(host, ip);
+        }
+      }
+      return;
+    }
     const f = decodeArpFrame(Buffer.from(fr.bytes, 'hex'));
     if (isArpError(f)) return;
     const dst = macText(f.ethDst);
@@ -156,13 +198,14 @@ export class Engine {
    * The host sends one packet to `dst`: the connected route or the default
    * gateway picks the neighbour, which then meets neigh_event_send().
    */
-  hostSend(host: SimHost, dst: string, devName?: string): string {
+  hostSend(host: SimHost, dst: string, devName?: string, proto: Packet['proto'] = 'udp'): string {
     const route = routeFor(host, dst, devName);
     if (!route) return `${dst}: no route (Network is unreachable)`;
     const env = this.env(host);
     const n = lookup(host, AF_INET, route.link.index, route.via) ?? createNeighbour(env, AF_INET, route.link.index, route.via);
-    const r = eventSend(env, n);
-    const text = `packet to ${dst}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}: ${r}`;
+    const src = sourceFor(route.link, dst) ?? '0.0.0.0';
+    const r = eventSend(env, n, { src, dst, proto });
+    const text = `${proto === 'udp' ? 'UDP packet' : 'ICMP port unreachable'} to ${dst}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}: ${r}`;
     this.note(host, text);
     return text;
   }

@@ -7,7 +7,7 @@ import {
   NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE, NUD_REACHABLE, NUD_STALE,
   NTF_EXT_LEARNED,
 } from '../backend.js';
-import { GC, type SimHost, type SimLink, type SimNeighbour, type World, drawReachableTime } from './world.js';
+import { GC, type Packet, type SimHost, type SimLink, type SimNeighbour, type World, drawReachableTime } from './world.js';
 
 export const NUD_IN_TIMER = NUD_INCOMPLETE | NUD_REACHABLE | NUD_DELAY | NUD_PROBE;
 export const NUD_VALID = NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY;
@@ -33,6 +33,10 @@ export interface NeighEnv {
   note(text: string): void;
   /** Sends an ARP request for `n` (unicast to its lladdr when `unicast`). */
   solicit(n: SimNeighbour, link: SimLink, unicast: boolean): void;
+  /** Puts an IP packet on the wire to `n`'s link-layer address. */
+  transmit(n: SimNeighbour, link: SimLink, p: Packet): void;
+  /** A queued packet was dropped: the sender gets an ICMP host unreachable (locally, through lo). */
+  unreachable(p: Packet): void;
 }
 
 export function linkOf(host: SimHost, ifindex: number): SimLink {
@@ -50,16 +54,48 @@ function setState(env: NeighEnv, n: SimNeighbour, to: number, why: string): void
   n.state = to;
 }
 
-/** neigh_alloc(): a new entry looks confirmed long ago (now - 2·base_reachable_time). */
+/**
+ * neigh_alloc() + arp_constructor(): a new entry looks confirmed long ago
+ * (now - 2·base_reachable_time). Its first state follows the address type:
+ * a broadcast address (or any address while the host has no IPv4 address
+ * at all, when the kernel has no local table to ask) is NOARP at the
+ * device's broadcast address; loopback and NOARP devices are NOARP at their
+ * own; anything else starts in NONE, unresolved.
+ */
 export function createNeighbour(env: NeighEnv, family: number, ifindex: number, dst: string): SimNeighbour {
   const link = linkOf(env.host, ifindex);
   const now = env.w.now;
   const n: SimNeighbour = {
     family, ifindex, dst, state: NUD_NONE, flags: 0, flagsExt: 0, protocol: 0, lladdr: undefined,
-    confirmed: now - 2 * link.params.base_reachable_time_ms, used: now, updated: now, probes: 0, queued: 0, dropped: 0,
+    confirmed: now - 2 * link.params.base_reachable_time_ms, used: now, updated: now, probes: 0, queue: [], dropped: 0,
   };
+  if (family === 2) {
+    if (link.type === 772 || link.flags & 0x80 /* IFF_NOARP */) {
+      n.state = NUD_NOARP;
+      n.lladdr = link.mac;
+    } else if (isBroadcastFor(env.host, dst)) {
+      n.state = NUD_NOARP;
+      n.lladdr = link.broadcast;
+    }
+  }
   env.host.neighbours.push(n);
   return n;
+}
+
+function isBroadcastFor(host: SimHost, dst: string): boolean {
+  const v4 = host.links.flatMap((l) => l.addresses.filter((a) => a.family === 2));
+  if (v4.length === 0 || dst === '0.0.0.0' || dst === '255.255.255.255') return true;
+  const d = ipNum(dst);
+  return v4.some((a) => {
+    if (a.prefixlen >= 31) return false;
+    const host = (1 << (32 - a.prefixlen)) - 1;
+    return ((ipNum(a.local) | host) >>> 0) === d;
+  });
+}
+
+function ipNum(a: string): number {
+  const [x, y, z, w] = a.split('.').map(Number);
+  return ((x << 24) | (y << 16) | (z << 8) | w) >>> 0;
 }
 
 export function lookup(host: SimHost, family: number, ifindex: number, dst: string): SimNeighbour | undefined {
@@ -113,19 +149,24 @@ export function neighUpdate(env: NeighEnv, n: SimNeighbour, lladdr: string | und
     n.lladdr = ll;
     if (!(next & NUD_CONNECTED)) n.confirmed = now - 2 * link.params.base_reachable_time_ms;
   }
-  if (next !== old && !(old & NUD_VALID) && n.queued) {
-    env.note(`${label(env, n)}: ${n.queued} queued packet(s) sent to ${n.lladdr}`);
-    n.queued = 0;
+  if (next !== old && !(old & NUD_VALID) && n.queue.length) {
+    env.note(`${label(env, n)}: ${n.queue.length} queued packet(s) sent to ${n.lladdr}`);
+    const q = n.queue;
+    n.queue = [];
     n.used = now;
+    for (const p of q) env.transmit(n, link, p);
   }
   return undefined;
 }
 
-/** neigh_invalidate(): an entry failed; its queued packets are dropped (with an ICMP error, not modelled). */
+/** neigh_invalidate(): an entry failed; its queued packets are dropped, each with an ICMP host unreachable. */
 function invalidate(env: NeighEnv, n: SimNeighbour): void {
-  if (n.queued) env.note(`${label(env, n)}: ${n.queued} queued packet(s) dropped (host unreachable)`);
-  n.dropped += n.queued;
-  n.queued = 0;
+  if (!n.queue.length) return;
+  env.note(`${label(env, n)}: ${n.queue.length} queued packet(s) dropped (host unreachable)`);
+  const q = n.queue;
+  n.dropped += q.length;
+  n.queue = [];
+  for (const p of q) env.unreachable(p);
 }
 
 function maxProbes(link: SimLink, n: SimNeighbour): number {
@@ -144,19 +185,22 @@ function probe(env: NeighEnv, n: SimNeighbour, link: SimLink): void {
  * A packet for `n`'s address (neigh_event_send): marks the entry used; a
  * NONE/FAILED entry starts resolving, a STALE one waits in DELAY.
  */
-export function eventSend(env: NeighEnv, n: SimNeighbour): 'sent' | 'queued' | 'dropped' {
+export function eventSend(env: NeighEnv, n: SimNeighbour, pkt?: Packet): 'sent' | 'queued' | 'dropped' {
   const now = env.w.now;
   const link = linkOf(env.host, n.ifindex);
   const p = link.params;
   n.used = now;
-  if (n.state & (NUD_REACHABLE | NUD_PERMANENT | NUD_NOARP | NUD_DELAY | NUD_PROBE)) return 'sent';
+  if (n.state & (NUD_REACHABLE | NUD_PERMANENT | NUD_NOARP | NUD_DELAY | NUD_PROBE)) {
+    if (pkt) env.transmit(n, link, pkt);
+    return 'sent';
+  }
   if (!(n.state & (NUD_STALE | NUD_INCOMPLETE))) {
     if (p.mcast_solicit + p.app_solicit) {
       n.probes = p.ucast_solicit;
       setState(env, n, NUD_INCOMPLETE, `packet to resolve; ${p.mcast_solicit} broadcast probe(s), retrans_time ${p.retrans_time_ms}ms`);
       n.updated = now;
       n.timer = now + Math.max(p.retrans_time_ms, 10);
-      n.queued = 1;
+      if (pkt) n.queue.push(pkt);
       probe(env, n, link);
       return 'queued';
     }
@@ -168,13 +212,17 @@ export function eventSend(env: NeighEnv, n: SimNeighbour): 'sent' | 'queued' | '
     setState(env, n, NUD_DELAY, `packet sent using a stale entry; delay_first_probe_time ${p.delay_first_probe_time_ms / 1000}s`);
     n.updated = now;
     n.timer = now + p.delay_first_probe_time_ms;
+    if (pkt) env.transmit(n, link, pkt);
     return 'sent';
   }
   // INCOMPLETE: wait in the queue, dropping the oldest past unres_qlen.
-  if (n.queued >= p.unres_qlen) {
+  if (!pkt) return 'queued';
+  if (n.queue.length >= p.unres_qlen) {
+    n.queue.shift();
     n.dropped++;
     env.note(`${label(env, n)}: unres_qlen ${p.unres_qlen} full, oldest queued packet dropped`);
-  } else n.queued++;
+  }
+  n.queue.push(pkt);
   return 'queued';
 }
 

@@ -89,9 +89,17 @@ export interface SimNeighbour {
   probes: number;
   /** When the entry's timer fires, if armed. */
   timer?: number;
-  /** Packets waiting for resolution (arp_queue), and those dropped for lack of room. */
-  queued: number;
+  /** Packets waiting for resolution (arp_queue), and how many were dropped. */
+  queue: Packet[];
   dropped: number;
+}
+
+/** An IP packet of the model: enough to route it and to answer it. */
+export interface Packet {
+  src: string;
+  dst: string;
+  /** udp to a closed port draws an ICMP port unreachable; icmp draws nothing. */
+  proto: 'udp' | 'icmp';
 }
 
 export interface SimHost {
@@ -104,14 +112,19 @@ export interface SimHost {
   /** A peer's behaviour: does it answer ARP, after how long. */
   silent?: boolean;
   delay_ms?: number;
+  /** icmp_ratelimit: when this host last sent an ICMP error to each address. */
+  icmpSent?: Record<string, number>;
 }
 
-/** An Ethernet frame on a segment, delivered to every other link at `at`. */
+/** An Ethernet frame on a segment, delivered to every other link at `at`: ARP bytes, or an IP packet. */
 export interface Frame {
   at: number;
   segment: string;
   from: { host: string; ifindex: number };
+  /** ARP: the frame's bytes in hex. */
   bytes: string;
+  /** IP: the packet and the destination MAC. */
+  ip?: Packet & { toMac: string };
 }
 
 export interface TimelineEvent {

@@ -1,0 +1,166 @@
+// The model measured against the kernel. Each scenario in test/scenarios is
+// played twice: on real namespaces (a host, four peers, a bridge between
+// them, the same addresses and MACs as the model's default topology) and on
+// the model; at every checkpoint the host's neighbour table must be the same.
+// Checkpoints sit where kernel timing cannot make them ambiguous (timers are
+// made short, and a check waits past the random reachable_time window).
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Netns, REPO, canRunKernelTests, destroyAll, run, TSNET } from './harness.js';
+
+const root = canRunKernelTests();
+
+/** One step. Addresses and names are those of the default topology (host, gw, peer3..peer5). */
+type Step =
+  | { neigh: string } // a `tsnet neigh ...` command on the host
+  | { send: string; from?: string } // one UDP packet to the address (from the host or a peer)
+  | { wait: number } // milliseconds
+  | { garp: string; ip?: string; reply?: boolean } // a peer announces an address (arping -U / -A)
+  | { set: string; value: number } // a host eth0 parameter (sim set / sysctl)
+  | { silent: string; on: boolean } // a peer stops (or starts) answering ARP
+  | { move: string; to: string } // an address moves to another peer, which announces it
+  | { check: string }; // compare the host's tables; the text says what is expected
+
+interface Scenario {
+  name: string;
+  steps: Step[];
+}
+
+const dir = join(REPO, 'test', 'scenarios');
+const scenarios: Scenario[] = readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Scenario);
+
+const PEERS: [string, string, string][] = [
+  ['gw', '10.0.0.1', '02:00:00:00:00:01'], ['peer3', '10.0.0.3', '02:00:00:00:00:03'],
+  ['peer4', '10.0.0.4', '02:00:00:00:00:04'], ['peer5', '10.0.0.5', '02:00:00:00:00:05'],
+];
+
+/** sysctl names for the model's parameters (delay_first_probe_time is in seconds there). */
+function sysctl(param: string, value: number): string {
+  if (param === 'delay_first_probe_time_ms') return `net.ipv4.neigh.eth0.delay_first_probe_time=${Math.round(value / 1000)}`;
+  if (param === 'arp_accept' || param === 'arp_ignore') return `net.ipv4.conf.eth0.${param}=${value}`;
+  return `net.ipv4.neigh.eth0.${param}=${value}`;
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+class KernelLab {
+  lan = Netns.create('fid');
+  nodes = new Map<string, Netns>();
+
+  constructor() {
+    this.lan.sh('ip link add br0 type bridge');
+    this.lan.sh('ip link set br0 up');
+    this.add('host', '10.0.0.2', '02:00:00:00:00:02');
+    for (const [n, a, m] of PEERS) this.add(n, a, m);
+  }
+
+  private add(name: string, addr: string, mac: string): void {
+    const ns = Netns.create('fid');
+    ns.sh('sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1');
+    const tag = `${name.slice(0, 6)}${this.nodes.size}`;
+    this.lan.sh(`ip link add ${tag} type veth peer name eth0 netns ${ns.name}`);
+    this.lan.sh(`ip link set ${tag} master br0`);
+    this.lan.sh(`ip link set ${tag} up`);
+    ns.sh(`ip link set eth0 address ${mac}`);
+    ns.sh(`ip addr add ${addr}/24 dev eth0`);
+    ns.sh('ip link set eth0 up');
+    this.nodes.set(name, ns);
+  }
+
+  node(name: string): Netns {
+    return this.nodes.get(name)!;
+  }
+
+  step(s: Step): void {
+    const host = this.node('host');
+    if ('neigh' in s) run('node', [TSNET, '-n', host.name, 'neigh', ...s.neigh.split(' ')]);
+    else if ('send' in s) {
+      this.node(s.from ?? 'host').exec(['node', '-e',
+        `const s=require('dgram').createSocket('udp4');s.send('x',9,'${s.send}',()=>s.close())`]);
+    } else if ('wait' in s) sleep(s.wait);
+    else if ('garp' in s) {
+      const ip = s.ip ?? PEERS.find(([n]) => n === s.garp)![1];
+      this.node(s.garp).exec(['arping', '-q', s.reply ? '-A' : '-U', '-c', '1', '-I', 'eth0', ip]);
+    } else if ('set' in s) host.sh(`sysctl -qw ${sysctl(s.set, s.value)}`);
+    else if ('silent' in s) this.node(s.silent).sh(`sysctl -qw net.ipv4.conf.all.arp_ignore=${s.on ? 8 : 0}`);
+    else if ('move' in s) {
+      for (const [n] of PEERS) this.node(n).exec(['ip', 'addr', 'del', `${s.move}/24`, 'dev', 'eth0']);
+      this.node(s.to).sh(`ip addr add ${s.move}/24 dev eth0`);
+      this.node(s.to).exec(['arping', '-q', '-U', '-c', '1', '-I', 'eth0', s.move]);
+    }
+  }
+
+  table(): string[] {
+    return lines(this.node('host').ip('neigh show nud all').stdout);
+  }
+}
+
+class ModelLab {
+  private readonly dir = mkdtempSync(join(tmpdir(), 'tsnet-fid-'));
+  private readonly state = join(this.dir, 'state.json');
+
+  constructor() {
+    this.tsnet(['sim', 'reset', 'empty']);
+  }
+
+  private tsnet(args: string[], host?: string): string {
+    const r = run('node', [TSNET, '--state', this.state, ...(host ? ['-n', host] : []), ...args]);
+    if (r.code !== 0 && args[0] === 'sim') throw new Error(`tsnet ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  step(s: Step): void {
+    if ('neigh' in s) this.tsnet(['--dry-run', 'neigh', ...s.neigh.split(' ')]);
+    else if ('send' in s) this.tsnet(['sim', 'send', s.send], s.from);
+    else if ('wait' in s) this.tsnet(['sim', 'advance', `${s.wait}ms`]);
+    else if ('garp' in s) this.tsnet(['sim', 'peer', 'garp', s.garp, ...(s.ip ? ['ip', s.ip] : []), ...(s.reply ? ['reply'] : [])]);
+    else if ('set' in s) this.tsnet(['sim', 'set', 'eth0', s.set, String(s.value)]);
+    else if ('silent' in s) this.tsnet(['sim', 'peer', 'silent', s.silent, s.on ? 'on' : 'off']);
+    else if ('move' in s) this.tsnet(['sim', 'peer', 'move', s.move, 'to', s.to]);
+  }
+
+  table(): string[] {
+    return lines(this.tsnet(['--dry-run', 'neigh', 'show', 'nud', 'all']));
+  }
+
+  close(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Dump order is the kernel's hash order: compare as sets of lines. */
+const lines = (s: string) => s.split('\n').filter(Boolean).sort();
+
+describe.runIf(root)('the model agrees with the kernel', () => {
+  beforeAll(() => {
+    expect(run('arping', ['-V']).stdout + run('arping', ['-V']).stderr).toMatch(/iputils/);
+  });
+  afterAll(destroyAll);
+
+  for (const sc of scenarios) {
+    it(sc.name, () => {
+      const k = new KernelLab();
+      const m = new ModelLab();
+      try {
+        const seen: string[] = [];
+        for (const s of sc.steps) {
+          if ('check' in s) {
+            const kt = k.table(), mt = m.table();
+            expect({ at: s.check, table: mt }).toEqual({ at: s.check, table: kt });
+            seen.push(kt.join(' | '));
+            continue;
+          }
+          k.step(s);
+          m.step(s);
+        }
+        expect(seen.length).toBeGreaterThan(0);
+      } finally {
+        m.close();
+        destroyAll();
+      }
+    });
+  }
+});
