@@ -45,6 +45,8 @@ function loadKoffi(): typeof Koffi {
 
 export function libc(): Libc {
   if (cached) return cached;
+  // The tests set this to prove that --dry-run never reaches the kernel.
+  if (process.env.TSNET_FORBID_KERNEL) throw new Error('kernel access attempted (TSNET_FORBID_KERNEL is set)');
   const koffi = loadKoffi();
   const lib = koffi.load('libc.so.6');
   const f = (decl: string) => lib.func(decl) as (...a: unknown[]) => number;

@@ -28,11 +28,11 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Takes FILE.lock (waiting up to 3 s for another run); a lock whose process is gone is taken over. */
-export function lock(file: string): () => void {
+/** Takes FILE.lock (waiting up to `waitMs` for another run); a lock whose process is gone is taken over. */
+export function lock(file: string, waitMs = 3000): () => void {
   const lockFile = `${file}.lock`;
   mkdirSync(dirname(file), { recursive: true });
-  const deadline = Date.now() + 3000;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       const fd = openSync(lockFile, 'wx');

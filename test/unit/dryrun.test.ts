@@ -1,0 +1,73 @@
+// tsnet --dry-run as a user runs it: no root, no kernel, a state file.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+let dir: string;
+let state: string;
+// TSNET_FORBID_KERNEL makes any FFI load fail: these runs must not need it.
+const tsnet = (args: string[]) =>
+  execa('node', ['bin/run.js', '--state', state, ...args], { reject: false, env: { TSNET_FORBID_KERNEL: '1' } });
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tsnet-dry-'));
+  state = join(dir, 'state.json');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('tsnet --dry-run', () => {
+  it('works with no set-up: the host has resolved its gateway', async () => {
+    const r = await tsnet(['--dry-run', 'neigh', 'show']);
+    expect(r).toMatchObject({ exitCode: 0, stderr: '', stdout: '10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE ' });
+  });
+
+  it('takes --dry-run after the object too, and prints ip\'s JSON', async () => {
+    const r = await tsnet(['neigh', 'show', '--dry-run', '-j']);
+    expect(JSON.parse(r.stdout)).toEqual([{ dst: '10.0.0.1', dev: 'eth0', lladdr: '02:00:00:00:00:01', state: ['REACHABLE'] }]);
+  });
+
+  it('answers with the kernel\'s errors', async () => {
+    expect(await tsnet(['--dry-run', 'neigh', 'add', '10.0.0.1', 'lladdr', '02:00:00:00:00:09', 'dev', 'eth0']))
+      .toMatchObject({ exitCode: 2, stderr: 'RTNETLINK answers: File exists' });
+    expect(await tsnet(['--dry-run', 'neigh', 'get', '10.0.0.99', 'dev', 'eth0']))
+      .toMatchObject({ exitCode: 2, stderr: 'Error: Neighbour entry not found.' });
+    expect(await tsnet(['--dry-run', 'neigh', 'del', '10.0.0.99', 'dev', 'eth0']))
+      .toMatchObject({ exitCode: 2, stderr: 'RTNETLINK answers: No such file or directory' });
+    expect(await tsnet(['--dry-run', 'neigh', 'show', 'dev', 'eth7']))
+      .toMatchObject({ exitCode: 1, stderr: 'Cannot find device "eth7"' });
+  });
+
+  it('keeps state between runs and drives NUD with sim send / advance', async () => {
+    await tsnet(['sim', 'send', '10.0.0.3']);
+    expect((await tsnet(['--dry-run', 'neigh', 'show', '10.0.0.3'])).stdout).toBe('10.0.0.3 dev eth0 lladdr 02:00:00:00:00:03 REACHABLE ');
+    await tsnet(['sim', 'advance', '50s']);
+    expect((await tsnet(['--dry-run', 'neigh', 'show', '10.0.0.3'])).stdout).toBe('10.0.0.3 dev eth0 lladdr 02:00:00:00:00:03 STALE ');
+    const t = await tsnet(['--dry-run', '--trace', 'sim', 'send', '10.0.0.3']);
+    expect(t.stderr).toContain('10.0.0.3 dev eth0: STALE -> DELAY (packet sent using a stale entry; delay_first_probe_time 5s)');
+  });
+
+  it('shows a peer\'s cache with -n, and a VIP move updates it', async () => {
+    await tsnet(['sim', 'peer', 'move', '10.0.0.100', 'to', 'peer3']);
+    await tsnet(['sim', 'send', '10.0.0.100']);
+    await tsnet(['sim', 'peer', 'move', '10.0.0.100', 'to', 'peer4']);
+    await tsnet(['sim', 'advance', '1ms']);
+    expect((await tsnet(['--dry-run', 'neigh', 'show', '10.0.0.100'])).stdout).toBe('10.0.0.100 dev eth0 lladdr 02:00:00:00:00:04 STALE ');
+    expect((await tsnet(['--dry-run', '-n', 'peer3', 'neigh', 'show'])).stdout).toContain('10.0.0.2 dev eth0 lladdr 02:00:00:00:00:02');
+  });
+
+  it('leaves a corrupt state file alone and says so', async () => {
+    writeFileSync(state, 'not json');
+    const r = await tsnet(['--dry-run', 'neigh', 'show']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^tsnet: the model's state .* is not valid JSON/);
+    expect(readFileSync(state, 'utf8')).toBe('not json');
+  });
+
+  it('prints sim usage for a bad sim command', async () => {
+    const r = await tsnet(['sim', 'advance', 'soon']);
+    expect(r.exitCode).toBe(255);
+    expect(r.stderr).toMatch(/^sim: advance needs a time/);
+  });
+});
