@@ -1,3 +1,5 @@
+import type { ArpingPort } from './arping/port.js';
+
 // The port between the iproute2 front (src/ip) and what answers it: the real
 // kernel (src/kernel) or the model (src/sim). The front never knows which.
 // Values mirror the kernel's structures (ndmsg, nda_cacheinfo, ...) so that
@@ -88,6 +90,9 @@ export interface LinkRef {
   flags: number;
   master?: number;
   kind?: string;
+  /** IFLA_ADDRESS and IFLA_BROADCAST. */
+  address?: Uint8Array;
+  broadcast?: Uint8Array;
 }
 
 /** What `monitor` listens to (the rtnetlink multicast groups ip monitor joins). */
@@ -130,6 +135,8 @@ export interface Backend {
    * dropped events (socket overflow) with the errno; listening goes on.
    */
   watch?(topics: MonitorTopics, each: (e: MonitorEvent) => void, onLost: (errno: number) => void): Watch;
+  /** What `tsnet arping` sends and receives through. */
+  arpingPort?(): ArpingPort;
   /** The model only: runs a `tsnet sim` command; returns its exit status. */
   simulate?(words: string[], write: (text: string) => void): number;
   close(): void;

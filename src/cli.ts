@@ -64,13 +64,17 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
   try {
     const first = readOptions(argv, 0, opts, false);
     let words = argv.slice(first);
-    // tsnet extension: global options also right after the object, and flags at the end.
-    if (words.length > 1 && words[1][0] === '-' && resolveObject(words[0]) !== undefined) {
-      const rest = readOptions(words, 1, opts, true);
-      words = [words[0], ...words.slice(rest)];
-    }
-    while (words.length > 1 && isFlagOption(words[words.length - 1])) {
-      parseOption(words.pop()!, () => undefined, opts);
+    // tsnet extension: global options also right after the object, and flags at the end
+    // (not for arping, whose words after the object are all its own).
+    const object = words.length ? resolveObject(words[0]) : undefined;
+    if (object !== 'arping') {
+      if (words.length > 1 && words[1][0] === '-' && object !== undefined) {
+        const rest = readOptions(words, 1, opts, true);
+        words = [words[0], ...words.slice(rest)];
+      }
+      while (words.length > 1 && isFlagOption(words[words.length - 1])) {
+        parseOption(words.pop()!, () => undefined, opts);
+      }
     }
 
     // The model's own commands always run on the model.

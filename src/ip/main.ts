@@ -7,6 +7,7 @@ import { USAGE } from './options.js';
 import { doNeigh } from './neigh.js';
 import { doMonitor } from './monitor.js';
 import { doSim } from './sim.js';
+import { doArping } from './arping.js';
 
 export type ObjectHandler = (ctx: Context, words: string[]) => number | Promise<number>;
 
@@ -16,6 +17,7 @@ const handlers = new Map<string, ObjectHandler>([
   ['neighbour', doNeigh],
   ['monitor', doMonitor],
   ['sim', doSim],
+  ['arping', doArping],
 ]);
 
 export function registerObject(name: string, h: ObjectHandler): void {

@@ -3,6 +3,7 @@ import type {
   Backend, LinkRef, MonitorEvent, MonitorTopics, Neighbour, NeighbourChange, NeighbourDumpFilter, Watch,
 } from '../backend.js';
 import { NetlinkListener, NetlinkSocket } from './netlink.js';
+import { KernelArpingPort } from './packet.js';
 import { RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, u16 } from './rtnl.js';
 
 const RTNLGRP_LINK = 1, RTNLGRP_NEIGH = 3, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV6_IFADDR = 9;
@@ -73,6 +74,10 @@ export class KernelBackend implements Backend {
       }
     }, onLost);
     return { done, stop: () => l.stop() };
+  }
+
+  arpingPort(): KernelArpingPort {
+    return new KernelArpingPort();
   }
 
   close(): void {

@@ -16,6 +16,7 @@ export interface Libc {
   pollAsync(fds: Buffer, nfds: number, timeout: number): Promise<number>;
   close(fd: number): number;
   setns(fd: number, nstype: number): number;
+  clock_gettime(clock: number, ts: Buffer): number;
   errno(): number;
   strerror(errno: number): string;
 }
@@ -67,6 +68,7 @@ export function libc(): Libc {
     }),
     close: f('int close(int)'),
     setns: f('int setns(int, int)'),
+    clock_gettime: f('int clock_gettime(int, void *)'),
     errno: () => koffi.errno(),
     strerror,
   };

@@ -1,6 +1,8 @@
 // Link messages: the RTM_GETLINK dump, decoded to the port's LinkRef.
 import type { LinkRef } from '../backend.js';
-import { AttrTable, IFINFOMSG_LEN, IFLA_IFNAME, IFLA_MASTER, IFLA_MAX, RTM_GETLINK, RTM_NEWLINK, Request } from './rtnl.js';
+import { AttrTable, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME, IFLA_MASTER, IFLA_MAX, RTM_GETLINK, RTM_NEWLINK, Request } from './rtnl.js';
+
+const IFLA_BROADCAST = 2;
 
 const IFLA_EXT_MASK = 29;
 const RTEXT_FILTER_VF = 1;
@@ -23,5 +25,8 @@ export function decodeLinkRef(buf: Buffer, off: number, len: number): LinkRef | 
     name: tb.has(IFLA_IFNAME) ? tb.str(buf, IFLA_IFNAME) : '',
   };
   if (tb.has(IFLA_MASTER)) l.master = tb.u32(buf, IFLA_MASTER);
+  // Copies: the dump's buffer is reused.
+  if (tb.has(IFLA_ADDRESS)) l.address = tb.view(buf, IFLA_ADDRESS)!.slice();
+  if (tb.has(IFLA_BROADCAST)) l.broadcast = tb.view(buf, IFLA_BROADCAST)!.slice();
   return l;
 }

@@ -1,0 +1,216 @@
+// The arping port on the running kernel: an AF_PACKET/SOCK_DGRAM socket for
+// ARP (as iputils uses), interfaces and the route to a target over
+// rtnetlink, and source selection with a UDP socket (connect + getsockname,
+// or bind for -s), all through libc.
+//
+// Receiving never blocks the event loop: the socket is non-blocking, and
+// waiting happens in poll() on a koffi worker thread. The arrival time is
+// the kernel's own receive timestamp (SIOCGSTAMPNS), so the measured RTT
+// does not include this process's wake-up latency.
+import type { ArpingDevice, ArpingFrame, ArpingPort, ArpingSocket } from '../arping/port.js';
+import { EAGAIN, EINTR, MSG_DONTWAIT, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOL_SOCKET, libc } from './libc.js';
+import { NetlinkSocket } from './netlink.js';
+import { decodeLinkRef, linkDumpRequest } from './link.js';
+import { RTM_GETROUTE, RTM_NEWROUTE, Request, u16, u32 } from './rtnl.js';
+
+const AF_PACKET = 17, AF_INET = 2;
+const ETH_P_ARP = 0x0806;
+const SO_BINDTODEVICE = 25, SO_DONTROUTE = 5;
+const SIOCGSTAMPNS = 0x8907;
+const CLOCK_REALTIME = 0;
+const RTA_DST = 1, RTA_OIF = 4;
+const SOCKADDR_LL = 20;
+
+function sockaddrIn(addr: Uint8Array, port = 0): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeUInt16LE(AF_INET, 0);
+  b.writeUInt16BE(port, 2);
+  b.set(addr, 4);
+  return b;
+}
+
+/** A UDP socket bound to the device, as iputils makes one to pick or check the source address. */
+function udpOn(device: string): number | { errno: number } {
+  const c = libc();
+  const fd = c.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return { errno: c.errno() };
+  // A failure here is only a warning in iputils; the source is then picked without the device.
+  c.setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, Buffer.from(device + '\0'), device.length + 1);
+  return fd;
+}
+
+function realtimeNs(): bigint {
+  const ts = Buffer.alloc(16);
+  libc().clock_gettime(CLOCK_REALTIME, ts);
+  return ts.readBigInt64LE(0) * 1000000000n + ts.readBigInt64LE(8);
+}
+
+class PacketSocket implements ArpingSocket {
+  mac: Uint8Array = new Uint8Array(0);
+  private ifindex = 0;
+  private interrupted = false;
+  private readonly buf = Buffer.alloc(4096);
+  private readonly from = Buffer.alloc(SOCKADDR_LL);
+  private readonly fromLen = Buffer.alloc(4);
+  private readonly pfd = Buffer.alloc(8);
+
+  constructor(private readonly fd: number) {
+    this.pfd.writeInt32LE(fd, 0);
+    this.pfd.writeInt16LE(POLLIN, 4);
+  }
+
+  bind(ifindex: number): number {
+    const c = libc();
+    const sa = Buffer.alloc(SOCKADDR_LL);
+    sa.writeUInt16LE(AF_PACKET, 0);
+    sa.writeUInt16BE(ETH_P_ARP, 2);
+    sa.writeInt32LE(ifindex, 4);
+    if (c.bind(this.fd, sa, SOCKADDR_LL) < 0) return c.errno();
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(SOCKADDR_LL);
+    if (c.getsockname(this.fd, sa, len) < 0) return c.errno();
+    this.mac = Uint8Array.prototype.slice.call(sa, 12, 12 + sa[11]);
+    this.ifindex = ifindex;
+    return 0;
+  }
+
+  send(payload: Uint8Array, to: Uint8Array): bigint | { errno: number } {
+    const c = libc();
+    const sa = Buffer.alloc(SOCKADDR_LL);
+    sa.writeUInt16LE(AF_PACKET, 0);
+    sa.writeUInt16BE(ETH_P_ARP, 2);
+    sa.writeInt32LE(this.ifindex, 4);
+    sa[11] = to.length;
+    sa.set(to, 12);
+    const n = c.sendto(this.fd, Buffer.from(payload), payload.length, 0, sa, SOCKADDR_LL);
+    return n === payload.length ? process.hrtime.bigint() : { errno: c.errno() };
+  }
+
+  /** One frame if one is queued, with its arrival on the monotonic clock. */
+  private tryRecv(): ArpingFrame | undefined {
+    const c = libc();
+    this.fromLen.writeUInt32LE(SOCKADDR_LL);
+    const n = c.recvfrom(this.fd, this.buf, this.buf.length, MSG_DONTWAIT, this.from, this.fromLen);
+    if (n < 0) return undefined;
+    const mono = process.hrtime.bigint();
+    const ts = Buffer.alloc(16);
+    let at = mono;
+    if (c.ioctl(this.fd, SIOCGSTAMPNS, ts) === 0) {
+      const stamp = ts.readBigInt64LE(0) * 1000000000n + ts.readBigInt64LE(8);
+      const age = realtimeNs() - stamp;
+      if (age >= 0n && age < 1000000000n) at = mono - age;
+    }
+    return { payload: Uint8Array.prototype.slice.call(this.buf, 0, n), pkttype: this.from[10], at };
+  }
+
+  async next(deadline: bigint | undefined): Promise<ArpingFrame | 'timeout' | 'interrupted'> {
+    const c = libc();
+    for (;;) {
+      if (this.interrupted) return 'interrupted';
+      const f = this.tryRecv();
+      if (f) return f;
+      const e = c.errno();
+      if (e !== EAGAIN && e !== EINTR) return 'interrupted';
+      let wait = 100;
+      if (deadline !== undefined) {
+        const left = Number(deadline - process.hrtime.bigint()) / 1e6;
+        if (left <= 0) return 'timeout';
+        wait = Math.min(wait, Math.ceil(left));
+      }
+      this.pfd.writeInt16LE(0, 6);
+      await c.pollAsync(this.pfd, 1, wait);
+    }
+  }
+
+  interrupt(): void {
+    this.interrupted = true;
+  }
+
+  close(): void {
+    libc().close(this.fd);
+  }
+}
+
+export class KernelArpingPort implements ArpingPort {
+  private nl?: NetlinkSocket;
+
+  private get netlink(): NetlinkSocket {
+    return (this.nl ??= new NetlinkSocket());
+  }
+
+  devices(): ArpingDevice[] {
+    const out: ArpingDevice[] = [];
+    this.netlink.dump(linkDumpRequest(), (buf, off, len) => {
+      const l = decodeLinkRef(buf, off, len);
+      if (l) out.push({ name: l.name, ifindex: l.index, flags: l.flags, mac: l.address, broadcast: l.broadcast });
+    });
+    return out;
+  }
+
+  routeDevice(dst: Uint8Array): ArpingDevice | undefined {
+    // rtmsg (12 bytes): family, rtm_dst_len 32 (our socket asks for strict checking, which wants it).
+    const req = new Request(RTM_GETROUTE, 0, 12).u8(0, AF_INET).u8(1, 32).attr(RTA_DST, dst).finish();
+    let oif = 0;
+    try {
+      this.netlink.request(req, (buf, off, len) => {
+        if (u16(buf, off + 4) !== RTM_NEWROUTE) return;
+        for (let p = off + 16 + 12; p + 4 <= off + len;) {
+          const alen = u16(buf, p);
+          if (alen < 4) break;
+          if (u16(buf, p + 2) === RTA_OIF) oif = u32(buf, p + 4);
+          p += (alen + 3) & ~3;
+        }
+      });
+    } catch {
+      return undefined;
+    }
+    return this.devices().find((d) => d.ifindex === oif);
+  }
+
+  sourceFor(dst: Uint8Array, device: string, dontRoute: boolean): Uint8Array | { errno: number } {
+    const c = libc();
+    const fd = udpOn(device);
+    if (typeof fd !== 'number') return fd;
+    try {
+      if (dontRoute) {
+        const one = Buffer.alloc(4);
+        one.writeInt32LE(1);
+        c.setsockopt(fd, SOL_SOCKET, SO_DONTROUTE, one, 4);
+      }
+      if (c.connect(fd, sockaddrIn(dst, 1025), 16) < 0) return { errno: c.errno() };
+      const sa = Buffer.alloc(16);
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(16);
+      if (c.getsockname(fd, sa, len) < 0) return { errno: c.errno() };
+      return Uint8Array.prototype.slice.call(sa, 4, 8);
+    } finally {
+      c.close(fd);
+    }
+  }
+
+  canBind(src: Uint8Array, device: string): number {
+    const c = libc();
+    const fd = udpOn(device);
+    if (typeof fd !== 'number') return fd.errno;
+    try {
+      return c.bind(fd, sockaddrIn(src), 16) < 0 ? c.errno() : 0;
+    } finally {
+      c.close(fd);
+    }
+  }
+
+  open(): ArpingSocket | { errno: number } {
+    const c = libc();
+    const fd = c.socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return { errno: c.errno() };
+    return new PacketSocket(fd);
+  }
+
+  now(): bigint {
+    return process.hrtime.bigint();
+  }
+
+  close(): void {
+    this.nl?.close();
+  }
+}
