@@ -146,6 +146,8 @@ export function parseArgs(argv: string[], o: ArpingOutput): ArpingOptions {
   }
   if (rest.length !== 1) usage(o);
   opts.target = rest[0];
+  // -j: standard output carries only JSON; iputils's text goes away as with -q.
+  if (opts.json) opts.quiet = true;
   if (opts.device === '') opts.device = undefined;
   return opts;
 }
