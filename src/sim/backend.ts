@@ -9,6 +9,8 @@ import { EEXIST, EINVAL, ENODEV, ENOENT } from '../errno.js';
 import { formatAddress, parseIPv4, parseIPv6, parseLladdr } from '../ip/inet.js';
 import { Engine } from './engine.js';
 import { runSimCommand } from './commands.js';
+import { SimArpingPort } from './arping.js';
+import { writeAll } from '../ip/output.js';
 import { F_ADMIN, F_OVERRIDE, NUD_IN_TIMER, NUD_VALID, createNeighbour, eventSend, lookup, neighUpdate } from './neigh.js';
 import { type SimHost, type SimNeighbour, type World, findHost } from './world.js';
 
@@ -166,6 +168,10 @@ export class SimBackend implements Backend {
       }
     }
     if (first) throw first;
+  }
+
+  arpingPort(): SimArpingPort {
+    return new SimArpingPort(this.engine, this.host, (s) => writeAll(2, s));
   }
 
   simulate(words: string[], write: (text: string) => void): number {

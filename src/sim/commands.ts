@@ -122,6 +122,7 @@ function peerCommand(b: SimBackend, words: string[], write: (s: string) => void)
     link.addresses.push({ family: AF_INET, local: addr, prefixlen: 24, secondary: link.addresses.length > 0 });
     engine.note(to, `takes over ${addr}`);
     engine.garp(to, link, addr);
+    engine.advanceTo(w.now + 1);
     write(`${addr} moved to ${to.name}; it sent a gratuitous ARP\n`);
     return;
   }
@@ -143,6 +144,7 @@ function peerCommand(b: SimBackend, words: string[], write: (s: string) => void)
     }
     if (!addr) usage('sim: the peer has no address');
     engine.garp(p, link, addr, reply);
+    engine.advanceTo(w.now + 1);
     write(`${name} sent a gratuitous ARP ${reply ? 'reply' : 'request'} for ${addr}\n`);
   } else usage();
 }

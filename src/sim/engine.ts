@@ -17,7 +17,18 @@ const macBytes = (s: string) => parseLladdr(s) as Uint8Array;
 const macText = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
 
 export class Engine {
+  /** Packet sockets open on a host's link (arping): they see the frames that reach it. */
+  private readonly taps = new Map<string, (bytes: Uint8Array, pkttype: number) => void>();
+
   constructor(readonly w: World, private readonly traceOut?: (line: string) => void) {}
+
+  tap(host: SimHost, ifindex: number, cb: (bytes: Uint8Array, pkttype: number) => void): void {
+    this.taps.set(`${host.name}/${ifindex}`, cb);
+  }
+
+  untap(host: SimHost, ifindex: number): void {
+    this.taps.delete(`${host.name}/${ifindex}`);
+  }
 
   /** Records a line on the timeline (and the trace). */
   note(host: SimHost, text: string): void {
@@ -64,11 +75,14 @@ export class Engine {
     const sent = (host.icmpSent ??= {});
     if (sent[p.src] !== undefined && this.w.now - sent[p.src] < 1000) return;
     sent[p.src] = this.w.now;
-    this.hostSend(host, p.src, undefined, 'icmp');
+    // icmp_send() answers from the address the packet was sent to.
+    this.hostSend(host, p.src, undefined, 'icmp', p.dst);
   }
 
   private solicit(host: SimHost, n: SimNeighbour, link: SimLink, unicast: boolean): void {
-    const src = sourceFor(link, n.dst);
+    // arp_solicit() (arp_announce 0): the source of the newest queued packet if it is ours, else inet_select_addr().
+    const queued = n.queue[n.queue.length - 1]?.src;
+    const src = queued && link.addresses.some((a) => a.local === queued) ? queued : sourceFor(link, n.dst);
     const f: ArpFrame = {
       ethDst: macBytes(unicast && n.lladdr ? n.lladdr : BROADCAST), ethSrc: macBytes(link.mac), op: ARPOP_REQUEST,
       sha: macBytes(link.mac), spa: parseIPv4(src ?? '0.0.0.0')!, tha: new Uint8Array(6), tpa: parseIPv4(n.dst)!,
@@ -101,7 +115,8 @@ export class Engine {
       }
       return;
     }
-    const f = decodeArpFrame(Buffer.from(fr.bytes, 'hex'));
+    const bytes = Buffer.from(fr.bytes, 'hex');
+    const f = decodeArpFrame(bytes);
     if (isArpError(f)) return;
     const dst = macText(f.ethDst);
     for (const host of this.w.hosts) {
@@ -109,6 +124,8 @@ export class Engine {
         if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1)) continue;
         if (host.name === fr.from.host && link.index === fr.from.ifindex) continue;
         if (dst !== BROADCAST && dst !== link.mac) continue;
+        // PACKET_HOST 0 or PACKET_BROADCAST 1, as a packet socket on the link would see it.
+        this.taps.get(`${host.name}/${link.index}`)?.(bytes, dst === link.mac ? 0 : 1);
         this.arpProcess(host, link, f, dst === link.mac);
       }
     }
@@ -158,7 +175,7 @@ export class Engine {
   }
 
   /** The earliest pending event: a frame, a neighbour timer, or the periodic work. */
-  private nextEventAt(): number {
+  nextEventAt(): number {
     let t = this.w.periodicAt;
     for (const f of this.w.frames) if (f.at < t) t = f.at;
     for (const h of this.w.hosts) for (const n of h.neighbours) if (n.timer !== undefined && n.timer < t) t = n.timer;
@@ -198,12 +215,12 @@ export class Engine {
    * The host sends one packet to `dst`: the connected route or the default
    * gateway picks the neighbour, which then meets neigh_event_send().
    */
-  hostSend(host: SimHost, dst: string, devName?: string, proto: Packet['proto'] = 'udp'): string {
+  hostSend(host: SimHost, dst: string, devName?: string, proto: Packet['proto'] = 'udp', from?: string): string {
     const route = routeFor(host, dst, devName);
     if (!route) return `${dst}: no route (Network is unreachable)`;
     const env = this.env(host);
     const n = lookup(host, AF_INET, route.link.index, route.via) ?? createNeighbour(env, AF_INET, route.link.index, route.via);
-    const src = sourceFor(route.link, dst) ?? '0.0.0.0';
+    const src = from ?? sourceFor(route.link, dst) ?? '0.0.0.0';
     const r = eventSend(env, n, { src, dst, proto });
     const text = `${proto === 'udp' ? 'UDP packet' : 'ICMP port unreachable'} to ${dst}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}: ${r}`;
     this.note(host, text);
@@ -248,12 +265,12 @@ function sameSubnet(link: SimLink, addr: string): boolean {
 }
 
 /** The source address the kernel would pick on `link` for `dst` (inet_select_addr: same subnet first). */
-function sourceFor(link: SimLink, dst: string): string | undefined {
+export function sourceFor(link: SimLink, dst: string): string | undefined {
   const v4 = link.addresses.filter((a) => a.family === AF_INET && !a.secondary);
   return (v4.find((a) => inSubnet(dst, a.local, a.prefixlen)) ?? v4[0])?.local;
 }
 
-function routeFor(host: SimHost, dst: string, devName?: string): { link: SimLink; via: string } | undefined {
+export function routeFor(host: SimHost, dst: string, devName?: string): { link: SimLink; via: string } | undefined {
   const links = host.links.filter((l) => l.type !== 772 && l.flags & 1 && (!devName || l.name === devName));
   const direct = links.find((l) => sameSubnet(l, dst));
   if (direct) return { link: direct, via: dst };

@@ -153,8 +153,8 @@ export function neighUpdate(env: NeighEnv, n: SimNeighbour, lladdr: string | und
     env.note(`${label(env, n)}: ${n.queue.length} queued packet(s) sent to ${n.lladdr}`);
     const q = n.queue;
     n.queue = [];
-    n.used = now;
-    for (const p of q) env.transmit(n, link, p);
+    // They leave through the entry's output path: on a STALE entry that is neigh_event_send() again (-> DELAY).
+    for (const p of q) eventSend(env, n, p);
   }
   return undefined;
 }

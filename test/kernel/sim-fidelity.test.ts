@@ -116,7 +116,11 @@ class ModelLab {
     if ('neigh' in s) this.tsnet(['--dry-run', 'neigh', ...s.neigh.split(' ')]);
     else if ('send' in s) this.tsnet(['sim', 'send', s.send], s.from);
     else if ('wait' in s) this.tsnet(['sim', 'advance', `${s.wait}ms`]);
-    else if ('garp' in s) this.tsnet(['sim', 'peer', 'garp', s.garp, ...(s.ip ? ['ip', s.ip] : []), ...(s.reply ? ['reply'] : [])]);
+    else if ('garp' in s) {
+      // The model's arping, on the peer: it takes a virtual second, as iputils's takes a real one.
+      const ip = s.ip ?? PEERS.find(([n]) => n === s.garp)![1];
+      this.tsnet(['--dry-run', '-n', s.garp, 'arping', '-q', s.reply ? '-A' : '-U', '-c', '1', '-I', 'eth0', ip]);
+    }
     else if ('set' in s) this.tsnet(['sim', 'set', 'eth0', s.set, String(s.value)]);
     else if ('silent' in s) this.tsnet(['sim', 'peer', 'silent', s.silent, s.on ? 'on' : 'off']);
     else if ('move' in s) this.tsnet(['sim', 'peer', 'move', s.move, 'to', s.to]);
