@@ -4,7 +4,7 @@
 // tsnet's own (one JSON object per reply, then a summary).
 import { strerror } from '../errno.js';
 import { formatIPv4 } from '../ip/inet.js';
-import { ARPOP_REPLY, ARPOP_REQUEST, ARP_LEN, encodeArp } from '../wire/arp.js';
+import { ARPOP_REPLY, ARPOP_REQUEST, ARP_LEN, encodeArp, ipAt, macAt } from '../wire/arp.js';
 import type { ArpingDevice, ArpingPort, ArpingSocket } from './port.js';
 import { VERSION } from '../version.js';
 
@@ -274,8 +274,8 @@ async function run(opts: ArpingOptions, port: ArpingPort, o: ArpingOutput, resol
   const payload = new Uint8Array(ARP_LEN);
   const send = () => {
     encodeArp({
-      ethDst: he, ethSrc: me, op: opts.advert ? ARPOP_REPLY : ARPOP_REQUEST, sha: me, spa: gsrc,
-      tha: opts.advert ? me : he, tpa: gdst,
+      ethDst: macAt(he, 0), ethSrc: macAt(me, 0), op: opts.advert ? ARPOP_REPLY : ARPOP_REQUEST, sha: macAt(me, 0),
+      spa: ipAt(gsrc, 0), tha: macAt(opts.advert ? me : he, 0), tpa: ipAt(gdst, 0),
     }, payload);
     const r = port.now();
     const t = sock.send(payload, he);

@@ -4,7 +4,7 @@
 // once with simulated round-trip times.
 import type { ArpingDevice, ArpingFrame, ArpingPort, ArpingSocket } from '../arping/port.js';
 import { parseIPv4, parseLladdr } from '../ip/inet.js';
-import { ETH_HLEN, decodeArp, isArpError } from '../wire/arp.js';
+import { ETH_HLEN, decodeArp, ipToString, isArpError, macAt } from '../wire/arp.js';
 import type { Engine } from './engine.js';
 import { routeFor, sourceFor } from './engine.js';
 import type { SimHost } from './world.js';
@@ -42,9 +42,9 @@ class SimArpingSocket implements ArpingSocket {
     const link = this.host.links.find((l) => l.index === this.ifindex)!;
     const f = decodeArp(payload);
     if (isArpError(f)) return { errno: 22 };
-    f.ethDst = to;
-    f.ethSrc = this.mac;
-    this.engine.send(this.host, link, f, `arping: ${f.op === 2 ? 'reply' : 'request'} for ${ip(f.tpa)}`);
+    f.ethDst = macAt(to, 0);
+    f.ethSrc = macAt(this.mac, 0);
+    this.engine.send(this.host, link, f, `arping: ${f.op === 2 ? 'reply' : 'request'} for ${ipToString(f.tpa)}`);
     return BigInt(Math.round(this.engine.w.now * 1e6));
   }
 

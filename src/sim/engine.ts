@@ -3,9 +3,10 @@
 // periodic work runs every 300 s. Every change is noted with its cause on
 // the host's timeline (and, with --trace, on stderr as it happens).
 import { AF_INET, NUD_REACHABLE, NUD_STALE } from '../backend.js';
-import { formatIPv4, parseIPv4, parseLladdr } from '../ip/inet.js';
+import { parseIPv4 } from '../ip/inet.js';
 import {
-  ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, FRAME_LEN, decodeArpFrame, describeArp, encodeArpFrame, hexDump, isArpError,
+  ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, FRAME_LEN, decodeArpFrame, describeArp, encodeArpFrame, hexDump,
+  ipFromString, ipToString, isArpError, macFromString, macToString,
 } from '../wire/arp.js';
 import { F_OVERRIDE, type NeighEnv, createNeighbour, eventSend, lookup, neighUpdate, periodicWork, timerFired } from './neigh.js';
 import { type Packet, type SimHost, type SimLink, type SimNeighbour, type World, defaultWorld } from './world.js';
@@ -13,8 +14,6 @@ import { type Packet, type SimHost, type SimLink, type SimNeighbour, type World,
 const PERIODIC_MS = 300000;
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 
-const macBytes = (s: string) => parseLladdr(s) as Uint8Array;
-const macText = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
 
 export class Engine {
   /** Packet sockets open on a host's link (arping): they see the frames that reach it. */
@@ -84,8 +83,8 @@ export class Engine {
     const queued = n.queue[n.queue.length - 1]?.src;
     const src = queued && link.addresses.some((a) => a.local === queued) ? queued : sourceFor(link, n.dst);
     const f: ArpFrame = {
-      ethDst: macBytes(unicast && n.lladdr ? n.lladdr : BROADCAST), ethSrc: macBytes(link.mac), op: ARPOP_REQUEST,
-      sha: macBytes(link.mac), spa: parseIPv4(src ?? '0.0.0.0')!, tha: new Uint8Array(6), tpa: parseIPv4(n.dst)!,
+      ethDst: macFromString(unicast && n.lladdr ? n.lladdr : BROADCAST), ethSrc: macFromString(link.mac), op: ARPOP_REQUEST,
+      sha: macFromString(link.mac), spa: ipFromString(src ?? '0.0.0.0'), tha: 0, tpa: ipFromString(n.dst),
     };
     this.send(host, link, f, `${unicast ? 'unicast' : 'broadcast'} probe ${n.probes} for ${n.dst}`);
   }
@@ -118,7 +117,7 @@ export class Engine {
     const bytes = Buffer.from(fr.bytes, 'hex');
     const f = decodeArpFrame(bytes);
     if (isArpError(f)) return;
-    const dst = macText(f.ethDst);
+    const dst = macToString(f.ethDst);
     for (const host of this.w.hosts) {
       for (const link of host.links) {
         if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1)) continue;
@@ -134,8 +133,8 @@ export class Engine {
   /** arp_process(): answer requests for our address, learn or refresh the sender. */
   arpProcess(host: SimHost, link: SimLink, f: ArpFrame, pktHost: boolean): void {
     const env = this.env(host);
-    const sip = formatIPv4(f.spa), tip = formatIPv4(f.tpa);
-    const sha = macText(f.sha);
+    const sip = ipToString(f.spa), tip = ipToString(f.tpa);
+    const sha = macToString(f.sha);
     const local = link.addresses.some((a) => a.family === AF_INET && a.local === tip);
     if (sip === '0.0.0.0') {
       // Duplicate address detection: answer, learn nothing.
@@ -150,7 +149,7 @@ export class Engine {
     }
     let n = lookup(host, AF_INET, link.index, sip);
     const accept = link.params.arp_accept === 1 || (link.params.arp_accept === 2 && sameSubnet(link, sip));
-    const isGarp = sip === tip && (f.op !== ARPOP_REPLY || macText(f.tha) === sha);
+    const isGarp = sip === tip && (f.op !== ARPOP_REPLY || f.tha === f.sha);
     if (!n && accept && (isGarp || f.op === ARPOP_REPLY)) {
       n = createNeighbour(env, AF_INET, link.index, sip);
       this.note(host, `${sip} dev ${link.name}: created from ${isGarp ? 'gratuitous ARP' : 'unsolicited reply'} (arp_accept ${link.params.arp_accept})`);
@@ -168,10 +167,10 @@ export class Engine {
 
   private reply(host: SimHost, link: SimLink, req: ArpFrame, tip: string): void {
     const f: ArpFrame = {
-      ethDst: req.sha, ethSrc: macBytes(link.mac), op: ARPOP_REPLY, sha: macBytes(link.mac), spa: parseIPv4(tip)!,
+      ethDst: req.sha, ethSrc: macFromString(link.mac), op: ARPOP_REPLY, sha: macFromString(link.mac), spa: ipFromString(tip),
       tha: req.sha, tpa: req.spa,
     };
-    this.send(host, link, f, `reply to ${formatIPv4(req.spa)}`);
+    this.send(host, link, f, `reply to ${ipToString(req.spa)}`);
   }
 
   /** The earliest pending event: a frame, a neighbour timer, or the periodic work. */
@@ -230,8 +229,8 @@ export class Engine {
   /** A peer announces its address (as arping -U does): a gratuitous ARP request. */
   garp(host: SimHost, link: SimLink, addr: string, reply = false): void {
     const f: ArpFrame = {
-      ethDst: macBytes(BROADCAST), ethSrc: macBytes(link.mac), op: reply ? ARPOP_REPLY : ARPOP_REQUEST,
-      sha: macBytes(link.mac), spa: parseIPv4(addr)!, tha: reply ? macBytes(link.mac) : macBytes(BROADCAST), tpa: parseIPv4(addr)!,
+      ethDst: BROADCAST_MAC, ethSrc: macFromString(link.mac), op: reply ? ARPOP_REPLY : ARPOP_REQUEST,
+      sha: macFromString(link.mac), spa: ipFromString(addr), tha: reply ? macFromString(link.mac) : BROADCAST_MAC, tpa: ipFromString(addr),
     };
     this.send(host, link, f, `gratuitous ARP ${reply ? 'reply' : 'request'} for ${addr}`);
   }
