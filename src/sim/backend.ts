@@ -6,7 +6,7 @@ import {
   type Neighbour, type NeighbourChange, type NeighbourDumpFilter, NetlinkError,
 } from '../backend.js';
 import { EEXIST, EINVAL, ENODEV, ENOENT } from '../errno.js';
-import { formatAddress, parseIPv4, parseIPv6, parseLladdr } from '../ip/inet.js';
+import { formatAddress, parseIPv6 } from '../ip/inet.js';
 import { Engine } from './engine.js';
 import { runSimCommand } from './commands.js';
 import { SimArpingPort } from './arping.js';
@@ -19,8 +19,10 @@ const USER_HZ_MS = 10;
 export class SimBackend implements Backend {
   readonly engine: Engine;
   readonly host: SimHost;
+  /** Set by anything that changes the model; a read-only command leaves the state file alone. */
+  dirty = false;
 
-  constructor(readonly world: World, hostName: string, trace?: (line: string) => void, private readonly onClose?: () => void) {
+  constructor(readonly world: World, hostName: string, trace?: (line: string) => void, private readonly onClose?: (dirty: boolean) => void) {
     this.engine = new Engine(world, trace);
     const h = findHost(world, hostName);
     if (!h) throw new NetlinkError(ENOENT, undefined, `no simulated host "${hostName}" (tsnet sim show lists them)`);
@@ -38,7 +40,7 @@ export class SimBackend implements Backend {
     return {
       family: n.family, ifindex: n.ifindex, state: n.state, flags: n.flags, type: 1,
       dst: addressBytes(n.family, n.dst),
-      lladdr: valid && n.lladdr ? (parseLladdr(n.lladdr) as Uint8Array) : undefined,
+      lladdr: valid && n.lladdr ? macBytes(n.lladdr) : undefined,
       // A pending timer holds a reference on the entry, as in the kernel.
       cacheinfo: { confirmed: age(n.confirmed), used: age(n.used), updated: age(n.updated), refcnt: n.state & NUD_IN_TIMER ? 1 : 0 },
       probes: n.probes,
@@ -93,6 +95,7 @@ export class SimBackend implements Backend {
 
   /** neigh_add(): create, replace or change one entry. */
   neighbourAdd(c: NeighbourChange, nlFlags: number): void {
+    this.dirty = true;
     this.trace('RTM_NEWNEIGH', c, nlFlags);
     if (c.dst.length !== (c.family === AF_INET ? 4 : 16)) throw new NetlinkError(EINVAL, 'Invalid network address');
     const dst = formatAddress(c.family, c.dst);
@@ -141,6 +144,7 @@ export class SimBackend implements Backend {
 
   /** neigh_delete(): the entry goes FAILED (queued packets dropped) and is removed. */
   neighbourDelete(c: NeighbourChange): void {
+    this.dirty = true;
     this.trace('RTM_DELNEIGH', c, 0);
     const dst = formatAddress(c.family, c.dst);
     if (c.flags & NTF_PROXY) {
@@ -159,6 +163,7 @@ export class SimBackend implements Backend {
   }
 
   neighbourFlush(entries: Neighbour[]): void {
+    this.dirty = true;
     let first: unknown;
     for (const e of entries) {
       try {
@@ -171,20 +176,49 @@ export class SimBackend implements Backend {
   }
 
   arpingPort(): SimArpingPort {
+    this.dirty = true;
     return new SimArpingPort(this.engine, this.host, (s) => writeAll(2, s));
   }
 
   simulate(words: string[], write: (text: string) => void): number {
+    this.dirty = true;
     return runSimCommand(this, words, write);
   }
 
-  /** Saves the state (src/sim/open.ts decides where) once the command is done. */
+  /** Hands the state to be saved (src/sim/open.ts decides where) once the command is done. */
   close(): void {
-    this.onClose?.();
+    this.onClose?.(this.dirty);
   }
 }
 
+/** The model's own address texts back to bytes (they are always well formed: no validation here). */
 function addressBytes(family: number, text: string): Uint8Array {
-  return (family === AF_INET6 ? parseIPv6(text) : parseIPv4(text)) ?? new Uint8Array(0);
+  if (family === AF_INET6) return parseIPv6(text) ?? new Uint8Array(0);
+  const b = new Uint8Array(4);
+  let part = 0, v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      b[part++] = v;
+      v = 0;
+    } else v = v * 10 + c - 48;
+  }
+  b[part] = v;
+  return b;
+}
+
+/** "02:00:00:00:0a:01" to bytes. */
+function macBytes(text: string): Uint8Array {
+  const n = (text.length + 1) / 3;
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const hi = text.charCodeAt(3 * i), lo = text.charCodeAt(3 * i + 1);
+    b[i] = (hexDigit(hi) << 4) | hexDigit(lo);
+  }
+  return b;
+}
+
+function hexDigit(c: number): number {
+  return c <= 57 ? c - 48 : (c | 32) - 87;
 }
 

@@ -31,8 +31,10 @@ export class Engine {
 
   /** Records a line on the timeline (and the trace). */
   note(host: SimHost, text: string): void {
-    this.w.timeline.push({ t: this.w.now, host: host.name, text });
-    if (this.w.timeline.length > 5000) this.w.timeline.splice(0, this.w.timeline.length - 5000);
+    const tl = this.w.timeline;
+    tl.push({ t: this.w.now, host: host.name, text });
+    // Keep the last 5000 events; trim in batches, not on every push.
+    if (tl.length > 6000) tl.splice(0, tl.length - 5000);
     this.traceOut?.(`[${(this.w.now / 1000).toFixed(3)}s] ${host.name}: ${text}`);
   }
 

@@ -20,9 +20,12 @@ const NAMES: [number, string][] = [
   [NUD_PROBE, 'PROBE'], [NUD_FAILED, 'FAILED'], [NUD_NOARP, 'NOARP'], [NUD_PERMANENT, 'PERMANENT'],
 ];
 
+const SINGLE = new Map<number, string>([[0, 'NONE'], ...NAMES]);
+
 export function stateName(s: number): string {
-  const n = NAMES.filter(([b]) => s & b).map(([, n]) => n);
-  return n.length ? n.join(',') : 'NONE';
+  const one = SINGLE.get(s);
+  if (one !== undefined) return one;
+  return NAMES.filter(([b]) => s & b).map(([, n]) => n).join(',');
 }
 
 /** What the model tells the outside: state changes (for --trace and the timeline) and probes to send. */
@@ -40,9 +43,9 @@ export interface NeighEnv {
 }
 
 export function linkOf(host: SimHost, ifindex: number): SimLink {
-  const l = host.links.find((x) => x.index === ifindex);
-  if (!l) throw new Error(`no link ${ifindex} on ${host.name}`);
-  return l;
+  const links = host.links;
+  for (let i = 0; i < links.length; i++) if (links[i].index === ifindex) return links[i];
+  throw new Error(`no link ${ifindex} on ${host.name}`);
 }
 
 function label(env: NeighEnv, n: SimNeighbour): string {
