@@ -11,7 +11,8 @@ import {
 import { F_OVERRIDE, type NeighEnv, createNeighbour, eventSend, lookup, neighUpdate, periodicWork, timerFired } from './neigh.js';
 import { type Packet, type SimHost, type SimLink, type SimNeighbour, type World, defaultWorld } from './world.js';
 
-const PERIODIC_MS = 300000;
+/** neigh_periodic_work's period: base_reachable_time/2 of the table's defaults. */
+const PERIODIC_MS = 15000;
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 
 

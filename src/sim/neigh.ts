@@ -272,22 +272,26 @@ export function timerFired(env: NeighEnv, n: SimNeighbour): void {
 }
 
 /**
- * neigh_periodic_work(), every 300 s of the table: every device's
- * reachable_time is redrawn, and past gc_thresh1 entries, unreferenced
- * FAILED entries and those unused for gc_stale_time are removed
- * (PERMANENT, NOARP and externally learned entries excepted).
+ * neigh_periodic_work(), every base_reachable_time/2 (15 s): every 300 s the
+ * devices' reachable_time is redrawn; and once the table holds gc_thresh1
+ * entries or more, an entry that is FAILED, or unused for gc_stale_time, is
+ * removed (PERMANENT, timer-holding and externally learned ones excepted).
  */
 export function periodicWork(env: NeighEnv): void {
-  const now = env.w.now;
-  for (const l of env.host.links) l.reachable_time_ms = drawReachableTime(env.w, l.params.base_reachable_time_ms);
+  const w = env.w;
+  const now = w.now;
+  if (now - (w.lastRand ?? 0) >= 300000) {
+    w.lastRand = now;
+    for (const l of env.host.links) l.reachable_time_ms = drawReachableTime(w, l.params.base_reachable_time_ms);
+  }
   const ns = env.host.neighbours;
-  const counted = ns.filter((n) => !(n.state & (NUD_PERMANENT | NUD_NOARP)) && !(n.flags & NTF_EXT_LEARNED)).length;
-  if (counted < GC.thresh1) return;
+  if (ns.length < GC.thresh1) return;
   env.host.neighbours = ns.filter((n) => {
-    if (n.state & (NUD_PERMANENT | NUD_NOARP) || n.flags & NTF_EXT_LEARNED || n.state & NUD_IN_TIMER) return true;
+    if (n.state & (NUD_PERMANENT | NUD_IN_TIMER) || n.flags & NTF_EXT_LEARNED) return true;
+    if (n.used < n.confirmed && n.confirmed <= now) n.used = n.confirmed;
     const p = linkOf(env.host, n.ifindex).params;
-    if (n.state & NUD_FAILED || now - n.used > p.gc_stale_time_ms) {
-      env.note(`${label(env, n)}: garbage collected (${n.state & NUD_FAILED ? 'FAILED' : `unused for gc_stale_time ${p.gc_stale_time_ms / 1000}s`})`);
+    if (n.state === NUD_FAILED || now > n.used + p.gc_stale_time_ms) {
+      env.note(`${label(env, n)}: garbage collected (${n.state === NUD_FAILED ? 'FAILED' : `unused for gc_stale_time ${p.gc_stale_time_ms / 1000}s`}; ${ns.length} entries >= gc_thresh1 ${GC.thresh1})`);
       return false;
     }
     return true;

@@ -40,7 +40,7 @@ export const DEFAULT_PARAMS: NeighParams = {
 };
 
 /** Table-wide garbage collection thresholds (not per device). */
-export const GC = { thresh1: 128, thresh2: 512, thresh3: 1024, interval_ms: 30000 };
+export const GC = { thresh1: 128, thresh2: 512, thresh3: 1024 };
 
 export interface SimAddress {
   family: number;
@@ -141,8 +141,10 @@ export interface World {
   hosts: SimHost[];
   frames: Frame[];
   timeline: TimelineEvent[];
-  /** Next periodic work (reachable_time redraw, gc) per table, as the kernel's neigh_periodic_work. */
+  /** Next periodic work (gc; reachable_time redraws), as the kernel's neigh_periodic_work. */
   periodicAt: number;
+  /** When reachable_time was last redrawn. */
+  lastRand?: number;
 }
 
 export function nextRandom(w: World): number {
@@ -189,7 +191,7 @@ export function makeHost(w: World, name: string, links: SimLink[] = []): SimHost
  */
 export function defaultWorld(seed = 1): World {
   // Spread the seed over 32 bits so that small seeds do not start the generator near 0.
-  const w: World = { version: STATE_VERSION, now: 0, rng: Math.imul(seed >>> 0 || 1, 0x9e3779b1) >>> 0 || 1, hosts: [], frames: [], timeline: [], periodicAt: 300000 };
+  const w: World = { version: STATE_VERSION, now: 0, rng: Math.imul(seed >>> 0 || 1, 0x9e3779b1) >>> 0 || 1, hosts: [], frames: [], timeline: [], periodicAt: 15000, lastRand: 0 };
   const host = makeHost(w, 'host', [ethernet(w, 2, 'eth0', '02:00:00:00:00:02', 'lan0', '10.0.0.2')]);
   host.gateway = '10.0.0.1';
   w.hosts.push(host);
