@@ -121,6 +121,14 @@ describe.runIf(root && hasArping)('tsnet arping is iputils arping', () => {
     expect(t.out).toMatch(/Sent 2 probes \(1 broadcast\(s\)\)\nReceived 2 response\(s\)\n$/);
   });
 
+  // iputils's binary carries cap_net_raw as a file capability, so it cannot be run without it
+  // for comparison; its message for this case is error(2, errno, "socket") in arping.c.
+  it('without CAP_NET_RAW says what iputils says', () => {
+    const nobody = ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups'];
+    const t = a.exec([...nobody, 'node', TSNET, 'arping', '-c', '1', '10.9.0.2']);
+    expect(t).toEqual({ stdout: '', stderr: 'arping: socket: Operation not permitted\n', code: 2 });
+  });
+
   it('-j prints one object per reply and a summary', () => {
     const r = a.exec(['node', TSNET, 'arping', '-j', '-c', '2', '10.9.0.2']);
     const objs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
