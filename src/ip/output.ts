@@ -41,10 +41,6 @@ export class Output {
     this.palette = dark ? DARK : LIGHT;
   }
 
-  get isJson(): boolean {
-    return this.json;
-  }
-
   /** Text without colour: a printer may then write whole lines at once. */
   get plainText(): boolean {
     return !this.json && this.palette === null;
@@ -80,11 +76,6 @@ export class Output {
   bool(key: string, text: string, value: boolean): void {
     if (this.json) this.jsonValue(key, value ? 'true' : 'false');
     else this.write(text);
-  }
-
-  /** A JSON-only field (PRINT_JSON). */
-  jsonOnly(key: string, raw: string): void {
-    if (this.json) this.jsonValue(key, raw);
   }
 
   openObject(key: string | null = null): void {
