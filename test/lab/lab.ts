@@ -4,9 +4,9 @@
 // meant to run there checks `inLab` and skips itself elsewhere.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const driver = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lab.mjs');
+// Tests run from the repository root (as the kernel tests' harness assumes).
+const driver = path.join(process.cwd(), 'test/lab/lab.mjs');
 
 export const inLab = process.env.TSNET_LAB === '1';
 

@@ -1,0 +1,365 @@
+// The bond and bond_slave parts of `ip link` (ip/iplink_bond.c and
+// iplink_bond_slave.c of iproute2 6.1): the `type bond ...` options encoded as
+// the same IFLA_BOND_* attributes in the same order, ip's messages for bad
+// values, and the -d text / -j -d JSON of info_data and info_slave_data.
+// Shared by `tsnet link` and `tsnet bond`.
+import { Exit, matches } from './matches.js';
+import { formatIPv4, formatIPv6, hexColon, parseAddress, parseIPv6, parseLladdr, strtoul } from './inet.js';
+import type { Output } from './output.js';
+import { AF_INET } from '../backend.js';
+import { type Attrs, type LinkAttr, attrS32, attrU16, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
+
+// IFLA_BOND_* (linux/if_link.h)
+export const IFLA_BOND_MODE = 1, IFLA_BOND_ACTIVE_SLAVE = 2, IFLA_BOND_MIIMON = 3, IFLA_BOND_UPDELAY = 4,
+  IFLA_BOND_DOWNDELAY = 5, IFLA_BOND_USE_CARRIER = 6, IFLA_BOND_ARP_INTERVAL = 7, IFLA_BOND_ARP_IP_TARGET = 8,
+  IFLA_BOND_ARP_VALIDATE = 9, IFLA_BOND_ARP_ALL_TARGETS = 10, IFLA_BOND_PRIMARY = 11, IFLA_BOND_PRIMARY_RESELECT = 12,
+  IFLA_BOND_FAIL_OVER_MAC = 13, IFLA_BOND_XMIT_HASH_POLICY = 14, IFLA_BOND_RESEND_IGMP = 15,
+  IFLA_BOND_NUM_PEER_NOTIF = 16, IFLA_BOND_ALL_SLAVES_ACTIVE = 17, IFLA_BOND_MIN_LINKS = 18,
+  IFLA_BOND_LP_INTERVAL = 19, IFLA_BOND_PACKETS_PER_SLAVE = 20, IFLA_BOND_AD_LACP_RATE = 21,
+  IFLA_BOND_AD_SELECT = 22, IFLA_BOND_AD_INFO = 23, IFLA_BOND_AD_ACTOR_SYS_PRIO = 24,
+  IFLA_BOND_AD_USER_PORT_KEY = 25, IFLA_BOND_AD_ACTOR_SYSTEM = 26, IFLA_BOND_TLB_DYNAMIC_LB = 27,
+  IFLA_BOND_PEER_NOTIF_DELAY = 28, IFLA_BOND_AD_LACP_ACTIVE = 29, IFLA_BOND_MISSED_MAX = 30,
+  IFLA_BOND_NS_IP6_TARGET = 31;
+const AD_INFO_AGGREGATOR = 1, AD_INFO_NUM_PORTS = 2, AD_INFO_ACTOR_KEY = 3, AD_INFO_PARTNER_KEY = 4,
+  AD_INFO_PARTNER_MAC = 5;
+export const IFLA_BOND_SLAVE_STATE = 1, IFLA_BOND_SLAVE_MII_STATUS = 2, IFLA_BOND_SLAVE_LINK_FAILURE_COUNT = 3,
+  IFLA_BOND_SLAVE_PERM_HWADDR = 4, IFLA_BOND_SLAVE_QUEUE_ID = 5, IFLA_BOND_SLAVE_AD_AGGREGATOR_ID = 6,
+  IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE = 7, IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE = 8,
+  IFLA_BOND_SLAVE_PRIO = 9;
+
+const BOND_MAX_ARP_TARGETS = 16;
+
+export const MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'];
+export const ARP_VALIDATE = ['none', 'active', 'backup', 'all', 'filter', 'filter_active', 'filter_backup'];
+export const ARP_ALL_TARGETS = ['any', 'all'];
+export const PRIMARY_RESELECT = ['always', 'better', 'failure'];
+export const FAIL_OVER_MAC = ['none', 'active', 'follow'];
+export const XMIT_HASH_POLICY = ['layer2', 'layer3+4', 'layer2+3', 'encap2+3', 'encap3+4', 'vlan+srcmac'];
+export const LACP_ACTIVE = ['off', 'on'];
+export const LACP_RATE = ['slow', 'fast'];
+export const AD_SELECT = ['stable', 'bandwidth', 'count'];
+
+export const BOND_USAGE = `Usage: ... bond [ mode BONDMODE ] [ active_slave SLAVE_DEV ]
+                [ clear_active_slave ] [ miimon MIIMON ]
+                [ updelay UPDELAY ] [ downdelay DOWNDELAY ]
+                [ peer_notify_delay DELAY ]
+                [ use_carrier USE_CARRIER ]
+                [ arp_interval ARP_INTERVAL ]
+                [ arp_validate ARP_VALIDATE ]
+                [ arp_all_targets ARP_ALL_TARGETS ]
+                [ arp_ip_target [ ARP_IP_TARGET, ... ] ]
+                [ ns_ip6_target [ NS_IP6_TARGET, ... ] ]
+                [ primary SLAVE_DEV ]
+                [ primary_reselect PRIMARY_RESELECT ]
+                [ fail_over_mac FAIL_OVER_MAC ]
+                [ xmit_hash_policy XMIT_HASH_POLICY ]
+                [ resend_igmp RESEND_IGMP ]
+                [ num_grat_arp|num_unsol_na NUM_GRAT_ARP|NUM_UNSOL_NA ]
+                [ all_slaves_active ALL_SLAVES_ACTIVE ]
+                [ min_links MIN_LINKS ]
+                [ lp_interval LP_INTERVAL ]
+                [ packets_per_slave PACKETS_PER_SLAVE ]
+                [ tlb_dynamic_lb TLB_DYNAMIC_LB ]
+                [ lacp_rate LACP_RATE ]
+                [ lacp_active LACP_ACTIVE]
+                [ ad_select AD_SELECT ]
+                [ ad_user_port_key PORTKEY ]
+                [ ad_actor_sys_prio SYSPRIO ]
+                [ ad_actor_system LLADDR ]
+                [ arp_missed_max MISSED_MAX ]
+
+BONDMODE := balance-rr|active-backup|balance-xor|broadcast|802.3ad|balance-tlb|balance-alb
+ARP_VALIDATE := none|active|backup|all|filter|filter_active|filter_backup
+ARP_ALL_TARGETS := any|all
+PRIMARY_RESELECT := always|better|failure
+FAIL_OVER_MAC := none|active|follow
+XMIT_HASH_POLICY := layer2|layer2+3|layer3+4|encap2+3|encap3+4|vlan+srcmac
+LACP_ACTIVE := off|on
+LACP_RATE := slow|fast
+AD_SELECT := stable|bandwidth|count`;
+
+export const BOND_SLAVE_USAGE = 'Usage: ... bond_slave [ queue_id ID ] [ prio PRIORITY ]';
+
+function invarg(msg: string, arg: string): never {
+  throw new Exit(255, [`Error: argument "${arg}" is wrong: ${msg}`]);
+}
+
+function incomplete(): never {
+  throw new Exit(255, ['Command line is not complete. Try option "help"']);
+}
+
+/** get_u8/get_u16/get_u32 (base 0, the whole word, in range). */
+function getUnsigned(s: string, max: number): number | undefined {
+  if (s === '') return undefined;
+  const r = strtoul(s, 0);
+  if (!r || r.rest !== '' || r.value > max) return undefined;
+  return r.value;
+}
+
+/** get_s32(): strtol base 0, the whole word, in int range. */
+function getS32(s: string): number | undefined {
+  if (s === '') return undefined;
+  const neg = /^[\t\n\v\f\r ]*-/.test(s);
+  const r = strtoul(neg ? s.replace('-', '') : s, 0);
+  if (!r || r.rest !== '') return undefined;
+  const v = neg ? -r.value : r.value;
+  return v < -0x80000000 || v > 0x7fffffff ? undefined : v;
+}
+
+/** get_index(): a table word, or its number (get_integer base 10) when in range. */
+function getIndex(tbl: string[], s: string): number {
+  if (/^[\t\n\v\f\r ]*[+-]?[0-9]+$/.test(s)) {
+    const n = parseInt(s, 10);
+    if (n >= 0 && n < tbl.length) return n;
+  }
+  return tbl.indexOf(s);
+}
+
+/**
+ * bond_parse_opt(): the words after `type bond`, as IFLA_INFO_DATA attributes in
+ * ip's order. `nameToIndex` is ll_name_to_index (0 for no such device).
+ */
+export function parseBondOptions(words: string[], nameToIndex: (name: string) => number): LinkAttr[] {
+  const out: LinkAttr[] = [];
+  let i = 0;
+  const next = (): string => {
+    if (++i >= words.length) incomplete();
+    return words[i];
+  };
+  const u8 = (type: number, v: number) => out.push({ type, kind: 'u8', value: v });
+  const u16 = (type: number, v: number) => out.push({ type, kind: 'u16', value: v });
+  const u32 = (type: number, v: number) => out.push({ type, kind: 'u32', value: v });
+  const num = (type: number, name: string, max: number, put: typeof u8) => {
+    const w = next();
+    const v = getUnsigned(w, max);
+    if (v === undefined) invarg(`invalid ${name}`, w);
+    put(type, v);
+  };
+  const table = (type: number, name: string, tbl: string[], put: typeof u8) => {
+    const w = next();
+    const v = getIndex(tbl, w);
+    if (v < 0) invarg(`invalid ${name}`, w);
+    put(type, v);
+  };
+  const dev = (type: number) => {
+    const w = next();
+    const idx = nameToIndex(w);
+    if (!idx) throw new Exit(255, [`Cannot find device "${w}"`]);
+    u32(type, idx);
+  };
+  for (; i < words.length; i++) {
+    const w = words[i];
+    if (matches(w, 'mode')) table(IFLA_BOND_MODE, 'mode', MODES, u8);
+    else if (matches(w, 'active_slave')) dev(IFLA_BOND_ACTIVE_SLAVE);
+    else if (matches(w, 'clear_active_slave')) u32(IFLA_BOND_ACTIVE_SLAVE, 0);
+    else if (matches(w, 'miimon')) num(IFLA_BOND_MIIMON, 'miimon', 0xffffffff, u32);
+    else if (matches(w, 'updelay')) num(IFLA_BOND_UPDELAY, 'updelay', 0xffffffff, u32);
+    else if (matches(w, 'downdelay')) num(IFLA_BOND_DOWNDELAY, 'downdelay', 0xffffffff, u32);
+    else if (matches(w, 'peer_notify_delay')) num(IFLA_BOND_PEER_NOTIF_DELAY, 'peer_notify_delay', 0xffffffff, u32);
+    else if (matches(w, 'use_carrier')) num(IFLA_BOND_USE_CARRIER, 'use_carrier', 0xff, u8);
+    else if (matches(w, 'arp_interval')) num(IFLA_BOND_ARP_INTERVAL, 'arp_interval', 0xffffffff, u32);
+    else if (matches(w, 'arp_ip_target')) {
+      const nest: LinkAttr[] = [];
+      if (i + 1 < words.length) {
+        const targets = next().split(',').filter((t) => t !== '');
+        for (let k = 0; k < targets.length && k < BOND_MAX_ARP_TARGETS; k++) {
+          const a = parseAddress(targets[k], AF_INET);
+          if (!a || a.family !== AF_INET) throw new Exit(1, [`Error: an IP address is expected rather than "${targets[k]}"`]);
+          nest.push({ type: k, kind: 'bytes', value: a.data.subarray(0, 4) });
+        }
+      }
+      out.push({ type: IFLA_BOND_ARP_IP_TARGET, kind: 'nest', value: nest });
+    } else if (w === 'ns_ip6_target') {
+      const nest: LinkAttr[] = [];
+      if (i + 1 < words.length) {
+        const targets = next().split(',').filter((t) => t !== '');
+        for (let k = 0; k < targets.length && k < BOND_MAX_ARP_TARGETS; k++) {
+          const a = parseIPv6(targets[k]);
+          if (!a) throw new Exit(1, [`Error: inet6 address is expected rather than "${targets[k]}".`]);
+          nest.push({ type: k, kind: 'bytes', value: a });
+        }
+      }
+      out.push({ type: IFLA_BOND_NS_IP6_TARGET, kind: 'nest', value: nest });
+    } else if (matches(w, 'arp_validate')) table(IFLA_BOND_ARP_VALIDATE, 'arp_validate', ARP_VALIDATE, u32);
+    else if (matches(w, 'arp_all_targets')) table(IFLA_BOND_ARP_ALL_TARGETS, 'arp_all_targets', ARP_ALL_TARGETS, u32);
+    else if (w === 'arp_missed_max') num(IFLA_BOND_MISSED_MAX, 'arp_missed_max', 0xff, u8);
+    else if (matches(w, 'primary')) dev(IFLA_BOND_PRIMARY);
+    else if (matches(w, 'primary_reselect')) table(IFLA_BOND_PRIMARY_RESELECT, 'primary_reselect', PRIMARY_RESELECT, u8);
+    else if (matches(w, 'fail_over_mac')) table(IFLA_BOND_FAIL_OVER_MAC, 'fail_over_mac', FAIL_OVER_MAC, u8);
+    else if (matches(w, 'xmit_hash_policy')) table(IFLA_BOND_XMIT_HASH_POLICY, 'xmit_hash_policy', XMIT_HASH_POLICY, u8);
+    else if (matches(w, 'resend_igmp')) num(IFLA_BOND_RESEND_IGMP, 'resend_igmp', 0xffffffff, u32);
+    else if (matches(w, 'num_grat_arp') || matches(w, 'num_unsol_na')) num(IFLA_BOND_NUM_PEER_NOTIF, 'num_grat_arp|num_unsol_na', 0xff, u8);
+    else if (matches(w, 'all_slaves_active')) num(IFLA_BOND_ALL_SLAVES_ACTIVE, 'all_slaves_active', 0xff, u8);
+    else if (matches(w, 'min_links')) num(IFLA_BOND_MIN_LINKS, 'min_links', 0xffffffff, u32);
+    else if (matches(w, 'lp_interval')) num(IFLA_BOND_LP_INTERVAL, 'lp_interval', 0xffffffff, u32);
+    else if (matches(w, 'packets_per_slave')) num(IFLA_BOND_PACKETS_PER_SLAVE, 'packets_per_slave', 0xffffffff, u32);
+    else if (matches(w, 'lacp_rate')) table(IFLA_BOND_AD_LACP_RATE, 'lacp_rate', LACP_RATE, u8);
+    else if (w === 'lacp_active') table(IFLA_BOND_AD_LACP_ACTIVE, 'lacp_active', LACP_ACTIVE, u8);
+    else if (matches(w, 'ad_select')) table(IFLA_BOND_AD_SELECT, 'ad_select', AD_SELECT, u8);
+    else if (matches(w, 'ad_user_port_key')) num(IFLA_BOND_AD_USER_PORT_KEY, 'ad_user_port_key', 0xffff, u16);
+    else if (matches(w, 'ad_actor_sys_prio')) num(IFLA_BOND_AD_ACTOR_SYS_PRIO, 'ad_actor_sys_prio', 0xffff, u16);
+    else if (matches(w, 'ad_actor_system')) {
+      const a = parseLladdr(next());
+      if (typeof a === 'string') throw new Exit(255, [`"${a}" is invalid lladdr.`]);
+      out.push({ type: IFLA_BOND_AD_ACTOR_SYSTEM, kind: 'bytes', value: a });
+    } else if (matches(w, 'tlb_dynamic_lb')) num(IFLA_BOND_TLB_DYNAMIC_LB, 'tlb_dynamic_lb', 0xff, u8);
+    else if (matches(w, 'help')) throw new Exit(255, [BOND_USAGE]);
+    else throw new Exit(255, [`bond: unknown command "${w}"?`, BOND_USAGE]);
+  }
+  return out;
+}
+
+/** bond_slave_parse_opt(): `type bond_slave queue_id N prio N`. */
+export function parseBondSlaveOptions(words: string[]): LinkAttr[] {
+  const out: LinkAttr[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (matches(w, 'queue_id')) {
+      if (++i >= words.length) incomplete();
+      const v = getUnsigned(words[i], 0xffff);
+      if (v === undefined) invarg('queue_id is invalid', words[i]);
+      out.push({ type: IFLA_BOND_SLAVE_QUEUE_ID, kind: 'u16', value: v });
+    } else if (w === 'prio') {
+      if (++i >= words.length) incomplete();
+      const v = getS32(words[i]);
+      if (v === undefined) invarg('prio is invalid', words[i]);
+      out.push({ type: IFLA_BOND_SLAVE_PRIO, kind: 'u32', value: v >>> 0 });
+    } else {
+      throw new Exit(255, matches(w, 'help') ? [BOND_SLAVE_USAGE] : [`bond_slave: unknown option "${w}"?`, BOND_SLAVE_USAGE]);
+    }
+  }
+  return out;
+}
+
+const nameOf = (tbl: string[], i: number) => tbl[i] ?? 'UNKNOWN';
+
+/** bond_print_opt(): the info_data of a bond, after "    bond " (text) or as the info_data object (JSON). */
+export function printBondInfo(out: Output, data: Attrs, indexToName: (index: number) => string): void {
+  const u8 = (t: number) => attrU8(data.get(t)!);
+  const u32 = (t: number) => attrU32(data.get(t)!);
+  const uint = (t: number, key: string, word: string, get: (t: number) => number) => {
+    if (data.has(t)) { const v = get(t); out.uint(key, `${word} ${v} `, v); }
+  };
+  const str = (t: number, key: string, word: string, tbl: string[], get: (t: number) => number) => {
+    if (data.has(t)) { const s = nameOf(tbl, get(t)); out.string(key, `${word} ${s} `, s); }
+  };
+  str(IFLA_BOND_MODE, 'mode', 'mode', MODES, u8);
+  if (data.has(IFLA_BOND_ACTIVE_SLAVE) && u32(IFLA_BOND_ACTIVE_SLAVE)) {
+    const n = indexToName(u32(IFLA_BOND_ACTIVE_SLAVE));
+    out.string('active_slave', `active_slave ${n} `, n);
+  }
+  uint(IFLA_BOND_MIIMON, 'miimon', 'miimon', u32);
+  uint(IFLA_BOND_UPDELAY, 'updelay', 'updelay', u32);
+  uint(IFLA_BOND_DOWNDELAY, 'downdelay', 'downdelay', u32);
+  uint(IFLA_BOND_PEER_NOTIF_DELAY, 'peer_notify_delay', 'peer_notify_delay', u32);
+  uint(IFLA_BOND_USE_CARRIER, 'use_carrier', 'use_carrier', u8);
+  uint(IFLA_BOND_ARP_INTERVAL, 'arp_interval', 'arp_interval', u32);
+  uint(IFLA_BOND_MISSED_MAX, 'arp_missed_max', 'arp_missed_max', u8);
+  printTargets(out, data.get(IFLA_BOND_ARP_IP_TARGET), 'arp_ip_target', formatIPv4);
+  printTargets(out, data.get(IFLA_BOND_NS_IP6_TARGET), 'ns_ip6_target', formatIPv6);
+  if (data.has(IFLA_BOND_ARP_VALIDATE)) {
+    const v = u32(IFLA_BOND_ARP_VALIDATE);
+    if (!v && out.json) out.null('arp_validate', '');
+    else out.string('arp_validate', `arp_validate ${nameOf(ARP_VALIDATE, v)} `, nameOf(ARP_VALIDATE, v));
+  }
+  str(IFLA_BOND_ARP_ALL_TARGETS, 'arp_all_targets', 'arp_all_targets', ARP_ALL_TARGETS, u32);
+  if (data.has(IFLA_BOND_PRIMARY) && u32(IFLA_BOND_PRIMARY)) {
+    const n = indexToName(u32(IFLA_BOND_PRIMARY));
+    out.string('primary', `primary ${n} `, n);
+  }
+  str(IFLA_BOND_PRIMARY_RESELECT, 'primary_reselect', 'primary_reselect', PRIMARY_RESELECT, u8);
+  str(IFLA_BOND_FAIL_OVER_MAC, 'fail_over_mac', 'fail_over_mac', FAIL_OVER_MAC, u8);
+  str(IFLA_BOND_XMIT_HASH_POLICY, 'xmit_hash_policy', 'xmit_hash_policy', XMIT_HASH_POLICY, u8);
+  uint(IFLA_BOND_RESEND_IGMP, 'resend_igmp', 'resend_igmp', u32);
+  uint(IFLA_BOND_NUM_PEER_NOTIF, 'num_peer_notif', 'num_grat_arp', u8);
+  uint(IFLA_BOND_ALL_SLAVES_ACTIVE, 'all_slaves_active', 'all_slaves_active', u8);
+  uint(IFLA_BOND_MIN_LINKS, 'min_links', 'min_links', u32);
+  uint(IFLA_BOND_LP_INTERVAL, 'lp_interval', 'lp_interval', u32);
+  uint(IFLA_BOND_PACKETS_PER_SLAVE, 'packets_per_slave', 'packets_per_slave', u32);
+  str(IFLA_BOND_AD_LACP_ACTIVE, 'ad_lacp_active', 'lacp_active', LACP_ACTIVE, u8);
+  str(IFLA_BOND_AD_LACP_RATE, 'ad_lacp_rate', 'lacp_rate', LACP_RATE, u8);
+  str(IFLA_BOND_AD_SELECT, 'ad_select', 'ad_select', AD_SELECT, u8);
+  const ad = data.get(IFLA_BOND_AD_INFO);
+  if (ad) {
+    const t = parseAttrs(ad);
+    out.openObject('ad_info');
+    const int = (a: number, key: string, word: string) => {
+      const b = t.get(a);
+      if (b) { const v = attrU16(b); out.uint(key, `${word} ${v} `, v); }
+    };
+    int(AD_INFO_AGGREGATOR, 'aggregator', 'ad_aggregator');
+    int(AD_INFO_NUM_PORTS, 'num_ports', 'ad_num_ports');
+    int(AD_INFO_ACTOR_KEY, 'actor_key', 'ad_actor_key');
+    int(AD_INFO_PARTNER_KEY, 'partner_key', 'ad_partner_key');
+    const mac = t.get(AD_INFO_PARTNER_MAC);
+    if (mac) { const s = hexColon(mac.subarray(0, 6)); out.string('partner_mac', `ad_partner_mac ${s} `, s); }
+    out.closeObject();
+  }
+  uint(IFLA_BOND_AD_ACTOR_SYS_PRIO, 'ad_actor_sys_prio', 'ad_actor_sys_prio', (t) => attrU16(data.get(t)!));
+  uint(IFLA_BOND_AD_USER_PORT_KEY, 'ad_user_port_key', 'ad_user_port_key', (t) => attrU16(data.get(t)!));
+  const sys = data.get(IFLA_BOND_AD_ACTOR_SYSTEM);
+  if (sys) { const s = hexColon(sys); out.string('ad_actor_system', `ad_actor_system ${s} `, s); }
+  uint(IFLA_BOND_TLB_DYNAMIC_LB, 'tlb_dynamic_lb', 'tlb_dynamic_lb', u8);
+}
+
+/** The arp_ip_target / ns_ip6_target lists: "name a,b,c " in text, an array of strings in JSON. */
+function printTargets(out: Output, nest: Uint8Array | undefined, name: string, fmt: (b: Uint8Array) => string): void {
+  if (!nest) return;
+  const t = parseAttrs(nest);
+  if (!t.has(0)) return; // ip prints nothing (and no separators) without a target 0
+  out.openArray(name);
+  out.fp(`${name} `);
+  for (let i = 0; i < BOND_MAX_ARP_TARGETS; i++) {
+    const b = t.get(i);
+    if (b) out.string(null, fmt(b), fmt(b));
+    if (!out.json && i < BOND_MAX_ARP_TARGETS - 1 && t.has(i + 1)) out.fp(',');
+  }
+  out.fp(' ');
+  out.closeArray();
+}
+
+const SLAVE_STATES = ['ACTIVE', 'BACKUP'];
+const MII_STATUS = ['UP', 'GOING_DOWN', 'DOWN', 'GOING_BACK'];
+const LACP_BITS = ['active', 'short_timeout', 'aggregating', 'in_sync', 'collecting', 'distributing', 'defaulted', 'expired'];
+
+/** bond_slave_print_opt(): a slave's info_slave_data. */
+export function printBondSlaveInfo(out: Output, data: Attrs): void {
+  const st = data.get(IFLA_BOND_SLAVE_STATE);
+  if (st) {
+    const v = attrU8(st);
+    if (v >= SLAVE_STATES.length) out.uint('state_index', `state ${v} `, v);
+    else out.string('state', `state ${SLAVE_STATES[v]} `, SLAVE_STATES[v]);
+  }
+  const mii = data.get(IFLA_BOND_SLAVE_MII_STATUS);
+  if (mii) {
+    const v = attrU8(mii);
+    if (v >= MII_STATUS.length) out.uint('mii_status_index', `mii_status ${v} `, v);
+    else out.string('mii_status', `mii_status ${MII_STATUS[v]} `, MII_STATUS[v]);
+  }
+  const lfc = data.get(IFLA_BOND_SLAVE_LINK_FAILURE_COUNT);
+  if (lfc) { const v = attrS32(lfc); out.uint('link_failure_count', `link_failure_count ${v} `, v); }
+  const perm = data.get(IFLA_BOND_SLAVE_PERM_HWADDR);
+  if (perm) { const s = hexColon(perm); out.string('perm_hwaddr', `perm_hwaddr ${s} `, s); }
+  const q = data.get(IFLA_BOND_SLAVE_QUEUE_ID);
+  if (q) { const v = attrU16(q); out.uint('queue_id', `queue_id ${v} `, v); }
+  const prio = data.get(IFLA_BOND_SLAVE_PRIO);
+  if (prio) { const v = attrS32(prio); out.uint('prio', `prio ${v} `, v); }
+  const agg = data.get(IFLA_BOND_SLAVE_AD_AGGREGATOR_ID);
+  if (agg) { const v = attrU16(agg); out.uint('ad_aggregator_id', `ad_aggregator_id ${v} `, v); }
+  for (const [t, key] of [[IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE, 'ad_actor_oper_port_state'],
+    [IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE, 'ad_partner_oper_port_state']] as const) {
+    const b = data.get(t);
+    if (!b) continue;
+    let state = attrU8(b);
+    out.uint(key, `${key} ${state} `, state);
+    out.openArray(`${key}_str`);
+    out.fp(' <');
+    for (let bit = 0; bit < 8; bit++) {
+      if (!(state & (1 << bit))) continue;
+      state &= ~(1 << bit);
+      out.string(null, state ? `${LACP_BITS[bit]},` : LACP_BITS[bit], LACP_BITS[bit]);
+    }
+    out.closeArray();
+    out.fp('> ');
+  }
+}
