@@ -1,4 +1,5 @@
 import type { ArpingPort } from './arping/port.js';
+import type { Attrs, LinkAttr } from './wire/nlattr.js';
 
 // The port between the iproute2 front (src/ip) and what answers it: the real
 // kernel (src/kernel) or the model (src/sim). The front never knows which.
@@ -95,6 +96,30 @@ export interface LinkRef {
   broadcast?: Uint8Array;
 }
 
+/** A link with its linkinfo (IFLA_LINKINFO), as `tsnet bond` and the -d printers read it. */
+export interface BondLink extends LinkRef {
+  operstate?: number;
+  /** IFLA_CARRIER: netif_carrier_ok(), also when the link is down. */
+  carrier?: boolean;
+  permAddress?: Uint8Array;
+  /** IFLA_INFO_KIND / IFLA_INFO_DATA. */
+  data?: Attrs;
+  /** IFLA_INFO_SLAVE_KIND / IFLA_INFO_SLAVE_DATA. */
+  slaveKind?: string;
+  slaveData?: Attrs;
+}
+
+/** What `ip link set` changes; only the given fields are sent. */
+export interface LinkChange {
+  up?: boolean;
+  /** IFLA_MASTER: a bond's index, or 0 for nomaster. */
+  master?: number;
+  kind?: string;
+  data?: LinkAttr[];
+  slaveKind?: string;
+  slaveData?: LinkAttr[];
+}
+
 /** What `monitor` listens to (the rtnetlink multicast groups ip monitor joins). */
 export interface MonitorTopics {
   link: boolean;
@@ -135,6 +160,13 @@ export interface Backend {
    * dropped events (socket overflow) with the errno; listening goes on.
    */
   watch?(topics: MonitorTopics, each: (e: MonitorEvent) => void, onLost: (errno: number) => void): Watch;
+  /** Links with their linkinfo (a full RTM_GETLINK dump). */
+  linksDetailed?(): BondLink[];
+  /** The text of a file of the running system (/proc/net/bonding/X, sysfs); undefined when absent. */
+  readSystemFile?(path: string): string | undefined;
+  linkAdd?(name: string, kind: string, data: LinkAttr[]): void;
+  linkSet?(ifindex: number, change: LinkChange): void;
+  linkDelete?(ifindex: number): void;
   /** What `tsnet arping` sends and receives through. */
   arpingPort?(): ArpingPort;
   /** The model only: runs a `tsnet sim` command; returns its exit status. */

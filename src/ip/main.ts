@@ -18,6 +18,8 @@ const handlers = new Map<string, ObjectHandler>([
   ['monitor', doMonitor],
   ['sim', doSim],
   ['arping', doArping],
+  // Loaded on use: the bond printers are not needed by other objects.
+  ['bond', async (ctx, words) => (await import('./bond.js')).doBond(ctx, words)],
 ]);
 
 export function registerObject(name: string, h: ObjectHandler): void {

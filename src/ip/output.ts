@@ -115,6 +115,14 @@ export class Output {
     this.sep = '';
   }
 
+  /** Returns and clears the pending output instead of writing it (tests, embedding). */
+  take(): string {
+    const s = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    return s;
+  }
+
   /** Hands buffered output to stdout. */
   flush(): void {
     if (this.parts.length) {

@@ -1,6 +1,7 @@
 // The Backend port implemented on the running kernel over rtnetlink.
+import { readFileSync } from 'node:fs';
 import type {
-  Backend, LinkRef, MonitorEvent, MonitorTopics, Neighbour, NeighbourChange, NeighbourDumpFilter, Watch,
+  Backend, BondLink, LinkChange, LinkRef, MonitorEvent, MonitorTopics, Neighbour, NeighbourChange, NeighbourDumpFilter, Watch,
 } from '../backend.js';
 import { NetlinkListener, NetlinkSocket } from './netlink.js';
 import { KernelArpingPort } from './packet.js';
@@ -8,6 +9,8 @@ import { RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, u16 } from './rtnl.js';
 
 const RTNLGRP_LINK = 1, RTNLGRP_NEIGH = 3, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV6_IFADDR = 9;
 import { decodeLinkRef, linkDumpRequest } from './link.js';
+import { decodeBondLink, linkAddRequest, linkDelRequest, linkSetRequest } from './bond.js';
+import type { LinkAttr } from '../wire/nlattr.js';
 import { decodeNeighbour, neighbourChangeRequest, neighbourDumpRequest, neighbourGetRequest } from './neigh.js';
 
 export class KernelBackend implements Backend {
@@ -27,6 +30,35 @@ export class KernelBackend implements Backend {
       if (l) out.push(l);
     });
     return out;
+  }
+
+  linksDetailed(): BondLink[] {
+    const out: BondLink[] = [];
+    this.nl.dump(linkDumpRequest(), (buf, off, len) => {
+      const l = decodeBondLink(buf, off, len);
+      if (l) out.push(l);
+    });
+    return out;
+  }
+
+  readSystemFile(path: string): string | undefined {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  linkAdd(name: string, kind: string, data: LinkAttr[]): void {
+    this.nl.request(linkAddRequest(name, kind, data));
+  }
+
+  linkSet(ifindex: number, change: LinkChange): void {
+    this.nl.request(linkSetRequest(ifindex, change));
+  }
+
+  linkDelete(ifindex: number): void {
+    this.nl.request(linkDelRequest(ifindex));
   }
 
   neighbourDump(filter: NeighbourDumpFilter, each: (n: Neighbour) => void): void {
