@@ -115,6 +115,10 @@ function getIndex(tbl: string[], s: string): number {
   return tbl.indexOf(s);
 }
 
+// Exit codes: invarg() exits 255; the paths where bond_parse_opt returns -1
+// (unknown word, help, no such device, bad lladdr) end ip with 1, since ip's
+// do_cmd() negates the handler's -1.
+
 /**
  * bond_parse_opt(): the words after `type bond`, as IFLA_INFO_DATA attributes in
  * ip's order. `nameToIndex` is ll_name_to_index (0 for no such device).
@@ -144,7 +148,7 @@ export function parseBondOptions(words: string[], nameToIndex: (name: string) =>
   const dev = (type: number) => {
     const w = next();
     const idx = nameToIndex(w);
-    if (!idx) throw new Exit(255, [`Cannot find device "${w}"`]);
+    if (!idx) throw new Exit(1, [`Cannot find device "${w}"`]);
     u32(type, idx);
   };
   for (; i < words.length; i++) {
@@ -200,11 +204,11 @@ export function parseBondOptions(words: string[], nameToIndex: (name: string) =>
     else if (matches(w, 'ad_actor_sys_prio')) num(IFLA_BOND_AD_ACTOR_SYS_PRIO, 'ad_actor_sys_prio', 0xffff, u16);
     else if (matches(w, 'ad_actor_system')) {
       const a = parseLladdr(next());
-      if (typeof a === 'string') throw new Exit(255, [`"${a}" is invalid lladdr.`]);
+      if (typeof a === 'string') throw new Exit(1, [`"${a}" is invalid lladdr.`]);
       out.push({ type: IFLA_BOND_AD_ACTOR_SYSTEM, kind: 'bytes', value: a });
     } else if (matches(w, 'tlb_dynamic_lb')) num(IFLA_BOND_TLB_DYNAMIC_LB, 'tlb_dynamic_lb', 0xff, u8);
-    else if (matches(w, 'help')) throw new Exit(255, [BOND_USAGE]);
-    else throw new Exit(255, [`bond: unknown command "${w}"?`, BOND_USAGE]);
+    else if (matches(w, 'help')) throw new Exit(1, [BOND_USAGE]);
+    else throw new Exit(1, [`bond: unknown command "${w}"?`, BOND_USAGE]);
   }
   return out;
 }
@@ -225,7 +229,7 @@ export function parseBondSlaveOptions(words: string[]): LinkAttr[] {
       if (v === undefined) invarg('prio is invalid', words[i]);
       out.push({ type: IFLA_BOND_SLAVE_PRIO, kind: 'u32', value: v >>> 0 });
     } else {
-      throw new Exit(255, matches(w, 'help') ? [BOND_SLAVE_USAGE] : [`bond_slave: unknown option "${w}"?`, BOND_SLAVE_USAGE]);
+      throw new Exit(1, matches(w, 'help') ? [BOND_SLAVE_USAGE] : [`bond_slave: unknown option "${w}"?`, BOND_SLAVE_USAGE]);
     }
   }
   return out;
