@@ -116,6 +116,7 @@ export interface LinkChange {
   master?: number;
   kind?: string;
   data?: LinkAttr[];
+  /** The `type` word ip sends for slave options, e.g. "bond_slave". */
   slaveKind?: string;
   slaveData?: LinkAttr[];
 }

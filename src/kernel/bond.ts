@@ -32,7 +32,7 @@ function putAttrs(r: Request, attrs: LinkAttr[]): void {
 export function linkAddRequest(name: string, kind: string, data: LinkAttr[]): Buffer {
   const r = new Request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, IFINFOMSG_LEN).attrStr(IFLA_IFNAME, name);
   const li = r.beginNest(IFLA_LINKINFO);
-  r.attrStr(IFLA_INFO_KIND, kind);
+  r.attr(IFLA_INFO_KIND, Buffer.from(kind)); // ip sends the kind without its NUL
   if (data.length) {
     const d = r.beginNest(IFLA_INFO_DATA);
     putAttrs(r, data);
@@ -49,7 +49,7 @@ export function linkSetRequest(ifindex: number, c: LinkChange): Buffer {
   if (c.master !== undefined) r.attrU32(IFLA_MASTER, c.master);
   if (c.kind !== undefined) {
     const li = r.beginNest(IFLA_LINKINFO);
-    r.attrStr(IFLA_INFO_KIND, c.kind);
+    r.attr(IFLA_INFO_KIND, Buffer.from(c.kind));
     if (c.data?.length) {
       const d = r.beginNest(IFLA_INFO_DATA);
       putAttrs(r, c.data);
@@ -58,7 +58,8 @@ export function linkSetRequest(ifindex: number, c: LinkChange): Buffer {
     r.endNest(li);
   } else if (c.slaveKind !== undefined) {
     const li = r.beginNest(IFLA_LINKINFO);
-    r.attrStr(IFLA_INFO_SLAVE_KIND, c.slaveKind);
+    // ip 6.1 sends `type bond_slave` as IFLA_INFO_KIND "bond_slave" (no NUL) + IFLA_INFO_SLAVE_DATA.
+    r.attr(IFLA_INFO_KIND, Buffer.from(c.slaveKind));
     if (c.slaveData?.length) {
       const d = r.beginNest(IFLA_INFO_SLAVE_DATA);
       putAttrs(r, c.slaveData);

@@ -94,6 +94,8 @@ export class Request {
     this.buf.writeUInt16LE(alen, this.len);
     this.buf.writeUInt16LE(type, this.len + 2);
     this.buf.set(data, this.len + 4);
+    // The scratch buffer holds older requests: zero the padding, as ip's memset request does.
+    for (let i = this.len + alen; i < this.len + align4(alen); i++) this.buf[i] = 0;
     this.len += align4(alen);
     return this;
   }
