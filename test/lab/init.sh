@@ -39,7 +39,8 @@ ln -sf /proc/self/fd $r/dev/fd
 ln -sf /proc/self/fd/0 $r/dev/stdin
 ln -sf /proc/self/fd/1 $r/dev/stdout
 ln -sf /proc/self/fd/2 $r/dev/stderr
-mount -t tmpfs tmpfs $r/tmp
+# /tmp stays the host's (through the overlay, so writes stay in the VM): a checkout
+# under /tmp, as CI may make, must be visible at the same path.
 mount -t tmpfs tmpfs $r/run
 mkdir -p $r/run/netns $r/var/run
 [ -L $r/var/run ] || mount --bind $r/run $r/var/run
