@@ -142,6 +142,28 @@ export interface Watch {
   stop(): void;
 }
 
+/**
+ * An rtnetlink request as ip builds it: the message type and flags, the
+ * fixed header that follows nlmsghdr (ifinfomsg, ifaddrmsg, ...) and the
+ * attributes in ip's order. The kernel backend sends exactly these bytes; the
+ * model decodes the same structure, so both answer the same request.
+ */
+export interface RtRequest {
+  /** RTM_* */
+  type: number;
+  /** NLM_F_CREATE/EXCL/REPLACE (NLM_F_REQUEST, ACK and DUMP are added by the backend). */
+  flags: number;
+  header: Uint8Array;
+  attrs: LinkAttr[];
+}
+
+/** One message of an answer: its type, fixed header and top-level attributes (copies, safe to keep). */
+export interface RtMessage {
+  type: number;
+  header: Uint8Array;
+  attrs: Attrs;
+}
+
 export interface Backend {
   /** All links, index order. The front caches name/index lookups over this. */
   links(): LinkRef[];
@@ -161,6 +183,10 @@ export interface Backend {
    * dropped events (socket overflow) with the errno; listening goes on.
    */
   watch?(topics: MonitorTopics, each: (e: MonitorEvent) => void, onLost: (errno: number) => void): Watch;
+  /** Sends a dump request (NLM_F_DUMP) and hands over each answer, in the kernel's order. */
+  rtDump?(req: RtRequest, each: (m: RtMessage) => void): void;
+  /** Sends a request and waits for the ACK; returns the answers (RTM_GETLINK); throws NetlinkError. */
+  rtRequest?(req: RtRequest): RtMessage[];
   /** Links with their linkinfo (a full RTM_GETLINK dump). */
   linksDetailed?(): BondLink[];
   /** The text of a file of the running system (/proc/net/bonding/X, sysfs); undefined when absent. */

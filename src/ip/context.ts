@@ -75,6 +75,7 @@ export class Context {
 
   /** ll_index_to_name(): "if<N>" for an index it cannot name. */
   indexToName(index: number): string {
+    if (index === 0) return '*';
     return this.link(index)?.name ?? `if${index}`;
   }
 

@@ -18,6 +18,9 @@ const handlers = new Map<string, ObjectHandler>([
   ['monitor', doMonitor],
   ['sim', doSim],
   ['arping', doArping],
+  // Loaded on use, as bond: neigh-only runs do not parse the link printers.
+  ['address', async (ctx, words) => (await import('./addr.js')).doAddr(ctx, words)],
+  ['link', async (ctx, words) => (await import('./link.js')).doLink(ctx, words)],
   // Loaded on use: the bond printers are not needed by other objects.
   ['bond', async (ctx, words) => (await import('./bond.js')).doBond(ctx, words)],
 ]);

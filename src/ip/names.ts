@@ -62,3 +62,24 @@ export const rtProtocols = new NameTable('rt_protos', new Map([
   [10, 'mrt'], [11, 'zebra'], [12, 'bird'], [42, 'babel'], [13, 'dnrouted'], [14, 'xorp'], [15, 'ntk'],
   [16, 'dhcp'], [18, 'keepalived'], [186, 'bgp'], [187, 'isis'], [188, 'ospf'], [189, 'rip'], [192, 'eigrp'],
 ]));
+
+/** rt_scopes: the address scopes (rtnl_rtscope_n2a/a2n). */
+export const rtScopes = new NameTable('rt_scopes', new Map([
+  [0, 'global'], [255, 'nowhere'], [254, 'host'], [253, 'link'], [200, 'site'],
+]));
+
+/** group: device groups (rtnl_group_n2a/a2n); any u32 is a valid number. */
+export const linkGroups = new NameTable('group', new Map([[0, 'default']]));
+
+/** rtnl_group_n2a(): the name, or the number of a group outside the table. */
+export function groupName(id: number, numeric: boolean): string {
+  return id >= 0 && id <= 255 ? linkGroups.name(id, numeric) : String(id);
+}
+
+/** rtnl_group_a2n(): a group name or any integer; undefined when neither. */
+export function groupId(arg: string): number | undefined {
+  const id = linkGroups.id(arg);
+  if (id !== undefined) return id;
+  const r = strtoul(arg);
+  return r && r.rest === '' && r.value <= 0xffffffff ? r.value | 0 : undefined;
+}

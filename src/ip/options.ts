@@ -33,13 +33,15 @@ export interface GlobalOptions {
   trace: boolean;
   /** tsnet: the model's state file. */
   state?: string;
+  /** tsnet: -X/--extras, print what tsnet adds to ip's output (e.g. inet devconf in addr show). */
+  extras: boolean;
 }
 
 export function defaultOptions(): GlobalOptions {
   return {
     family: AF_UNSPEC, human: 0, iec: 0, stats: 0, details: 0, resolve: 0, oneline: 0, timestamp: 0,
     tshort: 0, force: 0, brief: 0, json: 0, pretty: 0, color: 'never', numeric: 0, all: false, echo: 0,
-    loops: 10, version: false, help: false, dryRun: false, trace: false,
+    loops: 10, version: false, help: false, dryRun: false, trace: false, extras: false,
   };
 }
 
@@ -65,7 +67,8 @@ where  OBJECT := { address | link | neighbor | neighbour | monitor | help |
                     -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
                     -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
                     -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
-                    -c[olor] | --dry-run | --trace | --state FILE }
+                    -c[olor] | --dry-run | --trace | --state FILE |
+                    -X | --extras }
 `;
 
 export function usageExit(): never {
@@ -82,6 +85,7 @@ export function parseOption(word: string, next: () => string | undefined, o: Glo
   // tsnet's own options, spelled in full so they cannot shadow ip's prefixes.
   if (opt === '-dry-run') { o.dryRun = true; return true; }
   if (opt === '-trace') { o.trace = true; return true; }
+  if (opt === '-extras' || word === '-X') { o.extras = true; return true; }
   if (opt === '-state') {
     const v = next();
     if (v === undefined) usageExit();

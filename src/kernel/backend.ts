@@ -1,11 +1,12 @@
 // The Backend port implemented on the running kernel over rtnetlink.
 import { readFileSync } from 'node:fs';
 import type {
-  Backend, BondLink, LinkChange, LinkRef, MonitorEvent, MonitorTopics, Neighbour, NeighbourChange, NeighbourDumpFilter, Watch,
+  Backend, BondLink, RtMessage, RtRequest, LinkChange, LinkRef, MonitorEvent, MonitorTopics, Neighbour, NeighbourChange, NeighbourDumpFilter, Watch,
 } from '../backend.js';
 import { NetlinkListener, NetlinkSocket } from './netlink.js';
 import { KernelArpingPort } from './packet.js';
-import { RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, u16 } from './rtnl.js';
+import { RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, Request, u16 } from './rtnl.js';
+import { parseAttrs } from '../wire/nlattr.js';
 
 const RTNLGRP_LINK = 1, RTNLGRP_NEIGH = 3, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV6_IFADDR = 9;
 import { decodeLinkRef, linkDumpRequest } from './link.js';
@@ -38,6 +39,16 @@ export class KernelBackend implements Backend {
       const l = decodeBondLink(buf, off, len);
       if (l) out.push(l);
     });
+    return out;
+  }
+
+  rtDump(req: RtRequest, each: (m: RtMessage) => void): void {
+    this.nl.dump(rtRequestBytes(req), (buf, off, len) => each(rtMessage(buf, off, len, req.header.length)));
+  }
+
+  rtRequest(req: RtRequest): RtMessage[] {
+    const out: RtMessage[] = [];
+    this.nl.request(rtRequestBytes(req), (buf, off, len) => out.push(rtMessage(buf, off, len, req.header.length)));
     return out;
   }
 
@@ -117,4 +128,15 @@ export class KernelBackend implements Backend {
     this.aux?.close();
     this.sock = this.aux = undefined;
   }
+}
+
+function rtRequestBytes(req: RtRequest): Buffer {
+  return new Request(req.type, req.flags, req.header.length).fixed(req.header).attrs(req.attrs).finish();
+}
+
+/** One copy per message: the header and the attribute views share it. */
+function rtMessage(buf: Buffer, off: number, len: number, headerLen: number): RtMessage {
+  const m = Uint8Array.prototype.slice.call(buf, off, off + len);
+  const h = 16 + Math.min(headerLen, len - 16);
+  return { type: buf.readUInt16LE(off + 4), header: m.subarray(16, h), attrs: parseAttrs(m.subarray(16 + ((headerLen + 3) & ~3))) };
 }

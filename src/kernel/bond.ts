@@ -15,19 +15,6 @@ const IFLA_OPERSTATE = 16, IFLA_CARRIER = 33, IFLA_LINKINFO = 18, IFLA_PERM_ADDR
 const IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, IFLA_INFO_SLAVE_KIND = 4, IFLA_INFO_SLAVE_DATA = 5;
 const IFF_UP = 0x1;
 
-function putAttrs(r: Request, attrs: LinkAttr[]): void {
-  for (const a of attrs) {
-    if (a.kind === 'nest') {
-      const n = r.beginNest(a.type);
-      putAttrs(r, a.value);
-      r.endNest(n);
-    } else if (a.kind === 'bytes') r.attr(a.type, a.value);
-    else if (a.kind === 'u32') r.attrU32(a.type, a.value);
-    else if (a.kind === 'u8') r.attrU8(a.type, a.value);
-    else r.attr(a.type, Uint8Array.of(a.value & 0xff, (a.value >> 8) & 0xff));
-  }
-}
-
 /** ip link add NAME type KIND [DATA]: RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL. */
 export function linkAddRequest(name: string, kind: string, data: LinkAttr[]): Buffer {
   const r = new Request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, IFINFOMSG_LEN).attrStr(IFLA_IFNAME, name);
@@ -35,7 +22,7 @@ export function linkAddRequest(name: string, kind: string, data: LinkAttr[]): Bu
   r.attr(IFLA_INFO_KIND, Buffer.from(kind)); // ip sends the kind without its NUL
   if (data.length) {
     const d = r.beginNest(IFLA_INFO_DATA);
-    putAttrs(r, data);
+    r.attrs(data);
     r.endNest(d);
   }
   r.endNest(li);
@@ -52,7 +39,7 @@ export function linkSetRequest(ifindex: number, c: LinkChange): Buffer {
     r.attr(IFLA_INFO_KIND, Buffer.from(c.kind));
     if (c.data?.length) {
       const d = r.beginNest(IFLA_INFO_DATA);
-      putAttrs(r, c.data);
+      r.attrs(c.data);
       r.endNest(d);
     }
     r.endNest(li);
@@ -62,7 +49,7 @@ export function linkSetRequest(ifindex: number, c: LinkChange): Buffer {
     r.attr(IFLA_INFO_KIND, Buffer.from(c.slaveKind));
     if (c.slaveData?.length) {
       const d = r.beginNest(IFLA_INFO_SLAVE_DATA);
-      putAttrs(r, c.slaveData);
+      r.attrs(c.slaveData);
       r.endNest(d);
     }
     r.endNest(li);

@@ -1,3 +1,4 @@
+import type { LinkAttr } from '../wire/nlattr.js';
 // rtnetlink message layout: constants, a request builder and an attribute
 // table reader. Pure byte work, no I/O. Numbers are from the Linux UAPI
 // headers (linux/netlink.h, linux/rtnetlink.h, linux/neighbour.h, if_link.h).
@@ -80,6 +81,24 @@ export class Request {
     this.len = 16 + fixedLen;
     this.buf.writeUInt16LE(type, 4);
     this.buf.writeUInt16LE(flags, 6);
+  }
+
+  /** Copies a whole fixed struct (ifinfomsg, ifaddrmsg) after the header. */
+  fixed(bytes: Uint8Array): this { this.buf.set(bytes, 16); return this; }
+
+  /** Appends attributes as ip's addattr_l/addattr_nest do (u16 and u8 in host order). */
+  attrs(list: readonly LinkAttr[]): this {
+    for (const a of list) {
+      if (a.kind === 'nest') {
+        const n = this.beginNest(a.type);
+        this.attrs(a.value);
+        this.endNest(n);
+      } else if (a.kind === 'bytes') this.attr(a.type, a.value);
+      else if (a.kind === 'u32') this.attrU32(a.type, a.value);
+      else if (a.kind === 'u8') this.attrU8(a.type, a.value);
+      else this.attr(a.type, Uint8Array.of(a.value & 0xff, (a.value >> 8) & 0xff));
+    }
+    return this;
   }
 
   /** Writes into the fixed struct that follows the header. */
