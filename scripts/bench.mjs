@@ -123,6 +123,32 @@ try {
   const ipBatch = median(ipB), tsBatch = median(tsB);
   row('ip -batch, 10000 neigh add', fmt(ipBatch));
   row('tsnet -batch, 10000 neigh add', `${fmt(tsBatch)} = ${(tsBatch / ipBatch).toFixed(2)} x ip`, '<= 1.5 x', tsBatch <= 1.5 * ipBatch);
+
+  // 4. addr show with 1,000 addresses on one device, and 5. link show with 200 veth pairs:
+  // each as extra time over the empty namespace, tsnet's against ip's.
+  const extra = (what, full, args) => {
+    const [tsE, ipE, tsF, ipF] = race([
+      ['node', [tsnet, '-n', empty, ...args]],
+      ['ip', ['-n', empty, ...args]],
+      ['node', [tsnet, '-n', full, ...args]],
+      ['ip', ['-n', full, ...args]],
+    ], Math.max(10, RUNS / 2));
+    const t = tsF - tsE, i = ipF - ipE;
+    row(`ip ${args.join(' ')}, ${what} vs empty`, `${fmt(ipF)} - ${fmt(ipE)} = +${fmt(i)}`);
+    row(`tsnet ${args.join(' ')}, ${what} vs empty`, `${fmt(tsF)} - ${fmt(tsE)} = +${fmt(t)} = ${(t / i).toFixed(2)} x ip's extra`, '<= 2 x', t <= 2 * i);
+  };
+  const addrs = netns(`tsn-bench-a${process.pid}`);
+  const addrFile = join(tmp, 'addr-1000.batch');
+  writeFileSync(addrFile, Array.from({ length: 1000 }, (_, i) => `addr add 10.20.${i >> 7}.${(i & 127) + 1}/16 dev v0`).join('\n') + '\n');
+  sh('ip', ['-n', addrs, '-batch', addrFile]);
+  extra('1000 addresses', addrs, ['addr', 'show']);
+  delNetns(addrs);
+  const links = netns(`tsn-bench-l${process.pid}`);
+  const linkFile = join(tmp, 'link-200.batch');
+  writeFileSync(linkFile, Array.from({ length: 200 }, (_, i) => `link add a${i} type veth peer name b${i}`).join('\n') + '\n');
+  sh('ip', ['-n', links, '-batch', linkFile]);
+  extra('200 veth pairs', links, ['link', 'show']);
+  delNetns(links);
 } finally {
   for (const n of [...made]) delNetns(n);
   rmSync(tmp, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { readFileSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import {
   AF_INET, AF_INET6, AF_PACKET, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError,
-  type RtMessage, type RtRequest,
+  type LinkRef, type RtMessage, type RtRequest,
 } from '../backend.js';
 import { strerror } from '../errno.js';
 import { type Attrs, type LinkAttr, attrStr, attrU32 } from '../wire/nlattr.js';
@@ -16,7 +16,7 @@ import type { Context } from './context.js';
 import { type InetPrefix, formatAddress, parseAddress, parsePrefix, prefixMatch } from './inet.js';
 import {
   IFLA_EXT_MASK, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF,
-  type LinkFilter, ifInfo, ifInfoHeader, inetConf, newLinkFilter, printLinkInfo, printLinkStats, sl,
+  type LinkFilter, ifInfo, ifInfoHeader, inetConf, linkRef, newLinkFilter, printLinkInfo, printLinkStats, sl,
 } from './link-print.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { groupId, rtScopes } from './names.js';
@@ -244,6 +244,12 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
       }
       ctx.backend.rtDump!({ type: RTM_GETLINK, flags: 0, header: ifInfoHeader(family, 0), attrs }, (m) => links.push(m));
     }
+    const refs: LinkRef[] = [];
+    for (const m of links) {
+      const r = linkRef(m);
+      if (r) refs.push(r);
+    }
+    ctx.rememberLinks(refs);
     let addrs: RtMessage[] = [];
     let noLink = false;
     if (f.family !== AF_PACKET) {
@@ -314,13 +320,16 @@ interface Ifa {
   index: number;
 }
 
+/** The ifaddrmsg of a message (with IFA_FLAGS' full flags), decoded once per message. */
 function ifa(m: RtMessage): Ifa {
+  const c = m as RtMessage & { ifa?: Ifa };
+  if (c.ifa) return c.ifa;
   const h = m.header;
   const flagsAttr = m.attrs.get(IFA_FLAGS);
-  return {
+  return (c.ifa = {
     family: h[0], prefixlen: h[1], scope: h[3], index: h[4] | (h[5] << 8) | (h[6] << 16) | (h[7] << 24),
     flags: flagsAttr ? attrU32(flagsAttr) : h[2],
-  };
+  });
 }
 
 function dumpAddresses(ctx: Context, f: AddrFilter): RtMessage[] {
@@ -411,6 +420,10 @@ function printAddrInfo(ctx: Context, m: RtMessage, f: AddrFilter): boolean {
   const i = ifa(m);
   const tb = m.attrs;
   const brief = ctx.opts.brief > 0;
+  if (out.plainText && !brief && m.type === RTM_NEWADDR) {
+    out.fp(addrLine(ctx, m, i, f));
+    return true;
+  }
   if (m.type === RTM_DELADDR) out.bool('deleted', 'Deleted ', true);
   if (!brief) {
     if (f.oneline || f.flushing) {
@@ -479,14 +492,71 @@ function printAddrInfo(ctx: Context, m: RtMessage, f: AddrFilter): boolean {
   return true;
 }
 
+/** The whole text of one address (print_addrinfo without colour), built as one string. */
+function addrLine(ctx: Context, m: RtMessage, i: Ifa, f: AddrFilter): string {
+  const tb = m.attrs;
+  let t = f.oneline || f.flushing ? `${i.index >>> 0}: ${ctx.indexToName(i.index)}` : '';
+  const name = familyName(i.family);
+  t += name[0] !== '?' ? `    ${name} ` : `    family ${i.family} `;
+  const local = tb.get(IFA_LOCAL) ?? tb.get(IFA_ADDRESS);
+  if (local) {
+    t += formatAddress(i.family, local);
+    const address = tb.get(IFA_ADDRESS) ?? local;
+    if (!sameBytes(address, local, i.family === AF_INET ? 4 : 16)) t += ' peer ' + formatAddress(i.family, address);
+    t += `/${i.prefixlen} `;
+    const metric = tb.get(IFA_RT_PRIORITY);
+    if (metric) t += `metric ${attrU32(metric)} `;
+  }
+  const brd = tb.get(IFA_BROADCAST);
+  if (brd) t += `brd ${formatAddress(i.family, brd)} `;
+  const any = tb.get(IFA_ANYCAST);
+  if (any) t += `any ${formatAddress(i.family, any)} `;
+  t += `scope ${rtScopes.name(i.scope, ctx.opts.numeric > 0)} ` + ifaFlagsText(i);
+  const label = tb.get(IFA_LABEL);
+  if (label) t += attrStr(label);
+  const ci = tb.get(IFA_CACHEINFO);
+  if (ci) {
+    const prefered = attrU32(ci);
+    const valid = attrU32(ci.subarray(4));
+    t += sl(ctx) + '       valid_lft ' + (valid === INFINITY_LIFE_TIME ? 'forever' : `${valid}sec`) + ' preferred_lft ' +
+      (prefered === INFINITY_LIFE_TIME ? 'forever' : i.flags & IFA_F_DEPRECATED ? `${prefered | 0}sec` : `${prefered}sec`);
+  }
+  return t + '\n';
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {
   for (let k = 0; k < n; k++) if (a[k] !== b[k]) return false;
   return true;
 }
 
+const flagTexts = new Map<number, string>();
+
+/** print_ifa_flags() as text, computed once per (family, flags). */
+function ifaFlagsText(i: Ifa): string {
+  const key = i.flags * 16 + (i.family === AF_INET6 ? 1 : 0);
+  let t = flagTexts.get(key);
+  if (t !== undefined) return t;
+  t = '';
+  let flags = i.flags;
+  for (let k = 0; k < FLAG_DATA.length; k++) {
+    const [name, mask] = FLAG_DATA[k];
+    if (mask === IFA_F_PERMANENT) {
+      if (!(flags & mask)) t += 'dynamic ';
+    } else if (flags & mask) t += mask === IFA_F_SECONDARY && i.family === AF_INET6 ? 'temporary ' : name + ' ';
+    flags &= ~mask;
+  }
+  if (flags) t += `flags ${flags.toString(16).padStart(2, '0')} `;
+  flagTexts.set(key, t);
+  return t;
+}
+
 /** print_ifa_flags() */
 function printIfaFlags(ctx: Context, i: Ifa): void {
   const out = ctx.out;
+  if (!out.json) {
+    out.fp(ifaFlagsText(i));
+    return;
+  }
   let flags = i.flags;
   for (const [name, mask] of FLAG_DATA) {
     if (mask === IFA_F_PERMANENT) {
@@ -631,7 +701,7 @@ function readSaved(ctx: Context): { header: Buffer; type: number; flags: number;
 }
 
 function parseBody(body: Buffer): Attrs {
-  const m: Attrs = new Map();
+  const m = new Map<number, Uint8Array>();
   for (let p = 0; p + 4 <= body.length;) {
     const len = body.readUInt16LE(p);
     if (len < 4 || p + len > body.length) break;
@@ -648,9 +718,9 @@ function restore(ctx: Context): number {
       ctx.backend.rtRequest!({ type: m.type, flags: (m.flags | NLM_F_CREATE) & ~3, header: m.header, attrs: asRequestAttrs(parseBody(m.body)) });
     } catch (e) {
       if (!(e instanceof NetlinkError)) throw e;
-      if (e.errno === 17 /* EEXIST */) continue;
+      // rtnl_talk() reports every refusal; restore_handler forgives only EEXIST.
       ctx.err(netlinkErrorLine(e));
-      return 2;
+      if (e.errno !== 17 /* EEXIST */) return 255;
     }
   }
   return 0;

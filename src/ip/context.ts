@@ -49,6 +49,23 @@ export class Context {
     }
   }
 
+  /**
+   * ll_remember_index(): links seen in a listing's own dump answer later
+   * name lookups (NAME@PEER, master NAME) without a second dump. A miss still
+   * loads the full table.
+   */
+  rememberLinks(links: LinkRef[]): void {
+    if (!this.linkCache) {
+      this.linkCache = new Map();
+      this.nameCache = new Map();
+    }
+    for (const l of links) {
+      this.linkCache.set(l.index, l);
+      this.nameCache!.set(l.name, l);
+    }
+    this.lastLink = undefined;
+  }
+
   /** ll_name_to_index(): 0 when there is no such device. */
   nameToIndex(name: string): number {
     if (!this.nameCache) this.loadLinks();

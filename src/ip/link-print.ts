@@ -2,7 +2,7 @@
 // its helpers in ip/ipaddress.c of iproute2 6.1), read from the attributes of
 // an RTM_NEWLINK message exactly as ip reads them, so that whatever the kernel
 // (or the model) says is printed the way ip would print it.
-import { AF_INET6, type RtMessage } from '../backend.js';
+import { AF_INET6, type LinkRef, type RtMessage } from '../backend.js';
 import { type Attrs, attrStr, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
 import type { Context } from './context.js';
 import { formatLladdr } from './inet.js';
@@ -74,6 +74,14 @@ function queueLength(ctx: Context, index: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What the front's name cache keeps of a link message. */
+export function linkRef(m: RtMessage): LinkRef | undefined {
+  const name = m.attrs.get(IFLA_IFNAME);
+  if (!name) return undefined;
+  const i = ifInfo(m);
+  return { index: i.index, name: attrStr(name), type: i.type, flags: i.flags, master: u32(m.attrs, IFLA_MASTER) };
 }
 
 /** The fixed part of an RTM_NEWLINK message (struct ifinfomsg). */

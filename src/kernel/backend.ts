@@ -43,12 +43,18 @@ export class KernelBackend implements Backend {
   }
 
   rtDump(req: RtRequest, each: (m: RtMessage) => void): void {
-    this.nl.dump(rtRequestBytes(req), (buf, off, len) => each(rtMessage(buf, off, len, req.header.length)));
+    // One copy per received chunk (many messages), views into it per message:
+    // a dump of 1,000 addresses then allocates a few buffers, not a thousand.
+    let chunk = new Uint8Array(0);
+    this.nl.dump(rtRequestBytes(req), (buf, off, len, received = off + len) => {
+      if (off === 0) chunk = Uint8Array.prototype.slice.call(new Uint8Array(buf.buffer, buf.byteOffset, received));
+      each(rtMessage(chunk, off, len, req.header.length));
+    });
   }
 
   rtRequest(req: RtRequest): RtMessage[] {
     const out: RtMessage[] = [];
-    this.nl.request(rtRequestBytes(req), (buf, off, len) => out.push(rtMessage(buf, off, len, req.header.length)));
+    this.nl.request(rtRequestBytes(req), (buf, off, len) => out.push(rtMessage(Uint8Array.prototype.slice.call(buf, off, off + len), 0, len, req.header.length)));
     return out;
   }
 
@@ -134,9 +140,12 @@ function rtRequestBytes(req: RtRequest): Buffer {
   return new Request(req.type, req.flags, req.header.length).fixed(req.header).attrs(req.attrs).finish();
 }
 
-/** One copy per message: the header and the attribute views share it. */
-function rtMessage(buf: Buffer, off: number, len: number, headerLen: number): RtMessage {
-  const m = Uint8Array.prototype.slice.call(buf, off, off + len);
-  const h = 16 + Math.min(headerLen, len - 16);
-  return { type: buf.readUInt16LE(off + 4), header: m.subarray(16, h), attrs: parseAttrs(m.subarray(16 + ((headerLen + 3) & ~3))) };
+/** A message's parts as views into `b` (which the caller owns and keeps). */
+function rtMessage(b: Uint8Array, off: number, len: number, headerLen: number): RtMessage {
+  const h = off + 16;
+  return {
+    type: b[off + 4] | (b[off + 5] << 8),
+    header: b.subarray(h, h + Math.min(headerLen, len - 16)),
+    attrs: parseAttrs(b.subarray(h + ((headerLen + 3) & ~3), off + len)),
+  };
 }

@@ -21,7 +21,8 @@ import { NetlinkError } from '../backend.js';
 const RECV_SIZE = 1 << 20;
 
 /** Called for each message of a reply: the buffer, the message's offset and length. */
-export type MessageHandler = (buf: Buffer, off: number, len: number) => void;
+/** One message at buf[off, off+len); `received` is how much of buf the last recv filled (dumps only). */
+export type MessageHandler = (buf: Buffer, off: number, len: number, received?: number) => void;
 
 export class NetlinkSocket {
   readonly fd: number;
@@ -145,7 +146,7 @@ export class NetlinkSocket {
             if (err !== 0) throw new NetlinkError(err, extackMessage(buf, off, len));
             return;
           }
-          onMessage(buf, off, len);
+          onMessage(buf, off, len, n);
         }
         off += align4(len);
       }

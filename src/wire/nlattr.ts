@@ -8,21 +8,67 @@ export type LinkAttr =
   | { type: number; kind: 'bytes'; value: Uint8Array }
   | { type: number; kind: 'nest'; value: LinkAttr[] };
 
-/** Attribute payloads of one level, by type; the first of a type wins (as parse_rtattr keeps the last, but the kernel never repeats one). */
-export type Attrs = Map<number, Uint8Array>;
+/**
+ * Attribute payloads of one level, by type (a Map satisfies it too). As
+ * parse_rtattr, a repeated type yields its last payload.
+ */
+export interface Attrs {
+  get(type: number): Uint8Array | undefined;
+  has(type: number): boolean;
+  /** Every attribute in message order, repeats included. */
+  [Symbol.iterator](): Iterator<[number, Uint8Array]>;
+}
 
-/** Splits a run of TLVs (a nest's payload) into payloads by type. */
-export function parseAttrs(b: Uint8Array): Attrs {
-  const m: Attrs = new Map();
-  let p = 0;
-  while (p + 4 <= b.length) {
-    const len = b[p] | (b[p + 1] << 8);
-    if (len < 4 || p + len > b.length) break;
-    const type = (b[p + 2] | (b[p + 3] << 8)) & 0x3fff;
-    m.set(type, b.subarray(p + 4, p + len));
-    p += (len + 3) & ~3;
+/**
+ * A run of TLVs read in place: types and offsets in two small arrays, the
+ * payload views made only when asked for. A link message has ~50 attributes
+ * of which a listing reads a dozen: this keeps a dump of hundreds of links
+ * from allocating a view (and a Map entry) per attribute.
+ */
+class AttrList implements Attrs {
+  // Plain arrays of small integers: cheaper to make than typed arrays (no backing store each).
+  private readonly types: number[] = [];
+  private readonly offs: number[] = [];
+  private readonly n: number;
+
+  constructor(private readonly b: Uint8Array) {
+    for (let p = 0; p + 4 <= b.length;) {
+      const len = b[p] | (b[p + 1] << 8);
+      if (len < 4 || p + len > b.length) break;
+      this.types.push((b[p + 2] | (b[p + 3] << 8)) & 0x3fff);
+      this.offs.push(p);
+      p += (len + 3) & ~3;
+    }
+    this.n = this.types.length;
   }
-  return m;
+
+  private find(type: number): number {
+    for (let i = this.n - 1; i >= 0; i--) if (this.types[i] === type) return i;
+    return -1;
+  }
+
+  private view(i: number): Uint8Array {
+    const p = this.offs[i];
+    return this.b.subarray(p + 4, p + (this.b[p] | (this.b[p + 1] << 8)));
+  }
+
+  get(type: number): Uint8Array | undefined {
+    const i = this.find(type);
+    return i < 0 ? undefined : this.view(i);
+  }
+
+  has(type: number): boolean {
+    return this.find(type) >= 0;
+  }
+
+  *[Symbol.iterator](): Iterator<[number, Uint8Array]> {
+    for (let i = 0; i < this.n; i++) yield [this.types[i], this.view(i)];
+  }
+}
+
+/** Splits a run of TLVs (a message's or a nest's payload) into payloads by type. */
+export function parseAttrs(b: Uint8Array): Attrs {
+  return new AttrList(b);
 }
 
 export function attrU8(b: Uint8Array): number { return b[0]; }
