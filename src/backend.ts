@@ -187,13 +187,8 @@ export interface Backend {
   rtDump?(req: RtRequest, each: (m: RtMessage) => void): void;
   /** Sends a request and waits for the ACK; returns the answers (RTM_GETLINK); throws NetlinkError. */
   rtRequest?(req: RtRequest): RtMessage[];
-  /** Links with their linkinfo (a full RTM_GETLINK dump). */
-  linksDetailed?(): BondLink[];
   /** The text of a file of the running system (/proc/net/bonding/X, sysfs); undefined when absent. */
   readSystemFile?(path: string): string | undefined;
-  linkAdd?(name: string, kind: string, data: LinkAttr[]): void;
-  linkSet?(ifindex: number, change: LinkChange): void;
-  linkDelete?(ifindex: number): void;
   /** What `tsnet arping` sends and receives through. */
   arpingPort?(): ArpingPort;
   /** The model only: runs a `tsnet sim` command; returns its exit status. */

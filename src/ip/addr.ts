@@ -211,7 +211,7 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
   try {
     if (filterDev !== undefined && f.group === -1 && doLink) {
       // iplink_get(): one RTM_GETLINK by name.
-      const [m] = ctx.backend.rtRequest!({
+      const [m] = ctx.rtnl.rtRequest({
         type: RTM_GETLINK, flags: 0, header: ifInfoHeader(AF_PACKET, 0),
         attrs: [
           { type: IFLA_IFNAME, kind: 'bytes', value: Buffer.from(filterDev + '\0') },
@@ -229,7 +229,7 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
     const links: RtMessage[] = [];
     if (f.ifindex) {
       const mask = RTEXT_FILTER_VF | (ctx.opts.stats ? 0 : RTEXT_FILTER_SKIP_STATS);
-      links.push(...ctx.backend.rtRequest!({
+      links.push(...ctx.rtnl.rtRequest({
         type: RTM_GETLINK, flags: 0, header: ifInfoHeader(f.family, f.ifindex),
         attrs: [{ type: IFLA_EXT_MASK, kind: 'u32', value: mask }],
       }));
@@ -242,7 +242,7 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
         if (f.master) attrs.push({ type: IFLA_MASTER, kind: 'u32', value: f.master >>> 0 });
         if (f.kind !== undefined) attrs.push({ type: IFLA_LINKINFO, kind: 'nest', value: [{ type: IFLA_INFO_KIND, kind: 'bytes', value: Buffer.from(f.kind) }] });
       }
-      ctx.backend.rtDump!({ type: RTM_GETLINK, flags: 0, header: ifInfoHeader(family, 0), attrs }, (m) => links.push(m));
+      ctx.rtnl.rtDump({ type: RTM_GETLINK, flags: 0, header: ifInfoHeader(family, 0), attrs }, (m) => links.push(m));
     }
     const refs: LinkRef[] = [];
     for (const m of links) {
@@ -334,7 +334,7 @@ function ifa(m: RtMessage): Ifa {
 
 function dumpAddresses(ctx: Context, f: AddrFilter): RtMessage[] {
   const out: RtMessage[] = [];
-  ctx.backend.rtDump!({ type: RTM_GETADDR, flags: 0, header: ifaHeader(f.family, 0, 0, 0, f.ifindex), attrs: [] }, (m) => {
+  ctx.rtnl.rtDump({ type: RTM_GETADDR, flags: 0, header: ifaHeader(f.family, 0, 0, 0, f.ifindex), attrs: [] }, (m) => {
     if (m.type === RTM_NEWADDR) out.push(m);
   });
   return out;
@@ -606,7 +606,7 @@ function flush(ctx: Context, f: AddrFilter): number {
     round++;
     for (const m of victims) {
       try {
-        ctx.backend.rtRequest!({ type: RTM_DELADDR, flags: 0, header: m.header, attrs: asRequestAttrs(m.attrs) });
+        ctx.rtnl.rtRequest({ type: RTM_DELADDR, flags: 0, header: m.header, attrs: asRequestAttrs(m.attrs) });
       } catch (e) {
         if (!(e instanceof NetlinkError)) throw e;
         // The kernel may already have dropped it with its primary: ip ignores that.
@@ -715,7 +715,7 @@ function parseBody(body: Buffer): Attrs {
 function restore(ctx: Context): number {
   for (const m of readSaved(ctx)) {
     try {
-      ctx.backend.rtRequest!({ type: m.type, flags: (m.flags | NLM_F_CREATE) & ~3, header: m.header, attrs: asRequestAttrs(parseBody(m.body)) });
+      ctx.rtnl.rtRequest({ type: m.type, flags: (m.flags | NLM_F_CREATE) & ~3, header: m.header, attrs: asRequestAttrs(parseBody(m.body)) });
     } catch (e) {
       if (!(e instanceof NetlinkError)) throw e;
       // rtnl_talk() reports every refusal; restore_handler forgives only EEXIST.
@@ -920,7 +920,7 @@ async function modify(ctx: Context, cmd: number, nlFlags: number, words: string[
   const req: RtRequest = { type: cmd, flags: nlFlags, header: ifaHeader(family, prefixlen, headerFlags, scope, index), attrs };
   const warning = cmd === RTM_DELADDR && family === AF_INET && !ctx.opts.force ? secondaryFate(ctx, req) : undefined;
   try {
-    ctx.backend.rtRequest!(req);
+    ctx.rtnl.rtRequest(req);
   } catch (e) {
     if (e instanceof NetlinkError) {
       ctx.err(netlinkErrorLine(e));
@@ -950,7 +950,7 @@ function secondaryFate(ctx: Context, req: RtRequest): string | undefined {
   let conf: Uint32Array | undefined;
   try {
     addrs = dumpAddresses(ctx, { family: AF_INET, ifindex: index } as AddrFilter).filter((m) => ifa(m).index === index);
-    const [link] = ctx.backend.rtRequest!({ type: RTM_GETLINK, flags: 0, header: ifInfoHeader(AF_UNSPEC, index), attrs: [{ type: IFLA_EXT_MASK, kind: 'u32', value: RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS }] });
+    const [link] = ctx.rtnl.rtRequest({ type: RTM_GETLINK, flags: 0, header: ifInfoHeader(AF_UNSPEC, index), attrs: [{ type: IFLA_EXT_MASK, kind: 'u32', value: RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS }] });
     conf = link ? inetConf(link.attrs) : undefined;
   } catch {
     return undefined;

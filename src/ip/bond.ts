@@ -3,6 +3,7 @@
 // bond_procfs.c) from the netlink linkinfo; -j lists the slaves on the master.
 import { NetlinkError, type BondLink, type LinkChange } from '../backend.js';
 import type { Context } from './context.js';
+import { LINK_DUMP, bondLink, linkAddRequest, linkDelRequest, linkSetRequest } from './link-requests.js';
 import { Exit, matches } from './matches.js';
 import { netlinkErrorLine } from './common.js';
 import { formatIPv4, formatIPv6, hexColon } from './inet.js';
@@ -59,8 +60,7 @@ export async function doBond(ctx: Context, words: string[]): Promise<number> {
   throw new Exit(255, [`Command "${verb}" is unknown, try "tsnet bond help".`]);
 }
 
-function backendCall<T>(f: (() => T) | undefined): T {
-  if (!f) throw new Exit(1, ['tsnet bond: not supported by this backend']);
+function backendCall<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
@@ -78,16 +78,19 @@ function bondIndex(ctx: Context, name: string | undefined): number {
 }
 
 function detailed(ctx: Context): BondLink[] {
-  const b = ctx.backend;
-  return backendCall(b.linksDetailed && (() => b.linksDetailed!()));
+  const out: BondLink[] = [];
+  backendCall(() => ctx.rtnl.rtDump(LINK_DUMP, (m) => {
+    const l = bondLink(m);
+    if (l) out.push(l);
+  }));
+  return out;
 }
 
 function addBond(ctx: Context, words: string[]): number {
   const name = words[0];
   if (name === undefined) usage();
   const data = parseBondOptions(words.slice(1), (n) => ctx.nameToIndex(n));
-  const b = ctx.backend;
-  backendCall(b.linkAdd && (() => b.linkAdd!(name, 'bond', data)));
+  backendCall(() => ctx.rtnl.rtRequest(linkAddRequest(name, 'bond', data)));
   ctx.invalidateLinks();
   return 0;
 }
@@ -95,15 +98,13 @@ function addBond(ctx: Context, words: string[]): number {
 function delBond(ctx: Context, words: string[]): number {
   if (words.length !== 1) usage();
   const idx = bondIndex(ctx, words[0]);
-  const b = ctx.backend;
-  backendCall(b.linkDelete && (() => b.linkDelete!(idx)));
+  backendCall(() => ctx.rtnl.rtRequest(linkDelRequest(idx)));
   ctx.invalidateLinks();
   return 0;
 }
 
 function set(ctx: Context, ifindex: number, c: LinkChange): void {
-  const b = ctx.backend;
-  backendCall(b.linkSet && (() => b.linkSet!(ifindex, c)));
+  backendCall(() => ctx.rtnl.rtRequest(linkSetRequest(ifindex, c)));
 }
 
 /**

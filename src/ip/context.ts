@@ -3,6 +3,7 @@
 // link-name cache (ll_map.c): one link dump per run, shared by a batch.
 import type { Backend, LinkRef } from '../backend.js';
 import { writeAll, type Output } from './output.js';
+import { Exit } from './matches.js';
 import type { GlobalOptions } from './options.js';
 
 export class Context {
@@ -20,6 +21,13 @@ export class Context {
 
   get backend(): Backend {
     return (this.backendInstance ??= this.makeBackend());
+  }
+
+  /** The backend's raw rtnetlink port (links, addresses, bonds). */
+  get rtnl(): Required<Pick<Backend, 'rtDump' | 'rtRequest'>> {
+    const b = this.backend;
+    if (!b.rtDump || !b.rtRequest) throw new Exit(1, ['tsnet: this backend does not answer link and address requests']);
+    return b as Required<Pick<Backend, 'rtDump' | 'rtRequest'>>;
   }
 
   /** The backend if a command opened one (for closing at exit). */

@@ -66,7 +66,7 @@ export function linkTypeName(type: number, numeric = false): string {
  */
 function queueLength(ctx: Context, index: number): number | undefined {
   try {
-    const [m] = ctx.backend.rtRequest!({
+    const [m] = ctx.rtnl.rtRequest({
       type: 18 /* RTM_GETLINK */, flags: 0, header: ifInfoHeader(0, index),
       attrs: [{ type: IFLA_EXT_MASK, kind: 'u32', value: RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS }],
     });

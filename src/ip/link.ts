@@ -378,7 +378,7 @@ async function modify(ctx: Context, cmd: number, nlFlags: number, words: string[
   }
   const family = ctx.opts.family === 0 ? 0 : ctx.opts.family;
   try {
-    ctx.backend.rtRequest!({ type: cmd, flags: nlFlags, header: ifInfoHeader(family, ifindex, flags, change), attrs });
+    ctx.rtnl.rtRequest({ type: cmd, flags: nlFlags, header: ifInfoHeader(family, ifindex, flags, change), attrs });
   } catch (e) {
     if (e instanceof NetlinkError) {
       ctx.err(netlinkErrorLine(e));
@@ -404,7 +404,7 @@ function parseTypeArgs(ctx: Context, type: string, args: string[]): LinkAttr[] {
 /** nl_get_ll_addr_len(): the length of the device's current hardware address. */
 function linkAddressLength(ctx: Context, dev: string): number | undefined {
   try {
-    const [m] = ctx.backend.rtRequest!({
+    const [m] = ctx.rtnl.rtRequest({
       type: RTM_GETLINK, flags: 0, header: ifInfoHeader(0, 0),
       attrs: [{ type: IFLA_IFNAME, kind: 'bytes', value: Buffer.from(dev + '\0') }],
     });

@@ -1,7 +1,7 @@
 // The Backend port implemented on the running kernel over rtnetlink.
 import { readFileSync } from 'node:fs';
 import type {
-  Backend, BondLink, RtMessage, RtRequest, LinkChange, LinkRef, MonitorEvent, MonitorTopics, Neighbour, NeighbourChange, NeighbourDumpFilter, Watch,
+  Backend, RtMessage, RtRequest, LinkRef, MonitorEvent, MonitorTopics, Neighbour, NeighbourChange, NeighbourDumpFilter, Watch,
 } from '../backend.js';
 import { NetlinkListener, NetlinkSocket } from './netlink.js';
 import { KernelArpingPort } from './packet.js';
@@ -10,8 +10,6 @@ import { parseAttrs } from '../wire/nlattr.js';
 
 const RTNLGRP_LINK = 1, RTNLGRP_NEIGH = 3, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV6_IFADDR = 9;
 import { decodeLinkRef, linkDumpRequest } from './link.js';
-import { decodeBondLink, linkAddRequest, linkDelRequest, linkSetRequest } from './bond.js';
-import type { LinkAttr } from '../wire/nlattr.js';
 import { decodeNeighbour, neighbourChangeRequest, neighbourDumpRequest, neighbourGetRequest } from './neigh.js';
 
 export class KernelBackend implements Backend {
@@ -28,15 +26,6 @@ export class KernelBackend implements Backend {
     const out: LinkRef[] = [];
     this.nl.dump(linkDumpRequest(), (buf, off, len) => {
       const l = decodeLinkRef(buf, off, len);
-      if (l) out.push(l);
-    });
-    return out;
-  }
-
-  linksDetailed(): BondLink[] {
-    const out: BondLink[] = [];
-    this.nl.dump(linkDumpRequest(), (buf, off, len) => {
-      const l = decodeBondLink(buf, off, len);
       if (l) out.push(l);
     });
     return out;
@@ -64,18 +53,6 @@ export class KernelBackend implements Backend {
     } catch {
       return undefined;
     }
-  }
-
-  linkAdd(name: string, kind: string, data: LinkAttr[]): void {
-    this.nl.request(linkAddRequest(name, kind, data));
-  }
-
-  linkSet(ifindex: number, change: LinkChange): void {
-    this.nl.request(linkSetRequest(ifindex, change));
-  }
-
-  linkDelete(ifindex: number): void {
-    this.nl.request(linkDelRequest(ifindex));
   }
 
   neighbourDump(filter: NeighbourDumpFilter, each: (n: Neighbour) => void): void {
@@ -136,7 +113,8 @@ export class KernelBackend implements Backend {
   }
 }
 
-function rtRequestBytes(req: RtRequest): Buffer {
+/** The bytes of a request as the kernel gets them (nlmsghdr flags and seq are set at send). */
+export function rtRequestBytes(req: RtRequest): Buffer {
   return new Request(req.type, req.flags, req.header.length).fixed(req.header).attrs(req.attrs).finish();
 }
 

@@ -12,6 +12,8 @@ import { inLab } from './lab.js';
 import { KernelBackend } from '../../src/kernel/backend.js';
 import { Output } from '../../src/ip/output.js';
 import { printBondInfo, printBondSlaveInfo } from '../../src/ip/bond-link.js';
+import { LINK_DUMP, bondLink } from '../../src/ip/link-requests.js';
+import type { BondLink } from '../../src/backend.js';
 
 if (!inLab) console.log('bond lab tests skipped: they run inside the VM lab (npm run test:lab)');
 
@@ -69,7 +71,11 @@ function ipJsonObject(dev: string, key: string): string {
 function ours(dev: string, slave: boolean): { text: string; json: string } {
   const kb = new KernelBackend();
   try {
-    const links = kb.linksDetailed();
+    const links: BondLink[] = [];
+    kb.rtDump(LINK_DUMP, (m) => {
+      const l = bondLink(m);
+      if (l) links.push(l);
+    });
     const l = links.find((x) => x.name === dev)!;
     const name = (i: number) => links.find((x) => x.index === i)?.name ?? `if${i}`;
     const t = new Output(false, false);

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { Exit } from '../../src/ip/matches.js';
 import { Output } from '../../src/ip/output.js';
 import { parseBondOptions, parseBondSlaveOptions, printBondInfo, printBondSlaveInfo } from '../../src/ip/bond-link.js';
-import { linkAddRequest } from '../../src/kernel/bond.js';
+import { linkAddRequest as addRequest, linkSetRequest as setRequest } from '../../src/ip/link-requests.js';
+import { rtRequestBytes } from '../../src/kernel/backend.js';
+
+const linkAddRequest = (...a: Parameters<typeof addRequest>) => rtRequestBytes(addRequest(...a));
+const linkSetRequest = (...a: Parameters<typeof setRequest>) => rtRequestBytes(setRequest(...a));
 import { encodeAttrs, parseAttrs } from '../../src/wire/nlattr.js';
 
 const noDev = () => 0;
@@ -89,8 +93,7 @@ describe('bond printers', () => {
 });
 
 describe('bond_slave request', () => {
-  it('encodes as ip 6.1 does (strace of ip link set va type bond_slave queue_id 2)', async () => {
-    const { linkSetRequest } = await import('../../src/kernel/bond.js');
+  it('encodes as ip 6.1 does (strace of ip link set va type bond_slave queue_id 2)', () => {
     const want = hex(`40000000 1000 0500 82e7026b 00000000
       00000000 06000000 00000000 00000000
       20001200 0e000100 626f6e64 5f736c61
