@@ -134,7 +134,10 @@ export const RTM_DELNEIGH = 29;
 export const RTM_GETNEIGH = 30;
 
 /** One notification. `msgType` is the RTM_* type (new, del, or get for a neighbour miss). */
-export type MonitorEvent = { object: 'neigh'; msgType: number; neighbour: Neighbour };
+export type MonitorEvent =
+  | { object: 'neigh'; msgType: number; neighbour: Neighbour }
+  /** RTM_NEWLINK/DELLINK and RTM_NEWADDR/DELADDR, as the raw message the printers read. */
+  | { object: 'link' | 'addr'; msgType: number; message: RtMessage };
 
 export interface Watch {
   /** Settles when the watch is stopped. */

@@ -413,8 +413,13 @@ function familyColor(family: number): Color {
   return family === AF_INET ? Color.INET : family === AF_INET6 ? Color.INET6 : Color.NONE;
 }
 
+/** The filter `ip monitor` prints addresses with: the device only, each address with its index and name. */
+export function monitorAddrFilter(ifindex: number): AddrFilter {
+  return { ...newLinkFilter(false, AF_UNSPEC), ifindex, showQueue: false, scope: 0, scopemask: 0, flags: 0, flagmask: 0, oneline: true, flushing: false };
+}
+
 /** print_addrinfo(); returns false when the filters drop the address. */
-function printAddrInfo(ctx: Context, m: RtMessage, f: AddrFilter): boolean {
+export function printAddrInfo(ctx: Context, m: RtMessage, f: AddrFilter): boolean {
   if (!addrPasses(ctx, m, f)) return false;
   const out = ctx.out;
   const i = ifa(m);

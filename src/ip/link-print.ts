@@ -129,10 +129,12 @@ export interface LinkFilter {
   family: number;
   /** `ip link` (true) or `ip addr` (false). */
   doLink: boolean;
+  /** filter.showqueue: listings print qlen, ip monitor does not. */
+  showQueue: boolean;
 }
 
 export function newLinkFilter(doLink: boolean, family: number): LinkFilter {
-  return { ifindex: 0, up: false, group: -1, master: 0, family, doLink };
+  return { ifindex: 0, up: false, group: -1, master: 0, family, doLink, showQueue: true };
 }
 
 function u8(a: Attrs, t: number): number | undefined {
@@ -297,7 +299,7 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
     const g = groupName(group | 0, ctx.opts.numeric > 0);
     out.string('group', `group ${g} `, g);
   }
-  const qlen = u32(tb, IFLA_TXQLEN) ?? queueLength(ctx, ifi.index);
+  const qlen = f.showQueue ? u32(tb, IFLA_TXQLEN) ?? queueLength(ctx, ifi.index) : 0;
   if (qlen) out.uint('txqlen', `qlen ${qlen | 0}`, qlen | 0);
   const event = u32(tb, IFLA_EVENT);
   if (event !== undefined) {

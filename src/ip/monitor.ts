@@ -5,6 +5,8 @@ import { strerror } from '../errno.js';
 import type { Context } from './context.js';
 import { Args, Exit, invarg, matches } from './matches.js';
 import { printNeighbour } from './neigh.js';
+import { linkRef, newLinkFilter, printLinkInfo } from './link-print.js';
+import { monitorAddrFilter, printAddrInfo } from './addr.js';
 
 const USAGE = `Usage: tsnet monitor [ all | OBJECTS ] [ FILE ] [ label ] [ all-nsid ]
                   [ dev DEVICE ]
@@ -74,6 +76,9 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
     }
     if (label) out.fp(name);
   };
+  // ipaddr_reset_filter(1, ifindex): the listing filters, empty but for the device, one-line addresses.
+  const linkFilter = { ...newLinkFilter(false, AF_UNSPEC), ifindex, showQueue: false };
+  const addrFilter = monitorAddrFilter(ifindex);
   const onEvent = (e: MonitorEvent) => {
     if (e.object === 'neigh') {
       const n = e.neighbour;
@@ -81,6 +86,14 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
       if (ifindex && n.ifindex !== ifindex) return;
       header('[NEIGH]');
       printNeighbour(ctx, n, ifindex, e.msgType === RTM_DELNEIGH ? 'deleted' : e.msgType === RTM_GETNEIGH ? 'miss' : undefined);
+    } else if (e.object === 'link') {
+      const ref = linkRef(e.message);
+      if (ref && e.msgType === 16) ctx.rememberLinks([ref]);
+      header('[LINK]');
+      printLinkInfo(ctx, e.message, linkFilter);
+    } else {
+      header('[ADDR]');
+      printAddrInfo(ctx, e.message, addrFilter);
     }
     out.flush();
   };

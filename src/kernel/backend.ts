@@ -97,6 +97,10 @@ export class KernelBackend implements Backend {
       if (type === RTM_NEWNEIGH || type === RTM_DELNEIGH || type === RTM_GETNEIGH) {
         const n = decodeNeighbour(buf, off, len);
         if (n) each({ object: 'neigh', msgType: type, neighbour: n });
+      } else if (type === 16 || type === 17 || type === 20 || type === 21) {
+        // RTM_NEWLINK/DELLINK (ifinfomsg, 16 bytes), RTM_NEWADDR/DELADDR (ifaddrmsg, 8).
+        const message = rtMessage(Uint8Array.prototype.slice.call(buf, off, off + len), 0, len, type < 20 ? 16 : 8);
+        each({ object: type < 20 ? 'link' : 'addr', msgType: type, message });
       }
     }, onLost);
     return { done, stop: () => l.stop() };
