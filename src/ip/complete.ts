@@ -10,7 +10,7 @@ import { rtProtocols } from './names.js';
 
 const GLOBAL_OPTIONS = [
   '-json', '-pretty', '-stats', '-details', '-4', '-6', '-0', '-family', '-oneline', '-brief', '-color',
-  '-netns', '-batch', '-force', '-Numeric', '-Version', '-help', '-timestamp', '-tshort', '--dry-run', '--trace', '--state',
+  '-netns', '-batch', '-force', '-Numeric', '-Version', '-help', '-timestamp', '-tshort', '--dry-run', '--trace', '--state', '--extras',
 ];
 const OBJECTS = ['address', 'link', 'neighbour', 'monitor', 'bond', 'arping', 'sim', 'help'];
 const NUD = ['permanent', 'noarp', 'stale', 'reachable', 'none', 'incomplete', 'delay', 'probe', 'failed'];
