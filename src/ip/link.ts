@@ -2,7 +2,7 @@
 // iproute2 6.1). Listing is shared with `tsnet addr` (src/ip/addr.ts), as in ip.
 import { openSync } from 'node:fs';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError } from '../backend.js';
-import type { LinkAttr } from '../wire/nlattr.js';
+import { type LinkAttr, encodeAttrs } from '../wire/nlattr.js';
 import { parseBondOptions, parseBondSlaveOptions, BOND_USAGE } from './bond-link.js';
 import { netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
@@ -162,9 +162,51 @@ function getUnsigned(s: string): number | undefined {
   return n <= 0xffffffff ? n : undefined;
 }
 
-/** iplink_parse() + iplink_modify(): builds the request in ip's attribute order and sends it. */
+/** What iplink_parse() makes of the words: the ifinfomsg fields and attributes, and the `type` part. */
+interface ParsedLink {
+  flags: number;
+  change: number;
+  ifindex: number;
+  attrs: LinkAttr[];
+  type?: string;
+  typeArgs: string[];
+}
+
+/** iplink_modify(): parse, add the linkinfo, send. */
 async function modify(ctx: Context, cmd: number, nlFlags: number, words: string[]): Promise<number> {
   const creating = (nlFlags & NLM_F_CREATE) !== 0;
+  const p = parseLink(ctx, words, creating);
+  if (typeof p === 'number') return p;
+  const { attrs, type, typeArgs } = p;
+  if (type !== undefined) {
+    const info: LinkAttr[] = [{ type: IFLA_INFO_KIND, kind: 'bytes', value: Buffer.from(type) }];
+    const slave = type.endsWith('_slave') && type.indexOf('_') === type.length - 6;
+    if (typeArgs.length) {
+      const data = parseTypeArgs(ctx, type, typeArgs);
+      if (typeof data === 'number') return data;
+      info.push({ type: slave ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA, kind: 'nest', value: data });
+    }
+    attrs.push({ type: IFLA_LINKINFO, kind: 'nest', value: info });
+  } else if (creating) {
+    ctx.err('Not enough information: "type" argument is required');
+    return 1;
+  }
+  try {
+    ctx.rtnl.rtRequest({ type: cmd, flags: nlFlags, header: ifInfoHeader(ctx.opts.family, p.ifindex, p.flags, p.change), attrs });
+  } catch (e) {
+    if (e instanceof NetlinkError) {
+      ctx.err(netlinkErrorLine(e));
+      return 2;
+    }
+    throw e;
+  } finally {
+    ctx.invalidateLinks();
+  }
+  return 0;
+}
+
+/** iplink_parse(): the words up to `type`, as ip checks and encodes them; a number is a failure's exit code. */
+function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink | number {
   const a = new Args(words);
   const attrs: LinkAttr[] = [];
   let flags = 0, change = 0;
@@ -363,36 +405,34 @@ async function modify(ctx: Context, cmd: number, nlFlags: number, words: string[
     ifindex = index;
   }
   if (rename) attrs.push({ type: IFLA_IFNAME, kind: 'bytes', value: Buffer.from(name + '\0') });
+  return { flags, change, ifindex, attrs, type, typeArgs };
+}
 
-  if (type !== undefined) {
-    const info: LinkAttr[] = [{ type: IFLA_INFO_KIND, kind: 'bytes', value: Buffer.from(type) }];
-    const slave = type.endsWith('_slave') && type.indexOf('_') === type.length - 6;
-    if (typeArgs.length) {
-      const data = parseTypeArgs(ctx, type, typeArgs);
-      info.push({ type: slave ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA, kind: 'nest', value: data });
-    }
-    attrs.push({ type: IFLA_LINKINFO, kind: 'nest', value: info });
-  } else if (creating) {
-    ctx.err('Not enough information: "type" argument is required');
+const VETH_USAGE = `Usage: ip link <options> type veth [peer <options>]
+To get <options> type 'ip link add help'`;
+
+/**
+ * veth_parse_opt(): `peer` and the peer's own link words (name, address, mtu,
+ * ...) as a VETH_INFO_PEER nest holding an ifinfomsg and its attributes.
+ */
+function parseVethPeer(ctx: Context, args: string[]): LinkAttr[] | number {
+  if (args[0] !== 'peer') {
+    ctx.err(VETH_USAGE);
     return 1;
   }
-  const family = ctx.opts.family === 0 ? 0 : ctx.opts.family;
-  try {
-    ctx.rtnl.rtRequest({ type: cmd, flags: nlFlags, header: ifInfoHeader(family, ifindex, flags, change), attrs });
-  } catch (e) {
-    if (e instanceof NetlinkError) {
-      ctx.err(netlinkErrorLine(e));
-      return 2;
-    }
-    throw e;
-  } finally {
-    ctx.invalidateLinks();
-  }
-  return 0;
+  const p = parseLink(ctx, args.slice(1), true);
+  if (typeof p === 'number') return p;
+  if (p.type !== undefined) duparg('type', p.type);
+  const body = encodeAttrs(p.attrs);
+  const value = new Uint8Array(16 + body.length);
+  value.set(ifInfoHeader(0, p.ifindex, p.flags, p.change));
+  value.set(body, 16);
+  return [{ type: 1 /* VETH_INFO_PEER */, kind: 'bytes', value }];
 }
 
 /** The kinds ip has a link_util for, among those tsnet parses; others take no arguments. */
-function parseTypeArgs(ctx: Context, type: string, args: string[]): LinkAttr[] {
+function parseTypeArgs(ctx: Context, type: string, args: string[]): LinkAttr[] | number {
+  if (type === 'veth') return parseVethPeer(ctx, args);
   if (type === 'bond') return parseBondOptions(args, (n) => ctx.nameToIndex(n));
   if (type === 'bond_slave') return parseBondSlaveOptions(args);
   const data = parseKindArgs(type, args, (n) => ctx.nameToIndex(n) || undefined);

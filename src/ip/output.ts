@@ -67,6 +67,12 @@ export class Output {
     else this.write(text);
   }
 
+  /** A value written into JSON as it is (jsonw_printf), e.g. a timer's 0.00. */
+  raw(key: string, text: string, json: string): void {
+    if (this.json) this.jsonValue(key, json);
+    else this.write(text);
+  }
+
   /** A flag: key: null in JSON. */
   null(key: string, text: string): void {
     if (this.json) this.jsonValue(key, 'null');
