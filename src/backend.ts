@@ -163,6 +163,8 @@ export interface RtRequest {
 /** One message of an answer: its type, fixed header and top-level attributes (copies, safe to keep). */
 export interface RtMessage {
   type: number;
+  /** nlmsg_flags as received (NLM_F_MULTI, NLM_F_DUMP_FILTERED); `ip addr save` keeps them. */
+  nlFlags?: number;
   header: Uint8Array;
   attrs: Attrs;
 }

@@ -644,7 +644,7 @@ function encodeMessage(m: RtMessage, seq: number): Buffer {
   const total = 16 + m.header.length + attrs.length;
   h.writeUInt32LE(total, 0);
   h.writeUInt16LE(m.type, 4);
-  h.writeUInt16LE(2 /* NLM_F_MULTI */, 6);
+  h.writeUInt16LE(m.nlFlags ?? 2 /* NLM_F_MULTI */, 6);
   h.writeUInt32LE(seq, 8);
   return Buffer.concat([h, Buffer.from(m.header), attrs]);
 }

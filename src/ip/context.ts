@@ -4,6 +4,9 @@
 import type { Backend, LinkRef } from '../backend.js';
 import { writeAll, type Output } from './output.js';
 import { Exit } from './matches.js';
+import { closeSync, openSync, readdirSync } from 'node:fs';
+
+const NETNS_RUN_DIR = '/run/netns';
 import type { GlobalOptions } from './options.js';
 
 export class Context {
@@ -72,6 +75,42 @@ export class Context {
       this.nameCache!.set(l.name, l);
     }
     this.lastLink = undefined;
+  }
+
+  private nsidNames?: Map<number, string>;
+
+  /**
+   * get_name_from_nsid(): the /run/netns name the kernel knows by this nsid
+   * (RTM_GETNSID for each name, as ip's netns_map_init does), or undefined.
+   */
+  netnsName(nsid: number): string | undefined {
+    if (!this.nsidNames) {
+      this.nsidNames = new Map();
+      let names: string[] = [];
+      try {
+        names = readdirSync(NETNS_RUN_DIR);
+      } catch {
+        return undefined;
+      }
+      for (const name of names) {
+        let fd = -1;
+        try {
+          fd = openSync(`${NETNS_RUN_DIR}/${name}`, 'r');
+          const [m] = this.rtnl.rtRequest({
+            type: 90 /* RTM_GETNSID */, flags: 0, header: new Uint8Array(4),
+            attrs: [{ type: 3 /* NETNSA_FD */, kind: 'u32', value: fd }],
+          });
+          const id = m?.attrs.get(1 /* NETNSA_NSID */);
+          const n = id ? (id[0] | (id[1] << 8) | (id[2] << 16) | (id[3] << 24)) : -1;
+          if (n >= 0 && !this.nsidNames.has(n)) this.nsidNames.set(n, name);
+        } catch {
+          // Not a namespace we can ask about: ip skips it too.
+        } finally {
+          if (fd >= 0) closeSync(fd);
+        }
+      }
+    }
+    return this.nsidNames.get(nsid);
   }
 
   /** ll_name_to_index(): 0 when there is no such device. */

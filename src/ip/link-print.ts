@@ -336,7 +336,11 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
   if (nsid !== undefined) {
     const id = nsid | 0;
     if (out.json) out.uint('link_netnsid', '', id);
-    else out.fp(id >= 0 ? ` link-netnsid ${id}` : ' link-netnsid unknown');
+    else if (id < 0) out.fp(' link-netnsid unknown');
+    else {
+      const name = ctx.netnsName(id);
+      out.fp(name !== undefined ? ` link-netns ${name}` : ` link-netnsid ${id}`);
+    }
   }
   const newNsid = u32(tb, IFLA_NEW_NETNSID);
   if (newNsid !== undefined) out.fp(` new-netnsid ${newNsid | 0}`);

@@ -127,6 +127,7 @@ function rtMessage(b: Uint8Array, off: number, len: number, headerLen: number): 
   const h = off + 16;
   return {
     type: b[off + 4] | (b[off + 5] << 8),
+    nlFlags: b[off + 6] | (b[off + 7] << 8),
     header: b.subarray(h, h + Math.min(headerLen, len - 16)),
     attrs: parseAttrs(b.subarray(h + ((headerLen + 3) & ~3), off + len)),
   };
