@@ -67,8 +67,7 @@ where  OBJECT := { address | link | neighbor | neighbour | monitor | help |
                     -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
                     -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
                     -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
-                    -c[olor] | --dry-run | --trace | --state FILE |
-                    -X | --extras }
+                    -c[olor] | --dry-run | --trace | --state FILE | -X }
 `;
 
 export function usageExit(): never {
