@@ -3,8 +3,9 @@
 // neigh_fill_info() reports them. `-n NAME` picks the simulated host.
 import {
   AF_INET, AF_INET6, type Backend, type LinkRef, NTF_PROXY, NTF_USE, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NUD_FAILED,
-  type Neighbour, type NeighbourChange, type NeighbourDumpFilter, NetlinkError,
+  type Neighbour, type NeighbourChange, type NeighbourDumpFilter, NetlinkError, type RtMessage, type RtRequest,
 } from '../backend.js';
+import { SimRtnl, requestHex } from './rtnl.js';
 import { EEXIST, EINVAL, ENODEV, ENOENT } from '../errno.js';
 import { formatAddress, parseIPv6 } from '../ip/inet.js';
 import { Engine } from './engine.js';
@@ -15,6 +16,10 @@ import { F_ADMIN, F_OVERRIDE, NUD_IN_TIMER, NUD_VALID, createNeighbour, eventSen
 import { type SimHost, type SimNeighbour, type World, findHost } from './world.js';
 
 const USER_HZ_MS = 10;
+const NLM_F_REQUEST = 0x1, NLM_F_ACK = 0x4, NLM_F_DUMP = 0x300, RTM_GETLINK = 18;
+const RTM_NAMES: Record<number, string> = {
+  16: 'RTM_NEWLINK', 17: 'RTM_DELLINK', 18: 'RTM_GETLINK', 20: 'RTM_NEWADDR', 21: 'RTM_DELADDR', 22: 'RTM_GETADDR',
+};
 
 export class SimBackend implements Backend {
   readonly engine: Engine;
@@ -173,6 +178,21 @@ export class SimBackend implements Backend {
       }
     }
     if (first) throw first;
+  }
+
+  rtDump(req: RtRequest, each: (m: RtMessage) => void): void {
+    this.rtnl(req, NLM_F_REQUEST | NLM_F_DUMP).dump(req, each);
+  }
+
+  rtRequest(req: RtRequest): RtMessage[] {
+    if (req.type !== RTM_GETLINK) this.dirty = true;
+    return this.rtnl(req, NLM_F_REQUEST | NLM_F_ACK | req.flags).request(req);
+  }
+
+  /** The handlers of this host; with --trace, the request's bytes first (what the kernel would have read). */
+  private rtnl(req: RtRequest, nlFlags: number): SimRtnl {
+    if (this.engine.tracing) this.engine.traceOnly(this.host, `netlink ${RTM_NAMES[req.type] ?? req.type}: ${requestHex(req, nlFlags)}`);
+    return new SimRtnl(this.world, this.host, (text) => this.engine.note(this.host, text));
   }
 
   arpingPort(): SimArpingPort {

@@ -30,6 +30,16 @@ export class Engine {
     this.taps.delete(`${host.name}/${ifindex}`);
   }
 
+  /** Is someone reading the trace (--trace)? */
+  get tracing(): boolean {
+    return this.traceOut !== undefined;
+  }
+
+  /** A line for the trace only (what was asked), not an event of the timeline. */
+  traceOnly(host: SimHost, text: string): void {
+    this.traceOut?.(`[${(this.w.now / 1000).toFixed(3)}s] ${host.name}: ${text}`);
+  }
+
   /** Records a line on the timeline (and the trace). */
   note(host: SimHost, text: string): void {
     const tl = this.w.timeline;

@@ -49,6 +49,21 @@ export interface SimAddress {
   prefixlen: number;
   secondary?: boolean;
   label?: string;
+  /** The rest is what `addr add` can say (absent in older state files: defaults apply). */
+  peer?: string;
+  broadcast?: string;
+  anycast?: string;
+  /** RT_SCOPE_*; 0 global (host for 127/8 when absent). */
+  scope?: number;
+  /** IFA_F_* given at add (nodad, noprefixroute, ...). */
+  flags?: number;
+  metric?: number;
+  proto?: number;
+  /** Virtual times (ms): made, last changed, end of the valid and preferred lifetimes (absent: forever). */
+  created?: number;
+  updated?: number;
+  validUntil?: number;
+  preferredUntil?: number;
 }
 
 export interface SimLink {
@@ -71,6 +86,24 @@ export interface SimLink {
   /** The per-device reachable_time, redrawn in [base/2, 3·base/2] as the kernel does. */
   reachable_time_ms: number;
   master?: number;
+  /** IFLA_INFO_KIND: veth, bridge, macvlan, dummy, bond; absent for lo and the model's NICs. */
+  kind?: string;
+  /** A veth's other end; a macvlan's lower device. */
+  peer?: number;
+  link?: number;
+  macvlanMode?: number;
+  /** Options set with `type KIND ARGS` / `type KIND_slave ARGS`, as attribute bytes in hex. */
+  kindData?: string;
+  slaveData?: string;
+  txqlen?: number;
+  group?: number;
+  alias?: string;
+  linkmode?: number;
+  promiscuity?: number;
+  allmulti?: number;
+  carrierChanges?: number;
+  /** IN6_ADDR_GEN_MODE_* */
+  addrGenMode?: number;
 }
 
 export interface SimNeighbour {
