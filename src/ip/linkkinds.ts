@@ -1,167 +1,232 @@
-// The per-kind parts of `ip link` (iproute2 6.1's iplink_bridge.c,
-// iplink_bridge_slave.c, iplink_macvlan.c, iplink_vlan.c): what -d prints of
-// IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA, and the `type KIND ARGS` words as
-// the same attributes. veth's `peer` is parsed with the link grammar itself
-// (src/ip/link.ts); bond's parts live in bond-link.ts.
-import { type Attrs, type LinkAttr, attrU16, attrU32, attrU8 } from '../wire/nlattr.js';
-import { Exit, invarg, matches } from './matches.js';
-import type { Output } from './output.js';
+// The per-kind parts of `ip link` in iproute2 6.1 (ip/iplink_bridge.c,
+// iplink_bridge_slave.c, iplink_macvlan.c, iplink_vlan.c, link_veth.c,
+// iplink_dummy.c): what -d prints of IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA,
+// and the words after `type KIND` as the attributes ip sends, in its order,
+// with its messages and exit codes. bond's parts live in bond-link.ts.
+import { type Attrs, type LinkAttr, attrS32, attrU16, attrU32, attrU8, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
+import { hexColon, parseIPv4, parseLladdr, strtoul } from './inet.js';
+import { Exit, duparg, duparg2, incomplete, invarg, matches } from './matches.js';
+import { type Output, writeAll } from './output.js';
 
-const two = (n: number) => String(n).padStart(2, '0');
-const hex = (n: number) => n.toString(16);
-
-function u64(b: Uint8Array): number {
-  return attrU32(b) + attrU32(b.subarray(4)) * 2 ** 32;
+// IFLA_BR_* (linux/if_link.h)
+const enum BR {
+  FORWARD_DELAY = 1, HELLO_TIME, MAX_AGE, AGEING_TIME, STP_STATE, PRIORITY, VLAN_FILTERING, VLAN_PROTOCOL,
+  GROUP_FWD_MASK, ROOT_ID, BRIDGE_ID, ROOT_PORT, ROOT_PATH_COST, TOPOLOGY_CHANGE, TOPOLOGY_CHANGE_DETECTED,
+  HELLO_TIMER, TCN_TIMER, TOPOLOGY_CHANGE_TIMER, GC_TIMER, GROUP_ADDR, FDB_FLUSH, MCAST_ROUTER, MCAST_SNOOPING,
+  MCAST_QUERY_USE_IFADDR, MCAST_QUERIER, MCAST_HASH_ELASTICITY, MCAST_HASH_MAX, MCAST_LAST_MEMBER_CNT,
+  MCAST_STARTUP_QUERY_CNT, MCAST_LAST_MEMBER_INTVL, MCAST_MEMBERSHIP_INTVL, MCAST_QUERIER_INTVL, MCAST_QUERY_INTVL,
+  MCAST_QUERY_RESPONSE_INTVL, MCAST_STARTUP_QUERY_INTVL, NF_CALL_IPTABLES, NF_CALL_IP6TABLES, NF_CALL_ARPTABLES,
+  VLAN_DEFAULT_PVID, PAD, VLAN_STATS_ENABLED, MCAST_STATS_ENABLED, MCAST_IGMP_VERSION, MCAST_MLD_VERSION,
+  VLAN_STATS_PER_PORT, MULTI_BOOLOPT,
 }
 
-/** %#llx: 0 stays "0", others get 0x. */
+// IFLA_BRPORT_*
+const enum PORT {
+  STATE = 1, PRIORITY, COST, MODE, GUARD, PROTECT, FAST_LEAVE, LEARNING, UNICAST_FLOOD, PROXYARP, LEARNING_SYNC,
+  PROXYARP_WIFI, ROOT_ID, BRIDGE_ID, DESIGNATED_PORT, DESIGNATED_COST, ID, NO, TOPOLOGY_CHANGE_ACK, CONFIG_PENDING,
+  MESSAGE_AGE_TIMER, FORWARD_DELAY_TIMER, HOLD_TIMER, FLUSH, MULTICAST_ROUTER, PAD, MCAST_FLOOD, MCAST_TO_UCAST,
+  VLAN_TUNNEL, BCAST_FLOOD, GROUP_FWD_MASK, NEIGH_SUPPRESS, ISOLATED, BACKUP_PORT, MRP_RING_OPEN, MRP_IN_OPEN,
+  MCAST_EHT_HOSTS_LIMIT, MCAST_EHT_HOSTS_CNT, LOCKED,
+}
+
+// IFLA_MACVLAN_*
+const enum MACVLAN {
+  MODE = 1, FLAGS, MACADDR_MODE, MACADDR, MACADDR_DATA, MACADDR_COUNT, BC_QUEUE_LEN, BC_QUEUE_LEN_USED,
+}
+const MACVLAN_MODE_PASSTHRU = 8, MACVLAN_MODE_SOURCE = 16;
+const MACVLAN_FLAG_NOPROMISC = 1, MACVLAN_FLAG_NODST = 2;
+
+// IFLA_VLAN_*
+const enum VLAN { ID = 1, FLAGS, EGRESS_QOS, INGRESS_QOS, PROTOCOL }
+const IFLA_VLAN_QOS_MAPPING = 1;
+
+const VETH_INFO_PEER = 1;
+// BR_BOOLOPT_NO_LL_LEARN and BR_BOOLOPT_MCAST_VLAN_SNOOPING as bits of br_boolopt_multi
+const NO_LL_LEARN_BIT = 1, MCAST_VLAN_SNOOPING_BIT = 2;
+
+// ---- printing ----
+
+/** Little-endian u64 attribute (rta_getattr_u64), exact. */
+function u64(b: Uint8Array): bigint {
+  return BigInt(attrU32(b)) | (BigInt(attrU32(b.subarray(4))) << 32n);
+}
+
+/** "%#llx": 0 stays "0". */
 function hex0x(n: number): string {
-  return n ? '0x' + hex(n) : '0';
+  return n ? '0x' + n.toString(16) : '0';
 }
 
-/** br_dump_bridge_id(): priority bytes, then ether_ntoa's unpadded MAC. */
+/** br_dump_bridge_id(): "%.2x%.2x." then ether_ntoa_r's MAC, whose bytes are not zero-padded. */
 function bridgeId(b: Uint8Array): string {
-  return `${b[0].toString(16).padStart(2, '0')}${b[1].toString(16).padStart(2, '0')}.${Array.from(b.subarray(2, 8), hex).join(':')}`;
+  const two = (n: number) => n.toString(16).padStart(2, '0');
+  return `${two(b[0])}${two(b[1])}.${Array.from(b.subarray(2, 8), (n) => n.toString(16)).join(':')}`;
 }
 
-/** _print_timer(): centiseconds as "%4i.%.2i" in text, "%i.%.2i" raw in JSON. */
-function timer(out: Output, key: string, b: Uint8Array): void {
-  const cs = u64(b);
-  const sec = Math.floor(cs / 100), frac = two(cs % 100);
-  out.raw(key, `${key} ${String(sec).padStart(4)}.${frac} `, `${sec}.${frac}`);
+// ll_proto_n2a()/ll_proto_a2n()'s table (lib/ll_proto.c), in its order: the first name of a number wins.
+const LL_PROTO: [number, string][] = [
+  [0x0060, 'loop'], [0x0200, 'pup'], [0x0201, 'pupat'], [0x0800, 'ip'], [0x0805, 'x25'], [0x0806, 'arp'],
+  [0x08ff, 'bpq'], [0x0a00, 'ieeepup'], [0x0a01, 'ieeepupat'], [0x6000, 'dec'], [0x6001, 'dna_dl'],
+  [0x6002, 'dna_rc'], [0x6003, 'dna_rt'], [0x6004, 'lat'], [0x6005, 'diag'], [0x6006, 'cust'], [0x6007, 'sca'],
+  [0x8035, 'rarp'], [0x809b, 'atalk'], [0x80f3, 'aarp'], [0x8137, 'ipx'], [0x86dd, 'ipv6'], [0x8863, 'ppp_disc'],
+  [0x8864, 'ppp_ses'], [0x884c, 'atmmpoa'], [0x8884, 'atmfate'], [0x0001, '802_3'], [0x0002, 'ax25'],
+  [0x0003, 'all'], [0x0004, '802_2'], [0x0005, 'snap'], [0x0006, 'ddcmp'], [0x0007, 'wan_ppp'], [0x0008, 'ppp_mp'],
+  [0x0009, 'localtalk'], [0x000c, 'can'], [0x0010, 'ppptalk'], [0x0011, 'tr_802_2'], [0x0015, 'mobitex'],
+  [0x0016, 'control'], [0x0017, 'irda'], [0x0018, 'econet'], [0x88ca, 'tipc'], [0x8892, 'profinet'],
+  [0x88a2, 'aoe'], [0x88a4, 'ethercat'], [0x8100, '802.1Q'], [0x88a8, '802.1ad'], [0x8847, 'mpls_uc'],
+  [0x8848, 'mpls_mc'], [0x6558, 'teb'], [0x8100, '802.1Q'], [0x88cc, 'LLDP'], [0x0800, 'ipv4'],
+];
+
+/** ll_proto_n2a() of a big-endian protocol attribute: its name, or "[N]". */
+function protoName(b: Uint8Array): string {
+  const id = (b[0] << 8) | b[1];
+  return LL_PROTO.find(([n]) => n === id)?.[1] ?? `[${id}]`;
 }
 
-/** ll_proto_n2a() for the VLAN protocols (the attribute is big-endian). */
-function vlanProto(b: Uint8Array): string {
-  const p = (b[0] << 8) | b[1];
-  return p === 0x8100 ? '802.1Q' : p === 0x88a8 ? '802.1ad' : `0x${p.toString(16).padStart(4, '0')}`;
+/** ll_proto_a2n(): a name (any case) or a number, as the 2 big-endian bytes ip sends. */
+function protoBytes(s: string): Uint8Array | undefined {
+  const id = LL_PROTO.find(([, name]) => name.toLowerCase() === s.toLowerCase())?.[0] ?? getUnsigned(s, 0xffff);
+  return id === undefined ? undefined : Uint8Array.of(id >> 8, id & 0xff);
 }
 
-function macText(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+type FieldKind = 'u8' | 'u16' | 'u32' | 's32' | 'u64' | 'timer' | 'hex' | 'onoff' | 'mac' | 'id' | 'proto';
+/** One attribute printed the usual way: type, how, JSON key, text label (the key when absent). */
+type Field = readonly [type: number, kind: FieldKind, key: string, label?: string];
+
+function printFields(out: Output, tb: Attrs, fields: readonly Field[]): void {
+  for (const [type, kind, key, label = key] of fields) {
+    const b = tb.get(type);
+    if (b) printField(out, b, kind, key, label);
+  }
 }
 
-type Field = [type: number, key: string, label: string, kind: 'u8' | 'u16' | 'u32' | 'u64' | 'timer' | 'hex16' | 'id' | 'mac' | 'proto' | 'onoff'];
+function printField(out: Output, b: Uint8Array, kind: FieldKind, key: string, label: string): void {
+  const str = (s: string) => out.string(key, `${label} ${s} `, s);
+  switch (kind) {
+    case 'u8': case 'u16': case 'u32': case 's32': {
+      const v = kind === 'u8' ? attrU8(b) : kind === 'u16' ? attrU16(b) : kind === 'u32' ? attrU32(b) : attrS32(b);
+      out.uint(key, `${label} ${v} `, v);
+      return;
+    }
+    case 'u64': {
+      const v = String(u64(b));
+      out.raw(key, `${label} ${v} `, v);
+      return;
+    }
+    case 'timer': {
+      // _print_timer(): centiseconds as "%4i.%.2i" in text, "%i.%.2i" unquoted in JSON.
+      const cs = Number(u64(b));
+      const t = `${Math.floor(cs / 100)}.${String(cs % 100).padStart(2, '0')}`;
+      out.raw(key, `${label} ${t.padStart(7)} `, t);
+      return;
+    }
+    case 'hex': return str(hex0x(attrU16(b)));
+    case 'onoff': {
+      const on = attrU8(b) !== 0;
+      out.bool(key, `${label} ${on ? 'on' : 'off'} `, on);
+      return;
+    }
+    case 'mac': return str(hexColon(b));
+    case 'id': return str(bridgeId(b));
+    case 'proto': return str(protoName(b));
+  }
+}
 
-// IFLA_BR_* in bridge_print_opt's order (MULTI_BOOLOPT is handled apart, after mcast_snooping).
-const BRIDGE: Field[] = [
-  [1, 'forward_delay', 'forward_delay', 'u32'], [2, 'hello_time', 'hello_time', 'u32'], [3, 'max_age', 'max_age', 'u32'],
-  [4, 'ageing_time', 'ageing_time', 'u32'], [5, 'stp_state', 'stp_state', 'u32'], [6, 'priority', 'priority', 'u16'],
-  [7, 'vlan_filtering', 'vlan_filtering', 'u8'], [8, 'vlan_protocol', 'vlan_protocol', 'proto'],
-  [11, 'bridge_id', 'bridge_id', 'id'], [10, 'root_id', 'designated_root', 'id'], [12, 'root_port', 'root_port', 'u16'],
-  [13, 'root_path_cost', 'root_path_cost', 'u32'], [14, 'topology_change', 'topology_change', 'u8'],
-  [15, 'topology_change_detected', 'topology_change_detected', 'u8'], [16, 'hello_timer', 'hello_timer', 'timer'],
-  [17, 'tcn_timer', 'tcn_timer', 'timer'], [18, 'topology_change_timer', 'topology_change_timer', 'timer'],
-  [19, 'gc_timer', 'gc_timer', 'timer'], [39, 'vlan_default_pvid', 'vlan_default_pvid', 'u16'],
-  [41, 'vlan_stats_enabled', 'vlan_stats_enabled', 'u8'], [45, 'vlan_stats_per_port', 'vlan_stats_per_port', 'u8'],
-  [9, 'group_fwd_mask', 'group_fwd_mask', 'hex16'], [20, 'group_addr', 'group_address', 'mac'],
-  [23, 'mcast_snooping', 'mcast_snooping', 'u8'],
+const BRIDGE_HEAD: Field[] = [
+  [BR.FORWARD_DELAY, 'u32', 'forward_delay'], [BR.HELLO_TIME, 'u32', 'hello_time'], [BR.MAX_AGE, 'u32', 'max_age'],
+  [BR.AGEING_TIME, 'u32', 'ageing_time'], [BR.STP_STATE, 'u32', 'stp_state'], [BR.PRIORITY, 'u16', 'priority'],
+  [BR.VLAN_FILTERING, 'u8', 'vlan_filtering'], [BR.VLAN_PROTOCOL, 'proto', 'vlan_protocol'],
+  [BR.BRIDGE_ID, 'id', 'bridge_id'],
 ];
-const BRIDGE_MCAST: Field[] = [
-  [22, 'mcast_router', 'mcast_router', 'u8'], [24, 'mcast_query_use_ifaddr', 'mcast_query_use_ifaddr', 'u8'],
-  [25, 'mcast_querier', 'mcast_querier', 'u8'], [26, 'mcast_hash_elasticity', 'mcast_hash_elasticity', 'u32'],
-  [27, 'mcast_hash_max', 'mcast_hash_max', 'u32'], [28, 'mcast_last_member_cnt', 'mcast_last_member_count', 'u32'],
-  [29, 'mcast_startup_query_cnt', 'mcast_startup_query_count', 'u32'],
-  [30, 'mcast_last_member_intvl', 'mcast_last_member_interval', 'u64'],
-  [31, 'mcast_membership_intvl', 'mcast_membership_interval', 'u64'],
-  [32, 'mcast_querier_intvl', 'mcast_querier_interval', 'u64'], [33, 'mcast_query_intvl', 'mcast_query_interval', 'u64'],
-  [34, 'mcast_query_response_intvl', 'mcast_query_response_interval', 'u64'],
-  [35, 'mcast_startup_query_intvl', 'mcast_startup_query_interval', 'u64'],
-  [42, 'mcast_stats_enabled', 'mcast_stats_enabled', 'u8'], [43, 'mcast_igmp_version', 'mcast_igmp_version', 'u8'],
-  [44, 'mcast_mld_version', 'mcast_mld_version', 'u8'], [36, 'nf_call_iptables', 'nf_call_iptables', 'u8'],
-  [37, 'nf_call_ip6tables', 'nf_call_ip6tables', 'u8'], [38, 'nf_call_arptables', 'nf_call_arptables', 'u8'],
+const BRIDGE_MIDDLE: Field[] = [
+  [BR.ROOT_PORT, 'u16', 'root_port'], [BR.ROOT_PATH_COST, 'u32', 'root_path_cost'],
+  [BR.TOPOLOGY_CHANGE, 'u8', 'topology_change'], [BR.TOPOLOGY_CHANGE_DETECTED, 'u8', 'topology_change_detected'],
+  [BR.HELLO_TIMER, 'timer', 'hello_timer'], [BR.TCN_TIMER, 'timer', 'tcn_timer'],
+  [BR.TOPOLOGY_CHANGE_TIMER, 'timer', 'topology_change_timer'], [BR.GC_TIMER, 'timer', 'gc_timer'],
+  [BR.VLAN_DEFAULT_PVID, 'u16', 'vlan_default_pvid'], [BR.VLAN_STATS_ENABLED, 'u8', 'vlan_stats_enabled'],
+  [BR.VLAN_STATS_PER_PORT, 'u8', 'vlan_stats_per_port'], [BR.GROUP_FWD_MASK, 'hex', 'group_fwd_mask'],
+  [BR.GROUP_ADDR, 'mac', 'group_addr', 'group_address'], [BR.MCAST_SNOOPING, 'u8', 'mcast_snooping'],
 ];
-const IFLA_BR_MULTI_BOOLOPT = 46;
+const BRIDGE_TAIL: Field[] = [
+  [BR.MCAST_ROUTER, 'u8', 'mcast_router'], [BR.MCAST_QUERY_USE_IFADDR, 'u8', 'mcast_query_use_ifaddr'],
+  [BR.MCAST_QUERIER, 'u8', 'mcast_querier'], [BR.MCAST_HASH_ELASTICITY, 'u32', 'mcast_hash_elasticity'],
+  [BR.MCAST_HASH_MAX, 'u32', 'mcast_hash_max'],
+  [BR.MCAST_LAST_MEMBER_CNT, 'u32', 'mcast_last_member_cnt', 'mcast_last_member_count'],
+  [BR.MCAST_STARTUP_QUERY_CNT, 'u32', 'mcast_startup_query_cnt', 'mcast_startup_query_count'],
+  [BR.MCAST_LAST_MEMBER_INTVL, 'u64', 'mcast_last_member_intvl', 'mcast_last_member_interval'],
+  [BR.MCAST_MEMBERSHIP_INTVL, 'u64', 'mcast_membership_intvl', 'mcast_membership_interval'],
+  [BR.MCAST_QUERIER_INTVL, 'u64', 'mcast_querier_intvl', 'mcast_querier_interval'],
+  [BR.MCAST_QUERY_INTVL, 'u64', 'mcast_query_intvl', 'mcast_query_interval'],
+  [BR.MCAST_QUERY_RESPONSE_INTVL, 'u64', 'mcast_query_response_intvl', 'mcast_query_response_interval'],
+  [BR.MCAST_STARTUP_QUERY_INTVL, 'u64', 'mcast_startup_query_intvl', 'mcast_startup_query_interval'],
+  [BR.MCAST_STATS_ENABLED, 'u8', 'mcast_stats_enabled'], [BR.MCAST_IGMP_VERSION, 'u8', 'mcast_igmp_version'],
+  [BR.MCAST_MLD_VERSION, 'u8', 'mcast_mld_version'], [BR.NF_CALL_IPTABLES, 'u8', 'nf_call_iptables'],
+  [BR.NF_CALL_IP6TABLES, 'u8', 'nf_call_ip6tables'], [BR.NF_CALL_ARPTABLES, 'u8', 'nf_call_arptables'],
+];
 
-// IFLA_BRPORT_* in bridge_slave_print_opt's order, after state (1).
-const PORT: Field[] = [
-  [2, 'priority', 'priority', 'u16'], [3, 'cost', 'cost', 'u32'], [4, 'hairpin', 'hairpin', 'onoff'],
-  [5, 'guard', 'guard', 'onoff'], [6, 'root_block', 'root_block', 'onoff'], [7, 'fastleave', 'fastleave', 'onoff'],
-  [8, 'learning', 'learning', 'onoff'], [9, 'flood', 'flood', 'onoff'], [17, 'id', 'port_id', 'hex16'],
-  [18, 'no', 'port_no', 'hex16'], [15, 'designated_port', 'designated_port', 'u16'],
-  [16, 'designated_cost', 'designated_cost', 'u16'], [14, 'bridge_id', 'designated_bridge', 'id'],
-  [13, 'root_id', 'designated_root', 'id'], [23, 'hold_timer', 'hold_timer', 'timer'],
-  [21, 'message_age_timer', 'message_age_timer', 'timer'], [22, 'forward_delay_timer', 'forward_delay_timer', 'timer'],
-  [19, 'topology_change_ack', 'topology_change_ack', 'u8'], [20, 'config_pending', 'config_pending', 'u8'],
-  [10, 'proxy_arp', 'proxy_arp', 'onoff'], [12, 'proxy_arp_wifi', 'proxy_arp_wifi', 'onoff'],
-  [25, 'multicast_router', 'mcast_router', 'u8'],
-];
-const PORT_TAIL: Field[] = [
-  [27, 'mcast_flood', 'mcast_flood', 'onoff'], [30, 'bcast_flood', 'bcast_flood', 'onoff'],
-  [28, 'mcast_to_unicast', 'mcast_to_unicast', 'onoff'], [32, 'neigh_suppress', 'neigh_suppress', 'onoff'],
-];
-const PORT_FLAGS: Field[] = [[29, 'vlan_tunnel', 'vlan_tunnel', 'onoff'], [33, 'isolated', 'isolated', 'onoff'], [39, 'locked', 'locked', 'onoff']];
+/** bridge_print_opt() */
+function printBridge(out: Output, tb: Attrs): void {
+  printFields(out, tb, BRIDGE_HEAD);
+  // ip 6.1 prints designated_root from IFLA_BR_BRIDGE_ID's bytes, not IFLA_BR_ROOT_ID's.
+  const bridgeIdAttr = tb.get(BR.BRIDGE_ID);
+  if (tb.has(BR.ROOT_ID) && bridgeIdAttr) printField(out, bridgeIdAttr, 'id', 'root_id', 'designated_root');
+  printFields(out, tb, BRIDGE_MIDDLE);
+  const bm = tb.get(BR.MULTI_BOOLOPT);
+  if (bm) {
+    const val = attrU32(bm), mask = attrU32(bm.subarray(4));
+    for (const [bit, key] of [[NO_LL_LEARN_BIT, 'no_linklocal_learn'], [MCAST_VLAN_SNOOPING_BIT, 'mcast_vlan_snooping']] as const) {
+      if (mask & bit) out.uint(key, `${key} ${val & bit ? 1 : 0} `, val & bit ? 1 : 0);
+    }
+  }
+  printFields(out, tb, BRIDGE_TAIL);
+}
+
 const PORT_STATES = ['disabled', 'listening', 'learning', 'forwarding', 'blocking'];
 const FWD_MASK_NAMES: Record<number, string> = { 0: 'stp', 2: 'lacp', 14: 'lldp' };
 
-function printFields(out: Output, d: Attrs, fields: Field[]): void {
-  for (const [type, key, label, kind] of fields) {
-    const b = d.get(type);
-    if (!b) continue;
-    switch (kind) {
-      case 'u8': case 'u16': case 'u32': case 'u64': {
-        const v = kind === 'u8' ? attrU8(b) : kind === 'u16' ? attrU16(b) : kind === 'u32' ? attrU32(b) : u64(b);
-        out.uint(key, `${label} ${v} `, v);
-        break;
-      }
-      case 'timer': timer(out, key, b); break;
-      case 'hex16': {
-        const s = hex0x(attrU16(b));
-        out.string(key, `${label} ${s} `, s);
-        break;
-      }
-      case 'id': out.string(key, `${label} ${bridgeId(b)} `, bridgeId(b)); break;
-      case 'mac': out.string(key, `${label} ${macText(b)} `, macText(b)); break;
-      case 'proto': out.string(key, `${label} ${vlanProto(b)} `, vlanProto(b)); break;
-      case 'onoff': {
-        const on = attrU8(b) !== 0;
-        out.bool(key, `${label} ${on ? 'on' : 'off'} `, on);
-        break;
-      }
-    }
-  }
-}
+const PORT_HEAD: Field[] = [
+  [PORT.PRIORITY, 'u16', 'priority'], [PORT.COST, 's32', 'cost'], [PORT.MODE, 'onoff', 'hairpin'],
+  [PORT.GUARD, 'onoff', 'guard'], [PORT.PROTECT, 'onoff', 'root_block'], [PORT.FAST_LEAVE, 'onoff', 'fastleave'],
+  [PORT.LEARNING, 'onoff', 'learning'], [PORT.UNICAST_FLOOD, 'onoff', 'flood'], [PORT.ID, 'hex', 'id', 'port_id'],
+  [PORT.NO, 'hex', 'no', 'port_no'], [PORT.DESIGNATED_PORT, 'u16', 'designated_port'],
+  [PORT.DESIGNATED_COST, 'u16', 'designated_cost'], [PORT.BRIDGE_ID, 'id', 'bridge_id', 'designated_bridge'],
+  [PORT.ROOT_ID, 'id', 'root_id', 'designated_root'], [PORT.HOLD_TIMER, 'timer', 'hold_timer'],
+  [PORT.MESSAGE_AGE_TIMER, 'timer', 'message_age_timer'], [PORT.FORWARD_DELAY_TIMER, 'timer', 'forward_delay_timer'],
+  [PORT.TOPOLOGY_CHANGE_ACK, 'u8', 'topology_change_ack'], [PORT.CONFIG_PENDING, 'u8', 'config_pending'],
+  [PORT.PROXYARP, 'onoff', 'proxy_arp'], [PORT.PROXYARP_WIFI, 'onoff', 'proxy_arp_wifi'],
+  [PORT.MULTICAST_ROUTER, 'u8', 'multicast_router', 'mcast_router'],
+];
+const PORT_FLOODS: Field[] = [
+  [PORT.MCAST_FLOOD, 'onoff', 'mcast_flood'], [PORT.BCAST_FLOOD, 'onoff', 'bcast_flood'],
+  [PORT.MCAST_TO_UCAST, 'onoff', 'mcast_to_unicast'], [PORT.NEIGH_SUPPRESS, 'onoff', 'neigh_suppress'],
+];
+const PORT_TAIL: Field[] = [
+  [PORT.VLAN_TUNNEL, 'onoff', 'vlan_tunnel'], [PORT.ISOLATED, 'onoff', 'isolated'], [PORT.LOCKED, 'onoff', 'locked'],
+];
 
-function printBridge(out: Output, d: Attrs): void {
-  // ip 6.1 prints designated_root from IFLA_BR_BRIDGE_ID's bytes (a slip in
-  // bridge_print_opt); so do we, to print what it prints.
-  const bridgeIdAttr = d.get(11);
-  const view: Attrs = bridgeIdAttr && d.has(10)
-    ? { get: (t) => (t === 10 ? bridgeIdAttr : d.get(t)), has: (t) => d.has(t), [Symbol.iterator]: () => d[Symbol.iterator]() }
-    : d;
-  printFields(out, view, BRIDGE);
-  const bm = d.get(IFLA_BR_MULTI_BOOLOPT);
-  if (bm) {
-    const val = attrU32(bm), mask = attrU32(bm.subarray(4));
-    // BR_BOOLOPT_NO_LL_LEARN = 0, BR_BOOLOPT_MCAST_VLAN_SNOOPING = 1
-    if (mask & 1) out.uint('no_linklocal_learn', `no_linklocal_learn ${val & 1 ? 1 : 0} `, val & 1 ? 1 : 0);
-    if (mask & 2) out.uint('mcast_vlan_snooping', `mcast_vlan_snooping ${val & 2 ? 1 : 0} `, val & 2 ? 1 : 0);
-  }
-  printFields(out, d, BRIDGE_MCAST);
-}
-
-function printBridgeSlave(out: Output, d: Attrs, ifname: (index: number) => string): void {
-  const st = d.get(1);
+/** bridge_slave_print_opt() */
+function printBridgeSlave(out: Output, tb: Attrs, ifname: (index: number) => string): void {
+  const st = tb.get(PORT.STATE);
   if (st) {
     const s = attrU8(st);
     if (s < PORT_STATES.length) out.string('state', `state ${PORT_STATES[s]} `, PORT_STATES[s]);
     else out.uint('state_index', `state (${s}) `, s);
   }
-  printFields(out, d, PORT);
-  const fast = d.get(7);
+  printFields(out, tb, PORT_HEAD);
+  // Text only: the JSON has it once already, as "fastleave".
+  const fast = tb.get(PORT.FAST_LEAVE);
   if (fast) out.fp(`mcast_fast_leave ${attrU8(fast) ? 'on' : 'off'} `);
-  printFields(out, d, PORT_TAIL);
-  const fm = d.get(31);
+  printFields(out, tb, PORT_FLOODS);
+  const fm = tb.get(PORT.GROUP_FWD_MASK);
   if (fm) {
     const mask = attrU16(fm);
-    out.string('group_fwd_mask', `group_fwd_mask ${hex0x(mask)} `, hex0x(mask));
+    printField(out, fm, 'hex', 'group_fwd_mask', 'group_fwd_mask');
     const names: string[] = [];
-    for (let i = 0, m = mask; m; i++, m >>= 1) if (m & 1) names.push(FWD_MASK_NAMES[i] ?? `0x${hex(1 << i)}`);
-    const str = names.length ? names.join(',') : '0x0';
-    out.string('group_fwd_mask_str', `group_fwd_mask_str ${str} `, str);
+    for (let i = 0; i < 16; i++) if (mask & (1 << i)) names.push(FWD_MASK_NAMES[i] ?? `0x${(1 << i).toString(16)}`);
+    const s = names.length ? names.join(',') : '0x0';
+    out.string('group_fwd_mask_str', `group_fwd_mask_str ${s} `, s);
   }
-  printFields(out, d, PORT_FLAGS);
-  const backup = d.get(34);
+  printFields(out, tb, PORT_TAIL);
+  const backup = tb.get(PORT.BACKUP_PORT);
   if (backup) {
     const n = ifname(attrU32(backup));
     out.string('backup_port', `backup_port ${n} `, n);
@@ -170,91 +235,87 @@ function printBridgeSlave(out: Output, d: Attrs, ifname: (index: number) => stri
 
 const MACVLAN_MODES: Record<number, string> = { 1: 'private', 2: 'vepa', 4: 'bridge', 8: 'passthru', 16: 'source' };
 
-function printMacvlan(out: Output, d: Attrs): void {
-  const m = d.get(1);
+/** macvlan_print_opt(): attributes shorter than their type are taken as absent. */
+function printMacvlan(out: Output, tb: Attrs): void {
+  const m = tb.get(MACVLAN.MODE);
   if (!m || m.length < 4) return;
   const mode = attrU32(m);
   const name = MACVLAN_MODES[mode] ?? 'unknown';
   out.string('mode', `mode ${name} `, name);
-  const fl = d.get(2);
+  const fl = tb.get(MACVLAN.FLAGS);
   const flags = fl && fl.length >= 2 ? attrU16(fl) : 0;
-  if (flags & 1) out.bool('nopromisc', 'nopromisc ', true);
-  if (flags & 2) out.bool('nodst', 'nodst ', true);
-  for (const [t, key] of [[7, 'bcqueuelen'], [8, 'usedbcqueuelen']] as const) {
-    const b = d.get(t);
+  if (flags & MACVLAN_FLAG_NOPROMISC) out.bool('nopromisc', 'nopromisc ', true);
+  if (flags & MACVLAN_FLAG_NODST) out.bool('nodst', 'nodst ', true);
+  for (const [t, key] of [[MACVLAN.BC_QUEUE_LEN, 'bcqueuelen'], [MACVLAN.BC_QUEUE_LEN_USED, 'usedbcqueuelen']] as const) {
+    const b = tb.get(t);
     if (b && b.length >= 4) out.uint(key, `${key} ${attrU32(b)} `, attrU32(b));
   }
-  if (mode !== 16) return;
-  const cnt = d.get(6);
+  if (mode !== MACVLAN_MODE_SOURCE) return;
+  const cnt = tb.get(MACVLAN.MACADDR_COUNT);
   if (!cnt || cnt.length < 4) return;
-  out.uint('macaddr_count', `remotes (${attrU32(cnt) | 0}) `, attrU32(cnt) | 0);
-  const data = d.get(5);
+  const count = attrS32(cnt);
+  out.uint('macaddr_count', `remotes (${count}) `, count);
+  const data = tb.get(MACVLAN.MACADDR_DATA);
   if (!data) return;
-  out.openArray('macaddr_data');
-  for (let p = 0; p + 4 <= data.length;) {
-    const len = data[p] | (data[p + 1] << 8);
-    if (len < 4) break;
-    const type = data[p + 2] | (data[p + 3] << 8);
-    if (type === 4 && len - 4 >= 6) {
-      const s = macText(data.subarray(p + 4, p + 10));
-      out.string(null, s + ' ', s);
-    }
-    p += (len + 3) & ~3;
+  if (out.json) out.openArray('macaddr_data');
+  for (const [type, addr] of parseAttrs(data)) {
+    if (type !== MACVLAN.MACADDR || addr.length < 6) continue;
+    const s = hexColon(addr.subarray(0, 6));
+    out.string(null, s + ' ', s);
   }
-  out.closeArray();
+  if (out.json) out.closeArray();
 }
 
-const VLAN_FLAGS: [number, string][] = [[1, 'REORDER_HDR'], [2, 'GVRP'], [4, 'LOOSE_BINDING'], [8, 'MVRP'], [16, 'BRIDGE_BINDING']];
+/** vlan_print_flags()' order, which is not the bits' order. */
+const VLAN_FLAGS: [bit: number, name: string][] = [
+  [0x1, 'REORDER_HDR'], [0x2, 'GVRP'], [0x8, 'MVRP'], [0x4, 'LOOSE_BINDING'], [0x10, 'BRIDGE_BINDING'],
+];
 
-function printVlan(out: Output, d: Attrs): void {
-  const proto = d.get(5);
+/** vlan_print_opt() */
+function printVlan(out: Output, tb: Attrs): void {
+  const proto = tb.get(VLAN.PROTOCOL);
   if (proto && proto.length < 2) return;
-  const id = d.get(1);
+  const id = tb.get(VLAN.ID);
   if (!id || id.length < 2) return;
-  const p = proto ? vlanProto(proto) : '802.1q';
+  const p = proto ? protoName(proto) : '802.1q';
   out.string('protocol', `protocol ${p} `, p);
   out.uint('id', `id ${attrU16(id)} `, attrU16(id));
-  const fl = d.get(2);
+  const fl = tb.get(VLAN.FLAGS);
   if (fl) {
     if (fl.length < 8) return;
     let flags = attrU32(fl);
     out.openArray('flags');
     out.fp('<');
-    // vlan_print_flags() order: REORDER_HDR, GVRP, MVRP, LOOSE_BINDING, BRIDGE_BINDING
-    for (const bit of [1, 2, 8, 4, 16]) {
-      if (flags & bit) {
-        flags &= ~bit;
-        const name = VLAN_FLAGS.find(([b]) => b === bit)![1];
-        out.string(null, flags ? name + ',' : name, name);
-      }
+    for (const [bit, name] of VLAN_FLAGS) {
+      if (!(flags & bit)) continue;
+      flags &= ~bit;
+      out.string(null, flags ? name + ',' : name, name);
     }
-    if (flags) out.string(null, hex(flags), hex(flags));
+    if (flags) out.string(null, flags.toString(16), flags.toString(16));
     out.closeArray();
     out.fp('> ');
   }
-  for (const [t, key, label] of [[4, 'ingress_qos', 'ingress-qos-map'], [3, 'egress_qos', 'egress-qos-map']] as const) {
-    const b = d.get(t);
+  for (const [t, key, label] of [[VLAN.INGRESS_QOS, 'ingress_qos', 'ingress-qos-map'], [VLAN.EGRESS_QOS, 'egress_qos', 'egress-qos-map']] as const) {
+    const b = tb.get(t);
     if (!b) continue;
     out.openArray(key);
-    out.fp(`\n      ${label} { `);
-    for (let p = 0; p + 4 <= b.length;) {
-      const len = b[p] | (b[p + 1] << 8);
-      if (len < 4) break;
-      const from = attrU32(b.subarray(p + 4)), to = attrU32(b.subarray(p + 8));
+    out.nl();
+    out.fp(`      ${label} { `);
+    for (const [, m] of parseAttrs(b)) {
+      const from = attrU32(m), to = attrU32(m.subarray(4));
       if (out.json) {
         out.openObject();
         out.uint('from', '', from);
         out.uint('to', '', to);
         out.closeObject();
       } else out.fp(`${from}:${to} `);
-      p += (len + 3) & ~3;
     }
     out.closeArray();
     out.fp('} ');
   }
 }
 
-/** The IFLA_INFO_DATA part of `ip -d link show` for KIND; false when ip 6.1 has no printer for it. */
+/** The IFLA_INFO_DATA part of `ip -d link show` for KIND, as <kind>_print_opt in ip 6.1 (text and JSON through `out`). Returns false if the kind has no printer (then nothing is printed). */
 export function printKindData(out: Output, kind: string, data: Attrs, _ifname: (index: number) => string): boolean {
   switch (kind) {
     case 'bridge': printBridge(out, data); return true;
@@ -264,32 +325,288 @@ export function printKindData(out: Output, kind: string, data: Attrs, _ifname: (
   }
 }
 
-/** The IFLA_INFO_SLAVE_DATA part for a slave kind ("bridge" prints bridge_slave's options). */
+/** The IFLA_INFO_SLAVE_DATA part for a slave kind ("bridge" → bridge_slave's print_opt). Returns false if unknown. */
 export function printSlaveKindData(out: Output, slaveKind: string, data: Attrs, ifname: (index: number) => string): boolean {
   if (slaveKind !== 'bridge') return false;
   printBridgeSlave(out, data, ifname);
   return true;
 }
 
-function onOffArg(name: string, v: string): number {
-  if (v === 'on') return 1;
-  if (v === 'off') return 0;
-  throw new Exit(1, [`Error: argument of "${name}" must be "on" or "off", not "${v}"`]);
+// ---- parsing ----
+
+/** get_u8/get_u16/get_u32 (strtoul base 0, the whole word, at most max). */
+function getUnsigned(s: string, max: number): number | undefined {
+  if (s === '') return undefined;
+  const r = strtoul(s, 0);
+  return r && r.rest === '' && r.value <= max ? r.value : undefined;
 }
 
-function unsigned(v: string, max: number): number | undefined {
-  const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(v);
-  if (!m) return undefined;
-  const n = m[1].length > 1 && m[1][0] === '0' && !/^0[xX]/.test(m[1]) ? parseInt(m[1], 8) : Number(m[1]);
-  return n <= max ? n : undefined;
+/** get_integer(): strtol base 0, the whole word, in int range. */
+function getInteger(s: string): number | undefined {
+  const neg = /^[\t\n\v\f\r ]*-/.test(s);
+  const v = getUnsigned(neg ? s.replace('-', '') : s, 0x80000000);
+  if (v === undefined) return undefined;
+  return neg ? -v : v <= 0x7fffffff ? v : undefined;
 }
 
-function next(args: string[], i: number): string {
-  if (i + 1 >= args.length) throw new Exit(255, ['Command line is not complete. Try option "help"']);
-  return args[i + 1];
+const U64_LIMIT = 1n << 64n;
+
+/** get_u64(): strtoull base 0, the whole word; as strtoull, "-N" wraps to 2^64-N. */
+function getU64(s: string): bigint | undefined {
+  const m = /^[\t\n\v\f\r ]*([+-]?)(.*)$/s.exec(s)!;
+  let body = m[2], digits = /^[0-9]+$/, prefix = '';
+  if (/^0[xX][0-9a-fA-F]/.test(body)) [body, digits, prefix] = [body.slice(2), /^[0-9a-fA-F]+$/, '0x'];
+  else if (body[0] === '0') [digits, prefix] = [/^[0-7]+$/, '0o'];
+  if (!digits.test(body)) return undefined;
+  const v = BigInt(prefix + body);
+  if (v >= U64_LIMIT) return undefined;
+  return m[1] === '-' ? (U64_LIMIT - v) % U64_LIMIT : v;
 }
 
-const MACVLAN_USAGE = `Usage: ... macvlan mode MODE [flag MODE_FLAG] MODE_OPTS [bcqueuelen BC_QUEUE_LEN]
+function u64Bytes(v: bigint): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, v, true);
+  return b;
+}
+
+/**
+ * ll_addr_a2n() into a buffer of `max` bytes: the bytes and the length ip
+ * counts (max + 1 when there are more parts), or the part it complains about
+ * with `"X" is invalid lladdr.`.
+ */
+function llAddr(arg: string, max: number): { bytes: Uint8Array; len: number } | { bad: string } {
+  if (arg.includes('.')) {
+    const a = parseIPv4(arg);
+    return a ? { bytes: a, len: 4 } : { bad: arg };
+  }
+  const parts = arg.split(':');
+  const bytes: number[] = [];
+  for (let i = 0; i < max; i++) {
+    // A single part has no ':' and no '.': parseLladdr is then sscanf("%x") and the 0..255 check.
+    const v = parseLladdr(parts[i]);
+    if (typeof v === 'string') return { bad: parts[i] };
+    bytes.push(v[0]);
+    if (i === parts.length - 1) return { bytes: Uint8Array.from(bytes), len: i + 1 };
+  }
+  return { bytes: Uint8Array.from(bytes), len: max + 1 };
+}
+
+const badLladdr = (part: string) => `"${part}" is invalid lladdr.`;
+
+/** A cursor over the kind's words with NEXT_ARG(). */
+class Words {
+  i = 0;
+  constructor(readonly w: string[]) {}
+  get more(): boolean { return this.i < this.w.length; }
+  get cur(): string { return this.w[this.i]; }
+  next(): string {
+    if (++this.i >= this.w.length) incomplete();
+    return this.w[this.i];
+  }
+}
+
+const u8 = (type: number, value: number): LinkAttr => ({ type, kind: 'u8', value });
+const u16 = (type: number, value: number): LinkAttr => ({ type, kind: 'u16', value });
+const u32 = (type: number, value: number): LinkAttr => ({ type, kind: 'u32', value: value >>> 0 });
+const bytes = (type: number, value: Uint8Array): LinkAttr => ({ type, kind: 'bytes', value });
+
+const BRIDGE_USAGE = `Usage: ... bridge [ fdb_flush ]
+		  [ forward_delay FORWARD_DELAY ]
+		  [ hello_time HELLO_TIME ]
+		  [ max_age MAX_AGE ]
+		  [ ageing_time AGEING_TIME ]
+		  [ stp_state STP_STATE ]
+		  [ priority PRIORITY ]
+		  [ group_fwd_mask MASK ]
+		  [ group_address ADDRESS ]
+		  [ no_linklocal_learn NO_LINKLOCAL_LEARN ]
+		  [ vlan_filtering VLAN_FILTERING ]
+		  [ vlan_protocol VLAN_PROTOCOL ]
+		  [ vlan_default_pvid VLAN_DEFAULT_PVID ]
+		  [ vlan_stats_enabled VLAN_STATS_ENABLED ]
+		  [ vlan_stats_per_port VLAN_STATS_PER_PORT ]
+		  [ mcast_snooping MULTICAST_SNOOPING ]
+		  [ mcast_vlan_snooping MULTICAST_VLAN_SNOOPING ]
+		  [ mcast_router MULTICAST_ROUTER ]
+		  [ mcast_query_use_ifaddr MCAST_QUERY_USE_IFADDR ]
+		  [ mcast_querier MULTICAST_QUERIER ]
+		  [ mcast_hash_elasticity HASH_ELASTICITY ]
+		  [ mcast_hash_max HASH_MAX ]
+		  [ mcast_last_member_count LAST_MEMBER_COUNT ]
+		  [ mcast_startup_query_count STARTUP_QUERY_COUNT ]
+		  [ mcast_last_member_interval LAST_MEMBER_INTERVAL ]
+		  [ mcast_membership_interval MEMBERSHIP_INTERVAL ]
+		  [ mcast_querier_interval QUERIER_INTERVAL ]
+		  [ mcast_query_interval QUERY_INTERVAL ]
+		  [ mcast_query_response_interval QUERY_RESPONSE_INTERVAL ]
+		  [ mcast_startup_query_interval STARTUP_QUERY_INTERVAL ]
+		  [ mcast_stats_enabled MCAST_STATS_ENABLED ]
+		  [ mcast_igmp_version IGMP_VERSION ]
+		  [ mcast_mld_version MLD_VERSION ]
+		  [ nf_call_iptables NF_CALL_IPTABLES ]
+		  [ nf_call_ip6tables NF_CALL_IP6TABLES ]
+		  [ nf_call_arptables NF_CALL_ARPTABLES ]
+
+Where: VLAN_PROTOCOL := { 802.1Q | 802.1ad }`;
+
+type Opt = readonly [word: string, how: 'u8' | 'u16' | 'u32' | 'u64' | 'proto' | 'lladdr' | 'flag' | 'boolopt', type: number];
+
+// bridge_parse_opt()'s tests in its order: a prefix takes the first keyword it
+// starts (e.g. "f" is forward_delay). The two boolopts are matched whole (strcmp).
+const BRIDGE_OPTS: Opt[] = [
+  ['forward_delay', 'u32', BR.FORWARD_DELAY], ['hello_time', 'u32', BR.HELLO_TIME], ['max_age', 'u32', BR.MAX_AGE],
+  ['ageing_time', 'u32', BR.AGEING_TIME], ['stp_state', 'u32', BR.STP_STATE], ['priority', 'u16', BR.PRIORITY],
+  ['vlan_filtering', 'u8', BR.VLAN_FILTERING], ['vlan_protocol', 'proto', BR.VLAN_PROTOCOL],
+  ['group_fwd_mask', 'u16', BR.GROUP_FWD_MASK], ['group_address', 'lladdr', BR.GROUP_ADDR],
+  ['no_linklocal_learn', 'boolopt', NO_LL_LEARN_BIT], ['fdb_flush', 'flag', BR.FDB_FLUSH],
+  ['vlan_default_pvid', 'u16', BR.VLAN_DEFAULT_PVID], ['vlan_stats_enabled', 'u8', BR.VLAN_STATS_ENABLED],
+  ['vlan_stats_per_port', 'u8', BR.VLAN_STATS_PER_PORT], ['mcast_router', 'u8', BR.MCAST_ROUTER],
+  ['mcast_snooping', 'u8', BR.MCAST_SNOOPING], ['mcast_vlan_snooping', 'boolopt', MCAST_VLAN_SNOOPING_BIT],
+  ['mcast_query_use_ifaddr', 'u8', BR.MCAST_QUERY_USE_IFADDR], ['mcast_querier', 'u8', BR.MCAST_QUERIER],
+  ['mcast_hash_elasticity', 'u32', BR.MCAST_HASH_ELASTICITY], ['mcast_hash_max', 'u32', BR.MCAST_HASH_MAX],
+  ['mcast_last_member_count', 'u32', BR.MCAST_LAST_MEMBER_CNT],
+  ['mcast_startup_query_count', 'u32', BR.MCAST_STARTUP_QUERY_CNT],
+  ['mcast_last_member_interval', 'u64', BR.MCAST_LAST_MEMBER_INTVL],
+  ['mcast_membership_interval', 'u64', BR.MCAST_MEMBERSHIP_INTVL],
+  ['mcast_querier_interval', 'u64', BR.MCAST_QUERIER_INTVL], ['mcast_query_interval', 'u64', BR.MCAST_QUERY_INTVL],
+  ['mcast_query_response_interval', 'u64', BR.MCAST_QUERY_RESPONSE_INTVL],
+  ['mcast_startup_query_interval', 'u64', BR.MCAST_STARTUP_QUERY_INTVL],
+  ['mcast_stats_enabled', 'u8', BR.MCAST_STATS_ENABLED], ['mcast_igmp_version', 'u8', BR.MCAST_IGMP_VERSION],
+  ['mcast_mld_version', 'u8', BR.MCAST_MLD_VERSION], ['nf_call_iptables', 'u8', BR.NF_CALL_IPTABLES],
+  ['nf_call_ip6tables', 'u8', BR.NF_CALL_IP6TABLES], ['nf_call_arptables', 'u8', BR.NF_CALL_ARPTABLES],
+];
+
+/** bridge_parse_opt() */
+function parseBridge(words: string[]): LinkAttr[] {
+  const out: LinkAttr[] = [];
+  let optval = 0, optmask = 0;
+  for (const a = new Words(words); a.more; a.i++) {
+    const w = a.cur;
+    const opt = BRIDGE_OPTS.find(([name, how]) => (how === 'boolopt' ? w === name : matches(w, name)));
+    if (!opt) {
+      if (matches(w, 'help')) throw new Exit(1, [BRIDGE_USAGE]);
+      throw new Exit(1, [`bridge: unknown command "${w}"?`, BRIDGE_USAGE]);
+    }
+    const [name, how, type] = opt;
+    if (how === 'flag') {
+      out.push(bytes(type, new Uint8Array(0)));
+      continue;
+    }
+    const v = a.next();
+    const bad = () => invarg(`invalid ${name}`, v);
+    switch (how) {
+      case 'u8': out.push(u8(type, getUnsigned(v, 0xff) ?? bad())); break;
+      case 'u16': out.push(u16(type, getUnsigned(v, 0xffff) ?? bad())); break;
+      case 'u32': out.push(u32(type, getUnsigned(v, 0xffffffff) ?? bad())); break;
+      case 'u64': out.push(bytes(type, u64Bytes(getU64(v) ?? bad()))); break;
+      case 'proto': out.push(bytes(type, protoBytes(v) ?? bad())); break;
+      case 'lladdr': {
+        const r = llAddr(v, 32);
+        if ('bad' in r) throw new Exit(1, [badLladdr(r.bad)]);
+        out.push(bytes(type, r.bytes));
+        break;
+      }
+      case 'boolopt': {
+        const on = getUnsigned(v, 0xff) ?? bad();
+        optmask |= type;
+        optval = on ? optval | type : optval & ~type;
+        break;
+      }
+    }
+  }
+  if (optmask) {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setUint32(0, optval, true);
+    new DataView(b.buffer).setUint32(4, optmask, true);
+    out.push(bytes(BR.MULTI_BOOLOPT, b));
+  }
+  return out;
+}
+
+const BRIDGE_SLAVE_USAGE = `Usage: ... bridge_slave [ fdb_flush ]
+			[ state STATE ]
+			[ priority PRIO ]
+			[ cost COST ]
+			[ guard {on | off} ]
+			[ hairpin {on | off} ]
+			[ fastleave {on | off} ]
+			[ root_block {on | off} ]
+			[ learning {on | off} ]
+			[ flood {on | off} ]
+			[ proxy_arp {on | off} ]
+			[ proxy_arp_wifi {on | off} ]
+			[ mcast_router MULTICAST_ROUTER ]
+			[ mcast_fast_leave {on | off} ]
+			[ mcast_flood {on | off} ]
+			[ bcast_flood {on | off} ]
+			[ mcast_to_unicast {on | off} ]
+			[ group_fwd_mask MASK ]
+			[ neigh_suppress {on | off} ]
+			[ vlan_tunnel {on | off} ]
+			[ isolated {on | off} ]
+			[ locked {on | off} ]
+			[ backup_port DEVICE ] [ nobackup_port ]`;
+
+type SlaveOpt = readonly [word: string, how: 'u8' | 'u16' | 'u32' | 'onoff' | 'flag' | 'dev' | 'nodev', type: number, err?: string];
+
+// bridge_slave_parse_opt()'s tests in its order (prefixes take the first match).
+const BRIDGE_SLAVE_OPTS: SlaveOpt[] = [
+  ['fdb_flush', 'flag', PORT.FLUSH], ['state', 'u8', PORT.STATE, 'state is invalid'],
+  ['priority', 'u16', PORT.PRIORITY, 'priority is invalid'], ['cost', 'u32', PORT.COST, 'cost is invalid'],
+  ['hairpin', 'onoff', PORT.MODE], ['guard', 'onoff', PORT.GUARD], ['root_block', 'onoff', PORT.PROTECT],
+  ['fastleave', 'onoff', PORT.FAST_LEAVE], ['learning', 'onoff', PORT.LEARNING],
+  ['flood', 'onoff', PORT.UNICAST_FLOOD], ['mcast_flood', 'onoff', PORT.MCAST_FLOOD],
+  ['bcast_flood', 'onoff', PORT.BCAST_FLOOD], ['mcast_to_unicast', 'onoff', PORT.MCAST_TO_UCAST],
+  ['proxy_arp', 'onoff', PORT.PROXYARP], ['proxy_arp_wifi', 'onoff', PORT.PROXYARP_WIFI],
+  ['mcast_router', 'u8', PORT.MULTICAST_ROUTER, 'invalid mcast_router'],
+  ['mcast_fast_leave', 'onoff', PORT.FAST_LEAVE], ['neigh_suppress', 'onoff', PORT.NEIGH_SUPPRESS],
+  ['group_fwd_mask', 'u16', PORT.GROUP_FWD_MASK, 'invalid group_fwd_mask'],
+  ['vlan_tunnel', 'onoff', PORT.VLAN_TUNNEL], ['isolated', 'onoff', PORT.ISOLATED], ['locked', 'onoff', PORT.LOCKED],
+  ['backup_port', 'dev', PORT.BACKUP_PORT], ['nobackup_port', 'nodev', PORT.BACKUP_PORT],
+];
+
+/** parse_on_off(): a prefix of "off" or "on" (so "o" is off); else ip's message and exit 1. */
+function parseOnOff(name: string, v: string): number {
+  if (matches(v, 'off')) return 0;
+  if (matches(v, 'on')) return 1;
+  throw new Exit(1, [`Error: argument of "${name}" must be one of "off", "on", not "${v}"`]);
+}
+
+/** bridge_slave_parse_opt() */
+function parseBridgeSlave(words: string[], ifindex: (name: string) => number | undefined): LinkAttr[] {
+  const out: LinkAttr[] = [];
+  for (const a = new Words(words); a.more; a.i++) {
+    const w = a.cur;
+    const opt = BRIDGE_SLAVE_OPTS.find(([name]) => matches(w, name));
+    if (!opt) {
+      if (matches(w, 'help')) throw new Exit(1, [BRIDGE_SLAVE_USAGE]);
+      throw new Exit(1, [`bridge_slave: unknown option "${w}"?`, BRIDGE_SLAVE_USAGE]);
+    }
+    const [name, how, type, err = ''] = opt;
+    if (how === 'flag') { out.push(bytes(type, new Uint8Array(0))); continue; }
+    if (how === 'nodev') { out.push(u32(type, 0)); continue; }
+    const v = a.next();
+    switch (how) {
+      case 'u8': out.push(u8(type, getUnsigned(v, 0xff) ?? invarg(err, v))); break;
+      case 'u16': out.push(u16(type, getUnsigned(v, 0xffff) ?? invarg(err, v))); break;
+      case 'u32': out.push(u32(type, getUnsigned(v, 0xffffffff) ?? invarg(err, v))); break;
+      case 'onoff': out.push(u8(type, parseOnOff(name, v))); break;
+      case 'dev': {
+        const idx = ifindex(v);
+        // ip's message ends in "\n" of its own: a blank line follows.
+        if (!idx) throw new Exit(255, [`Error: argument "${v}" is wrong: Device does not exist`, '']);
+        out.push(u32(type, idx));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+const MACVLAN_MODE_WORDS: Record<string, number> = { private: 1, vepa: 2, bridge: 4, passthru: 8, source: 16 };
+const MACADDR_MODES: Record<string, number> = { add: 0, del: 1, flush: 2, set: 3 };
+
+const macvlanUsage = (kind: string) => `Usage: ... ${kind} mode MODE [flag MODE_FLAG] MODE_OPTS [bcqueuelen BC_QUEUE_LEN]
 
 MODE: private | vepa | bridge | passthru | source
 MODE_FLAG: null | nopromisc | nodst
@@ -297,166 +614,330 @@ MODE_OPTS: for mode "source":
 	macaddr { { add | del } <macaddr> | set [ <macaddr> [ <macaddr>  ... ] ] | flush }
 BC_QUEUE_LEN: Length of the rx queue for broadcast/multicast: [0-4294967295]`;
 
-function parseMacvlan(kind: string, args: string[]): LinkAttr[] {
-  const usage = MACVLAN_USAGE.replace('macvlan', kind);
+/** macvlan_parse_opt(); mode and flags go last, as ip adds them after the loop. */
+function parseMacvlan(kind: string, words: string[]): LinkAttr[] {
+  const usage = macvlanUsage(kind);
   const out: LinkAttr[] = [];
   let mode = 0, flags = 0, hasFlags = false;
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i];
+  const mac = (w: string): Uint8Array | undefined => {
+    const r = llAddr(w, 6);
+    if ('bad' in r) {
+      // ll_addr_a2n() complains and ip goes on (macaddr set stops there).
+      writeAll(2, badLladdr(r.bad) + '\n');
+      return undefined;
+    }
+    return r.len === 6 ? r.bytes : undefined;
+  };
+  for (const a = new Words(words); a.more; a.i++) {
+    const w = a.cur;
     if (matches(w, 'mode')) {
-      const v = next(args, i++);
-      const m = Object.entries(MACVLAN_MODES).find(([, n]) => n === v);
-      if (!m) throw new Exit(1, [`Error: argument of "mode" must be "private", "vepa", "bridge", "passthru" or "source", not "${v}"`]);
-      mode = Number(m[0]);
+      const v = a.next();
+      mode = MACVLAN_MODE_WORDS[v] ?? 0;
+      if (!Object.hasOwn(MACVLAN_MODE_WORDS, v)) {
+        throw new Exit(1, [`Error: argument of "mode" must be "private", "vepa", "bridge", "passthru" or "source", not "${v}"`]);
+      }
     } else if (matches(w, 'flag')) {
-      const v = next(args, i++);
-      if (v === 'nopromisc') flags |= 1;
-      else if (v === 'nodst') flags |= 2;
+      const v = a.next();
+      if (v === 'nopromisc') flags |= MACVLAN_FLAG_NOPROMISC;
+      else if (v === 'nodst') flags |= MACVLAN_FLAG_NODST;
       else if (v !== 'null') throw new Exit(1, [`Error: argument of "flag" must be "nopromisc", "nodst" or "null", not "${v}"`]);
       hasFlags = true;
-    } else if (matches(w, 'nopromisc') || matches(w, 'nodst')) {
-      flags |= matches(w, 'nopromisc') ? 1 : 2;
+    } else if (matches(w, 'macaddr')) {
+      const v = a.next();
+      if (!Object.hasOwn(MACADDR_MODES, v)) throw new Exit(1, [usage]);
+      const macMode = MACADDR_MODES[v];
+      out.push(u32(MACVLAN.MACADDR_MODE, macMode));
+      if (v === 'add' || v === 'del') {
+        const b = mac(a.next());
+        if (!b) throw new Exit(1);
+        out.push(bytes(MACVLAN.MACADDR, b));
+      } else if (v === 'set') {
+        const list: LinkAttr[] = [];
+        while (a.i + 1 < words.length) {
+          const b = mac(words[a.i + 1]);
+          if (!b) {
+            // ll_addr_a2n() cut the word at its first ':' in place; the loop reads it so.
+            words[a.i + 1] = words[a.i + 1].split(':')[0];
+            break;
+          }
+          a.i++;
+          list.push(bytes(MACVLAN.MACADDR, b));
+        }
+        out.push({ type: MACVLAN.MACADDR_DATA, kind: 'nest', value: list });
+      }
+    } else if (matches(w, 'nopromisc')) {
+      flags |= MACVLAN_FLAG_NOPROMISC;
+      hasFlags = true;
+    } else if (matches(w, 'nodst')) {
+      flags |= MACVLAN_FLAG_NODST;
       hasFlags = true;
     } else if (matches(w, 'bcqueuelen')) {
-      const v = next(args, i++);
-      const n = unsigned(v, 0xffffffff);
+      const v = a.next();
+      const n = getUnsigned(v, 0xffffffff);
       if (n === undefined) throw new Exit(1, [`Error: argument of "bcqueuelen" must be a positive integer [0-4294967295], not "${v}"`]);
-      // Added where it is read, as ip does; mode and flags follow at the end.
-      out.push({ type: 7, kind: 'u32', value: n });
+      out.push(u32(MACVLAN.BC_QUEUE_LEN, n));
     } else if (matches(w, 'help')) {
       throw new Exit(1, [usage]);
     } else {
       throw new Exit(1, [`${kind}: unknown option "${w}"?`, usage]);
     }
   }
-  if (mode) out.push({ type: 1, kind: 'u32', value: mode });
+  if (mode) out.push(u32(MACVLAN.MODE, mode));
   if (hasFlags) {
-    if (flags & 1 && mode !== 8) throw new Exit(1, [`${kind}: nopromisc flag only valid in passthru mode`, usage]);
-    out.push({ type: 2, kind: 'u16', value: flags });
+    if (flags & MACVLAN_FLAG_NOPROMISC && mode !== MACVLAN_MODE_PASSTHRU) {
+      throw new Exit(1, [`${kind}: nopromisc flag only valid in passthru mode`, usage]);
+    }
+    out.push(u16(MACVLAN.FLAGS, flags));
   }
   return out;
 }
 
 const VLAN_USAGE = `Usage: ... vlan id VLANID
-                [ protocol VLANPROTO ]
-                [ reorder_hdr { on | off } ]
-                [ gvrp { on | off } ]
-                [ mvrp { on | off } ]
-                [ loose_binding { on | off } ]
-                [ bridge_binding { on | off } ]
-                [ ingress-qos-map QOS-MAP ]
-                [ egress-qos-map QOS-MAP ]
+		[ protocol VLANPROTO ]
+		[ reorder_hdr { on | off } ]
+		[ gvrp { on | off } ]
+		[ mvrp { on | off } ]
+		[ loose_binding { on | off } ]
+		[ bridge_binding { on | off } ]
+		[ ingress-qos-map QOS-MAP ]
+		[ egress-qos-map QOS-MAP ]
 
 VLANID := 0-4095
-VLANPROTO: [ 802.1Q / 802.1ad ]
+VLANPROTO: [ 802.1Q | 802.1ad ]
 QOS-MAP := [ QOS-MAP ] QOS-MAPPING
 QOS-MAPPING := FROM:TO`;
 
-function parseVlan(args: string[]): LinkAttr[] {
+const VLAN_FLAG_WORDS: [word: string, bit: number][] = [
+  ['reorder_hdr', 0x1], ['gvrp', 0x2], ['mvrp', 0x8], ['loose_binding', 0x4], ['bridge_binding', 0x10],
+];
+
+/** vlan_parse_opt() */
+function parseVlan(words: string[]): LinkAttr[] {
   const out: LinkAttr[] = [];
   let flags = 0, mask = 0;
-  const FLAG_WORDS: [string, number][] = [['reorder_hdr', 1], ['gvrp', 2], ['mvrp', 8], ['loose_binding', 4], ['bridge_binding', 16]];
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i];
-    const flag = FLAG_WORDS.find(([n]) => matches(w, n));
+  const a = new Words(words);
+  while (a.more) {
+    const w = a.cur;
+    const flag = VLAN_FLAG_WORDS.find(([name]) => matches(w, name));
     if (matches(w, 'protocol')) {
-      const v = next(args, i++);
-      const p = v.toLowerCase() === '802.1q' ? 0x8100 : v.toLowerCase() === '802.1ad' ? 0x88a8 : undefined;
-      if (p === undefined) invarg('protocol is invalid', v);
-      out.push({ type: 5, kind: 'bytes', value: Uint8Array.of(p >> 8, p & 255) });
+      const v = a.next();
+      out.push(bytes(VLAN.PROTOCOL, protoBytes(v) ?? invarg('protocol is invalid', v)));
     } else if (matches(w, 'id')) {
-      const v = next(args, i++);
-      const n = unsigned(v, 0xffff);
-      if (n === undefined) invarg('id is invalid', v);
-      out.push({ type: 1, kind: 'u16', value: n });
+      const v = a.next();
+      out.push(u16(VLAN.ID, getUnsigned(v, 0xffff) ?? invarg('id is invalid', v)));
     } else if (flag) {
-      const v = next(args, i++);
+      const v = a.next();
       mask |= flag[1];
-      if (onOffArg(flag[0], v)) flags |= flag[1];
-      else flags &= ~flag[1];
+      if (v === 'on') flags |= flag[1];
+      else if (v === 'off') flags &= ~flag[1];
+      else throw new Exit(1, [`Error: argument of "${flag[0]}" must be "on" or "off", not "${v}"`]);
+    } else if (matches(w, 'ingress-qos-map') || matches(w, 'egress-qos-map')) {
+      const ingress = matches(w, 'ingress-qos-map');
+      a.next();
+      const maps: LinkAttr[] = [];
+      // parse_mapping(): FROM:TO words until one has no ':'; that word is read again as a keyword.
+      for (; a.more && a.cur.includes(':'); a.i++) {
+        const [from, to] = [a.cur.slice(0, a.cur.indexOf(':')), a.cur.slice(a.cur.indexOf(':') + 1)];
+        const f = getUnsigned(from, 0xffffffff), t = getUnsigned(to, 0xffffffff);
+        // The word was cut at its ':' in place, so the message shows FROM only.
+        if (f === undefined || t === undefined) invarg(`invalid ${ingress ? 'ingress' : 'egress'}-qos-map`, from);
+        const m = new Uint8Array(8);
+        new DataView(m.buffer).setUint32(0, f, true);
+        new DataView(m.buffer).setUint32(4, t, true);
+        maps.push(bytes(IFLA_VLAN_QOS_MAPPING, m));
+      }
+      out.push({ type: ingress ? VLAN.INGRESS_QOS : VLAN.EGRESS_QOS, kind: 'nest', value: maps });
+      continue;
     } else if (matches(w, 'help')) {
       throw new Exit(1, [VLAN_USAGE]);
     } else {
       throw new Exit(1, [`vlan: unknown command "${w}"?`, VLAN_USAGE]);
     }
+    a.i++;
   }
   if (mask) {
     const b = new Uint8Array(8);
     new DataView(b.buffer).setUint32(0, flags, true);
     new DataView(b.buffer).setUint32(4, mask, true);
-    out.push({ type: 2, kind: 'bytes', value: b });
+    out.push(bytes(VLAN.FLAGS, b));
   }
   return out;
 }
 
-/** bridge_slave's settable options (ip 6.1's subset that a user meets here). */
-function parseBridgeSlave(args: string[]): LinkAttr[] {
-  const out: LinkAttr[] = [];
-  const ONOFF: [string, number][] = [['hairpin', 4], ['guard', 5], ['root_block', 6], ['fastleave', 7], ['learning', 8],
-    ['flood', 9], ['proxy_arp', 10], ['proxy_arp_wifi', 12], ['mcast_flood', 27], ['mcast_to_unicast', 28],
-    ['bcast_flood', 30], ['neigh_suppress', 32], ['vlan_tunnel', 29], ['isolated', 33], ['locked', 39]];
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i];
-    if (matches(w, 'fdb_flush')) out.push({ type: 24, kind: 'bytes', value: new Uint8Array(0) });
-    else if (matches(w, 'state')) {
-      const v = next(args, i++);
-      const n = unsigned(v, 255);
-      if (n === undefined) invarg('state is invalid', v);
-      out.push({ type: 1, kind: 'u8', value: n });
-    } else if (matches(w, 'priority')) {
-      const v = next(args, i++);
-      const n = unsigned(v, 0xffff);
-      if (n === undefined) invarg('priority is invalid', v);
-      out.push({ type: 2, kind: 'u16', value: n });
-    } else if (matches(w, 'cost')) {
-      const v = next(args, i++);
-      const n = unsigned(v, 0xffffffff);
-      if (n === undefined) invarg('cost is invalid', v);
-      out.push({ type: 3, kind: 'u32', value: n });
+// IFLA_* and IFF_* that a veth peer's own words set (linux/if_link.h, linux/if.h).
+const IFLA_ADDRESS = 1, IFLA_BROADCAST = 2, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5, IFLA_MASTER = 10,
+  IFLA_TXQLEN = 13, IFLA_OPERSTATE = 16, IFLA_LINKMODE = 17, IFLA_IFALIAS = 20, IFLA_AF_SPEC = 26,
+  IFLA_NUM_TX_QUEUES = 31, IFLA_NUM_RX_QUEUES = 32, IFLA_CARRIER = 33, IFLA_LINK_NETNSID = 37, IFLA_PROTO_DOWN = 39,
+  IFLA_GSO_MAX_SEGS = 40, IFLA_GSO_MAX_SIZE = 41, IFLA_PARENT_DEV_NAME = 56, IFLA_GRO_MAX_SIZE = 58,
+  IFLA_INET6_ADDR_GEN_MODE = 8, AF_INET6 = 10;
+const IFF_UP = 0x1, IFF_NOTRAILERS = 0x20, IFF_NOARP = 0x80, IFF_PROMISC = 0x100, IFF_ALLMULTI = 0x200,
+  IFF_MULTICAST = 0x1000, IFF_DYNAMIC = 0x8000;
+const IFNAMSIZ = 16, IFALIASZ = 256, GSO_MAX_SEGS = 65535;
+const OPER_STATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
+const LINK_MODES = ['default', 'dormant'];
+const ADDR_GEN_MODES = ['eui64', 'none', 'stable_secret', 'random'];
+
+/** check_ifname() (with IFNAMSIZ) / check_altifname(): not empty, no '/' or space. */
+function badIfname(s: string, limit: boolean): boolean {
+  return (limit && Buffer.byteLength(s) >= IFNAMSIZ) || s === '' || /[/\s]/.test(s);
+}
+
+const VETH_USAGE = `Usage: ip link <options> type veth [peer <options>]
+To get <options> type 'ip link add help'
+`;
+
+/**
+ * veth_parse_opt(): `peer` then the peer's own words, read as iplink_parse()
+ * reads a created link's; VETH_INFO_PEER holds the peer's ifinfomsg and its
+ * attributes. Words ip takes there that tsnet does not (netns, group, vf, xdp,
+ * vrf, link-netns, protodown_reason) are refused.
+ */
+function parseVeth(words: string[], ifindex: (name: string) => number | undefined): LinkAttr[] {
+  if (words[0] !== 'peer') {
+    // ip's print_usage() writes to stdout whatever stream it is given.
+    writeAll(1, VETH_USAGE);
+    throw new Exit(1);
+  }
+  const attrs: LinkAttr[] = [];
+  let flags = 0, change = 0, index = 0;
+  let name: string | undefined, dev: string | undefined, link: string | undefined;
+  const seen = new Set<string>();
+  const once = (key: string, v: string) => {
+    if (seen.has(key)) duparg(key, v);
+    seen.add(key);
+  };
+  const onOff = (word: string, bit: number, v: string, onSets = true) => {
+    change |= bit;
+    if (v !== 'on' && v !== 'off') throw new Exit(1, [`Error: argument of "${word}" must be "on" or "off", not "${v}"`]);
+    flags = (v === 'on') === onSets ? flags | bit : flags & ~bit;
+  };
+  const int = (type: number, key: string, v: string) => {
+    once(key, v);
+    const n = getInteger(v);
+    if (n === undefined) throw new Exit(255, [`Error: argument "${v}" is wrong: Invalid "${key}" value`, '']);
+    attrs.push(u32(type, n));
+  };
+  const unsigned = (type: number, key: string, v: string, max = 0xffffffff) => {
+    const n = getUnsigned(v, 0xffffffff);
+    if (n === undefined || n > max) throw new Exit(255, [`Error: argument "${v}" is wrong: Invalid "${key}" value`, '']);
+    attrs.push(u32(type, n));
+  };
+  const lladdr = (type: number, v: string) => {
+    const r = llAddr(v, 32);
+    if ('bad' in r) throw new Exit(1, [badLladdr(r.bad)]);
+    attrs.push(bytes(type, r.bytes));
+  };
+  const oneOf = (tbl: string[], v: string, msg: string) => {
+    const i = tbl.findIndex((s) => s.toLowerCase() === v.toLowerCase());
+    return i >= 0 ? i : invarg(msg, v);
+  };
+  const a = new Words(words);
+  for (a.i = 1; a.more; a.i++) {
+    const w = a.cur;
+    if (w === 'up' || w === 'down') {
+      change |= IFF_UP;
+      flags = w === 'up' ? flags | IFF_UP : flags & ~IFF_UP;
+    } else if (w === 'name') {
+      const v = a.next();
+      if (name !== undefined) duparg('name', v);
+      if (badIfname(v, true)) invarg('"name" not a valid ifname', v);
+      name = v;
+      dev ??= v;
+    } else if (w === 'index') {
+      const v = a.next();
+      if (index) duparg('index', v);
+      index = parseInt(v, 10) || 0;
+      if (index <= 0) throw new Exit(255, [`Error: argument "${v}" is wrong: Invalid "index" value`]);
+    } else if (matches(w, 'link')) link = a.next();
+    else if (matches(w, 'address')) lladdr(IFLA_ADDRESS, a.next());
+    else if (matches(w, 'broadcast') || w === 'brd') lladdr(IFLA_BROADCAST, a.next());
+    else if (matches(w, 'txqueuelen') || w === 'qlen' || matches(w, 'txqlen')) int(IFLA_TXQLEN, 'txqueuelen', a.next());
+    else if (w === 'mtu') int(IFLA_MTU, 'mtu', a.next());
+    else if (w === 'multicast') onOff(w, IFF_MULTICAST, a.next());
+    else if (w === 'allmulticast') onOff(w, IFF_ALLMULTI, a.next());
+    else if (w === 'promisc') onOff(w, IFF_PROMISC, a.next());
+    else if (w === 'trailers') onOff(w, IFF_NOTRAILERS, a.next(), false);
+    else if (w === 'arp') onOff(w, IFF_NOARP, a.next(), false);
+    else if (w === 'carrier') attrs.push(u8(IFLA_CARRIER, parseOnOff('carrier', a.next())));
+    else if (matches(w, 'master')) {
+      const v = a.next();
+      const idx = ifindex(v);
+      if (!idx) throw new Exit(255, [`Error: argument "${v}" is wrong: Device does not exist`, '']);
+      attrs.push(u32(IFLA_MASTER, idx));
+    } else if (matches(w, 'nomaster')) attrs.push(u32(IFLA_MASTER, 0));
+    else if (matches(w, 'dynamic')) onOff('dynamic', IFF_DYNAMIC, a.next());
+    else if (matches(w, 'type')) duparg('type', a.next());
+    else if (matches(w, 'alias')) {
+      const v = a.next();
+      if (Buffer.byteLength(v) >= IFALIASZ) throw new Exit(255, [`Error: argument "${v}" is wrong: alias too long`, '']);
+      attrs.push(bytes(IFLA_IFALIAS, Buffer.from(v)));
+    } else if (w === 'mode') {
+      const v = a.next();
+      attrs.push(u8(IFLA_LINKMODE, oneOf(LINK_MODES, v, 'Invalid link mode\n')));
+    } else if (w === 'state') {
+      const v = a.next();
+      attrs.push(u8(IFLA_OPERSTATE, oneOf(OPER_STATES, v, 'Invalid operstate\n')));
+    } else if (matches(w, 'numtxqueues')) int(IFLA_NUM_TX_QUEUES, 'numtxqueues', a.next());
+    else if (matches(w, 'numrxqueues')) int(IFLA_NUM_RX_QUEUES, 'numrxqueues', a.next());
+    else if (matches(w, 'addrgenmode')) {
+      const mode = oneOf(ADDR_GEN_MODES, a.next(), 'Invalid address generation mode\n');
+      attrs.push({ type: IFLA_AF_SPEC, kind: 'nest', value: [{ type: AF_INET6, kind: 'nest', value: [u8(IFLA_INET6_ADDR_GEN_MODE, mode)] }] });
+    } else if (matches(w, 'link-netnsid') && w !== 'link-netns' && !matches(w, 'link-netns')) {
+      int(IFLA_LINK_NETNSID, 'link-netnsid', a.next());
+    } else if (w === 'protodown') attrs.push(u8(IFLA_PROTO_DOWN, parseOnOff('protodown', a.next())));
+    else if (w === 'gso_max_size') unsigned(IFLA_GSO_MAX_SIZE, 'gso_max_size', a.next());
+    else if (w === 'gso_max_segs') unsigned(IFLA_GSO_MAX_SEGS, 'gso_max_segs', a.next(), GSO_MAX_SEGS);
+    else if (w === 'gro_max_size') unsigned(IFLA_GRO_MAX_SIZE, 'gro_max_size', a.next());
+    else if (w === 'parentdev') attrs.push(bytes(IFLA_PARENT_DEV_NAME, Buffer.from(a.next() + '\0')));
+    else if (['netns', 'vf', 'vrf', 'group', 'protodown_reason', 'xdp', 'xdpgeneric', 'xdpdrv', 'xdpoffload'].includes(w) || matches(w, 'link-netns')) {
+      throw new Exit(1, [`tsnet: "${w}" is not supported for a veth peer; use ip link.`]);
     } else {
-      // Exact names first: "flood" must not be taken for "fastleave"'s prefix rules.
-      const o = ONOFF.find(([n]) => n === w) ?? ONOFF.find(([n]) => matches(w, n));
-      if (!o) throw new Exit(1, [`bridge_slave: unknown option "${w}"?`]);
-      const v = next(args, i++);
-      out.push({ type: o[1], kind: 'u8', value: onOffArg(o[0], v) });
+      if (matches(w, 'help')) throw new Exit(255, [VETH_USAGE.trimEnd()]);
+      const v = w === 'dev' ? a.next() : w;
+      if (dev !== name) duparg2('dev', v);
+      if (badIfname(v, false)) invarg('"dev" not a valid ifname', v);
+      dev = v;
     }
   }
-  return out;
-}
-
-/** A few bridge options in IFLA_BR_* (the STP timers, priority, VLAN filtering, snooping). */
-function parseBridge(args: string[]): LinkAttr[] {
-  const out: LinkAttr[] = [];
-  const NUM: [string, number, 'u8' | 'u16' | 'u32', number][] = [
-    ['forward_delay', 1, 'u32', 0xffffffff], ['hello_time', 2, 'u32', 0xffffffff], ['max_age', 3, 'u32', 0xffffffff],
-    ['ageing_time', 4, 'u32', 0xffffffff], ['stp_state', 5, 'u32', 0xffffffff], ['priority', 6, 'u16', 0xffff],
-    ['vlan_filtering', 7, 'u8', 255], ['vlan_default_pvid', 39, 'u16', 0xffff], ['mcast_snooping', 23, 'u8', 255],
-    ['mcast_querier', 25, 'u8', 255], ['nf_call_iptables', 36, 'u8', 255], ['nf_call_ip6tables', 37, 'u8', 255],
-    ['nf_call_arptables', 38, 'u8', 255],
-  ];
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i];
-    const o = NUM.find(([n]) => n === w) ?? NUM.find(([n]) => matches(w, n));
-    if (!o) throw new Exit(1, [`bridge: unknown command "${w}"?`]);
-    const v = next(args, i++);
-    const n = unsigned(v, o[3]);
-    if (n === undefined) invarg(`invalid ${o[0]}`, v);
-    out.push({ type: o[1], kind: o[2], value: n });
+  if (name === undefined) name = dev;
+  else if (dev !== name) throw new Exit(255, ['both "name" and "dev" cannot be used when creating devices.']);
+  if (link !== undefined) {
+    const idx = ifindex(link);
+    if (!idx) throw new Exit(1, [`Cannot find device "${link}"`]);
+    attrs.push(u32(IFLA_LINK, idx));
   }
-  return out;
+  if (name !== undefined) attrs.push(bytes(IFLA_IFNAME, Buffer.from(name + '\0')));
+  const body = encodeAttrs(attrs);
+  const value = new Uint8Array(16 + body.length);
+  const h = new DataView(value.buffer);
+  // struct ifinfomsg: family, pad, type (all 0 for the peer), index, flags, change.
+  h.setInt32(4, index, true);
+  h.setUint32(8, flags, true);
+  h.setUint32(12, change, true);
+  value.set(body, 16);
+  return [bytes(VETH_INFO_PEER, value)];
 }
 
 /**
- * `ip link add|set ... type KIND ARGS`: the words after KIND as <kind>_parse_opt
- * reads them; undefined for a kind this module does not parse (veth and bond
- * are parsed elsewhere; dummy takes no options).
+ * `ip link add|set ... type KIND ARGS...`: the words after KIND as
+ * <kind>_parse_opt reads them, as IFLA_INFO_DATA (IFLA_INFO_SLAVE_DATA for
+ * bridge_slave) attributes in ip's order; bad words end in an Exit with ip's
+ * message and code. undefined for kinds other than bridge, bridge_slave,
+ * macvlan, macvtap, vlan, veth and dummy. ip calls no parser without words,
+ * and dummy has none (its words are ignored): both give [].
  */
-export function parseKindArgs(kind: string, args: string[], _ifindex: (name: string) => number | undefined): LinkAttr[] | undefined {
+export function parseKindArgs(kind: string, args: string[], ifindex: (name: string) => number | undefined): LinkAttr[] | undefined {
+  const known = ['bridge', 'bridge_slave', 'macvlan', 'macvtap', 'vlan', 'veth', 'dummy'];
+  if (!known.includes(kind)) return undefined;
+  if (!args.length) return [];
+  // Own copy: macvlan's lladdr parsing rewrites a word as ip does in place.
+  const words = [...args];
   switch (kind) {
-    case 'macvlan': case 'macvtap': return parseMacvlan(kind, args);
-    case 'vlan': return parseVlan(args);
-    case 'bridge_slave': return parseBridgeSlave(args);
-    case 'bridge': return parseBridge(args);
-    default: return undefined;
+    case 'bridge': return parseBridge(words);
+    case 'bridge_slave': return parseBridgeSlave(words, ifindex);
+    case 'macvlan': case 'macvtap': return parseMacvlan(kind, words);
+    case 'vlan': return parseVlan(words);
+    case 'veth': return parseVeth(words, ifindex);
+    default: return [];
   }
 }

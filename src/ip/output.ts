@@ -46,6 +46,14 @@ export class Output {
     return !this.json && this.palette === null;
   }
 
+  /** ip's _SL_, the text line break inside one entry: "\\" with -oneline (set by the command). */
+  lineBreak = '\n';
+
+  /** print_nl(): a line break in text output only. */
+  nl(): void {
+    if (!this.json) this.write(this.lineBreak);
+  }
+
   /** Text-only output (PRINT_FP). */
   fp(s: string): void {
     if (!this.json) this.write(s);

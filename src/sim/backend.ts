@@ -3,10 +3,12 @@
 // neigh_fill_info() reports them. `-n NAME` picks the simulated host.
 import {
   AF_INET, AF_INET6, type Backend, type LinkRef, NTF_PROXY, NTF_USE, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NUD_FAILED,
-  type Neighbour, type NeighbourChange, type NeighbourDumpFilter, NetlinkError, type RtMessage, type RtRequest,
+  type MonitorEvent, type MonitorTopics, type Neighbour, type NeighbourChange, type NeighbourDumpFilter, NetlinkError,
+  type RtMessage, type RtRequest, type Watch,
 } from '../backend.js';
+import { watchModel } from './watch.js';
 import { SimRtnl, requestHex } from './rtnl.js';
-import { EEXIST, EINVAL, ENODEV, ENOENT } from '../errno.js';
+import { EEXIST, EINVAL, ENODEV, ENOENT, EOPNOTSUPP } from '../errno.js';
 import { formatAddress, parseIPv6 } from '../ip/inet.js';
 import { Engine } from './engine.js';
 import { runSimCommand } from './commands.js';
@@ -27,7 +29,11 @@ export class SimBackend implements Backend {
   /** Set by anything that changes the model; a read-only command leaves the state file alone. */
   dirty = false;
 
-  constructor(readonly world: World, hostName: string, trace?: (line: string) => void, private readonly onClose?: (dirty: boolean) => void) {
+  constructor(
+    readonly world: World, hostName: string, trace?: (line: string) => void, private readonly onClose?: (dirty: boolean) => void,
+    /** The state file and how to read it again, for `monitor` (which must not hold the lock). */
+    private readonly source?: { file: string; reload: () => World },
+  ) {
     this.engine = new Engine(world, trace);
     const h = findHost(world, hostName);
     if (!h) throw new NetlinkError(ENOENT, undefined, `no simulated host "${hostName}" (tsnet sim show lists them)`);
@@ -38,8 +44,18 @@ export class SimBackend implements Backend {
     return this.host.links.map((l) => ({ index: l.index, name: l.name, type: l.type, flags: l.flags, master: l.master }));
   }
 
-  private entry(n: SimNeighbour): Neighbour {
-    const now = this.world.now;
+  /**
+   * Streams the model's changes as another tsnet run saves them: the lock is
+   * let go first (this run saves nothing), so the others can run meanwhile.
+   */
+  watch(topics: MonitorTopics, each: (e: MonitorEvent) => void): Watch {
+    if (!this.source) throw new NetlinkError(EOPNOTSUPP, 'the model can be watched only through its state file');
+    this.close();
+    return watchModel(this.source.file, this.host.name, this.world, this.source.reload, topics, (w, n) => this.entry(n, w), each);
+  }
+
+  private entry(n: SimNeighbour, w: World = this.world): Neighbour {
+    const now = w.now;
     const age = (t: number) => Math.max(0, Math.floor((now - t) / USER_HZ_MS));
     const valid = (n.state & NUD_VALID) !== 0;
     return {

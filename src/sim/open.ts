@@ -24,7 +24,7 @@ export function openSimBackend(opts: GlobalOptions): Backend {
       } finally {
         unlock();
       }
-    });
+    }, { file, reload: () => load(file) });
   } catch (e) {
     unlock();
     throw e;

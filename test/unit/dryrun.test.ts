@@ -57,6 +57,28 @@ describe('tsnet --dry-run', () => {
     expect((await tsnet(['--dry-run', '-n', 'peer3', 'neigh', 'show'])).stdout).toContain('10.0.0.2 dev eth0 lladdr 02:00:00:00:00:02');
   });
 
+  it('monitor streams the model\'s changes made by other runs, as ip monitor prints them', async () => {
+    await tsnet(['--dry-run', 'neigh', 'show']);
+    const mon = execa('node', ['bin/run.js', '--state', state, '--dry-run', 'monitor'], { reject: false, env: { TSNET_FORBID_KERNEL: '1' } });
+    await new Promise((r) => setTimeout(r, 800));
+    // The monitor holds no lock: these runs go through while it watches.
+    expect((await tsnet(['--dry-run', 'neigh', 'add', '10.0.0.9', 'lladdr', '02:00:00:00:00:09', 'dev', 'eth0'])).exitCode).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await tsnet(['--dry-run', 'addr', 'add', '10.0.0.20/24', 'dev', 'eth0'])).exitCode).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await tsnet(['--dry-run', 'neigh', 'del', '10.0.0.9', 'dev', 'eth0'])).exitCode).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    mon.kill('SIGTERM');
+    const r = await mon;
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe([
+      '10.0.0.9 dev eth0 lladdr 02:00:00:00:00:09 PERMANENT ',
+      '2: eth0    inet 10.0.0.20/24 scope global secondary eth0',
+      '       valid_lft forever preferred_lft forever',
+      'Deleted 10.0.0.9 dev eth0 FAILED ',
+    ].join('\n'));
+  });
+
   it('leaves a corrupt state file alone and says so', async () => {
     writeFileSync(state, 'not json');
     const r = await tsnet(['--dry-run', 'neigh', 'show']);
