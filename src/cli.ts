@@ -81,6 +81,8 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
     if (words.length && resolveObject(words[0]) === 'sim') opts.dryRun = true;
     out.json = opts.json > 0;
     out.pretty = opts.pretty > 0;
+    // ip's _SL_: -o puts an entry's lines on one, joined by a backslash.
+    out.lineBreak = opts.oneline ? '\\' : '\n';
     if (!out.json && (opts.color === 'always' || (opts.color === 'auto' && process.stdout.isTTY && !process.env.NO_COLOR))) {
       const bg = /;([0-6]|8)$/.exec(process.env.COLORFGBG ?? '');
       out.enableColor(bg !== null);

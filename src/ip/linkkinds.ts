@@ -1,11 +1,11 @@
 // The per-kind parts of `ip link` in iproute2 6.1 (ip/iplink_bridge.c,
-// iplink_bridge_slave.c, iplink_macvlan.c, iplink_vlan.c, link_veth.c,
-// iplink_dummy.c): what -d prints of IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA,
+// iplink_bridge_slave.c, iplink_macvlan.c, iplink_vlan.c, iplink_dummy.c): what -d prints of IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA,
 // and the words after `type KIND` as the attributes ip sends, in its order,
-// with its messages and exit codes. bond's parts live in bond-link.ts.
-import { type Attrs, type LinkAttr, attrS32, attrU16, attrU32, attrU8, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
+// with its messages and exit codes. bond's parts live in bond-link.ts; veth's
+// peer is the link grammar itself (link.ts).
+import { type Attrs, type LinkAttr, attrS32, attrU16, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
 import { hexColon, parseIPv4, parseLladdr, strtoul } from './inet.js';
-import { Exit, duparg, duparg2, incomplete, invarg, matches } from './matches.js';
+import { Exit, incomplete, invarg, matches } from './matches.js';
 import { type Output, writeAll } from './output.js';
 
 // IFLA_BR_* (linux/if_link.h)
@@ -40,7 +40,6 @@ const MACVLAN_FLAG_NOPROMISC = 1, MACVLAN_FLAG_NODST = 2;
 const enum VLAN { ID = 1, FLAGS, EGRESS_QOS, INGRESS_QOS, PROTOCOL }
 const IFLA_VLAN_QOS_MAPPING = 1;
 
-const VETH_INFO_PEER = 1;
 // BR_BOOLOPT_NO_LL_LEARN and BR_BOOLOPT_MCAST_VLAN_SNOOPING as bits of br_boolopt_multi
 const NO_LL_LEARN_BIT = 1, MCAST_VLAN_SNOOPING_BIT = 2;
 
@@ -257,13 +256,13 @@ function printMacvlan(out: Output, tb: Attrs): void {
   out.uint('macaddr_count', `remotes (${count}) `, count);
   const data = tb.get(MACVLAN.MACADDR_DATA);
   if (!data) return;
-  if (out.json) out.openArray('macaddr_data');
+  out.openArray('macaddr_data');
   for (const [type, addr] of parseAttrs(data)) {
     if (type !== MACVLAN.MACADDR || addr.length < 6) continue;
     const s = hexColon(addr.subarray(0, 6));
     out.string(null, s + ' ', s);
   }
-  if (out.json) out.closeArray();
+  out.closeArray();
 }
 
 /** vlan_print_flags()' order, which is not the bits' order. */
@@ -339,14 +338,6 @@ function getUnsigned(s: string, max: number): number | undefined {
   if (s === '') return undefined;
   const r = strtoul(s, 0);
   return r && r.rest === '' && r.value <= max ? r.value : undefined;
-}
-
-/** get_integer(): strtol base 0, the whole word, in int range. */
-function getInteger(s: string): number | undefined {
-  const neg = /^[\t\n\v\f\r ]*-/.test(s);
-  const v = getUnsigned(neg ? s.replace('-', '') : s, 0x80000000);
-  if (v === undefined) return undefined;
-  return neg ? -v : v <= 0x7fffffff ? v : undefined;
 }
 
 const U64_LIMIT = 1n << 64n;
@@ -619,23 +610,14 @@ function parseMacvlan(kind: string, words: string[]): LinkAttr[] {
   const usage = macvlanUsage(kind);
   const out: LinkAttr[] = [];
   let mode = 0, flags = 0, hasFlags = false;
-  const mac = (w: string): Uint8Array | undefined => {
-    const r = llAddr(w, 6);
-    if ('bad' in r) {
-      // ll_addr_a2n() complains and ip goes on (macaddr set stops there).
-      writeAll(2, badLladdr(r.bad) + '\n');
-      return undefined;
-    }
-    return r.len === 6 ? r.bytes : undefined;
-  };
   for (const a = new Words(words); a.more; a.i++) {
     const w = a.cur;
     if (matches(w, 'mode')) {
       const v = a.next();
-      mode = MACVLAN_MODE_WORDS[v] ?? 0;
       if (!Object.hasOwn(MACVLAN_MODE_WORDS, v)) {
         throw new Exit(1, [`Error: argument of "mode" must be "private", "vepa", "bridge", "passthru" or "source", not "${v}"`]);
       }
+      mode = MACVLAN_MODE_WORDS[v];
     } else if (matches(w, 'flag')) {
       const v = a.next();
       if (v === 'nopromisc') flags |= MACVLAN_FLAG_NOPROMISC;
@@ -648,20 +630,24 @@ function parseMacvlan(kind: string, words: string[]): LinkAttr[] {
       const macMode = MACADDR_MODES[v];
       out.push(u32(MACVLAN.MACADDR_MODE, macMode));
       if (v === 'add' || v === 'del') {
-        const b = mac(a.next());
-        if (!b) throw new Exit(1);
-        out.push(bytes(MACVLAN.MACADDR, b));
+        const r = llAddr(a.next(), 6);
+        if ('bad' in r) throw new Exit(1, [badLladdr(r.bad)]);
+        if (r.len !== 6) throw new Exit(1);
+        out.push(bytes(MACVLAN.MACADDR, r.bytes));
       } else if (v === 'set') {
         const list: LinkAttr[] = [];
         while (a.i + 1 < words.length) {
-          const b = mac(words[a.i + 1]);
-          if (!b) {
-            // ll_addr_a2n() cut the word at its first ':' in place; the loop reads it so.
-            words[a.i + 1] = words[a.i + 1].split(':')[0];
+          const next = words[a.i + 1];
+          const r = llAddr(next, 6);
+          if ('bad' in r || r.len !== 6) {
+            // Not an address: ip says so when a part is bad, and goes on with this word,
+            // which ll_addr_a2n() has cut at its first ':' in place.
+            if ('bad' in r) writeAll(2, badLladdr(r.bad) + '\n');
+            if (!next.includes('.')) words[a.i + 1] = next.split(':')[0];
             break;
           }
           a.i++;
-          list.push(bytes(MACVLAN.MACADDR, b));
+          list.push(bytes(MACVLAN.MACADDR, r.bytes));
         }
         out.push({ type: MACVLAN.MACADDR_DATA, kind: 'nest', value: list });
       }
@@ -764,170 +750,17 @@ function parseVlan(words: string[]): LinkAttr[] {
   return out;
 }
 
-// IFLA_* and IFF_* that a veth peer's own words set (linux/if_link.h, linux/if.h).
-const IFLA_ADDRESS = 1, IFLA_BROADCAST = 2, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5, IFLA_MASTER = 10,
-  IFLA_TXQLEN = 13, IFLA_OPERSTATE = 16, IFLA_LINKMODE = 17, IFLA_IFALIAS = 20, IFLA_AF_SPEC = 26,
-  IFLA_NUM_TX_QUEUES = 31, IFLA_NUM_RX_QUEUES = 32, IFLA_CARRIER = 33, IFLA_LINK_NETNSID = 37, IFLA_PROTO_DOWN = 39,
-  IFLA_GSO_MAX_SEGS = 40, IFLA_GSO_MAX_SIZE = 41, IFLA_PARENT_DEV_NAME = 56, IFLA_GRO_MAX_SIZE = 58,
-  IFLA_INET6_ADDR_GEN_MODE = 8, AF_INET6 = 10;
-const IFF_UP = 0x1, IFF_NOTRAILERS = 0x20, IFF_NOARP = 0x80, IFF_PROMISC = 0x100, IFF_ALLMULTI = 0x200,
-  IFF_MULTICAST = 0x1000, IFF_DYNAMIC = 0x8000;
-const IFNAMSIZ = 16, IFALIASZ = 256, GSO_MAX_SEGS = 65535;
-const OPER_STATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
-const LINK_MODES = ['default', 'dormant'];
-const ADDR_GEN_MODES = ['eui64', 'none', 'stable_secret', 'random'];
-
-/** check_ifname() (with IFNAMSIZ) / check_altifname(): not empty, no '/' or space. */
-function badIfname(s: string, limit: boolean): boolean {
-  return (limit && Buffer.byteLength(s) >= IFNAMSIZ) || s === '' || /[/\s]/.test(s);
-}
-
-const VETH_USAGE = `Usage: ip link <options> type veth [peer <options>]
-To get <options> type 'ip link add help'
-`;
-
-/**
- * veth_parse_opt(): `peer` then the peer's own words, read as iplink_parse()
- * reads a created link's; VETH_INFO_PEER holds the peer's ifinfomsg and its
- * attributes. Words ip takes there that tsnet does not (netns, group, vf, xdp,
- * vrf, link-netns, protodown_reason) are refused.
- */
-function parseVeth(words: string[], ifindex: (name: string) => number | undefined): LinkAttr[] {
-  if (words[0] !== 'peer') {
-    // ip's print_usage() writes to stdout whatever stream it is given.
-    writeAll(1, VETH_USAGE);
-    throw new Exit(1);
-  }
-  const attrs: LinkAttr[] = [];
-  let flags = 0, change = 0, index = 0;
-  let name: string | undefined, dev: string | undefined, link: string | undefined;
-  const seen = new Set<string>();
-  const once = (key: string, v: string) => {
-    if (seen.has(key)) duparg(key, v);
-    seen.add(key);
-  };
-  const onOff = (word: string, bit: number, v: string, onSets = true) => {
-    change |= bit;
-    if (v !== 'on' && v !== 'off') throw new Exit(1, [`Error: argument of "${word}" must be "on" or "off", not "${v}"`]);
-    flags = (v === 'on') === onSets ? flags | bit : flags & ~bit;
-  };
-  const int = (type: number, key: string, v: string) => {
-    once(key, v);
-    const n = getInteger(v);
-    if (n === undefined) throw new Exit(255, [`Error: argument "${v}" is wrong: Invalid "${key}" value`, '']);
-    attrs.push(u32(type, n));
-  };
-  const unsigned = (type: number, key: string, v: string, max = 0xffffffff) => {
-    const n = getUnsigned(v, 0xffffffff);
-    if (n === undefined || n > max) throw new Exit(255, [`Error: argument "${v}" is wrong: Invalid "${key}" value`, '']);
-    attrs.push(u32(type, n));
-  };
-  const lladdr = (type: number, v: string) => {
-    const r = llAddr(v, 32);
-    if ('bad' in r) throw new Exit(1, [badLladdr(r.bad)]);
-    attrs.push(bytes(type, r.bytes));
-  };
-  const oneOf = (tbl: string[], v: string, msg: string) => {
-    const i = tbl.findIndex((s) => s.toLowerCase() === v.toLowerCase());
-    return i >= 0 ? i : invarg(msg, v);
-  };
-  const a = new Words(words);
-  for (a.i = 1; a.more; a.i++) {
-    const w = a.cur;
-    if (w === 'up' || w === 'down') {
-      change |= IFF_UP;
-      flags = w === 'up' ? flags | IFF_UP : flags & ~IFF_UP;
-    } else if (w === 'name') {
-      const v = a.next();
-      if (name !== undefined) duparg('name', v);
-      if (badIfname(v, true)) invarg('"name" not a valid ifname', v);
-      name = v;
-      dev ??= v;
-    } else if (w === 'index') {
-      const v = a.next();
-      if (index) duparg('index', v);
-      index = parseInt(v, 10) || 0;
-      if (index <= 0) throw new Exit(255, [`Error: argument "${v}" is wrong: Invalid "index" value`]);
-    } else if (matches(w, 'link')) link = a.next();
-    else if (matches(w, 'address')) lladdr(IFLA_ADDRESS, a.next());
-    else if (matches(w, 'broadcast') || w === 'brd') lladdr(IFLA_BROADCAST, a.next());
-    else if (matches(w, 'txqueuelen') || w === 'qlen' || matches(w, 'txqlen')) int(IFLA_TXQLEN, 'txqueuelen', a.next());
-    else if (w === 'mtu') int(IFLA_MTU, 'mtu', a.next());
-    else if (w === 'multicast') onOff(w, IFF_MULTICAST, a.next());
-    else if (w === 'allmulticast') onOff(w, IFF_ALLMULTI, a.next());
-    else if (w === 'promisc') onOff(w, IFF_PROMISC, a.next());
-    else if (w === 'trailers') onOff(w, IFF_NOTRAILERS, a.next(), false);
-    else if (w === 'arp') onOff(w, IFF_NOARP, a.next(), false);
-    else if (w === 'carrier') attrs.push(u8(IFLA_CARRIER, parseOnOff('carrier', a.next())));
-    else if (matches(w, 'master')) {
-      const v = a.next();
-      const idx = ifindex(v);
-      if (!idx) throw new Exit(255, [`Error: argument "${v}" is wrong: Device does not exist`, '']);
-      attrs.push(u32(IFLA_MASTER, idx));
-    } else if (matches(w, 'nomaster')) attrs.push(u32(IFLA_MASTER, 0));
-    else if (matches(w, 'dynamic')) onOff('dynamic', IFF_DYNAMIC, a.next());
-    else if (matches(w, 'type')) duparg('type', a.next());
-    else if (matches(w, 'alias')) {
-      const v = a.next();
-      if (Buffer.byteLength(v) >= IFALIASZ) throw new Exit(255, [`Error: argument "${v}" is wrong: alias too long`, '']);
-      attrs.push(bytes(IFLA_IFALIAS, Buffer.from(v)));
-    } else if (w === 'mode') {
-      const v = a.next();
-      attrs.push(u8(IFLA_LINKMODE, oneOf(LINK_MODES, v, 'Invalid link mode\n')));
-    } else if (w === 'state') {
-      const v = a.next();
-      attrs.push(u8(IFLA_OPERSTATE, oneOf(OPER_STATES, v, 'Invalid operstate\n')));
-    } else if (matches(w, 'numtxqueues')) int(IFLA_NUM_TX_QUEUES, 'numtxqueues', a.next());
-    else if (matches(w, 'numrxqueues')) int(IFLA_NUM_RX_QUEUES, 'numrxqueues', a.next());
-    else if (matches(w, 'addrgenmode')) {
-      const mode = oneOf(ADDR_GEN_MODES, a.next(), 'Invalid address generation mode\n');
-      attrs.push({ type: IFLA_AF_SPEC, kind: 'nest', value: [{ type: AF_INET6, kind: 'nest', value: [u8(IFLA_INET6_ADDR_GEN_MODE, mode)] }] });
-    } else if (matches(w, 'link-netnsid') && w !== 'link-netns' && !matches(w, 'link-netns')) {
-      int(IFLA_LINK_NETNSID, 'link-netnsid', a.next());
-    } else if (w === 'protodown') attrs.push(u8(IFLA_PROTO_DOWN, parseOnOff('protodown', a.next())));
-    else if (w === 'gso_max_size') unsigned(IFLA_GSO_MAX_SIZE, 'gso_max_size', a.next());
-    else if (w === 'gso_max_segs') unsigned(IFLA_GSO_MAX_SEGS, 'gso_max_segs', a.next(), GSO_MAX_SEGS);
-    else if (w === 'gro_max_size') unsigned(IFLA_GRO_MAX_SIZE, 'gro_max_size', a.next());
-    else if (w === 'parentdev') attrs.push(bytes(IFLA_PARENT_DEV_NAME, Buffer.from(a.next() + '\0')));
-    else if (['netns', 'vf', 'vrf', 'group', 'protodown_reason', 'xdp', 'xdpgeneric', 'xdpdrv', 'xdpoffload'].includes(w) || matches(w, 'link-netns')) {
-      throw new Exit(1, [`tsnet: "${w}" is not supported for a veth peer; use ip link.`]);
-    } else {
-      if (matches(w, 'help')) throw new Exit(255, [VETH_USAGE.trimEnd()]);
-      const v = w === 'dev' ? a.next() : w;
-      if (dev !== name) duparg2('dev', v);
-      if (badIfname(v, false)) invarg('"dev" not a valid ifname', v);
-      dev = v;
-    }
-  }
-  if (name === undefined) name = dev;
-  else if (dev !== name) throw new Exit(255, ['both "name" and "dev" cannot be used when creating devices.']);
-  if (link !== undefined) {
-    const idx = ifindex(link);
-    if (!idx) throw new Exit(1, [`Cannot find device "${link}"`]);
-    attrs.push(u32(IFLA_LINK, idx));
-  }
-  if (name !== undefined) attrs.push(bytes(IFLA_IFNAME, Buffer.from(name + '\0')));
-  const body = encodeAttrs(attrs);
-  const value = new Uint8Array(16 + body.length);
-  const h = new DataView(value.buffer);
-  // struct ifinfomsg: family, pad, type (all 0 for the peer), index, flags, change.
-  h.setInt32(4, index, true);
-  h.setUint32(8, flags, true);
-  h.setUint32(12, change, true);
-  value.set(body, 16);
-  return [bytes(VETH_INFO_PEER, value)];
-}
-
 /**
  * `ip link add|set ... type KIND ARGS...`: the words after KIND as
  * <kind>_parse_opt reads them, as IFLA_INFO_DATA (IFLA_INFO_SLAVE_DATA for
  * bridge_slave) attributes in ip's order; bad words end in an Exit with ip's
  * message and code. undefined for kinds other than bridge, bridge_slave,
- * macvlan, macvtap, vlan, veth and dummy. ip calls no parser without words,
+ * macvlan, macvtap, vlan and dummy. ip calls no parser without words,
  * and dummy has none (its words are ignored): both give [].
  */
 export function parseKindArgs(kind: string, args: string[], ifindex: (name: string) => number | undefined): LinkAttr[] | undefined {
-  const known = ['bridge', 'bridge_slave', 'macvlan', 'macvtap', 'vlan', 'veth', 'dummy'];
+  // veth's peer is parsed by the link grammar itself (src/ip/link.ts).
+  const known = ['bridge', 'bridge_slave', 'macvlan', 'macvtap', 'vlan', 'dummy'];
   if (!known.includes(kind)) return undefined;
   if (!args.length) return [];
   // Own copy: macvlan's lladdr parsing rewrites a word as ip does in place.
@@ -937,7 +770,6 @@ export function parseKindArgs(kind: string, args: string[], ifindex: (name: stri
     case 'bridge_slave': return parseBridgeSlave(words, ifindex);
     case 'macvlan': case 'macvtap': return parseMacvlan(kind, words);
     case 'vlan': return parseVlan(words);
-    case 'veth': return parseVeth(words, ifindex);
     default: return [];
   }
 }

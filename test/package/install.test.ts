@@ -1,0 +1,56 @@
+// The package as people install it: `npm pack`, then `npm install -g` of the
+// tarball into a prefix of our own (not the source tree), then the installed
+// `tsnet` runs, finds its bundle and its native module, and its man pages are
+// where man looks for them.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const REPO = process.cwd();
+const dir = mkdtempSync(join(tmpdir(), 'tsnet-pack-'));
+const prefix = join(dir, 'prefix');
+
+function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env }, timeout: 300_000 });
+  return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', code: r.status ?? -1 };
+}
+
+describe('npm pack and a global install from the tarball', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('installs and runs from the tarball', () => {
+    const pack = sh('npm', ['pack', '--pack-destination', dir, '--silent']);
+    expect(pack.code).toBe(0);
+    const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+    expect(tgz).toBeDefined();
+    // Only what the package needs: no sources, no tests.
+    const list = sh('tar', ['-tzf', join(dir, tgz!)]).stdout.split('\n');
+    expect(list).toContain('package/dist/tsnet.cjs');
+    expect(list).toContain('package/man/tsnet-addr.8');
+    expect(list.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(false);
+
+    const inst = sh('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(dir, tgz!)], { cwd: dir });
+    expect(inst.code).toBe(0);
+    const tsnet = join(prefix, 'bin', 'tsnet');
+    // Run from elsewhere, with a fresh model state: nothing comes from the checkout.
+    const env = { XDG_STATE_HOME: join(dir, 'state') };
+    expect(sh(tsnet, ['-V'], { cwd: dir, env }).stdout).toMatch(/^tsnet utility, /);
+    expect(sh(tsnet, ['--dry-run', 'neigh', 'show'], { cwd: dir, env })).toEqual({ stdout: '10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE \n', stderr: '', code: 0 });
+    expect(sh(tsnet, ['--dry-run', '-br', 'addr'], { cwd: dir, env }).stdout).toContain('10.0.0.2/24');
+    expect(sh(tsnet, ['completion', 'bash'], { cwd: dir }).stdout).toContain('complete');
+    // The native module loads from the installed tree (the kernel backend opens a netlink socket).
+    if (process.getuid?.() === 0) expect(sh(tsnet, ['link', 'show', 'dev', 'lo'], { cwd: dir }).stdout).toMatch(/^1: lo: /);
+
+    for (const page of ['tsnet', 'tsnet-neigh', 'tsnet-addr', 'tsnet-link', 'tsnet-arping', 'tsnet-bond', 'tsnet-sim']) {
+      expect(existsSync(join(prefix, 'share', 'man', 'man8', `${page}.8`))).toBe(true);
+    }
+    // Where man-db is installed, `man tsnet` finds the page through the prefix.
+    if (sh('sh', ['-c', 'command -v man']).code === 0) {
+      const found = sh('man', ['-w', 'tsnet'], { env: { MANPATH: join(prefix, 'share', 'man') } }).stdout.trim();
+      // share/man/man8/tsnet.8 is npm's link to the page inside the installed package.
+      expect(found.startsWith(prefix) && found.endsWith('/tsnet.8')).toBe(true);
+    }
+  }, 600_000);
+});
