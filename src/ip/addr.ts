@@ -591,6 +591,8 @@ function asRequestAttrs(tb: Attrs): LinkAttr[] {
 function flush(ctx: Context, f: AddrFilter): number {
   f.flushing = true;
   const out = ctx.out;
+  // ip opens no JSON writer for a flush: with -j too, -s -s lists the addresses as text.
+  out.json = false;
   const stats = ctx.opts.stats;
   const max = ctx.opts.loops;
   let round = 0;
@@ -688,8 +690,10 @@ function readSaved(ctx: Context): { header: Buffer; type: number; flags: number;
   } catch {
     data = Buffer.alloc(0);
   }
-  const magic = data.length >= 4 ? data.readUInt32LE(0) : 0;
-  if (magic !== SAVE_MAGIC) {
+  // fread(&magic, 4, 1): a short file fills part of the u32 and counts 0 elements.
+  let magic = 0;
+  for (let i = Math.min(4, data.length) - 1; i >= 0; i--) magic = ((magic << 8) | data[i]) >>> 0;
+  if (magic !== SAVE_MAGIC || data.length < 4) {
     throw new Exit(255, [`Magic mismatch (${data.length >= 4 ? 1 : 0} elems, ${magic.toString(16)} magic)`]);
   }
   const msgs = [];
@@ -735,7 +739,8 @@ function restore(ctx: Context): number {
 function showDump(ctx: Context): number {
   const msgs = readSaved(ctx);
   const out = ctx.out;
-  const f: AddrFilter = { ...newLinkFilter(false, AF_UNSPEC), scope: 0, scopemask: 0, flags: 0, flagmask: 0, oneline: ctx.opts.oneline > 0, flushing: false };
+  // ip does not reset its filter for showdump: no one-line "N: dev" prefix even with -o.
+  const f: AddrFilter = { ...newLinkFilter(false, AF_UNSPEC), scope: 0, scopemask: 0, flags: 0, flagmask: 0, oneline: false, flushing: false };
   out.startListing();
   out.openObject();
   out.openArray('addr_info');

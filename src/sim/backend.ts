@@ -18,6 +18,8 @@ import { F_ADMIN, F_OVERRIDE, NUD_IN_TIMER, NUD_VALID, createNeighbour, eventSen
 import { type SimHost, type SimNeighbour, type World, findHost } from './world.js';
 
 const USER_HZ_MS = 10;
+/** What the model answers for the kernel's release (bond show prints it as the driver's version). */
+const MODEL_RELEASE = '6.1.0-tsnet-model';
 const NLM_F_REQUEST = 0x1, NLM_F_ACK = 0x4, NLM_F_DUMP = 0x300, RTM_GETLINK = 18;
 const RTM_NAMES: Record<number, string> = {
   16: 'RTM_NEWLINK', 17: 'RTM_DELLINK', 18: 'RTM_GETLINK', 20: 'RTM_NEWADDR', 21: 'RTM_DELADDR', 22: 'RTM_GETADDR',
@@ -208,7 +210,20 @@ export class SimBackend implements Backend {
   /** The handlers of this host; with --trace, the request's bytes first (what the kernel would have read). */
   private rtnl(req: RtRequest, nlFlags: number): SimRtnl {
     if (this.engine.tracing) this.engine.traceOnly(this.host, `netlink ${RTM_NAMES[req.type] ?? req.type}: ${requestHex(req, nlFlags)}`);
-    return new SimRtnl(this.world, this.host, (text) => this.engine.note(this.host, text));
+    // Every note is a change of state (even while answering a dump: a lifetime ran out, a slave failed).
+    return new SimRtnl(this.world, this.host, (text) => {
+      this.dirty = true;
+      this.engine.note(this.host, text);
+    });
+  }
+
+  /** The few system files tsnet reads (for bond show): the model's release and a bond's slaves in enslave order. */
+  readSystemFile(path: string): string | undefined {
+    if (path === '/proc/sys/kernel/osrelease') return `${MODEL_RELEASE}\n`;
+    const m = /^\/sys\/class\/net\/([^/]+)\/bonding\/slaves$/.exec(path);
+    const bond = m ? this.host.links.find((l) => l.name === m[1] && l.kind === 'bond') : undefined;
+    if (!bond) return undefined;
+    return (bond.slaves ?? []).map((i) => this.host.links.find((l) => l.index === i)?.name).filter(Boolean).join(' ') + '\n';
   }
 
   arpingPort(): SimArpingPort {

@@ -119,7 +119,7 @@ function peerCommand(b: SimBackend, words: string[], write: (s: string) => void)
     if (!to) usage(`sim: no host "${rest[1]}"`);
     for (const h of w.hosts) for (const l of h.links) l.addresses = l.addresses.filter((a) => a.local !== addr);
     const link = to.links.find((l) => l.type !== 772)!;
-    link.addresses.push({ family: AF_INET, local: addr, prefixlen: 24, secondary: link.addresses.length > 0 });
+    link.addresses.push({ family: AF_INET, local: addr, prefixlen: 24, secondary: link.addresses.some((a) => a.family === AF_INET) });
     engine.note(to, `takes over ${addr}`);
     engine.garp(to, link, addr);
     engine.advanceTo(w.now + 1);
@@ -137,7 +137,7 @@ function peerCommand(b: SimBackend, words: string[], write: (s: string) => void)
     write(`peer ${name} ${p.silent ? 'does not answer' : 'answers'} ARP\n`);
   } else if (verb === 'garp') {
     const link = p.links.find((l) => l.type !== 772)!;
-    let addr = link.addresses[0]?.local, reply = false;
+    let addr = link.addresses.find((a) => a.family === AF_INET)?.local, reply = false;
     for (let i = 0; i < rest.length; i++) {
       if (rest[i] === 'ip') addr = rest[++i];
       else if (rest[i] === 'reply') reply = true;

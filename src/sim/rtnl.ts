@@ -11,10 +11,13 @@
 // - operstate as the kernel derives it (carrier, lower device, admin state).
 // Each change is explained on the trace in those terms.
 import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError, type RtMessage, type RtRequest } from '../backend.js';
-import { EADDRNOTAVAIL, EEXIST, EINVAL, ENODEV, EOPNOTSUPP, ERANGE } from '../errno.js';
+import { EADDRNOTAVAIL, EEXIST, EINVAL, ENODEV, EOPNOTSUPP, EPERM, ERANGE } from '../errno.js';
+import { IFF_MASTER, bondData, bondSlaveData, enslave, miiMonitor, release } from './bond.js';
 import { formatAddress, formatIPv4, parseIPv6 } from '../ip/inet.js';
+import { IFA_F_NODAD, IFA_F_TENTATIVE, IPV6_MIN_MTU, ifdown, insertV6, startDad, sync } from './addrconf.js';
+import { DEVCONF, afSpec, carrierCounts, stats } from './linkattrs.js';
 import { type Attrs, type LinkAttr, attrStr, attrU32, attrU8, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
-import { DEFAULT_PARAMS, LINK_FLAGS_UP, type NeighParams, type SimAddress, type SimHost, type SimLink, type World, drawReachableTime, nextRandom } from './world.js';
+import { DEFAULT_PARAMS, LINK_FLAGS_UP, type SimAddress, type SimHost, type SimLink, type World, drawReachableTime, nextRandom } from './world.js';
 
 const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22;
 const IFF_UP = 0x1, IFF_RUNNING = 0x40, IFF_LOWER_UP = 0x10000, IFF_PROMISC = 0x100, IFF_ALLMULTI = 0x200;
@@ -24,10 +27,8 @@ const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_ANYC
   IFA_RT_PRIORITY = 9, IFA_PROTO = 11;
 const IFA_F_SECONDARY = 0x01, IFA_F_DEPRECATED = 0x20, IFA_F_PERMANENT = 0x80;
 const INFINITY = 0xffffffff;
+const IFLA_EXT_MASK = 29, RTEXT_FILTER_SKIP_STATS = 8;
 const IFNAMSIZ = 16;
-/** IPV4_DEVCONF_* ids (1-based) the model keeps as link params. */
-const DEVCONF: Record<number, keyof NeighParams> = { 19: 'arp_ignore', 20: 'promote_secondaries', 21: 'arp_accept' };
-const DEVCONF_COUNT = 33;
 
 /** The kernel's per-kind numbers (this reference machine's: 2 CPUs, so veth has two queues). */
 interface KindDefaults { minMtu: number; maxMtu: number; queues: number; tsoMax: number; qdiscUp: string }
@@ -37,8 +38,8 @@ const KIND: Record<string, KindDefaults> = {
   veth: { minMtu: 68, maxMtu: 65535, queues: 2, tsoMax: 524280, qdiscUp: 'noqueue' },
   bridge: { minMtu: 68, maxMtu: 65535, queues: 1, tsoMax: 65536, qdiscUp: 'noqueue' },
   macvlan: { minMtu: 68, maxMtu: 65535, queues: 1, tsoMax: 524280, qdiscUp: 'noqueue' },
-  dummy: { minMtu: 0, maxMtu: 0, queues: 1, tsoMax: 524280, qdiscUp: 'noqueue' },
-  bond: { minMtu: 68, maxMtu: 65535, queues: 16, tsoMax: 524280, qdiscUp: 'noqueue' },
+  dummy: { minMtu: 0, maxMtu: 0, queues: 1, tsoMax: 65536, qdiscUp: 'noqueue' },
+  bond: { minMtu: 68, maxMtu: 65535, queues: 16, tsoMax: 65536, qdiscUp: 'noqueue' },
 };
 const KINDS = new Set(['veth', 'bridge', 'macvlan', 'dummy', 'bond']);
 
@@ -53,11 +54,25 @@ function bridgeData(l: SimLink): LinkAttr[] {
     { type: 9, kind: 'u16', value: 0 }, { type: 11, kind: 'bytes', value: id }, { type: 10, kind: 'bytes', value: id },
     { type: 12, kind: 'u16', value: 0 }, u32(13, 0), u8(14, 0), u8(15, 0), u64(16, 0), u64(17, 0), u64(18, 0), u64(19, 0),
     { type: 20, kind: 'bytes', value: Uint8Array.of(0x01, 0x80, 0xc2, 0, 0, 0) }, u8(23, 1),
-    { type: 46, kind: 'bytes', value: Uint8Array.of(0, 0, 0, 0, 3, 0, 0, 0) }, u8(22, 1), u8(24, 0), u8(25, 0), u32(26, 16), u32(27, 4096),
+    // IFLA_BR_MULTI_BOOLOPT: no option set, of the five the kernel knows; then FDB_N_LEARNED and FDB_MAX_LEARNED.
+    { type: 46, kind: 'bytes', value: Uint8Array.of(0, 0, 0, 0, 0x1f, 0, 0, 0) }, u32(48, 0), u32(49, 0), u8(22, 1), u8(24, 0), u8(25, 0), u32(26, 16), u32(27, 4096),
     u32(28, 2), u32(29, 2), u64(30, 100), u64(31, 26000), u64(32, 25500), u64(33, 12500), u64(34, 1000), u64(35, 3124),
     u8(42, 0), u8(43, 2), u8(44, 1), u8(36, 0), u8(37, 0), u8(38, 0),
   ];
-  return overlay(base, l.kindData);
+  return ordered(overlay(base, l.kindData), BR_ORDER);
+}
+
+/** br_fill_info() and br_port_fill_attrs() order (the reference kernel's dumps). */
+const BR_ORDER = [16, 17, 18, 19, 1, 2, 3, 4, 5, 6, 7, 9, 11, 10, 12, 13, 14, 15, 20, 46, 48, 49, 22, 23, 24, 25, 42, 26, 27, 28, 29, 43, 44, 30, 31, 32, 33, 34, 35, 36, 37, 38];
+const BRPORT_ORDER = [1, 2, 3, 4, 5, 6, 7, 28, 8, 9, 27, 30, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 29, 31, 32, 35, 36, 33, 39, 40, 43, 21, 22, 23, 25, 37, 38, 41, 42];
+
+/** The attributes in the kernel's order (any it does not list keep theirs, after). */
+function ordered(attrs: LinkAttr[], order: number[]): LinkAttr[] {
+  const rank = (a: LinkAttr) => {
+    const i = order.indexOf(a.type);
+    return i < 0 ? order.length : i;
+  };
+  return attrs.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i).map((x) => x.a);
 }
 
 /** IFLA_BRPORT_* of a bridge port. */
@@ -74,8 +89,11 @@ function bridgePortData(w: World, host: SimHost, l: SimLink): LinkAttr[] {
     { type: 14, kind: 'bytes', value: id }, { type: 15, kind: 'u16', value: 0x8000 + portNo }, { type: 16, kind: 'u16', value: 0 },
     { type: 17, kind: 'u16', value: 0x8000 + portNo }, { type: 18, kind: 'u16', value: portNo }, u8(19, 0), u8(20, 0), ...zero64,
     u8(25, 1), u8(27, 1), u8(28, 0), u8(29, 0), u8(30, 1), { type: 31, kind: 'u16', value: 0 }, u8(32, 0), u8(33, 0), u8(39, 0),
+    // Locked, MAB, neigh_vlan_suppress, backup nhid, the EHT hosts limit (512) and count, multicast group counts.
+    u8(35, 0), u8(36, 0), u8(40, 0), u8(43, 0), { type: 37, kind: 'u32', value: 512 }, { type: 38, kind: 'u32', value: 0 },
+    { type: 41, kind: 'u32', value: 0 }, { type: 42, kind: 'u32', value: 0 },
   ];
-  return overlay(base, l.slaveData);
+  return ordered(overlay(base, l.slaveData), BRPORT_ORDER);
 }
 
 /** Attributes set by `type KIND ARGS` (kept as sent) replace the defaults of the same type. */
@@ -116,11 +134,14 @@ function kindOf(l: SimLink): string {
 export function carrierOf(w: World, host: SimHost, l: SimLink): boolean {
   switch (l.kind) {
     case 'veth': {
+      // veth_open()/veth_close(): the carrier of both ends is on only while both are up.
       const peer = host.links.find((x) => x.index === l.peer);
-      return peer !== undefined && isUp(peer);
+      return peer !== undefined && isUp(peer) && isUp(l);
     }
-    case 'bridge': case 'bond':
+    case 'bridge':
       return host.links.some((x) => x.master === l.index && isUp(x) && carrierOf(w, host, x));
+    case 'bond':
+      return host.links.some((x) => x.master === l.index && x.miiUp === true);
     case 'macvlan': {
       const lower = host.links.find((x) => x.index === l.link);
       return lower !== undefined && isUp(lower) && carrierOf(w, host, lower);
@@ -141,7 +162,9 @@ function reportedFlags(w: World, host: SimHost, l: SimLink): number {
 function operState(w: World, host: SimHost, l: SimLink): number {
   if (l.type === 772) return 0;
   if (!isUp(l)) return 2;
-  if (carrierOf(w, host, l)) return 6;
+  // A dummy never reports its operstate: up with carrier it stays UNKNOWN, as lo, until its
+  // carrier has once changed; linkwatch then computes UP (the lab's driver shows both).
+  if (carrierOf(w, host, l)) return l.kind === 'dummy' && !l.carrierChanges ? 0 : 6;
   return l.kind === 'veth' || l.kind === 'macvlan' ? 3 : 2;
 }
 
@@ -154,49 +177,60 @@ function str(type: number, s: string): LinkAttr {
 }
 
 /** rtnl_fill_ifinfo(): one link as the kernel describes it. */
-export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWLINK): RtMessage {
+export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWLINK, withStats = true): RtMessage {
   const k = KIND[kindOf(l)];
   const up = isUp(l);
+  const carrier = carrierOf(w, host, l);
+  const counts = carrierCounts(l.carrierChanges ?? 0);
+  const u16 = (t: number): LinkAttr => ({ type: t, kind: 'u16', value: 0 });
+  // The order of rtnl_fill_ifinfo() in the reference kernel (6.18), as its dumps show it.
   const attrs: LinkAttr[] = [
     str(3, l.name), u32a(13, l.txqlen ?? 1000), { type: 16, kind: 'u8', value: operState(w, host, l) },
-    { type: 17, kind: 'u8', value: l.linkmode ?? 0 }, u32a(4, l.mtu), u32a(50, k.minMtu), u32a(51, k.maxMtu),
+    { type: 17, kind: 'u8', value: l.linkmode ?? 0 },
+    // IFLA_NETNS_IMMUTABLE: lo, bridges and bonds cannot change namespace.
+    { type: 67, kind: 'u8', value: l.type === 772 || l.kind === 'bridge' || l.kind === 'bond' ? 1 : 0 },
+    u32a(4, l.mtu), u32a(50, k.minMtu), u32a(51, k.maxMtu),
     u32a(27, l.group ?? 0), u32a(30, l.promiscuity ?? 0), u32a(61, l.allmulti ?? 0), u32a(31, k.queues),
-    u32a(40, 65535), u32a(41, 65536), u32a(58, 65536), u32a(59, l.kind === 'bridge' && host.links.some((x) => x.master === l.index) ? 524280 : k.tsoMax),
-    u32a(60, 65535), u32a(32, k.queues), { type: 33, kind: 'u8', value: carrierOf(w, host, l) ? 1 : 0 },
-    u32a(35, l.carrierChanges ?? 0), { type: 39, kind: 'u8', value: 0 },
+    u32a(40, 65535), u32a(41, 65536), u32a(58, 65536), u32a(63, 65536), u32a(64, 65536),
+    u32a(59, l.kind === 'bridge' && host.links.some((x) => x.master === l.index) ? 524280 : k.tsoMax),
+    u32a(60, 65535), u32a(66, 0), u32a(32, k.queues),
   ];
+  if (l.master !== undefined) attrs.push(u32a(10, l.master));
+  attrs.push({ type: 33, kind: 'u8', value: carrier ? 1 : 0 });
   if (l.alias) attrs.push({ type: 20, kind: 'bytes', value: Buffer.from(l.alias + '\0') });
+  attrs.push(u32a(35, l.carrierChanges ?? 0), u32a(47, counts.up), u32a(48, counts.down), u16(68), u16(69), { type: 39, kind: 'u8', value: 0 });
   attrs.push({ type: 1, kind: 'bytes', value: Uint8Array.from(macBytes(l.mac)) });
   attrs.push({ type: 2, kind: 'bytes', value: Uint8Array.from(macBytes(l.broadcast)) });
-  attrs.push({ type: 23, kind: 'bytes', value: new Uint8Array(200) });
-  const lower = l.kind === 'veth' ? l.peer : l.link;
-  if (lower !== undefined) attrs.push(u32a(5, lower));
-  if (l.master !== undefined) attrs.push(u32a(10, l.master));
+  // RTEXT_FILTER_SKIP_STATS leaves the counters out.
+  if (withStats) attrs.push(...stats());
+  // IFLA_XDP: IFLA_XDP_ATTACHED = XDP_ATTACHED_NONE.
+  attrs.push({ type: 43, kind: 'nest', value: [{ type: 2, kind: 'u8', value: 0 }] });
   const info: LinkAttr[] = [];
   if (l.kind) {
     info.push({ type: 1, kind: 'bytes', value: Buffer.from(l.kind) });
     if (l.kind === 'bridge') info.push({ type: 2, kind: 'nest', value: bridgeData(l) });
     else if (l.kind === 'macvlan') {
       info.push({ type: 2, kind: 'nest', value: [u32a(1, l.macvlanMode ?? 4), { type: 2, kind: 'u16', value: 0 }, u32a(6, 0), u32a(7, 1000), u32a(8, 1000)] });
-    } else if (l.kindData) info.push({ type: 2, kind: 'bytes', value: hexBytes(l.kindData) });
+    } else if (l.kind === 'bond') info.push({ type: 2, kind: 'nest', value: bondData(host, l) });
+    else if (l.kindData) info.push({ type: 2, kind: 'bytes', value: hexBytes(l.kindData) });
   }
   const master = host.links.find((x) => x.index === l.master);
   if (master?.kind === 'bridge') {
     info.push({ type: 4, kind: 'bytes', value: Buffer.from('bridge') });
     info.push({ type: 5, kind: 'nest', value: bridgePortData(w, host, l) });
-  } else if (master?.kind) {
-    info.push({ type: 4, kind: 'bytes', value: Buffer.from(master.kind) });
-    if (l.slaveData) info.push({ type: 5, kind: 'bytes', value: hexBytes(l.slaveData) });
+  } else if (master?.kind === 'bond') {
+    info.push({ type: 4, kind: 'bytes', value: Buffer.from('bond') });
+    info.push({ type: 5, kind: 'nest', value: bondSlaveData(master, l) });
   }
   if (info.length) attrs.push({ type: 18, kind: 'nest', value: info });
-  attrs.push({ type: 6, kind: 'bytes', value: Buffer.from((up ? k.qdiscUp : 'noop') + '\0') });
-  const conf = new Uint8Array(DEVCONF_COUNT * 4);
-  const dv = new DataView(conf.buffer);
-  for (const [id, key] of Object.entries(DEVCONF)) dv.setUint32((Number(id) - 1) * 4, l.params[key], true);
-  attrs.push({ type: 26, kind: 'nest', value: [
-    { type: AF_INET, kind: 'nest', value: [{ type: 1, kind: 'bytes', value: conf }] },
-    { type: AF_INET6, kind: 'nest', value: [{ type: 8, kind: 'u8', value: l.addrGenMode ?? 0 }] },
-  ] });
+  const lower = l.kind === 'veth' ? l.peer : l.link;
+  if (lower !== undefined) attrs.push(u32a(5, lower));
+  // The qdisc attached when a link first came up stays when it goes down; never up, it has noop.
+  attrs.push({ type: 6, kind: 'bytes', value: Buffer.from((up || l.wasUp ? k.qdiscUp : 'noop') + '\0') });
+  // IF_READY: IPv6 is configured on an up link (an older state file's link: when it has carrier).
+  attrs.push(afSpec(l, up && (l.inet6Ready ?? carrier)));
+  // IFLA_MAP (struct rtnl_link_ifmap, zeros for virtual devices), then the empty IFLA_DEVLINK_PORT and IFLA_DPLL_PIN nests.
+  attrs.push({ type: 14, kind: 'bytes', value: new Uint8Array(32) }, { type: 62, kind: 'nest', value: [] }, { type: 65, kind: 'nest', value: [] });
   const header = new Uint8Array(16);
   const hv = new DataView(header.buffer);
   hv.setUint16(2, l.type, true);
@@ -205,9 +239,13 @@ export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWL
   return { type, header, attrs: parseAttrs(encodeAttrs(attrs)) };
 }
 
-/** Seconds left of a lifetime that ends at `until` (ms), as the kernel counts them. */
+/**
+ * Seconds left of a lifetime that ends at `until` (ms), as the kernel counts
+ * them: the lifetime less the whole seconds since it was set (so 1.5 s into
+ * 100 s, 99 are left).
+ */
 function left(w: World, until: number | undefined): number {
-  return until === undefined ? INFINITY : Math.max(0, Math.floor((until - w.now) / 1000));
+  return until === undefined ? INFINITY : Math.max(0, Math.ceil((until - w.now) / 1000));
 }
 
 /** The IFA flags an address reports now (PERMANENT for an unlimited one, DEPRECATED past its preferred time). */
@@ -216,6 +254,7 @@ function addrFlags(w: World, a: SimAddress): number {
   if (a.secondary) f |= IFA_F_SECONDARY;
   if (a.validUntil === undefined) f |= IFA_F_PERMANENT;
   if (a.preferredUntil !== undefined && a.preferredUntil <= w.now) f |= IFA_F_DEPRECATED;
+  if (a.tentative) f |= IFA_F_TENTATIVE;
   return f;
 }
 
@@ -224,24 +263,12 @@ function addrBytes(family: number, text: string): Uint8Array {
   return Uint8Array.from(text.split('.').map(Number));
 }
 
-/** inet_fill_ifaddr() / inet6_fill_ifaddr(). */
+/** inet_fill_ifaddr() / inet6_fill_ifaddr(): the same attributes, each family in its own order. */
 export function addrMessage(w: World, l: SimLink, a: SimAddress, type = RTM_NEWADDR): RtMessage {
   const flags = addrFlags(w, a);
   const local = addrBytes(a.family, a.local);
   const attrs: LinkAttr[] = [];
   const b = (t: number, v: Uint8Array): LinkAttr => ({ type: t, kind: 'bytes', value: v });
-  if (a.family === AF_INET) {
-    attrs.push(b(IFA_ADDRESS, a.peer ? addrBytes(AF_INET, a.peer) : local), b(IFA_LOCAL, local));
-    if (a.broadcast) attrs.push(b(IFA_BROADCAST, addrBytes(AF_INET, a.broadcast)));
-    attrs.push(b(IFA_LABEL, Buffer.from((a.label ?? l.name) + '\0')));
-  } else {
-    attrs.push(b(IFA_ADDRESS, local));
-    if (a.peer) attrs.push(b(IFA_LOCAL, addrBytes(AF_INET6, a.peer)));
-  }
-  if (a.anycast) attrs.push(b(IFA_ANYCAST, addrBytes(a.family, a.anycast)));
-  attrs.push(u32a(IFA_FLAGS, flags));
-  if (a.metric) attrs.push(u32a(IFA_RT_PRIORITY, a.metric));
-  if (a.proto) attrs.push({ type: IFA_PROTO, kind: 'u8', value: a.proto });
   const ci = new Uint8Array(16);
   const cv = new DataView(ci.buffer);
   const valid = left(w, a.validUntil);
@@ -249,7 +276,24 @@ export function addrMessage(w: World, l: SimLink, a: SimAddress, type = RTM_NEWA
   cv.setUint32(4, valid, true);
   cv.setUint32(8, Math.floor((a.created ?? 0) / 10), true);
   cv.setUint32(12, Math.floor((a.updated ?? a.created ?? 0) / 10), true);
-  attrs.push(b(IFA_CACHEINFO, ci));
+  if (a.family === AF_INET) {
+    // ADDRESS (the peer, else the local), LOCAL, BROADCAST, LABEL, PROTO, FLAGS, RT_PRIORITY, CACHEINFO.
+    attrs.push(b(IFA_ADDRESS, a.peer ? addrBytes(AF_INET, a.peer) : local), b(IFA_LOCAL, local));
+    if (a.broadcast) attrs.push(b(IFA_BROADCAST, addrBytes(AF_INET, a.broadcast)));
+    attrs.push(b(IFA_LABEL, Buffer.from((a.label ?? l.name) + '\0')));
+    if (a.proto) attrs.push({ type: IFA_PROTO, kind: 'u8', value: a.proto });
+    attrs.push(u32a(IFA_FLAGS, flags));
+    if (a.metric) attrs.push(u32a(IFA_RT_PRIORITY, a.metric));
+    attrs.push(b(IFA_CACHEINFO, ci));
+  } else {
+    // LOCAL and ADDRESS (the peer) for a point-to-point address, else ADDRESS; then RT_PRIORITY, CACHEINFO, FLAGS, PROTO.
+    if (a.peer) attrs.push(b(IFA_LOCAL, local), b(IFA_ADDRESS, addrBytes(AF_INET6, a.peer)));
+    else attrs.push(b(IFA_ADDRESS, local));
+    if (a.anycast) attrs.push(b(IFA_ANYCAST, addrBytes(a.family, a.anycast)));
+    if (a.metric) attrs.push(u32a(IFA_RT_PRIORITY, a.metric));
+    attrs.push(b(IFA_CACHEINFO, ci), u32a(IFA_FLAGS, flags));
+    if (a.proto) attrs.push({ type: IFA_PROTO, kind: 'u8', value: a.proto });
+  }
   const header = Uint8Array.of(a.family, a.prefixlen, flags & 0xff, a.scope ?? (a.family === AF_INET && a.local.startsWith('127.') ? 254 : 0), 0, 0, 0, 0);
   new DataView(header.buffer).setInt32(4, l.index, true);
   return { type, header, attrs: parseAttrs(encodeAttrs(attrs)) };
@@ -315,8 +359,31 @@ export class SimRtnl {
     }
   }
 
-  dump(req: RtRequest, each: (m: RtMessage) => void): void {
+  /** What time and other runs changed, before answering: lifetimes, then the bonds' MII monitor. */
+  private catchUp(): void {
     this.expire();
+    miiMonitor(this.host, (l) => isUp(l) && carrierOf(this.w, this.host, l), this.note);
+    this.countCarrier();
+    sync(this.w, this.host, (l) => carrierOf(this.w, this.host, l), this.note);
+  }
+
+  /**
+   * netif_carrier_on/off count each change (IFLA_CARRIER_CHANGES); a veth's,
+   * a bridge's and a macvlan's carrier follow other links, so their changes
+   * are counted here, when seen. A link of an older state file starts from
+   * what it shows now.
+   */
+  private countCarrier(): void {
+    for (const l of this.host.links) {
+      if (l.kind !== 'veth' && l.kind !== 'bridge' && l.kind !== 'macvlan') continue;
+      const c = carrierOf(this.w, this.host, l);
+      if (l.carrierSeen !== undefined && l.carrierSeen !== c) l.carrierChanges = (l.carrierChanges ?? 0) + 1;
+      l.carrierSeen = c;
+    }
+  }
+
+  dump(req: RtRequest, each: (m: RtMessage) => void): void {
+    this.catchUp();
     const tb = requestAttrs(req);
     if (req.type === RTM_GETLINK) {
       const masterAttr = tb.get(10);
@@ -324,11 +391,13 @@ export class SimRtnl {
       const li = tb.get(18);
       const kindAttr = li ? parseAttrs(li).get(1) : undefined;
       const kind = kindAttr ? attrStr(kindAttr) : undefined;
+      const maskAttr = tb.get(IFLA_EXT_MASK);
+      const extMask = maskAttr ? attrU32(maskAttr) : 0;
       for (const l of this.host.links) {
         if (master === -1 && l.master !== undefined) continue;
         if (master > 0 && l.master !== master) continue;
         if (kind !== undefined && l.kind !== kind) continue;
-        each(linkMessage(this.w, this.host, l));
+        each(linkMessage(this.w, this.host, l, RTM_NEWLINK, !(extMask & RTEXT_FILTER_SKIP_STATS)));
       }
     } else if (req.type === RTM_GETADDR) {
       const family = req.header[0];
@@ -346,13 +415,14 @@ export class SimRtnl {
   }
 
   request(req: RtRequest): RtMessage[] {
-    this.expire();
+    this.catchUp();
     switch (req.type) {
       case RTM_GETLINK: return [this.getLink(req)];
       case RTM_NEWADDR: this.newAddress(req); return [];
       case RTM_DELADDR: this.delAddress(req); return [];
-      case RTM_NEWLINK: this.newLink(req); return [];
-      case RTM_DELLINK: this.delLink(req); return [];
+      // A link change can take a slave's link away: the MII monitor sees it at once.
+      case RTM_NEWLINK: this.newLink(req); this.catchUp(); return [];
+      case RTM_DELLINK: this.delLink(req); this.catchUp(); return [];
       default: throw new NetlinkError(EOPNOTSUPP);
     }
   }
@@ -378,8 +448,9 @@ export class SimRtnl {
     if (label && attrStr(label).length >= IFNAMSIZ) throw new NetlinkError(EINVAL, 'Attribute failed policy validation');
     const fl = tb.get(IFA_FLAGS);
     const flags = (fl ? attrU32(fl) : hflags) & ~(IFA_F_SECONDARY | IFA_F_PERMANENT | IFA_F_DEPRECATED);
-    const local = formatAddress(family, family === AF_INET ? localB : tb.get(IFA_ADDRESS) ?? localB);
-    const peerB = family === AF_INET ? tb.get(IFA_ADDRESS) : tb.get(IFA_LOCAL) && tb.get(IFA_ADDRESS) ? tb.get(IFA_LOCAL) : undefined;
+    // IFA_LOCAL is the address, IFA_ADDRESS the peer when it differs (inet_rtm_newaddr; extract_addr() for IPv6).
+    const local = formatAddress(family, localB);
+    const peerB = family === AF_INET ? tb.get(IFA_ADDRESS) : tb.get(IFA_LOCAL) && tb.get(IFA_ADDRESS);
     const peer = peerB && formatAddress(family, peerB) !== local ? formatAddress(family, peerB) : undefined;
     const ci = tb.get(IFA_CACHEINFO);
     const preferred = ci ? attrU32(ci) : INFINITY, valid = ci ? attrU32(ci.subarray(4)) : INFINITY;
@@ -410,10 +481,13 @@ export class SimRtnl {
     }
     if (family === AF_INET6) {
       if (l.addresses.some((x) => x.family === AF_INET6 && x.local === local)) throw new NetlinkError(EEXIST, 'ipv6: address already assigned');
-      // IPv6 lists the newest address first (ipv6_add_addr inserts at the head of its scope).
-      const firstV6 = l.addresses.findIndex((x) => x.family === AF_INET6);
-      l.addresses.splice(firstV6 < 0 ? l.addresses.length : firstV6, 0, a);
-      this.note(`${local}/${prefixlen} dev ${l.name}: added${flags & 2 ? ' (nodad: no duplicate address detection)' : ''}`);
+      // The scope comes from the address (ipv6_addr_scope), not from the request.
+      a.scope = local === '::1' ? 254 : /^fe[89ab]/i.test(local) ? 253 : /^fe[c-f]/i.test(local) ? 200 : 0;
+      // Tentative until DAD ends (it starts once the link is up with carrier), unless nodad.
+      if (!(flags & IFA_F_NODAD)) a.tentative = true;
+      startDad(this.w, l, a, carrierOf(this.w, this.host, l));
+      insertV6(l, a);
+      this.note(`${local}/${prefixlen} dev ${l.name}: added${flags & IFA_F_NODAD ? ' (nodad: no duplicate address detection)' : a.tentative ? ' (tentative until DAD ends)' : ''}`);
       return;
     }
     // __inet_insert_ifa(): a primary of the same subnet makes this a secondary.
@@ -541,7 +615,13 @@ export class SimRtnl {
       broadcast: 'ff:ff:ff:ff:ff:ff', flags: LINK_FLAGS_UP & ~(IFF_UP | IFF_RUNNING | IFF_LOWER_UP), mtu: mtu ? attrU32(mtu) : 1500,
       carrier: true, addresses: [], params: { ...DEFAULT_PARAMS },
       reachable_time_ms: drawReachableTime(this.w, DEFAULT_PARAMS.base_reachable_time_ms),
+      created: this.w.now, inet6Ready: false,
     };
+    // veth_newlink() and br_dev_setup() turn the carrier off at birth: one change already.
+    if (kind === 'veth' || kind === 'bridge') {
+      l.carrierChanges = 1;
+      l.carrierSeen = false;
+    }
     const txq = tb.get(13);
     if (txq) l.txqlen = attrU32(txq);
     return l;
@@ -582,12 +662,25 @@ export class SimRtnl {
       this.note(`macvlan ${name} on ${low.name} created`);
     } else {
       if (data && data.length) l.kindData = toHex(data);
-      if (kind === 'dummy') l.carrier = true;
+      // A dummy does not do ARP nor multicast; a bond is a master (flags as the drivers set them).
+      if (kind === 'dummy') l.flags = (l.flags & ~0x1000) | 0x80;
+      if (kind === 'bond') {
+        l.flags |= IFF_MASTER;
+        l.randomMac = !tb.get(1);
+      }
       this.note(`${kind} ${name} created`);
     }
     this.host.links.push(l);
     this.host.links.sort((a, b) => a.index - b.index);
-    if (h.change & IFF_UP && h.flags & IFF_UP) l.flags |= IFF_UP;
+    if (kind === 'macvlan') {
+      // netif_stacked_transfer_operstate(): the lower device's carrier, off counted as a change.
+      l.carrierSeen = carrierOf(this.w, this.host, l);
+      l.carrierChanges = l.carrierSeen ? 0 : 1;
+    }
+    if (h.change & IFF_UP && h.flags & IFF_UP) {
+      l.flags |= IFF_UP;
+      l.wasUp = true;
+    }
   }
 
   private freeName(pattern: string): string {
@@ -621,6 +714,7 @@ export class SimRtnl {
       if (k.maxMtu && m > k.maxMtu) throw new NetlinkError(EINVAL, 'mtu greater than device maximum');
       l.mtu = m;
       this.note(`${l.name} mtu ${l.mtu}`);
+      this.mtuChanged(l);
     }
     const group = tb.get(27);
     if (group) l.group = attrU32(group);
@@ -631,6 +725,7 @@ export class SimRtnl {
         if (this.host.links.some((x) => x.name === n)) throw new NetlinkError(EEXIST);
         this.note(`${l.name} renamed ${n}`);
         l.name = n;
+        this.relabel(l);
       }
     }
     const alias = tb.get(20);
@@ -640,7 +735,15 @@ export class SimRtnl {
     this.changeFlags(l, h);
     const master = tb.get(10);
     if (master) this.setMaster(l, attrU32(master));
-    if (tb.get(33)) throw new NetlinkError(EOPNOTSUPP);
+    const carrier = tb.get(33);
+    if (carrier) {
+      // Only a few drivers let user space set the carrier (dummy among them).
+      if (l.kind !== 'dummy') throw new NetlinkError(EOPNOTSUPP);
+      const on = attrU8(carrier) !== 0;
+      if (on !== l.carrier) l.carrierChanges = (l.carrierChanges ?? 0) + 1;
+      l.carrier = on;
+      this.note(`${l.name}: carrier ${l.carrier ? 'on' : 'off'} (set by the administrator)`);
+    }
     const txq = tb.get(13);
     if (txq) l.txqlen = attrU32(txq);
     const mode = tb.get(17);
@@ -650,19 +753,63 @@ export class SimRtnl {
   }
 
   /** dev_change_flags(): the settable flags; promiscuity and allmulti count their users. */
+  /**
+   * NETDEV_CHANGEMTU: below 68 IPv4 leaves the device (inetdev_destroy, its
+   * addresses gone for good); below 1280 so does IPv6 (addrconf_ifdown).
+   */
+  private mtuChanged(l: SimLink): void {
+    if (l.mtu < 68 && l.addresses.some((x) => x.family === AF_INET)) {
+      const gone = l.addresses.filter((x) => x.family === AF_INET);
+      l.addresses = l.addresses.filter((x) => x.family !== AF_INET);
+      this.note(`${l.name}: mtu ${l.mtu} < 68: IPv4 stopped on the device, ${gone.map((x) => `${x.local}/${x.prefixlen}`).join(' ')} removed`);
+    }
+    if (l.mtu < IPV6_MIN_MTU) {
+      ifdown(l, `mtu ${l.mtu} < ${IPV6_MIN_MTU}`, this.note);
+      // lo keeps its inet6_dev (no ::1 until it comes up again); another device gets a new one, configured when ready.
+      if (l.type !== 772) l.inet6Ready = false;
+    }
+  }
+
+  /**
+   * inetdev_changename(): the first IPv4 address takes the new name as its
+   * label; the others keep their ":suffix" (or get ":N", N their position)
+   * after the new name.
+   */
+  private relabel(l: SimLink): void {
+    let named = 0;
+    for (const a of l.addresses) {
+      if (a.family !== AF_INET) continue;
+      const old = a.label ?? '';
+      if (named++ === 0) {
+        a.label = undefined;
+        continue;
+      }
+      const colon = old.indexOf(':');
+      const dot = colon >= 0 ? old.slice(colon) : `:${named}`;
+      a.label = dot.length + l.name.length < IFNAMSIZ ? l.name + dot : l.name.slice(0, IFNAMSIZ - dot.length - 1) + dot;
+    }
+  }
+
   private changeFlags(l: SimLink, h: { flags: number; change: number }): void {
     const change = h.change & IFF_SETTABLE;
     if (!change) return;
     const before = l.flags;
     l.flags = (l.flags & ~change) | (h.flags & change);
+    if (isUp(l)) l.wasUp = true;
     if ((before ^ l.flags) & IFF_PROMISC) l.promiscuity = Math.max(0, (l.promiscuity ?? 0) + (l.flags & IFF_PROMISC ? 1 : -1));
     if ((before ^ l.flags) & IFF_ALLMULTI) l.allmulti = Math.max(0, (l.allmulti ?? 0) + (l.flags & IFF_ALLMULTI ? 1 : -1));
     if (!((before ^ l.flags) & IFF_UP)) return;
+    // inetdev_event(NETDEV_UP): lo gets 127.0.0.1/8 back if it lost it.
+    if (l.type === 772 && isUp(l) && l.mtu >= 68 && !l.addresses.some((x) => x.family === AF_INET && x.local === '127.0.0.1')) {
+      const a: SimAddress = { family: AF_INET, local: '127.0.0.1', prefixlen: 8, scope: 254, created: this.w.now, updated: this.w.now };
+      // After the primaries of narrower or equal scope, i.e. after all of them (host is the widest).
+      l.addresses.splice(l.addresses.reduce((at, x, i) => (x.family === AF_INET && !x.secondary ? i + 1 : at), 0), 0, a);
+      this.note('lo: 127.0.0.1/8 added (loopback up)');
+    }
     const carrier = carrierOf(this.w, this.host, l);
     this.note(`${l.name} ${isUp(l) ? `up${carrier ? '' : ', no carrier'}` : 'down'}`);
     const peer = l.kind === 'veth' ? this.host.links.find((x) => x.index === l.peer) : undefined;
     if (peer) {
-      peer.carrierChanges = (peer.carrierChanges ?? 0) + 1;
       if (isUp(peer)) this.note(`${peer.name}: carrier ${isUp(l) ? 'on' : 'off'} (its veth peer ${l.name} went ${isUp(l) ? 'up' : 'down'})`);
     }
   }
@@ -670,7 +817,13 @@ export class SimRtnl {
   /** do_set_master(): leave the current master first, then join the new one (a bridge or a bond). */
   private setMaster(l: SimLink, index: number): void {
     if (l.master !== undefined && l.master !== index) {
-      this.note(`${l.name} released from ${this.link(l.master).name}`);
+      const old = this.link(l.master);
+      if (old.kind === 'bond') {
+        release(this.host, old, l, this.note);
+        // The bond closes a slave it lets go.
+        l.flags &= ~IFF_UP;
+        old.slaves = (old.slaves ?? []).filter((i) => i !== l.index);
+      } else this.note(`${l.name} released from ${old.name}`);
       l.master = undefined;
       l.slaveData = undefined;
     }
@@ -679,6 +832,16 @@ export class SimRtnl {
     if (!m) throw new NetlinkError(EINVAL);
     if (m.kind !== 'bridge' && m.kind !== 'bond') throw new NetlinkError(EOPNOTSUPP);
     if (m === l) throw new NetlinkError(ERANGE);
+    if (m.kind === 'bond') {
+      if (isUp(l)) throw new NetlinkError(EPERM, 'Device can not be enslaved while up');
+      l.master = index;
+      // bond_enslave() opens the slave.
+      l.flags |= IFF_UP;
+      l.wasUp = true;
+      m.slaves = [...(m.slaves ?? []), l.index];
+      enslave(this.host, m, l, carrierOf(this.w, this.host, l), this.note);
+      return;
+    }
     l.master = index;
     this.note(`${l.name} enslaved to ${m.name}`);
   }
@@ -726,6 +889,10 @@ export class SimRtnl {
       if (peer) gone.push(peer);
     }
     for (const g of gone) {
+      // A bond lets its slaves go (closed, their own MACs back); a slave leaves its bond.
+      if (g.kind === 'bond') {
+        for (const x of this.host.links) if (x.master === g.index) this.setMaster(x, 0);
+      } else if (g.master !== undefined && this.link(g.master).kind === 'bond') this.setMaster(g, 0);
       this.host.links.splice(this.host.links.indexOf(g), 1);
       this.host.neighbours = this.host.neighbours.filter((n) => n.ifindex !== g.index);
       for (const x of this.host.links) {

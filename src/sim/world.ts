@@ -3,6 +3,8 @@
 // JSON-able data (it is what the state file holds); behaviour lives in
 // neigh.ts (the NUD state machine), arp.ts and engine.ts.
 
+import { linkLocalFor } from './addrconf.js';
+
 export const STATE_VERSION = 1;
 
 /** /proc/sys/net/ipv4/neigh/default on the reference machine (shared/reference/kernel). */
@@ -64,6 +66,9 @@ export interface SimAddress {
   updated?: number;
   validUntil?: number;
   preferredUntil?: number;
+  /** IPv6: IFA_F_TENTATIVE while duplicate address detection has not ended; it ends at dadUntil (ms). */
+  tentative?: boolean;
+  dadUntil?: number;
 }
 
 export interface SimLink {
@@ -102,8 +107,25 @@ export interface SimLink {
   promiscuity?: number;
   allmulti?: number;
   carrierChanges?: number;
+  /** Has been up once (its qdisc then stays attached). */
+  wasUp?: boolean;
   /** IN6_ADDR_GEN_MODE_* */
   addrGenMode?: number;
+  /** Bonding: a bond's active slave and whether its MAC is still the random one it was made with. */
+  activeSlave?: number;
+  randomMac?: boolean;
+  /** A bond's slaves in enslave order (the driver's list; sysfs bonding/slaves). */
+  slaves?: number[];
+  /** Bonding: a slave's own MAC (it wears the bond's), its MII status and link failures. */
+  permMac?: string;
+  miiUp?: boolean;
+  linkFailures?: number;
+  /** IPv6 configured on the link (IF_READY: its link-local made); undefined in older state files. */
+  inet6Ready?: boolean;
+  /** When the link was made (virtual ms; IFLA_INET6_CACHEINFO's tstamp). */
+  created?: number;
+  /** The carrier last seen, to count changes of a derived carrier (veth, bridge, macvlan). */
+  carrierSeen?: boolean;
 }
 
 export interface SimNeighbour {
@@ -201,7 +223,9 @@ function loopback(w: World): SimLink {
   return {
     index: 1, name: 'lo', type: 772, mac: '00:00:00:00:00:00', broadcast: '00:00:00:00:00:00',
     flags: IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP, mtu: 65536, carrier: true,
-    addresses: [{ family: 2, local: '127.0.0.1', prefixlen: 8 }], params: { ...DEFAULT_PARAMS },
+    // As the kernel has them once lo is up: 127.0.0.1/8, then ::1 (IFAPROT_KERNEL_LO).
+    addresses: [{ family: 2, local: '127.0.0.1', prefixlen: 8 }, { family: 10, local: '::1', prefixlen: 128, scope: 254, proto: 1 }],
+    params: { ...DEFAULT_PARAMS }, inet6Ready: true,
     reachable_time_ms: drawReachableTime(w, DEFAULT_PARAMS.base_reachable_time_ms),
   };
 }
@@ -209,7 +233,9 @@ function loopback(w: World): SimLink {
 export function ethernet(w: World, index: number, name: string, mac: string, segment: string, addr?: string, plen = 24): SimLink {
   return {
     index, name, type: 1, mac, broadcast: 'ff:ff:ff:ff:ff:ff', flags: LINK_FLAGS_UP, mtu: 1500, segment, carrier: true,
-    addresses: addr ? [{ family: 2, local: addr, prefixlen: plen }] : [], params: { ...DEFAULT_PARAMS },
+    // Up with carrier for a while: its link-local (IFAPROT_KERNEL_LL) has passed DAD.
+    addresses: [...(addr ? [{ family: 2, local: addr, prefixlen: plen }] : []), { family: 10, local: linkLocalFor(mac), prefixlen: 64, scope: 253, proto: 3 }],
+    params: { ...DEFAULT_PARAMS }, inet6Ready: true,
     reachable_time_ms: drawReachableTime(w, DEFAULT_PARAMS.base_reachable_time_ms),
   };
 }

@@ -1,0 +1,124 @@
+// IPv6 address configuration as net/ipv6/addrconf.c does it, as far as
+// `ip addr` shows it: a link that is up with carrier gets its link-local
+// fe80::/64 (EUI-64 from the MAC; ::1/128 on lo), new addresses are
+// tentative until duplicate address detection ends (a random delay below
+// rtr_solicit_delay, then one NS and retrans_time), and taking a link down
+// removes all its IPv6 addresses (keep_addr_on_down=0, the default).
+// The kernel does this on NETDEV_UP/NETDEV_CHANGE; the model catches up
+// before answering each request (`sync`), which is the same from outside.
+import { AF_INET6 } from '../backend.js';
+import { type SimAddress, type SimHost, type SimLink, type World, nextRandom } from './world.js';
+
+const IFF_UP = 0x1, IFF_NOARP = 0x80;
+export const IFA_F_NODAD = 0x02, IFA_F_TENTATIVE = 0x40;
+/** IFAPROT_KERNEL_LO / IFAPROT_KERNEL_LL: who made an address (IFA_PROTO). */
+const PROTO_KERNEL_LO = 1, PROTO_KERNEL_LL = 3;
+const RT_SCOPE_LINK = 253, RT_SCOPE_HOST = 254;
+/** rtr_solicit_delay and retrans_time defaults (ms); dad_transmits is 1. */
+const RTR_SOLICIT_DELAY_MS = 1000, RETRANS_TIME_MS = 1000;
+/** IPV6_MIN_MTU: below it addrconf stops IPv6 on the device. */
+export const IPV6_MIN_MTU = 1280;
+/** IN6_ADDR_GEN_MODE_NONE: no link-local is made. */
+const ADDR_GEN_MODE_NONE = 1;
+
+/** fe80::/64 with the modified EUI-64 of a 6-byte MAC (U/L bit flipped, ff:fe in the middle). */
+export function linkLocalFor(mac: string): string {
+  const b = mac.split(':').map((x) => parseInt(x, 16));
+  const words = [(b[0] ^ 0x02) << 8 | b[1], b[2] << 8 | 0xff, 0xfe << 8 | b[3], b[4] << 8 | b[5]];
+  // The text form ip prints: no leading zeros, the longest run of zero groups as "::".
+  const groups = [0xfe80, 0, 0, 0, ...words];
+  let best = -1, bestLen = 0;
+  for (let i = 0; i < 8;) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i > 1) [best, bestLen] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = (g: number[]) => g.map((x) => x.toString(16)).join(':');
+  return best < 0 ? hex(groups) : `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`;
+}
+
+/** addrconf_link_ready(): up, with carrier (the caller knows the carrier rules). */
+function ready(l: SimLink, carrier: boolean): boolean {
+  return (l.flags & IFF_UP) !== 0 && carrier && l.mtu >= IPV6_MIN_MTU;
+}
+
+/** ipv6_link_dev_addr(): global before link-local before host, newest first within a scope. */
+export function insertV6(l: SimLink, a: SimAddress): void {
+  const rank = (x: SimAddress) => (x.scope === RT_SCOPE_HOST ? 0x01 : x.scope === RT_SCOPE_LINK ? 0x02 : 0x0e);
+  let at = l.addresses.length;
+  for (let i = 0; i < l.addresses.length; i++) {
+    const x = l.addresses[i];
+    if (x.family === AF_INET6 && rank(a) >= rank(x)) {
+      at = i;
+      break;
+    }
+  }
+  l.addresses.splice(at, 0, a);
+}
+
+/**
+ * addrconf_dad_begin(): a tentative address starts DAD once its link is
+ * ready; lo and NOARP devices (and nodad) skip it and are done at once.
+ */
+export function startDad(w: World, l: SimLink, a: SimAddress, carrier: boolean): void {
+  if (!a.tentative || a.dadUntil !== undefined || !ready(l, carrier)) return;
+  if (l.type === 772 || l.flags & IFF_NOARP || (a.flags ?? 0) & IFA_F_NODAD) {
+    a.tentative = undefined;
+    return;
+  }
+  a.dadUntil = w.now + Math.floor(nextRandom(w) * RTR_SOLICIT_DELAY_MS) + RETRANS_TIME_MS;
+}
+
+/** The link-local (or ::1 on lo) addrconf_dev_config() / init_loopback() add when a link becomes ready. */
+function configure(w: World, l: SimLink, carrier: boolean, note: (text: string) => void): void {
+  l.inet6Ready = true;
+  if (l.type === 772) {
+    if (l.addresses.some((x) => x.family === AF_INET6 && x.local === '::1')) return;
+    insertV6(l, { family: AF_INET6, local: '::1', prefixlen: 128, scope: RT_SCOPE_HOST, proto: PROTO_KERNEL_LO, created: w.now, updated: w.now });
+    note(`lo: ::1/128 added (IPv6 loopback)`);
+    return;
+  }
+  if (l.type !== 1 || (l.addrGenMode ?? 0) === ADDR_GEN_MODE_NONE) return;
+  const local = linkLocalFor(l.mac);
+  if (l.addresses.some((x) => x.family === AF_INET6 && x.local === local)) return;
+  const a: SimAddress = { family: AF_INET6, local, prefixlen: 64, scope: RT_SCOPE_LINK, proto: PROTO_KERNEL_LL, tentative: true, created: w.now, updated: w.now };
+  insertV6(l, a);
+  startDad(w, l, a, carrier);
+  note(`${l.name}: link-local ${local}/64 added${a.tentative ? ' (tentative until DAD ends)' : ''}`);
+}
+
+/** addrconf_ifdown(): every IPv6 address goes (keep_addr_on_down=0). */
+export function ifdown(l: SimLink, why: string, note: (text: string) => void): void {
+  const gone = l.addresses.filter((x) => x.family === AF_INET6);
+  l.addresses = l.addresses.filter((x) => x.family !== AF_INET6);
+  if (gone.length) note(`${l.name}: IPv6 addresses ${gone.map((x) => `${x.local}/${x.prefixlen}`).join(' ')} removed (${why}; keep_addr_on_down=0)`);
+}
+
+/**
+ * Brings each link's IPv6 state up to date: configure links that became
+ * ready, drop the addresses of links that went down, finish DAD whose time
+ * has come. `inet6Ready` undefined is a link of an older state file: taken
+ * as already configured (its addresses, if any, are whatever it had).
+ */
+export function sync(w: World, host: SimHost, carrierOf: (l: SimLink) => boolean, note: (text: string) => void): void {
+  for (const l of host.links) {
+    const carrier = carrierOf(l);
+    if (!(l.flags & IFF_UP)) {
+      if (l.inet6Ready !== false) {
+        l.inet6Ready = false;
+        ifdown(l, `${l.name} down`, note);
+      }
+      continue;
+    }
+    if (ready(l, carrier) && l.inet6Ready === false) configure(w, l, carrier, note);
+    for (const a of l.addresses) {
+      if (a.family !== AF_INET6 || !a.tentative) continue;
+      startDad(w, l, a, carrier);
+      if (a.dadUntil !== undefined && a.dadUntil <= w.now) {
+        a.tentative = a.dadUntil = undefined;
+        note(`${a.local}/${a.prefixlen} dev ${l.name}: DAD complete, no duplicate: no longer tentative`);
+      }
+    }
+  }
+}
