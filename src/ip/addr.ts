@@ -21,6 +21,7 @@ import {
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { groupId, rtScopes } from './names.js';
 import { Color } from './output.js';
+import { linkUsage } from './link.js';
 
 const RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22, RTM_GETLINK = 18;
 export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_ANYCAST = 5, IFA_CACHEINFO = 6,
@@ -191,7 +192,10 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
     } else {
       let d = w;
       if (w === 'dev') d = a.next();
-      else if (matches(w, 'help')) usage();
+      else if (matches(w, 'help')) {
+        if (doLink) linkUsage();
+        usage();
+      }
       if (filterDev !== undefined) duparg2('dev', d);
       filterDev = d;
     }

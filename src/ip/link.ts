@@ -22,7 +22,7 @@ import { listLinksAndAddresses } from './addr.js';
 const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18;
 const IFLA_LINK = 5, IFLA_CARRIER = 33, IFLA_PROTO_DOWN = 39, IFLA_NET_NS_PID = 19, IFLA_NET_NS_FD = 28,
   IFLA_NEW_IFINDEX = 49, IFLA_ALT_IFNAME = 53;
-const IFNAMSIZ = 16, IFALIASZ = 256;
+const IFNAMSIZ = 16, IFALIASZ = 256, ALTIFNAMSIZ = 128;
 
 const TYPES_USAGE = `TYPE := { amt | bareudp | bond | bond_slave | bridge | bridge_slave |
           dsa | dummy | erspan | geneve | gre | gretap | gtp | ifb |
@@ -100,6 +100,11 @@ ${TYPES_USAGE}`;
 
 function usage(): never {
   throw new Exit(255, [USAGE]);
+}
+
+/** `ip link show help` reaches ipaddress.c, whose usage() prints ip link's for do_link. */
+export function linkUsage(): never {
+  usage();
 }
 
 /**
@@ -365,7 +370,8 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       let d = w;
       if (w === 'dev') d = a.next();
       if (dev !== name) duparg2('dev', d);
-      if (Buffer.byteLength(d) >= IFNAMSIZ || d.length === 0 || /[/\s]/.test(d)) invarg('"dev" not a valid ifname', d);
+      // check_altifname(): an altname may be long (ALTIFNAMSIZ); the kernel judges the rest.
+      if (Buffer.byteLength(d) >= ALTIFNAMSIZ || d.length === 0 || /[/\s]/.test(d)) invarg('"dev" not a valid ifname', d);
       dev = d;
     }
   }

@@ -80,6 +80,9 @@ export function groupName(id: number, numeric: boolean): string {
 export function groupId(arg: string): number | undefined {
   const id = linkGroups.id(arg);
   if (id !== undefined) return id;
+  // strtol() into an int: values past INT_MAX wrap, and a negative result is refused.
   const r = strtoul(arg);
-  return r && r.rest === '' && r.value <= 0xffffffff ? r.value | 0 : undefined;
+  if (!r || r.rest !== '' || arg.trimStart()[0] === '-') return undefined;
+  const n = r.value | 0;
+  return n < 0 ? undefined : n;
 }
