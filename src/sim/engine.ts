@@ -148,13 +148,24 @@ export class Engine {
     const env = this.env(host);
     const sip = ipToString(f.spa), tip = ipToString(f.tpa);
     const sha = macToString(f.sha);
-    const local = link.addresses.some((a) => a.family === AF_INET && a.local === tip);
+    // tip is local (RTN_LOCAL) when any device of the host has it; arp_ignore then decides
+    // whether this device answers for it.
+    const local = f.op === ARPOP_REQUEST && !tip.startsWith('127.') &&
+      host.links.some((l) => l.addresses.some((a) => a.family === AF_INET && a.local === tip));
+    const ignored = local ? arpIgnore(link, sip, tip) : undefined;
+    // Say so when arp_ignore makes a difference: a request left unanswered, or answered for another device's address.
+    if (local && (ignored || !onLink(link, tip))) {
+      this.note(host, ignored
+        ? `ARP request for ${tip} on ${link.name} not answered (${ignored})`
+        : `ARP request for ${tip} on ${link.name} answered although ${tip} is on another device (arp_ignore 0: any local address)`);
+    }
     if (sip === '0.0.0.0') {
       // Duplicate address detection: answer, learn nothing.
-      if (f.op === ARPOP_REQUEST && local && !host.silent) this.reply(host, link, f, tip);
+      if (local && !ignored && !host.silent) this.reply(host, link, f, tip);
       return;
     }
-    if (f.op === ARPOP_REQUEST && local && !host.silent) {
+    if (local && ignored) return;
+    if (local && !host.silent) {
       const n = lookup(host, AF_INET, link.index, sip) ?? createNeighbour(env, AF_INET, link.index, sip);
       neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for our ${tip}`);
       this.reply(host, link, f, tip);
@@ -294,3 +305,28 @@ export function routeFor(host: SimHost, dst: string, devName?: string): { link: 
   return undefined;
 }
 
+
+function onLink(link: SimLink, tip: string): boolean {
+  return link.addresses.some((a) => a.family === AF_INET && a.local === tip);
+}
+
+/**
+ * arp_ignore(): why this device does not answer a request for a local
+ * address, or undefined when it does. 0: any local address; 1: only an
+ * address of this device; 2: also the sender in that address's subnet.
+ */
+function arpIgnore(link: SimLink, sip: string, tip: string): string | undefined {
+  const mode = link.params.arp_ignore;
+  if (mode === 0) return undefined;
+  if (mode >= 8) return `arp_ignore ${mode}: no replies`;
+  if (mode === 1 || mode === 2) {
+    const a = link.addresses.find((x) => x.family === AF_INET && x.local === tip);
+    if (!a) return `arp_ignore ${mode}: ${tip} is not on ${link.name}`;
+    if (mode === 2) {
+      const mask = a.prefixlen ? (0xffffffff << (32 - a.prefixlen)) >>> 0 : 0;
+      const num = (t: string) => t.split('.').reduce((acc, x) => ((acc << 8) | Number(x)) >>> 0, 0);
+      if (((num(sip) ^ num(tip)) & mask) !== 0) return `arp_ignore 2: sender ${sip} is not in ${tip}/${a.prefixlen}`;
+    }
+  }
+  return undefined;
+}

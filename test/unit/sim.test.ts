@@ -153,3 +153,34 @@ describe('the state file', () => {
     expect(existsSync(`${f}.lock`)).toBe(false);
   });
 });
+
+describe('arp_ignore in the model (arp_process + arp_ignore())', () => {
+  /** The host gets a second address on a second device; peer3 asks the host's eth0 for it. */
+  function twoDevices(mode: number): { w: World; e: Engine; notes: string[] } {
+    const s = setup();
+    const h = host(s.w);
+    const eth0 = h.links.find((l) => l.name === 'eth0')!;
+    h.links.push({ ...eth0, index: 3, name: 'eth1', mac: '02:00:00:00:01:02', segment: 'lan1', addresses: [{ family: 2, local: '192.0.2.2', prefixlen: 24 }], params: { ...eth0.params } });
+    eth0.params.arp_ignore = mode;
+    return s;
+  }
+  const ask = (s: { w: World; e: Engine }, tip: string) => {
+    const peer = findHost(s.w, 'peer3')!;
+    s.e.hostSend(peer, tip, 'eth0');
+    s.e.advanceTo(s.w.now + 1);
+    return lookup(peer, 2, 2, tip);
+  };
+
+  it('0: eth0 answers for the address of eth1 (ARP flux) and says why', () => {
+    const s = twoDevices(0);
+    expect(ask(s, '192.0.2.2')?.lladdr).toBe('02:00:00:00:00:02');
+    expect(s.notes.some((l) => l.includes('answered although 192.0.2.2 is on another device (arp_ignore 0'))).toBe(true);
+  });
+
+  it('1: only the device that has the address answers', () => {
+    const s = twoDevices(1);
+    expect(ask(s, '192.0.2.2')?.lladdr).toBeUndefined();
+    expect(s.notes.some((l) => l.includes('not answered (arp_ignore 1: 192.0.2.2 is not on eth0)'))).toBe(true);
+    expect(ask(s, '10.0.0.2')?.lladdr).toBe('02:00:00:00:00:02');
+  });
+});
