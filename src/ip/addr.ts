@@ -21,7 +21,7 @@ import {
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { groupId, rtScopes } from './names.js';
 import { Color } from './output.js';
-import { linkUsage } from './link.js';
+import { TYPES_USAGE, linkUsage } from './link.js';
 
 const RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22, RTM_GETLINK = 18;
 export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_ANYCAST = 5, IFA_CACHEINFO = 6,
@@ -33,7 +33,8 @@ const DEVCONF_PROMOTE_SECONDARIES = 20;
 /** The first u32 of `ip addr save`'s output. */
 const SAVE_MAGIC = 0x47361222;
 
-const USAGE = `Usage: tsnet address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
+// A function: link.ts and this module import each other, so TYPES_USAGE is read when needed, not at load.
+const usageText = () => `Usage: tsnet address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
                                                       [ CONFFLAG-LIST ]
        tsnet address del IFADDR dev IFNAME [mngtmpaddr]
        tsnet address {save|flush} [ dev IFNAME ] [ scope SCOPE-ID ]
@@ -55,17 +56,10 @@ CONFFLAG-LIST := [ CONFFLAG-LIST ] CONFFLAG
 CONFFLAG  := [ home | nodad | mngtmpaddr | noprefixroute | autojoin ]
 LIFETIME := [ valid_lft LFT ] [ preferred_lft LFT ]
 LFT := forever | SECONDS
-TYPE := { amt | bareudp | bond | bond_slave | bridge | bridge_slave |
-          dsa | dummy | erspan | geneve | gre | gretap | gtp | ifb |
-          ip6erspan | ip6gre | ip6gretap | ip6tnl |
-          ipip | ipoib | ipvlan | ipvtap |
-          macsec | macvlan | macvtap |
-          netdevsim | nlmon | rmnet | sit | team | team_slave |
-          vcan | veth | vlan | vrf | vti | vxcan | vxlan | wwan |
-          xfrm | virt_wifi }`;
+${TYPES_USAGE}`;
 
 function usage(): never {
-  throw new Exit(255, [USAGE]);
+  throw new Exit(255, [usageText()]);
 }
 
 /** ifa_flag_data[]: name, mask, read-only, IPv6 only; in ip's print order. */

@@ -24,7 +24,7 @@ const IFLA_LINK = 5, IFLA_CARRIER = 33, IFLA_PROTO_DOWN = 39, IFLA_NET_NS_PID = 
   IFLA_NEW_IFINDEX = 49, IFLA_ALT_IFNAME = 53;
 const IFNAMSIZ = 16, IFALIASZ = 256, ALTIFNAMSIZ = 128;
 
-const TYPES_USAGE = `TYPE := { amt | bareudp | bond | bond_slave | bridge | bridge_slave |
+export const TYPES_USAGE = `TYPE := { amt | bareudp | bond | bond_slave | bridge | bridge_slave |
           dsa | dummy | erspan | geneve | gre | gretap | gtp | ifb |
           ip6erspan | ip6gre | ip6gretap | ip6tnl |
           ipip | ipoib | ipvlan | ipvtap |

@@ -3,7 +3,7 @@
 // (the results compared through ip), errors, flush, save/restore both ways,
 // promote_secondaries, and a keepalived-style VIP move between namespaces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, type Result, canRunKernelTests, destroyAll, ipTextAsTsnet, run } from './harness.js';
+import { Netns, canRunKernelTests, destroyAll, ipTextAsTsnet, run, same } from './harness.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,16 +30,6 @@ function populate(ns: Netns): void {
   ]) ns.sh(l);
 }
 
-/**
- * Runs a command through both tools. Kernel state that ticks between the two
- * runs (lifetimes counting down, counters of traffic the kernel sends on its
- * own) is retried back to back a few times before a mismatch counts.
- */
-function same(ns: Netns, args: string): { t: Result; i: Result } {
-  let [t, i] = ns.compare(args);
-  for (let k = 0; k < 4 && (t.stdout !== i.stdout || t.stderr !== i.stderr || t.code !== i.code); k++) [t, i] = ns.compare(args);
-  return { t, i };
-}
 
 describe.runIf(root)('tsnet addr and link read what ip reads', () => {
   let ns: Netns;

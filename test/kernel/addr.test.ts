@@ -8,32 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Netns, type Result, TSNET, canRunKernelTests, destroyAll, ipTextAsTsnet, run } from './harness.js';
+import { Netns, TSNET, canRunKernelTests, destroyAll, run, asTsnet, setup, quiesce, same } from './harness.js';
 
 const root = canRunKernelTests();
 
-/**
- * Runs set-up lines in a namespace, fast: consecutive `ip` lines go through
- * one `ip -batch -`, consecutive sysctl lines through one sysctl. Throws if
- * any fails.
- */
-function setup(ns: Netns, lines: string[]): void {
-  for (let k = 0; k < lines.length;) {
-    const kind = lines[k]!.startsWith('ip ') ? 'ip' : lines[k]!.startsWith('sysctl ') ? 'sysctl' : 'other';
-    let end = k + 1;
-    while (end < lines.length && kind !== 'other' && lines[end]!.startsWith(`${kind} `)) end++;
-    const group = lines.slice(k, end);
-    if (kind === 'ip') {
-      const r = ns.ip(['-batch', '-'], `${group.map((l) => l.slice(3)).join('\n')}\n`);
-      if (r.code !== 0) throw new Error(`${ns.name}: ${r.stderr}`);
-    } else if (kind === 'sysctl') {
-      ns.sh(`sysctl -q ${group.map((l) => l.replace(/^sysctl -q?w? ?/, '')).join(' ')}`);
-    } else {
-      ns.sh(group[0]!);
-    }
-    k = end;
-  }
-}
 
 /** No router solicitations or RAs: IPv6 stays quiet once DAD and MLD are done. */
 const QUIET = ['sysctl -qw net.ipv6.conf.default.accept_ra=0', 'sysctl -qw net.ipv6.conf.default.router_solicitations=0'];
@@ -72,36 +50,13 @@ function populate(ns: Netns): void {
   ]);
 }
 
-/** Waits until the kernel has stopped talking on its own (DAD, MLD): counters and addresses stay put. */
-function quiesce(ns: Netns): void {
-  const snap = () => ns.ip('-s -s link').stdout + ns.ip('addr').stdout.replace(/_lft \d+sec/g, '');
-  let last = snap();
-  for (let stable = 0, k = 0; stable < 3 && k < 40; k++) {
-    run('sleep', ['0.5']);
-    const now = snap();
-    stable = now === last ? stable + 1 : 0;
-    last = now;
-  }
-}
 
-/**
- * Runs a command through both tools. Lifetimes count down in seconds: a
- * mismatch is run again back to back (a second can tick between the runs).
- */
-function same(ns: Netns, args: string): { t: Result; i: Result } {
-  let [t, i] = ns.compare(args);
-  for (let k = 0; k < 3 && (t.stdout !== i.stdout || t.stderr !== i.stderr || t.code !== i.code); k++) [t, i] = ns.compare(args);
-  return { t, i };
-}
 
 /** Addresses as ip lists them, lifetimes' seconds blanked (they tick between twins). */
 function addrState(ns: Netns): string {
   return [ns.ip('addr').stdout, ns.ip('-d -j addr').stdout].join('\n')
     .replace(/_lft \d+sec/g, '_lft Nsec').replace(/"(valid|preferred)_life_time":\d+/g, '"$1_life_time":N');
 }
-
-/** The expected result of tsnet: ip's bytes, ip's program-naming texts as tsnet's. */
-const asTsnet = (i: Result): Result => ({ stdout: ipTextAsTsnet(i.stdout), stderr: ipTextAsTsnet(i.stderr), code: i.code });
 
 describe.runIf(root)('tsnet addr show reads what ip reads', () => {
   let ns: Netns;

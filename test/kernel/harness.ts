@@ -116,3 +116,52 @@ export function canRunKernelTests(): boolean {
   }
   return isRoot;
 }
+
+/**
+ * Runs set-up lines in a namespace, fast: consecutive `ip` lines go through
+ * one `ip -batch -`, consecutive sysctl lines through one sysctl. Throws if
+ * any fails.
+ */
+export function setup(ns: Netns, lines: string[]): void {
+  for (let k = 0; k < lines.length;) {
+    const kind = lines[k]!.startsWith('ip ') ? 'ip' : lines[k]!.startsWith('sysctl ') ? 'sysctl' : 'other';
+    let end = k + 1;
+    while (end < lines.length && kind !== 'other' && lines[end]!.startsWith(`${kind} `)) end++;
+    const group = lines.slice(k, end);
+    if (kind === 'ip') {
+      const r = ns.ip(['-batch', '-'], `${group.map((l) => l.slice(3)).join('\n')}\n`);
+      if (r.code !== 0) throw new Error(`${ns.name}: ${r.stderr}`);
+    } else if (kind === 'sysctl') {
+      ns.sh(`sysctl -q ${group.map((l) => l.replace(/^sysctl -q?w? ?/, '')).join(' ')}`);
+    } else {
+      ns.sh(group[0]!);
+    }
+    k = end;
+  }
+}
+
+/** ip's result with its program-naming texts as tsnet prints them. */
+export const asTsnet = (i: Result): Result => ({ stdout: ipTextAsTsnet(i.stdout), stderr: ipTextAsTsnet(i.stderr), code: i.code });
+
+/**
+ * Runs a command through both tools. Kernel state that ticks between the two
+ * runs (lifetimes counting down, counters) gets a few back-to-back retries
+ * before a mismatch counts.
+ */
+export function same(ns: Netns, args: string, tries = 3): { t: Result; i: Result } {
+  let [t, i] = ns.compare(args);
+  for (let k = 0; k < tries && (t.stdout !== i.stdout || t.stderr !== i.stderr || t.code !== i.code); k++) [t, i] = ns.compare(args);
+  return { t, i };
+}
+
+/** Waits until the kernel has stopped talking on its own (DAD, MLD): counters and addresses stay put. */
+export function quiesce(ns: Netns): void {
+  const snap = () => ns.ip('-s -s link').stdout + ns.ip('addr').stdout.replace(/_lft \d+sec/g, '');
+  let last = snap();
+  for (let stable = 0, k = 0; stable < 3 && k < 40; k++) {
+    run('sleep', ['0.5']);
+    const now = snap();
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+}

@@ -4,32 +4,10 @@
 // made by tsnet is read by ip (twin namespaces: tsnet changes one, ip the
 // other, and the two are compared through ip). Errors and exit codes too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, type Result, canRunKernelTests, destroyAll, ipTextAsTsnet, run } from './harness.js';
+import { Netns, canRunKernelTests, destroyAll, run, asTsnet, setup, quiesce, same } from './harness.js';
 
 const root = canRunKernelTests();
 
-/**
- * Runs set-up lines in a namespace, fast: consecutive `ip` lines go through
- * one `ip -batch -`, consecutive sysctl lines through one sysctl. Throws if
- * any fails.
- */
-function setup(ns: Netns, lines: string[]): void {
-  for (let k = 0; k < lines.length;) {
-    const kind = lines[k]!.startsWith('ip ') ? 'ip' : lines[k]!.startsWith('sysctl ') ? 'sysctl' : 'other';
-    let end = k + 1;
-    while (end < lines.length && kind !== 'other' && lines[end]!.startsWith(`${kind} `)) end++;
-    const group = lines.slice(k, end);
-    if (kind === 'ip') {
-      const r = ns.ip(['-batch', '-'], `${group.map((l) => l.slice(3)).join('\n')}\n`);
-      if (r.code !== 0) throw new Error(`${ns.name}: ${r.stderr}`);
-    } else if (kind === 'sysctl') {
-      ns.sh(`sysctl -q ${group.map((l) => l.replace(/^sysctl -q?w? ?/, '')).join(' ')}`);
-    } else {
-      ns.sh(group[0]!);
-    }
-    k = end;
-  }
-}
 
 /** No router solicitations, RAs or DAD: IPv6 says little once a link is up. */
 const QUIET = ['sysctl -qw net.ipv6.conf.default.accept_ra=0', 'sysctl -qw net.ipv6.conf.default.router_solicitations=0',
@@ -55,24 +33,7 @@ function populate(ns: Netns): void {
   ]);
 }
 
-/** Waits until the kernel has stopped talking on its own (MLD, link-local addresses): counters stay put. */
-function quiesce(ns: Netns): void {
-  const snap = () => ns.ip('-s -s link').stdout + ns.ip('addr').stdout;
-  let last = snap();
-  for (let stable = 0, k = 0; stable < 3 && k < 40; k++) {
-    run('sleep', ['0.5']);
-    const now = snap();
-    stable = now === last ? stable + 1 : 0;
-    last = now;
-  }
-}
 
-/** Both tools, one command; a mismatch is run again back to back before it counts. */
-function same(ns: Netns, args: string): { t: Result; i: Result } {
-  let [t, i] = ns.compare(args);
-  for (let k = 0; k < 2 && (t.stdout !== i.stdout || t.stderr !== i.stderr || t.code !== i.code); k++) [t, i] = ns.compare(args);
-  return { t, i };
-}
 
 /** Links as ip lists them, with details, text and JSON (bridge timers blanked: they tick when a bridge is up). */
 function linkState(ns: Netns): string {
@@ -94,7 +55,6 @@ function expectSameState(a: Netns, b: Netns): void {
   expect(x).toBe(y);
 }
 
-const asTsnet = (i: Result): Result => ({ stdout: ipTextAsTsnet(i.stdout), stderr: ipTextAsTsnet(i.stderr), code: i.code });
 
 describe.runIf(root)('tsnet link show reads what ip made', () => {
   let ns: Netns;
