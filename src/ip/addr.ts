@@ -21,7 +21,7 @@ import {
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { groupId, rtScopes } from './names.js';
 import { Color } from './output.js';
-import { TYPES_USAGE, linkUsage } from './link.js';
+import { DEVCONF_PROMOTE_SECONDARIES, TYPES_USAGE, linkUsage } from './link.js';
 
 const RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22, RTM_GETLINK = 18;
 export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_ANYCAST = 5, IFA_CACHEINFO = 6,
@@ -29,7 +29,6 @@ export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, I
 export const IFA_F_SECONDARY = 0x01, IFA_F_NODAD = 0x02, IFA_F_DEPRECATED = 0x20, IFA_F_PERMANENT = 0x80,
   IFA_F_MCAUTOJOIN = 0x400;
 const INFINITY_LIFE_TIME = 0xffffffff;
-const DEVCONF_PROMOTE_SECONDARIES = 20;
 /** The first u32 of `ip addr save`'s output. */
 const SAVE_MAGIC = 0x47361222;
 

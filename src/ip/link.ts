@@ -12,7 +12,7 @@ import {
   IFLA_BROADCAST, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA,
   IFLA_LINKINFO, IFLA_LINKMODE, IFLA_MASTER, IFLA_MTU, IFLA_NUM_RX_QUEUES, IFLA_NUM_TX_QUEUES, IFLA_OPERSTATE,
   IFLA_TXQLEN, IFLA_GSO_MAX_SIZE, IFLA_GSO_MAX_SEGS, IFLA_GRO_MAX_SIZE, IFLA_INET_CONF, IFLA_INET6_ADDR_GEN_MODE,
-  IFLA_EXT_MASK, OPER_STATES, ifInfoHeader,
+  OPER_STATES, ifInfoHeader,
 } from './link-print.js';
 import { parseKindArgs } from './linkkinds.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
@@ -21,7 +21,7 @@ import { listLinksAndAddresses } from './addr.js';
 
 const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18;
 const IFLA_LINK = 5, IFLA_CARRIER = 33, IFLA_PROTO_DOWN = 39, IFLA_NET_NS_PID = 19, IFLA_NET_NS_FD = 28,
-  IFLA_NEW_IFINDEX = 49, IFLA_ALT_IFNAME = 53;
+  IFLA_NEW_IFINDEX = 49;
 const IFNAMSIZ = 16, IFALIASZ = 256, ALTIFNAMSIZ = 128;
 
 export const TYPES_USAGE = `TYPE := { amt | bareudp | bond | bond_slave | bridge | bridge_slave |
@@ -468,15 +468,4 @@ function openNetns(name: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** RTM_GETLINK for one name (iplink_get), as `link show DEV` asks. */
-export function getLinkRequest(family: number, name: string, extMask: number) {
-  return {
-    type: RTM_GETLINK, flags: 0, header: ifInfoHeader(family, 0),
-    attrs: [
-      { type: validIfname(name) ? IFLA_IFNAME : IFLA_ALT_IFNAME, kind: 'bytes', value: Buffer.from(name + '\0') },
-      { type: IFLA_EXT_MASK, kind: 'u32', value: extMask },
-    ] as LinkAttr[],
-  };
 }
