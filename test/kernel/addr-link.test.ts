@@ -51,7 +51,7 @@ describe.runIf(root)('tsnet addr and link read what ip reads', () => {
     '-d addr', '-d addr show dev veth0', '-o addr', '-o -4 addr', '-o -6 addr show dev veth0', '-br addr',
     '-br -4 addr', '-br -6 addr', '-br addr show dev veth1', '-j addr', '-j -p addr', '-j -p addr show dev veth1',
     '-j -br addr', '-j -4 addr show secondary', '-j -d addr show dev veth0', '-j -s addr show dev lo', '-N addr',
-    '-c addr', '-c=always -br addr', '-j addr show dev veth3', '-r addr show dev veth0',
+    '-c addr', '-c=always -br addr', '-j addr show dev veth3',
   ];
   const LINK = [
     'link', 'link show', 'l', 'link sh', 'link list', 'link show dev veth0', 'link show veth2', 'link show up',

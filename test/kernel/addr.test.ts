@@ -89,7 +89,7 @@ describe.runIf(root)('tsnet addr show reads what ip reads', () => {
     '-family inet6 addr show scope link', '-f link addr', '-4 -o addr', '-6 -o addr show dev veth0', '-br -4 addr',
     '-br -6 addr', '-j -4 addr', '-j -6 addr show dynamic', '-j -p -4 addr show dev veth0', '-4 -j -br addr',
     '-s -s addr show dev veth0', '-j -s addr show dev veth0', '-j -p -s -d addr show dev veth1', '-d -o addr show dev mv0',
-    '-o -s addr show dev veth0', '-br -s addr', '-N addr show dev veth0', '-r addr show dev veth0', '-h -s addr show dev veth1',
+    '-o -s addr show dev veth0', '-br -s addr', '-N addr show dev veth0', '-h -s addr show dev veth1',
     '-c=always addr show dev veth0', '-c=always -br addr', '-c=never addr', '-t addr show dev lo', '-j -d addr show dev br0',
     '-j addr show dev veth0 label veth0:*', '-br addr show label veth0:*', '-o addr show label veth0:*',
     '-4 addr show to 0/0', '-6 addr show to ::/0', 'addr show to 192.0.2.1/32', 'addr show to 0/0 scope link',
