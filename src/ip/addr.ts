@@ -10,7 +10,7 @@ import {
   type LinkRef, type RtMessage, type RtRequest,
 } from '../backend.js';
 import { strerror } from '../errno.js';
-import { type Attrs, type LinkAttr, attrStr, attrU32 } from '../wire/nlattr.js';
+import { type Attrs, type LinkAttr, attrStr, attrU32, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
 import { familyName, familyNameVerbose, netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
 import { type InetPrefix, formatAddress, parseAddress, parsePrefix, prefixMatch } from './inet.js';
@@ -631,14 +631,7 @@ function flush(ctx: Context, f: AddrFilter): number {
 
 /** One message as ip writes it to a save file: nlmsghdr + ifaddrmsg + attributes. */
 function encodeMessage(m: RtMessage, seq: number): Buffer {
-  const attrs = Buffer.concat([...m.attrs].map(([type, v]) => {
-    const len = 4 + v.length;
-    const b = Buffer.alloc((len + 3) & ~3);
-    b.writeUInt16LE(len, 0);
-    b.writeUInt16LE(type, 2);
-    b.set(v, 4);
-    return b;
-  }));
+  const attrs = encodeAttrs(asRequestAttrs(m.attrs));
   const h = Buffer.alloc(16);
   const total = 16 + m.header.length + attrs.length;
   h.writeUInt32LE(total, 0);
@@ -706,22 +699,11 @@ function readSaved(ctx: Context): { header: Buffer; type: number; flags: number;
   return msgs;
 }
 
-function parseBody(body: Buffer): Attrs {
-  const m = new Map<number, Uint8Array>();
-  for (let p = 0; p + 4 <= body.length;) {
-    const len = body.readUInt16LE(p);
-    if (len < 4 || p + len > body.length) break;
-    m.set(body.readUInt16LE(p + 2) & 0x3fff, body.subarray(p + 4, p + len));
-    p += (len + 3) & ~3;
-  }
-  return m;
-}
-
 /** ip addr restore: each saved address as RTM_NEWADDR with NLM_F_CREATE; existing ones are fine. */
 function restore(ctx: Context): number {
   for (const m of readSaved(ctx)) {
     try {
-      ctx.rtnl.rtRequest({ type: m.type, flags: (m.flags | NLM_F_CREATE) & ~3, header: m.header, attrs: asRequestAttrs(parseBody(m.body)) });
+      ctx.rtnl.rtRequest({ type: m.type, flags: (m.flags | NLM_F_CREATE) & ~3, header: m.header, attrs: asRequestAttrs(parseAttrs(m.body)) });
     } catch (e) {
       if (!(e instanceof NetlinkError)) throw e;
       // rtnl_talk() reports every refusal; restore_handler forgives only EEXIST.
@@ -742,7 +724,7 @@ function showDump(ctx: Context): number {
   out.openObject();
   out.openArray('addr_info');
   for (const s of msgs) {
-    const m: RtMessage = { type: s.type, header: s.header, attrs: parseBody(s.body) };
+    const m: RtMessage = { type: s.type, header: s.header, attrs: parseAttrs(s.body) };
     const index = s.header.readInt32LE(4);
     out.openObject();
     out.uint('index', `if${index}:`, index);

@@ -8,16 +8,13 @@
 import type { LinkAttr } from '../wire/nlattr.js';
 import { parseAttrs } from '../wire/nlattr.js';
 import type { SimHost, SimLink } from './world.js';
+import { hexBytes } from './rtnl.js';
 
 const IFF_UP = 0x1;
 export const IFF_MASTER = 0x400, IFF_SLAVE = 0x800;
 const MODE_ACTIVE_BACKUP = 1;
 /** BOND_STATE_ACTIVE/BACKUP, BOND_LINK_UP/DOWN. */
 const STATE_ACTIVE = 0, STATE_BACKUP = 1, LINK_UP = 0, LINK_DOWN = 2;
-
-function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(hex.match(/../g) ?? [], (x) => parseInt(x, 16));
-}
 
 /** The bond's settings: the driver's defaults, then what `type bond ...` / `bond add` set. */
 function settings(bond: SimLink): Map<number, Uint8Array> {

@@ -114,7 +114,8 @@ function macText(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
-function hexBytes(hex: string): Uint8Array {
+/** The model keeps attribute bytes as hex in the state file. */
+export function hexBytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g) ?? [], (x) => parseInt(x, 16));
 }
 
