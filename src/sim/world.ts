@@ -5,7 +5,8 @@
 
 import { linkLocalFor } from './addrconf.js';
 
-export const STATE_VERSION = 1;
+/** 2: neighbour entries are stored as rows (store.ts); 1, objects, is still read. */
+export const STATE_VERSION = 2;
 
 /** /proc/sys/net/ipv4/neigh/default on the reference machine (shared/reference/kernel). */
 export interface NeighParams {

@@ -129,6 +129,24 @@ describe('the state file', () => {
     expect(existsSync(`${f}.tmp-${process.pid}`)).toBe(false);
   });
 
+  it('keeps neighbour entries as rows, timers and queues included, and still reads format 1', () => {
+    const f = join(dir, 'state.json');
+    const w = defaultWorld(7);
+    const e = new Engine(w);
+    e.hostSend(w.hosts[0], '10.0.0.1');
+    e.hostSend(w.hosts[0], '10.0.0.9'); // never answered: INCOMPLETE with a queued packet and a timer
+    e.advanceTo(w.now + 1);
+    const before = structuredClone(w);
+    expect(before.hosts[0].neighbours.some((n) => n.queue.length && n.timer !== undefined)).toBe(true);
+    save(f, w);
+    const file = JSON.parse(readFileSync(f, 'utf8')) as { version: number; hosts: { neighbours: unknown[] }[] };
+    expect(file.version).toBe(2);
+    expect(file.hosts[0].neighbours.every(Array.isArray)).toBe(true);
+    expect(load(f)).toEqual(before);
+    writeFileSync(f, JSON.stringify({ ...before, version: 1 }));
+    expect(load(f)).toEqual(before);
+  });
+
   it('refuses a corrupt file and leaves it untouched', () => {
     const f = join(dir, 'state.json');
     writeFileSync(f, '{"version": 1, "hosts": [');
