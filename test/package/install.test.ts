@@ -37,6 +37,9 @@ describe('npm pack and a global install from the tarball', () => {
     // Run from elsewhere, with a fresh model state: nothing comes from the checkout.
     const env = { XDG_STATE_HOME: join(dir, 'state') };
     expect(sh(tsnet, ['-V'], { cwd: dir, env }).stdout).toMatch(/^tsnet utility, /);
+    // The build's V8 code cache ships with the bundle and fits it (start-up without compiling).
+    expect(list.some((f) => /^package\/dist\/v8cache-[0-9a-f]+\.bin$/.test(f))).toBe(true);
+    expect(sh(tsnet, ['-V'], { cwd: dir, env: { ...env, TSNET_V8CACHE_SAY: '1' } }).stderr).toBe('v8 cache: used\n');
     expect(sh(tsnet, ['--dry-run', 'neigh', 'show'], { cwd: dir, env })).toEqual({ stdout: '10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE \n', stderr: '', code: 0 });
     expect(sh(tsnet, ['--dry-run', '-br', 'addr'], { cwd: dir, env }).stdout).toContain('10.0.0.2/24');
     expect(sh(tsnet, ['completion', 'bash'], { cwd: dir }).stdout).toContain('complete');
