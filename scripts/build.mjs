@@ -1,12 +1,13 @@
 // Bundles the CLI into dist/ with esbuild: one CommonJS file for the fast
 // path (bin/run.js loads it without oclif), and the oclif command files.
 // The bundle's first line carries a build id (a hash of its text); a run of
-// `tsnet neigh show` then leaves V8's code cache for that build beside it,
+// `tsnet neigh show` (kernel, then model) then leaves V8's code cache for that build beside it,
 // which bin/run.js reads. Without the cache tsnet still runs, only slower.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['koffi', '@oclif/core'], logLevel: 'warning' };
@@ -23,7 +24,14 @@ await build({
   outdir: 'dist/commands',
 });
 
-// The code cache holds what the run compiled: the start-up and the neighbour listing.
-spawnSync(process.execPath, ['bin/run.js', 'neigh', 'show'], {
-  stdio: 'ignore', env: { ...process.env, TSNET_V8CACHE_OUT: `dist/v8cache-${id}.bin` },
-});
+// The code cache holds what the runs compiled: the start-up and the neighbour listing on the
+// kernel, then on the model (the second run starts from the first one's cache and adds to it).
+const cache = `dist/v8cache-${id}.bin`;
+const state = mkdtempSync(join(tmpdir(), 'tsnet-build-'));
+try {
+  for (const args of [['neigh', 'show'], ['--dry-run', '--state', join(state, 'state.json'), 'neigh', 'show']]) {
+    spawnSync(process.execPath, ['bin/run.js', ...args], { stdio: 'ignore', env: { ...process.env, TSNET_V8CACHE_OUT: cache } });
+  }
+} finally {
+  rmSync(state, { recursive: true, force: true });
+}
