@@ -1,8 +1,9 @@
 // Bundles the CLI into dist/ with esbuild: one CommonJS file for the fast
 // path (bin/run.js loads it without oclif), and the oclif command files.
-// The bundle's first line carries a build id (a hash of its text); a run of
-// `tsnet neigh show` (kernel, then model) then leaves V8's code cache for that build beside it,
-// which bin/run.js reads. Without the cache tsnet still runs, only slower.
+// The bundle's first line carries a build id (a hash of its text); a few
+// listings (kernel, then model) then leave V8's code cache for that build
+// beside it, which bin/run.js reads. Without the cache tsnet still runs, only
+// slower.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -24,12 +25,12 @@ await build({
   outdir: 'dist/commands',
 });
 
-// The code cache holds what the runs compiled: the start-up and the neighbour listing on the
-// kernel, then on the model (the second run starts from the first one's cache and adds to it).
+// The code cache holds what the runs compiled: start-up, the neighbour, address and link
+// listings on the kernel, then the model's (each run starts from the cache so far and adds to it).
 const cache = `dist/v8cache-${id}.bin`;
 const state = mkdtempSync(join(tmpdir(), 'tsnet-build-'));
 try {
-  for (const args of [['neigh', 'show'], ['--dry-run', '--state', join(state, 'state.json'), 'neigh', 'show']]) {
+  for (const args of [['neigh', 'show'], ['addr', 'show'], ['link', 'show'], ['--dry-run', '--state', join(state, 'state.json'), 'neigh', 'show']]) {
     spawnSync(process.execPath, ['bin/run.js', ...args], { stdio: 'ignore', env: { ...process.env, TSNET_V8CACHE_OUT: cache } });
   }
 } finally {
