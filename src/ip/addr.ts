@@ -13,7 +13,7 @@ import { strerror } from '../errno.js';
 import { type Attrs, type LinkAttr, attrStr, attrU32, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
 import { familyName, familyNameVerbose, netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
-import { type InetPrefix, formatAddress, parseAddress, parsePrefix, prefixMatch } from './inet.js';
+import { type InetPrefix, formatAddress, parseAddress, parsePrefix, parseUnsigned, prefixMatch } from './inet.js';
 import {
   IFLA_EXT_MASK, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF,
   type LinkFilter, ifInfo, ifInfoHeader, inetConf, linkRef, newLinkFilter, printLinkInfo, printLinkStats, sl,
@@ -738,15 +738,8 @@ function showDump(ctx: Context): number {
   return 0;
 }
 
-function getU32(s: string): number | undefined {
-  const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
-  if (!m) return undefined;
-  const v = m[1].length > 1 && m[1][0] === '0' && !/^0[xX]/.test(m[1]) ? parseInt(m[1], 8) : Number(m[1]);
-  return v <= 0xffffffff ? v : undefined;
-}
-
 function lifetime(s: string): number | undefined {
-  return s === 'forever' ? INFINITY_LIFE_TIME : getU32(s);
+  return s === 'forever' ? INFINITY_LIFE_TIME : parseUnsigned(s);
 }
 
 /** get_prefix()/get_addr(): exit 1 with ip's message on a bad one. */
@@ -808,14 +801,14 @@ async function modify(ctx: Context, cmd: number, nlFlags: number, words: string[
     else if (w === 'label') attrs.push(bytes(IFA_LABEL, Buffer.from(a.next() + '\0')));
     else if (matches(w, 'metric') || matches(w, 'priority') || matches(w, 'preference')) {
       const v = a.next();
-      const n = getU32(v);
+      const n = parseUnsigned(v);
       if (n === undefined) invarg('"metric" value is invalid\n', v);
       attrs.push({ type: IFA_RT_PRIORITY, kind: 'u32', value: n });
     } else if (w === 'proto' || w === 'protocol') {
       // tsnet extension (ip 6.1 lacks it): IFA_PROTO, a number or kernel_lo/kernel_ra/kernel_ll.
       const v = a.next();
       const n = ['unspec', 'kernel_lo', 'kernel_ra', 'kernel_ll'].indexOf(v);
-      const p = n >= 0 ? n : getU32(v);
+      const p = n >= 0 ? n : parseUnsigned(v);
       if (p === undefined || p > 255) invarg('"protocol" value is invalid\n', v);
       attrs.push({ type: IFA_PROTO, kind: 'u8', value: p });
     } else if (matches(w, 'valid_lft')) {

@@ -4,7 +4,7 @@
 // values, and the -d text / -j -d JSON of info_data and info_slave_data.
 // Shared by `tsnet link` and `tsnet bond`.
 import { Exit, matches } from './matches.js';
-import { formatIPv4, formatIPv6, hexColon, parseAddress, parseIPv6, parseLladdr, strtoul } from './inet.js';
+import { formatIPv4, formatIPv6, hexColon, parseAddress, parseIPv6, parseInteger, parseLladdr, parseUnsigned } from './inet.js';
 import type { Output } from './output.js';
 import { AF_INET } from '../backend.js';
 import { type Attrs, type LinkAttr, attrS32, attrU16, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
@@ -88,24 +88,6 @@ function incomplete(): never {
   throw new Exit(255, ['Command line is not complete. Try option "help"']);
 }
 
-/** get_u8/get_u16/get_u32 (base 0, the whole word, in range). */
-function getUnsigned(s: string, max: number): number | undefined {
-  if (s === '') return undefined;
-  const r = strtoul(s, 0);
-  if (!r || r.rest !== '' || r.value > max) return undefined;
-  return r.value;
-}
-
-/** get_s32(): strtol base 0, the whole word, in int range. */
-function getS32(s: string): number | undefined {
-  if (s === '') return undefined;
-  const neg = /^[\t\n\v\f\r ]*-/.test(s);
-  const r = strtoul(neg ? s.replace('-', '') : s, 0);
-  if (!r || r.rest !== '') return undefined;
-  const v = neg ? -r.value : r.value;
-  return v < -0x80000000 || v > 0x7fffffff ? undefined : v;
-}
-
 /** get_index(): a table word, or its number (get_integer base 10) when in range. */
 function getIndex(tbl: string[], s: string): number {
   if (/^[\t\n\v\f\r ]*[+-]?[0-9]+$/.test(s)) {
@@ -135,7 +117,7 @@ export function parseBondOptions(words: string[], nameToIndex: (name: string) =>
   const u32 = (type: number, v: number) => out.push({ type, kind: 'u32', value: v });
   const num = (type: number, name: string, max: number, put: typeof u8) => {
     const w = next();
-    const v = getUnsigned(w, max);
+    const v = parseUnsigned(w, max);
     if (v === undefined) invarg(`invalid ${name}`, w);
     put(type, v);
   };
@@ -220,12 +202,12 @@ export function parseBondSlaveOptions(words: string[]): LinkAttr[] {
     const w = words[i];
     if (matches(w, 'queue_id')) {
       if (++i >= words.length) incomplete();
-      const v = getUnsigned(words[i], 0xffff);
+      const v = parseUnsigned(words[i], 0xffff);
       if (v === undefined) invarg('queue_id is invalid', words[i]);
       out.push({ type: IFLA_BOND_SLAVE_QUEUE_ID, kind: 'u16', value: v });
     } else if (w === 'prio') {
       if (++i >= words.length) incomplete();
-      const v = getS32(words[i]);
+      const v = parseInteger(words[i]);
       if (v === undefined) invarg('prio is invalid', words[i]);
       out.push({ type: IFLA_BOND_SLAVE_PRIO, kind: 'u32', value: v >>> 0 });
     } else {

@@ -181,11 +181,20 @@ export function strtoul(s: string, base = 0): { value: number; rest: string } | 
   return { value, rest: body.slice(digits[0].length) };
 }
 
-/** get_unsigned(): the whole string is one unsigned 32-bit number. */
-export function parseUnsigned(s: string, base = 0): number | undefined {
-  const r = strtoul(s, base);
-  if (!r || r.rest !== '' || r.value > 0xffffffff) return undefined;
+/** get_unsigned()/get_u32()/get_u16()/get_u8(): strtoul base 0, the whole word, at most `max`. */
+export function parseUnsigned(s: string, max = 0xffffffff): number | undefined {
+  const r = strtoul(s);
+  if (!r || r.rest !== '' || r.value > max) return undefined;
   return r.value;
+}
+
+/** get_integer()/get_s32(): strtol base 0, the whole word, in int range. */
+export function parseInteger(s: string): number | undefined {
+  const m = /^[\t\n\v\f\r ]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (!m) return undefined;
+  const digits = m[2];
+  const v = (m[1] === '-' ? -1 : 1) * (digits.length > 1 && digits[0] === '0' && !/^0[xX]/.test(digits) ? parseInt(digits, 8) : Number(digits));
+  return v >= -0x80000000 && v <= 0x7fffffff ? v + 0 : undefined;
 }
 
 /** get_netmask(): a length, or a dotted mask of leading ones. */

@@ -6,7 +6,7 @@ import { type LinkAttr, encodeAttrs } from '../wire/nlattr.js';
 import { parseBondOptions, parseBondSlaveOptions, BOND_USAGE } from './bond-link.js';
 import { netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
-import { parseLladdr } from './inet.js';
+import { parseInteger, parseLladdr, parseUnsigned } from './inet.js';
 import {
   IFF_ALLMULTI, IFF_DYNAMIC, IFF_MULTICAST, IFF_NOARP, IFF_PROMISC, IFF_UP, IFLA_ADDRESS, IFLA_AF_SPEC,
   IFLA_BROADCAST, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA,
@@ -151,22 +151,6 @@ function validIfname(name: string): boolean {
 }
 
 /** get_integer(): strtol with base 0, whole word, int range. */
-function getInteger(s: string): number | undefined {
-  const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
-  if (!m) return undefined;
-  const v = (m[1] === '-' ? -1 : 1) * Number(m[2].startsWith('0') && !/^0[xX]/.test(m[2]) && m[2].length > 1 ? parseInt(m[2], 8) : Number(m[2]));
-  return v >= -0x80000000 && v <= 0x7fffffff ? v : undefined;
-}
-
-function getUnsigned(s: string): number | undefined {
-  const v = getInteger(s);
-  if (v !== undefined && v >= 0) return v;
-  const m = /^(0[xX][0-9a-fA-F]+|[0-9]+)$/.exec(s);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return n <= 0xffffffff ? n : undefined;
-}
-
 /** What iplink_parse() makes of the words: the ifinfomsg fields and attributes, and the `type` part. */
 interface ParsedLink {
   flags: number;
@@ -260,14 +244,14 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
     } else if (matches(w, 'txqueuelen') || w === 'qlen' || matches(w, 'txqlen')) {
       const v = a.next();
       if (qlen !== -1) duparg('txqueuelen', v);
-      const n = getInteger(v);
+      const n = parseInteger(v);
       if (n === undefined) invarg('Invalid "txqueuelen" value\n', v);
       qlen = n;
       attrs.push(u32(IFLA_TXQLEN, n));
     } else if (w === 'mtu') {
       const v = a.next();
       if (mtu !== -1) duparg('mtu', v);
-      const n = getInteger(v);
+      const n = parseInteger(v);
       if (n === undefined) invarg('Invalid "mtu" value\n', v);
       mtu = n;
       attrs.push(u32(IFLA_MTU, n));
@@ -278,7 +262,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       const fd = openNetns(v);
       if (fd !== undefined) attrs.push(u32(IFLA_NET_NS_FD, fd));
       else {
-        const pid = getInteger(v);
+        const pid = parseInteger(v);
         if (pid === undefined) invarg('Invalid "netns" value\n', v);
         attrs.push(u32(IFLA_NET_NS_PID, pid));
       }
@@ -327,14 +311,14 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       const v = a.next();
       if (ntx) duparg('numtxqueues', v);
       ntx = true;
-      const n = getInteger(v);
+      const n = parseInteger(v);
       if (n === undefined) invarg('Invalid "numtxqueues" value\n', v);
       attrs.push(u32(IFLA_NUM_TX_QUEUES, n));
     } else if (matches(w, 'numrxqueues')) {
       const v = a.next();
       if (nrx) duparg('numrxqueues', v);
       nrx = true;
-      const n = getInteger(v);
+      const n = parseInteger(v);
       if (n === undefined) invarg('Invalid "numrxqueues" value\n', v);
       attrs.push(u32(IFLA_NUM_RX_QUEUES, n));
     } else if (matches(w, 'addrgenmode')) {
@@ -348,12 +332,12 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       attrs.push({ type: IFLA_PROTO_DOWN, kind: 'u8', value: v === 'on' ? 1 : 0 });
     } else if (w === 'gso_max_size' || w === 'gro_max_size') {
       const v = a.next();
-      const n = getUnsigned(v);
+      const n = parseUnsigned(v);
       if (n === undefined) invarg(`Invalid "${w}" value\n`, v);
       attrs.push(u32(w === 'gso_max_size' ? IFLA_GSO_MAX_SIZE : IFLA_GRO_MAX_SIZE, n));
     } else if (w === 'gso_max_segs') {
       const v = a.next();
-      const n = getUnsigned(v);
+      const n = parseUnsigned(v);
       if (n === undefined || n > 65535) invarg('Invalid "gso_max_segs" value\n', v);
       attrs.push(u32(IFLA_GSO_MAX_SEGS, n));
     } else if (w === 'inet') {
@@ -362,7 +346,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       const id = INET_CONF.get(key);
       if (id === undefined) invarg(`unknown inet setting; one of: ${[...INET_CONF.keys()].join(', ')}\n`, key);
       const v = a.next();
-      const n = v === 'on' ? 1 : v === 'off' ? 0 : getInteger(v);
+      const n = v === 'on' ? 1 : v === 'off' ? 0 : parseInteger(v);
       if (n === undefined) invarg(`Invalid "${key}" value\n`, v);
       attrs.push({ type: IFLA_AF_SPEC, kind: 'nest', value: [{ type: 2, kind: 'nest', value: [{ type: IFLA_INET_CONF, kind: 'nest', value: [u32(id, n)] }] }] });
     } else {

@@ -4,7 +4,7 @@
 // with its messages and exit codes. bond's parts live in bond-link.ts; veth's
 // peer is the link grammar itself (link.ts).
 import { type Attrs, type LinkAttr, attrS32, attrU16, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
-import { hexColon, parseIPv4, parseLladdr, strtoul } from './inet.js';
+import { hexColon, parseIPv4, parseLladdr, parseUnsigned } from './inet.js';
 import { Exit, incomplete, invarg, matches } from './matches.js';
 import { type Output, writeAll } from './output.js';
 
@@ -83,7 +83,7 @@ function protoName(b: Uint8Array): string {
 
 /** ll_proto_a2n(): a name (any case) or a number, as the 2 big-endian bytes ip sends. */
 function protoBytes(s: string): Uint8Array | undefined {
-  const id = LL_PROTO.find(([, name]) => name.toLowerCase() === s.toLowerCase())?.[0] ?? getUnsigned(s, 0xffff);
+  const id = LL_PROTO.find(([, name]) => name.toLowerCase() === s.toLowerCase())?.[0] ?? parseUnsigned(s, 0xffff);
   return id === undefined ? undefined : Uint8Array.of(id >> 8, id & 0xff);
 }
 
@@ -333,13 +333,6 @@ export function printSlaveKindData(out: Output, slaveKind: string, data: Attrs, 
 
 // ---- parsing ----
 
-/** get_u8/get_u16/get_u32 (strtoul base 0, the whole word, at most max). */
-function getUnsigned(s: string, max: number): number | undefined {
-  if (s === '') return undefined;
-  const r = strtoul(s, 0);
-  return r && r.rest === '' && r.value <= max ? r.value : undefined;
-}
-
 const U64_LIMIT = 1n << 64n;
 
 /** get_u64(): strtoull base 0, the whole word; as strtoull, "-N" wraps to 2^64-N. */
@@ -486,9 +479,9 @@ function parseBridge(words: string[]): LinkAttr[] {
     const v = a.next();
     const bad = () => invarg(`invalid ${name}`, v);
     switch (how) {
-      case 'u8': out.push(u8(type, getUnsigned(v, 0xff) ?? bad())); break;
-      case 'u16': out.push(u16(type, getUnsigned(v, 0xffff) ?? bad())); break;
-      case 'u32': out.push(u32(type, getUnsigned(v, 0xffffffff) ?? bad())); break;
+      case 'u8': out.push(u8(type, parseUnsigned(v, 0xff) ?? bad())); break;
+      case 'u16': out.push(u16(type, parseUnsigned(v, 0xffff) ?? bad())); break;
+      case 'u32': out.push(u32(type, parseUnsigned(v, 0xffffffff) ?? bad())); break;
       case 'u64': out.push(bytes(type, u64Bytes(getU64(v) ?? bad()))); break;
       case 'proto': out.push(bytes(type, protoBytes(v) ?? bad())); break;
       case 'lladdr': {
@@ -498,7 +491,7 @@ function parseBridge(words: string[]): LinkAttr[] {
         break;
       }
       case 'boolopt': {
-        const on = getUnsigned(v, 0xff) ?? bad();
+        const on = parseUnsigned(v, 0xff) ?? bad();
         optmask |= type;
         optval = on ? optval | type : optval & ~type;
         break;
@@ -578,9 +571,9 @@ function parseBridgeSlave(words: string[], ifindex: (name: string) => number | u
     if (how === 'nodev') { out.push(u32(type, 0)); continue; }
     const v = a.next();
     switch (how) {
-      case 'u8': out.push(u8(type, getUnsigned(v, 0xff) ?? invarg(err, v))); break;
-      case 'u16': out.push(u16(type, getUnsigned(v, 0xffff) ?? invarg(err, v))); break;
-      case 'u32': out.push(u32(type, getUnsigned(v, 0xffffffff) ?? invarg(err, v))); break;
+      case 'u8': out.push(u8(type, parseUnsigned(v, 0xff) ?? invarg(err, v))); break;
+      case 'u16': out.push(u16(type, parseUnsigned(v, 0xffff) ?? invarg(err, v))); break;
+      case 'u32': out.push(u32(type, parseUnsigned(v, 0xffffffff) ?? invarg(err, v))); break;
       case 'onoff': out.push(u8(type, parseOnOff(name, v))); break;
       case 'dev': {
         const idx = ifindex(v);
@@ -659,7 +652,7 @@ function parseMacvlan(kind: string, words: string[]): LinkAttr[] {
       hasFlags = true;
     } else if (matches(w, 'bcqueuelen')) {
       const v = a.next();
-      const n = getUnsigned(v, 0xffffffff);
+      const n = parseUnsigned(v, 0xffffffff);
       if (n === undefined) throw new Exit(1, [`Error: argument of "bcqueuelen" must be a positive integer [0-4294967295], not "${v}"`]);
       out.push(u32(MACVLAN.BC_QUEUE_LEN, n));
     } else if (matches(w, 'help')) {
@@ -710,7 +703,7 @@ function parseVlan(words: string[]): LinkAttr[] {
       out.push(bytes(VLAN.PROTOCOL, protoBytes(v) ?? invarg('protocol is invalid', v)));
     } else if (matches(w, 'id')) {
       const v = a.next();
-      out.push(u16(VLAN.ID, getUnsigned(v, 0xffff) ?? invarg('id is invalid', v)));
+      out.push(u16(VLAN.ID, parseUnsigned(v, 0xffff) ?? invarg('id is invalid', v)));
     } else if (flag) {
       const v = a.next();
       mask |= flag[1];
@@ -724,7 +717,7 @@ function parseVlan(words: string[]): LinkAttr[] {
       // parse_mapping(): FROM:TO words until one has no ':'; that word is read again as a keyword.
       for (; a.more && a.cur.includes(':'); a.i++) {
         const [from, to] = [a.cur.slice(0, a.cur.indexOf(':')), a.cur.slice(a.cur.indexOf(':') + 1)];
-        const f = getUnsigned(from, 0xffffffff), t = getUnsigned(to, 0xffffffff);
+        const f = parseUnsigned(from, 0xffffffff), t = parseUnsigned(to, 0xffffffff);
         // The word was cut at its ':' in place, so the message shows FROM only.
         if (f === undefined || t === undefined) invarg(`invalid ${ingress ? 'ingress' : 'egress'}-qos-map`, from);
         const m = new Uint8Array(8);
