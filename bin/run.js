@@ -41,6 +41,11 @@ function loadFront() {
   script.runInThisContext().call(m.exports, m.exports, Module.createRequire(file), m, file, path.dirname(file));
   if (process.env.TSNET_V8CACHE_SAY) process.stderr.write(`v8 cache: ${!cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'used'}\n`);
   const out = process.env.TSNET_V8CACHE_OUT;
-  if (out) process.on('exit', () => fs.writeFileSync(out, script.createCachedData()));
+  if (out) {
+    process.on('exit', () => {
+      fs.writeFileSync(`${out}.tmp`, script.createCachedData());
+      fs.renameSync(`${out}.tmp`, out);
+    });
+  }
   return m.exports;
 }
