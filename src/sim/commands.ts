@@ -6,7 +6,7 @@ import { parseIPv4 } from '../ip/inet.js';
 import { writeAll } from '../ip/output.js';
 import type { SimBackend } from './backend.js';
 import { stateName } from './neigh.js';
-import { type NeighParams, type SimHost, type World, defaultWorld, drawReachableTime, ethernet, findHost, makeHost } from './world.js';
+import { DEFAULT_PARAMS, type NeighParams, SKB_TRUESIZE_FULL, type SimHost, type World, defaultWorld, drawReachableTime, ethernet, findHost, makeHost } from './world.js';
 import { startingWorld } from './engine.js';
 
 export const SIM_USAGE = `Usage: tsnet sim { show | reset [ empty ] [ seed N ] | timeline [ ADDR ] [ host NAME ] [ last N ] }
@@ -18,7 +18,8 @@ export const SIM_USAGE = `Usage: tsnet sim { show | reset [ empty ] [ seed N ] |
        tsnet sim set DEV PARAM VALUE           (on the host chosen with -n, default "host")
 PARAM := { base_reachable_time_ms | delay_first_probe_time_ms | retrans_time_ms | ucast_solicit |
            mcast_solicit | app_solicit | mcast_resolicit | gc_stale_time_ms | locktime_ms | unres_qlen |
-           arp_accept | arp_ignore | promote_secondaries }`;
+           unres_qlen_bytes | proxy_delay_ms | proxy_qlen | arp_accept | arp_ignore | promote_secondaries |
+           forwarding | proxy_arp }`;
 
 class SimUsage extends Error {}
 
@@ -62,6 +63,7 @@ function show(b: SimBackend, write: (s: string) => void): void {
     write(`\n${h.name}: neighbour table${h.gateway ? ` (default via ${h.gateway})` : ''}\n`);
     const rows = neighRows(w, h);
     write(rows.length ? table(['address', 'dev', 'lladdr', 'state', 'timer', 'probes', 'queued'], rows) : '(empty)\n');
+    if (h.udpIn) write(`${h.name}: ${h.udpIn} UDP datagram(s) received\n`);
   }
   const host = b.host;
   write(`\n${host.name}: parameters\n`);
@@ -204,11 +206,14 @@ export function runSimCommand(b: SimBackend, words: string[], write: (s: string)
         const [dev, param, value] = rest;
         const link = b.host.links.find((l) => l.name === dev);
         if (!link) usage(`sim: no device "${dev}" on ${b.host.name}`);
-        if (!param || !(param in link.params)) usage(`sim: unknown parameter "${param}"`);
+        if (!param || !(param in DEFAULT_PARAMS)) usage(`sim: unknown parameter "${param}"`);
         const v = Number(value);
         if (!Number.isInteger(v) || v < 0) usage(`sim: "${value}" is not a whole number`);
         link.params[param as keyof NeighParams] = v;
         if (param === 'base_reachable_time_ms') link.reachable_time_ms = drawReachableTime(w, v);
+        // The kernel keeps the queue limit in bytes; each sysctl rewrites the other's value.
+        if (param === 'unres_qlen') link.params.unres_qlen_bytes = v * SKB_TRUESIZE_FULL;
+        if (param === 'unres_qlen_bytes') link.params.unres_qlen = Math.floor(v / SKB_TRUESIZE_FULL);
         b.engine.note(b.host, `${dev}: ${param} = ${v}`);
         write(`${b.host.name} ${dev} ${param} ${v}\n`);
         break;

@@ -9,7 +9,7 @@ import {
   ipFromString, ipToString, isArpError, macFromString, macToString,
 } from '../wire/arp.js';
 import { F_OVERRIDE, type NeighEnv, createNeighbour, eventSend, lookup, neighUpdate, periodicWork, timerFired } from './neigh.js';
-import { type Packet, type SimHost, type SimLink, type SimNeighbour, type World, defaultWorld } from './world.js';
+import { type Packet, type SimHost, type SimLink, type SimNeighbour, type World, defaultWorld, nextRandom } from './world.js';
 
 /** neigh_periodic_work's period: base_reachable_time/2 of the table's defaults. */
 const PERIODIC_MS = 15000;
@@ -84,6 +84,7 @@ export class Engine {
   /** An IP packet arrives: UDP to a closed port draws an ICMP port unreachable (at most one a second per peer). */
   private receiveIp(host: SimHost, p: Packet): void {
     if (p.proto !== 'udp') return;
+    host.udpIn = (host.udpIn ?? 0) + 1;
     const sent = (host.icmpSent ??= {});
     if (sent[p.src] !== undefined && this.w.now - sent[p.src] < 1000) return;
     sent[p.src] = this.w.now;
@@ -117,6 +118,10 @@ export class Engine {
 
   /** Delivers one frame to every other up link on its segment. */
   private deliver(fr: World['frames'][number]): void {
+    if (fr.proxyRedo) {
+      this.proxyRedo(fr);
+      return;
+    }
     if (fr.ip) {
       const ip = fr.ip;
       for (const host of this.w.hosts) {
@@ -143,8 +148,12 @@ export class Engine {
     }
   }
 
-  /** arp_process(): answer requests for our address, learn or refresh the sender. */
-  arpProcess(host: SimHost, link: SimLink, f: ArpFrame, pktHost: boolean): void {
+  /**
+   * arp_process(): answer requests for our address (or, as a proxy, for an
+   * address routed through another device), learn or refresh the sender.
+   * `enqueued`: a proxied request coming back from the proxy queue.
+   */
+  arpProcess(host: SimHost, link: SimLink, f: ArpFrame, pktHost: boolean, enqueued = false): void {
     const env = this.env(host);
     const sip = ipToString(f.spa), tip = ipToString(f.tpa);
     const sha = macToString(f.sha);
@@ -171,6 +180,24 @@ export class Engine {
       this.reply(host, link, f, tip);
       return;
     }
+    if (f.op === ARPOP_REQUEST && !local) {
+      const proxy = proxyVerdict(host, link, tip);
+      if (proxy?.answer) {
+        // The sender is learnt first (neigh_event_ns), whether the answer goes now or later.
+        const n = lookup(host, AF_INET, link.index, sip) ?? createNeighbour(env, AF_INET, link.index, sip);
+        neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for ${tip}, which we proxy`);
+        const delay = link.params.proxy_delay_ms;
+        if (enqueued || pktHost || !delay) {
+          const when = enqueued ? 'out of the proxy queue' : pktHost ? 'at once: unicast to us' : 'at once: proxy_delay 0';
+          this.note(host, `ARP request for ${tip} on ${link.name} answered by proxy ${when} (${proxy.why})`);
+          this.reply(host, link, f, tip);
+        } else {
+          this.proxyEnqueue(host, link, f, tip, proxy.why);
+        }
+        return;
+      }
+      if (proxy) this.note(host, `ARP request for ${tip} on ${link.name} not proxied (${proxy.why})`);
+    }
     let n = lookup(host, AF_INET, link.index, sip);
     const accept = link.params.arp_accept === 1 || (link.params.arp_accept === 2 && sameSubnet(link, sip));
     const isGarp = sip === tip && (f.op !== ARPOP_REPLY || f.tha === f.sha);
@@ -187,6 +214,37 @@ export class Engine {
       ? (pktHost ? `ARP reply from ${sip}` : `broadcast ARP reply from ${sip}`)
       : `${isGarp ? 'gratuitous ' : ''}ARP request from ${sip}`;
     neighUpdate(env, n, sha, state, override ? F_OVERRIDE : 0, why);
+  }
+
+  /**
+   * pneigh_enqueue(): a broadcast request to proxy waits a random time below
+   * proxy_delay (so that the real owner, if any, answers first), then is
+   * processed again; past proxy_qlen waiting requests it is dropped.
+   */
+  private proxyEnqueue(host: SimHost, link: SimLink, f: ArpFrame, tip: string, why: string): void {
+    const p = link.params;
+    const waiting = this.w.frames.filter((x) => x.proxyRedo?.host === host.name && x.proxyRedo.ifindex === link.index).length;
+    if (waiting > p.proxy_qlen) {
+      this.note(host, `ARP request for ${tip} on ${link.name} dropped: ${waiting} already wait in the proxy queue (proxy_qlen ${p.proxy_qlen})`);
+      return;
+    }
+    const wait = Math.floor(nextRandom(this.w) * p.proxy_delay_ms);
+    const bytes = new Uint8Array(FRAME_LEN);
+    encodeArpFrame(f, bytes);
+    this.w.frames.push({
+      at: this.w.now + wait, segment: link.segment ?? '', from: { host: host.name, ifindex: link.index },
+      bytes: Buffer.from(bytes).toString('hex'), proxyRedo: { host: host.name, ifindex: link.index },
+    });
+    this.note(host, `ARP request for ${tip} on ${link.name} to be answered by proxy in ${wait}ms (${why}; broadcast, so a random delay below proxy_delay ${p.proxy_delay_ms}ms)`);
+  }
+
+  /** neigh_proxy_process(): a queued request is processed again, if its device still runs. */
+  private proxyRedo(fr: World['frames'][number]): void {
+    const host = this.w.hosts.find((h) => h.name === fr.proxyRedo!.host);
+    const link = host?.links.find((l) => l.index === fr.proxyRedo!.ifindex);
+    if (!host || !link || !(link.flags & 1)) return;
+    const f = decodeArpFrame(Buffer.from(fr.bytes, 'hex'));
+    if (!isArpError(f)) this.arpProcess(host, link, f, false, true);
   }
 
   private reply(host: SimHost, link: SimLink, req: ArpFrame, tip: string): void {
@@ -293,9 +351,18 @@ export function sourceFor(link: SimLink, dst: string): string | undefined {
   return (v4.find((a) => inSubnet(dst, a.local, a.prefixlen)) ?? v4[0])?.local;
 }
 
+/** The longest prefix of `link`'s connected subnets that holds `addr` (-1: none). */
+function prefixFor(link: SimLink, addr: string): number {
+  let best = -1;
+  for (const a of link.addresses) if (a.family === AF_INET && a.prefixlen > best && inSubnet(addr, a.local, a.prefixlen)) best = a.prefixlen;
+  return best;
+}
+
 export function routeFor(host: SimHost, dst: string, devName?: string): { link: SimLink; via: string } | undefined {
   const links = host.links.filter((l) => l.type !== 772 && l.flags & 1 && (!devName || l.name === devName));
-  const direct = links.find((l) => sameSubnet(l, dst));
+  // The most specific connected route wins, as in the FIB.
+  let direct: SimLink | undefined;
+  for (const l of links) if (prefixFor(l, dst) > (direct ? prefixFor(direct, dst) : -1)) direct = l;
   if (direct) return { link: direct, via: dst };
   if (devName && links[0]) return { link: links[0], via: dst };
   if (host.gateway) {
@@ -305,6 +372,32 @@ export function routeFor(host: SimHost, dst: string, devName?: string): { link: 
   return undefined;
 }
 
+
+/**
+ * Would the host answer a request for the non-local `tip` arriving on
+ * `link` as a proxy (arp_process after ip_route_input)? Undefined when no
+ * proxying applies at all (no proxy entry for tip, proxy_arp off), else the
+ * verdict and why. It needs forwarding on the receiving device, a unicast
+ * route to tip, leaving through another device, and proxy_arp on the
+ * receiving device or a proxy entry (`neigh add proxy`) for tip on it.
+ */
+export function proxyVerdict(host: SimHost, link: SimLink, tip: string): { answer: boolean; why: string } | undefined {
+  const p = link.params;
+  const entry = host.proxies.find((x) => x.family === AF_INET && x.dst === tip && (x.ifindex === 0 || x.ifindex === link.index));
+  if (!entry && !p.proxy_arp) return undefined;
+  const reason = p.proxy_arp ? `proxy_arp on ${link.name}` : `proxy entry ${tip} dev ${link.name}`;
+  if (!p.forwarding) return { answer: false, why: `${reason}, but forwarding is off on ${link.name}` };
+  const route = routeFor(host, tip);
+  if (!route) return { answer: false, why: `${reason}, but there is no route to ${tip}` };
+  if (isSubnetBroadcast(route.link, tip)) return { answer: false, why: `${reason}, but ${tip} is a broadcast address` };
+  if (route.link === link) return { answer: false, why: `${reason}, but the route to ${tip} leaves through ${link.name} itself` };
+  return { answer: true, why: `${reason}, route to ${tip} via ${route.link.name}` };
+}
+
+function isSubnetBroadcast(link: SimLink, addr: string): boolean {
+  return link.addresses.some((a) => a.family === AF_INET && a.prefixlen < 31 && inSubnet(addr, a.local, a.prefixlen) &&
+    ((toNum(addr) | ((1 << (32 - a.prefixlen)) - 1)) >>> 0) === toNum(addr));
+}
 
 function onLink(link: SimLink, tip: string): boolean {
   return link.addresses.some((a) => a.family === AF_INET && a.local === tip);

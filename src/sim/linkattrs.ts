@@ -11,7 +11,9 @@ import type { NeighParams, SimLink } from './world.js';
 const INET_CONF = [0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10000, 1000, 0, 0, 0, 0, 1];
 const INET_CONF_LO = INET_CONF.map((v, i) => (i === 14 || i === 15 ? 1 : v));
 /** IPV4_DEVCONF_* ids (1-based) the model keeps as link params. */
-export const DEVCONF: Record<number, keyof NeighParams> = { 19: 'arp_ignore', 20: 'promote_secondaries', 21: 'arp_accept' };
+export const DEVCONF: Record<number, keyof NeighParams> = {
+  1: 'forwarding', 3: 'proxy_arp', 19: 'arp_ignore', 20: 'promote_secondaries', 21: 'arp_accept',
+};
 
 /** DEVCONF_* of IPv6 (60 values): a plain device; lo differs in use_tempaddr and accept_dad (-1). mtu6 (2) follows the MTU. */
 const INET6_CONF = [
@@ -46,7 +48,7 @@ function mib(count: number): Uint8Array {
 export function afSpec(l: SimLink, ready: boolean): LinkAttr {
   const lo = l.type === 772;
   const inet = (lo ? INET_CONF_LO : INET_CONF).slice();
-  for (const [id, key] of Object.entries(DEVCONF)) inet[Number(id) - 1] = l.params[key];
+  for (const [id, key] of Object.entries(DEVCONF)) inet[Number(id) - 1] = l.params[key] ?? 0;
   const inet6 = INET6_CONF.slice();
   inet6[2] = l.mtu;
   if (lo) inet6[10] = inet6[27] = -1;

@@ -7,7 +7,7 @@ import {
   NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE, NUD_REACHABLE, NUD_STALE,
   NTF_EXT_LEARNED,
 } from '../backend.js';
-import { GC, type Packet, type SimHost, type SimLink, type SimNeighbour, type World, drawReachableTime } from './world.js';
+import { GC, SKB_TRUESIZE_FULL, SMALL_PACKET_TRUESIZE, type Packet, type SimHost, type SimLink, type SimNeighbour, type World, drawReachableTime } from './world.js';
 
 export const NUD_IN_TIMER = NUD_INCOMPLETE | NUD_REACHABLE | NUD_DELAY | NUD_PROBE;
 export const NUD_VALID = NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY;
@@ -218,12 +218,14 @@ export function eventSend(env: NeighEnv, n: SimNeighbour, pkt?: Packet): 'sent' 
     if (pkt) env.transmit(n, link, pkt);
     return 'sent';
   }
-  // INCOMPLETE: wait in the queue, dropping the oldest past unres_qlen.
+  // INCOMPLETE: wait in the queue, which is limited in bytes (each packet
+  // charged its truesize): the oldest are dropped until the new one fits.
   if (!pkt) return 'queued';
-  if (n.queue.length >= p.unres_qlen) {
+  const limit = p.unres_qlen_bytes ?? p.unres_qlen * SKB_TRUESIZE_FULL;
+  while (n.queue.length && (n.queue.length + 1) * SMALL_PACKET_TRUESIZE > limit) {
     n.queue.shift();
     n.dropped++;
-    env.note(`${label(env, n)}: unres_qlen ${p.unres_qlen} full, oldest queued packet dropped`);
+    env.note(`${label(env, n)}: unres_qlen_bytes ${limit} full (${n.queue.length + 1} packets of truesize ${SMALL_PACKET_TRUESIZE}), oldest queued packet dropped`);
   }
   n.queue.push(pkt);
   return 'queued';

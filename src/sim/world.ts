@@ -19,12 +19,32 @@ export interface NeighParams {
   mcast_resolicit: number;
   gc_stale_time_ms: number;
   locktime_ms: number;
+  /** The queue of an unresolved entry is measured in bytes; unres_qlen is unres_qlen_bytes / SKB_TRUESIZE_FULL. */
   unres_qlen: number;
+  unres_qlen_bytes: number;
+  /** A proxied broadcast request is answered after a random delay below proxy_delay; at most proxy_qlen wait. */
+  proxy_delay_ms: number;
+  proxy_qlen: number;
   /** arp_accept (0, 1, 2), from /proc/sys/net/ipv4/conf/DEV. */
   arp_accept: number;
   arp_ignore: number;
   promote_secondaries: number;
+  /** net.ipv4.conf.DEV.forwarding and proxy_arp: whether requests for other hosts are answered (proxy ARP). */
+  forwarding: number;
+  proxy_arp: number;
 }
+
+/**
+ * SKB_TRUESIZE(ETH_FRAME_LEN): writing unres_qlen stores unres_qlen times this
+ * in unres_qlen_bytes (read on the reference kernel: unres_qlen 1 gives 2090).
+ */
+export const SKB_TRUESIZE_FULL = 2090;
+/**
+ * The truesize a queued small UDP datagram is charged, as measured on the
+ * reference kernel (6.18, x86_64): unres_qlen 3, 20 and 25 let 7, 50 and 62
+ * one-byte datagrams wait, which only 830..836 bytes each explain.
+ */
+export const SMALL_PACKET_TRUESIZE = 832;
 
 export const DEFAULT_PARAMS: NeighParams = {
   base_reachable_time_ms: 30000,
@@ -36,10 +56,16 @@ export const DEFAULT_PARAMS: NeighParams = {
   mcast_resolicit: 0,
   gc_stale_time_ms: 60000,
   locktime_ms: 1000,
+  // The default is SK_WMEM_MAX bytes, 101 full-size frames.
   unres_qlen: 101,
+  unres_qlen_bytes: 212992,
+  proxy_delay_ms: 800,
+  proxy_qlen: 64,
   arp_accept: 0,
   arp_ignore: 0,
   promote_secondaries: 0,
+  forwarding: 0,
+  proxy_arp: 0,
 };
 
 /** Table-wide garbage collection thresholds (not per device). */
@@ -170,6 +196,8 @@ export interface SimHost {
   delay_ms?: number;
   /** icmp_ratelimit: when this host last sent an ICMP error to each address. */
   icmpSent?: Record<string, number>;
+  /** UDP datagrams received (Udp InDatagrams + NoPorts of /proc/net/snmp). */
+  udpIn?: number;
 }
 
 /** An Ethernet frame on a segment, delivered to every other link at `at`: ARP bytes, or an IP packet. */
@@ -181,6 +209,11 @@ export interface Frame {
   bytes: string;
   /** IP: the packet and the destination MAC. */
   ip?: Packet & { toMac: string };
+  /**
+   * A proxied ARP request waiting in the host's proxy queue (pneigh_enqueue):
+   * at `at` it is processed again on that link, and answered then.
+   */
+  proxyRedo?: { host: string; ifindex: number };
 }
 
 export interface TimelineEvent {

@@ -8,20 +8,26 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, REPO, canRunKernelTests, destroyAll, run, TSNET } from './harness.js';
+import { Netns, REPO, type Result, canRunKernelTests, destroyAll, run, TSNET, words } from './harness.js';
 
 const root = canRunKernelTests();
 
-/** One step. Addresses and names are those of the default topology (host, gw, peer3..peer5). */
+/**
+ * One step. Addresses and names are those of the default topology (host, gw,
+ * peer3..peer5). `on` names the node a step acts on (default: the host).
+ */
 type Step =
   | { neigh: string } // a `tsnet neigh ...` command on the host
-  | { send: string; from?: string } // one UDP packet to the address (from the host or a peer)
+  | { send: string; from?: string; count?: number } // UDP datagrams to the address (from the host or a peer), sent at once
   | { wait: number } // milliseconds
   | { garp: string; ip?: string; reply?: boolean } // a peer announces an address (arping -U / -A)
-  | { set: string; value: number } // a host eth0 parameter (sim set / sysctl)
+  | { set: string; value: number; dev?: string } // a host device parameter (sim set / sysctl), eth0 by default
   | { silent: string; on: boolean } // a peer stops (or starts) answering ARP
   | { move: string; to: string } // an address moves to another peer, which announces it
-  | { check: string }; // compare the host's tables; the text says what is expected
+  | { ip: string; on?: string } // `ip -n NS ...` / `tsnet --dry-run -n NODE ...`: exit codes must agree
+  | { batch: string; each: [number, number]; on?: string } // the line once for each {i} in the range, as one -batch
+  | { arping: string; from: string; args: string } // iputils arping / the model's on a peer: output (times masked) and exit code must agree
+  | { check: string; on?: string; udp?: string }; // compare a node's table (and the UDP datagrams a node has received)
 
 interface Scenario {
   name: string;
@@ -37,12 +43,21 @@ const PEERS: [string, string, string][] = [
   ['peer4', '10.0.0.4', '02:00:00:00:00:04'], ['peer5', '10.0.0.5', '02:00:00:00:00:05'],
 ];
 
-/** sysctl names for the model's parameters (delay_first_probe_time is in seconds there). */
-function sysctl(param: string, value: number): string {
-  if (param === 'delay_first_probe_time_ms') return `net.ipv4.neigh.eth0.delay_first_probe_time=${Math.round(value / 1000)}`;
-  if (param === 'arp_accept' || param === 'arp_ignore') return `net.ipv4.conf.eth0.${param}=${value}`;
-  return `net.ipv4.neigh.eth0.${param}=${value}`;
+/** sysctl names for the model's parameters (some are in seconds or USER_HZ ticks there). */
+function sysctl(param: string, value: number, dev = 'eth0'): string {
+  if (param === 'delay_first_probe_time_ms') return `net.ipv4.neigh.${dev}.delay_first_probe_time=${Math.round(value / 1000)}`;
+  if (param === 'gc_stale_time_ms') return `net.ipv4.neigh.${dev}.gc_stale_time=${Math.round(value / 1000)}`;
+  if (param === 'proxy_delay_ms') return `net.ipv4.neigh.${dev}.proxy_delay=${Math.round(value / 10)}`;
+  if (['arp_accept', 'arp_ignore', 'forwarding', 'proxy_arp'].includes(param)) return `net.ipv4.conf.${dev}.${param}=${value}`;
+  return `net.ipv4.neigh.${dev}.${param}=${value}`;
 }
+
+/** The lines of a batch step. */
+const batchLines = (s: { batch: string; each: [number, number] }) =>
+  Array.from({ length: s.each[1] - s.each[0] + 1 }, (_, k) => s.batch.replaceAll('{i}', String(s.each[0] + k))).join('\n') + '\n';
+
+/** What an arping printed and returned; round-trip times differ, so they are masked. */
+const arpingResult = (r: { stdout: string; code: number }) => `${r.stdout.replace(/\d+\.\d+ms/g, 'Nms')}exit ${r.code}`;
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
@@ -74,27 +89,36 @@ class KernelLab {
     return this.nodes.get(name)!;
   }
 
-  step(s: Step): void {
+  step(s: Step): string | undefined {
     const host = this.node('host');
     if ('neigh' in s) run('node', [TSNET, '-n', host.name, 'neigh', ...s.neigh.split(' ')]);
     else if ('send' in s) {
-      this.node(s.from ?? 'host').exec(['node', '-e',
-        `const s=require('dgram').createSocket('udp4');s.send('x',9,'${s.send}',()=>s.close())`]);
+      this.node(s.from ?? 'host').exec(['node', '-e', `const s=require('dgram').createSocket('udp4');let n=${s.count ?? 1};` +
+        `for(let i=n;i>0;i--)s.send('x',9,'${s.send}',()=>{if(--n===0)s.close()})`]);
     } else if ('wait' in s) sleep(s.wait);
     else if ('garp' in s) {
       const ip = s.ip ?? PEERS.find(([n]) => n === s.garp)![1];
       this.node(s.garp).exec(['arping', '-q', s.reply ? '-A' : '-U', '-c', '1', '-I', 'eth0', ip]);
-    } else if ('set' in s) host.sh(`sysctl -qw ${sysctl(s.set, s.value)}`);
+    } else if ('set' in s) host.sh(`sysctl -qw ${sysctl(s.set, s.value, s.dev)}`);
     else if ('silent' in s) this.node(s.silent).sh(`sysctl -qw net.ipv4.conf.all.arp_ignore=${s.on ? 8 : 0}`);
     else if ('move' in s) {
       for (const [n] of PEERS) this.node(n).exec(['ip', 'addr', 'del', `${s.move}/24`, 'dev', 'eth0']);
       this.node(s.to).sh(`ip addr add ${s.move}/24 dev eth0`);
       this.node(s.to).exec(['arping', '-q', '-U', '-c', '1', '-I', 'eth0', s.move]);
-    }
+    } else if ('ip' in s) return `exit ${this.node(s.on ?? 'host').ip(s.ip).code}`;
+    else if ('batch' in s) return `exit ${this.node(s.on ?? 'host').ip(['-batch', '-'], batchLines(s)).code}`;
+    else if ('arping' in s) return arpingResult(this.node(s.from).exec(['arping', ...words(s.args), '-I', 'eth0', s.arping]));
+    return undefined;
   }
 
-  table(): string[] {
-    return lines(this.node('host').ip('neigh show nud all').stdout);
+  table(on = 'host'): string[] {
+    return lines(this.node(on).ip('neigh show nud all').stdout);
+  }
+
+  /** Udp InDatagrams + NoPorts of the node's /proc/net/snmp: every datagram that reached it. */
+  udpIn(on: string): number {
+    const [head, values] = this.node(on).sh('cat /proc/net/snmp').split('\n').filter((l) => l.startsWith('Udp:')).map((l) => l.split(' '));
+    return Number(values[head.indexOf('InDatagrams')]) + Number(values[head.indexOf('NoPorts')]);
   }
 }
 
@@ -106,28 +130,37 @@ class ModelLab {
     this.tsnet(['sim', 'reset', 'empty']);
   }
 
-  private tsnet(args: string[], host?: string): string {
-    const r = run('node', [TSNET, '--state', this.state, ...(host ? ['-n', host] : []), ...args]);
+  private tsnet(args: string[], host?: string, input?: string): Result {
+    const r = run('node', [TSNET, '--state', this.state, ...(host ? ['-n', host] : []), ...args], { input });
     if (r.code !== 0 && args[0] === 'sim') throw new Error(`tsnet ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
+    return r;
   }
 
-  step(s: Step): void {
+  step(s: Step): string | undefined {
     if ('neigh' in s) this.tsnet(['--dry-run', 'neigh', ...s.neigh.split(' ')]);
-    else if ('send' in s) this.tsnet(['sim', 'send', s.send], s.from);
+    else if ('send' in s) this.tsnet(['sim', 'send', s.send, 'count', String(s.count ?? 1), 'interval', '0'], s.from);
     else if ('wait' in s) this.tsnet(['sim', 'advance', `${s.wait}ms`]);
     else if ('garp' in s) {
       // The model's arping, on the peer: it takes a virtual second, as iputils's takes a real one.
       const ip = s.ip ?? PEERS.find(([n]) => n === s.garp)![1];
       this.tsnet(['--dry-run', '-n', s.garp, 'arping', '-q', s.reply ? '-A' : '-U', '-c', '1', '-I', 'eth0', ip]);
     }
-    else if ('set' in s) this.tsnet(['sim', 'set', 'eth0', s.set, String(s.value)]);
+    else if ('set' in s) this.tsnet(['sim', 'set', s.dev ?? 'eth0', s.set, String(s.value)]);
     else if ('silent' in s) this.tsnet(['sim', 'peer', 'silent', s.silent, s.on ? 'on' : 'off']);
     else if ('move' in s) this.tsnet(['sim', 'peer', 'move', s.move, 'to', s.to]);
+    else if ('ip' in s) return `exit ${this.tsnet(['--dry-run', ...words(s.ip)], s.on).code}`;
+    else if ('batch' in s) return `exit ${this.tsnet(['--dry-run', '-batch', '-'], s.on, batchLines(s)).code}`;
+    else if ('arping' in s) return arpingResult(this.tsnet(['--dry-run', 'arping', ...words(s.args), '-I', 'eth0', s.arping], s.from));
+    return undefined;
   }
 
-  table(): string[] {
-    return lines(this.tsnet(['--dry-run', 'neigh', 'show', 'nud', 'all']));
+  table(on?: string): string[] {
+    return lines(this.tsnet(['--dry-run', 'neigh', 'show', 'nud', 'all'], on).stdout);
+  }
+
+  /** The model's count, from `tsnet sim show`. */
+  udpIn(on: string): number {
+    return Number(new RegExp(`^${on}: (\\d+) UDP datagram`, 'm').exec(this.tsnet(['sim', 'show']).stdout)?.[1] ?? 0);
   }
 
   close(): void {
@@ -152,13 +185,15 @@ describe.runIf(root)('the model agrees with the kernel', () => {
         const seen: string[] = [];
         for (const s of sc.steps) {
           if ('check' in s) {
-            const kt = k.table(), mt = m.table();
+            const kt = k.table(s.on), mt = m.table(s.on);
             expect({ at: s.check, table: mt }).toEqual({ at: s.check, table: kt });
+            if (s.udp) expect({ at: s.check, udpIn: m.udpIn(s.udp) }).toEqual({ at: s.check, udpIn: k.udpIn(s.udp) });
             seen.push(kt.join(' | '));
             continue;
           }
-          k.step(s);
-          m.step(s);
+          const kr = k.step(s), mr = m.step(s);
+          // Steps with an outcome of their own (exit codes, arping's output) must agree as they happen.
+          if (kr !== undefined || mr !== undefined) expect({ at: s, got: mr }).toEqual({ at: s, got: kr });
         }
         expect(seen.length).toBeGreaterThan(0);
       } finally {
