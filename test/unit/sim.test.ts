@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_PROBE, NUD_REACHABLE, NUD_STALE } from '../../src/backend.js';
-import { Engine } from '../../src/sim/engine.js';
+import { Engine, proxyVerdict } from '../../src/sim/engine.js';
 import { NUD_IN_TIMER, NUD_VALID, lookup } from '../../src/sim/neigh.js';
 import { StateError, load, lock, save } from '../../src/sim/store.js';
+import { type ArpFrame, ipFromString, macFromString } from '../../src/wire/arp.js';
 import { type World, defaultWorld, findHost } from '../../src/sim/world.js';
 
 function setup(): { w: World; e: Engine; notes: string[] } {
@@ -200,5 +201,113 @@ describe('arp_ignore in the model (arp_process + arp_ignore())', () => {
     expect(ask(s, '192.0.2.2')?.lladdr).toBeUndefined();
     expect(s.notes.some((l) => l.includes('not answered (arp_ignore 1: 192.0.2.2 is not on eth0)'))).toBe(true);
     expect(ask(s, '10.0.0.2')?.lladdr).toBe('02:00:00:00:00:02');
+  });
+});
+
+describe('proxy ARP in the model (arp_process, pneigh_enqueue)', () => {
+  /**
+   * The host gets v0 with 10.0.0.129/25 (a more specific route than eth0's
+   * /24), so 10.0.0.150 routes out of v0; peer3 asks eth0 for it.
+   */
+  function proxyHost(opts: { forwarding?: number; proxyArp?: number; entry?: string; delay?: number } = {}): { w: World; e: Engine; notes: string[] } {
+    const s = setup();
+    const h = host(s.w);
+    const eth0 = h.links.find((l) => l.name === 'eth0')!;
+    h.links.push({ ...eth0, index: 3, name: 'v0', mac: '02:00:00:00:01:02', segment: 'lan1', addresses: [{ family: 2, local: '10.0.0.129', prefixlen: 25 }], params: { ...eth0.params } });
+    eth0.params.forwarding = opts.forwarding ?? 1;
+    eth0.params.proxy_arp = opts.proxyArp ?? 0;
+    eth0.params.proxy_delay_ms = opts.delay ?? 800;
+    if (opts.entry) h.proxies.push({ family: 2, ifindex: 2, dst: opts.entry, flags: 0, protocol: 0 });
+    return s;
+  }
+  /** peer3 resolves `tip` (a broadcast request); returns its entry after `ms`. */
+  const ask = (s: { w: World; e: Engine }, tip: string, ms = 1) => {
+    const peer = findHost(s.w, 'peer3')!;
+    s.e.hostSend(peer, tip, 'eth0');
+    s.e.advanceTo(s.w.now + ms);
+    return lookup(peer, 2, 2, tip);
+  };
+
+  it('answers for a proxy entry routed out of another device, after a delay below proxy_delay, and learns the sender', () => {
+    const s = proxyHost({ entry: '10.0.0.150' });
+    const start = s.w.now;
+    expect(entry(s.w, '10.0.0.3')).toBeUndefined();
+    ask(s, '10.0.0.150', 0.5);
+    // The sender is learnt at once; the answer waits in the proxy queue.
+    expect(entry(s.w, '10.0.0.3')!.state).toBe(NUD_STALE);
+    expect(s.w.frames.some((f) => f.proxyRedo)).toBe(true);
+    s.e.advanceTo(s.w.now + 800);
+    const n = lookup(findHost(s.w, 'peer3')!, 2, 2, '10.0.0.150');
+    expect(n?.lladdr).toBe('02:00:00:00:00:02');
+    expect(n?.state).toBe(NUD_REACHABLE);
+    const answered = s.notes.find((l) => l.includes('answered by proxy out of the proxy queue (proxy entry 10.0.0.150 dev eth0, route to 10.0.0.150 via v0)'));
+    expect(answered).toBeDefined();
+    expect(Number(/^\[(\d+\.\d+)s\]/.exec(answered!)![1]) * 1000 - start).toBeLessThan(800);
+  });
+
+  it('answers at once with proxy_delay 0, and for a unicast request', () => {
+    const s = proxyHost({ entry: '10.0.0.150', delay: 0 });
+    expect(ask(s, '10.0.0.150', 1)?.lladdr).toBe('02:00:00:00:00:02');
+    expect(s.notes.some((l) => l.includes('answered by proxy at once: proxy_delay 0'))).toBe(true);
+    const u = proxyHost({ entry: '10.0.0.150' });
+    const h = host(u.w);
+    // A request sent to the host's own MAC (PACKET_HOST), as a peer re-checking its entry sends.
+    const peer3 = macFromString('02:00:00:00:00:03');
+    const f: ArpFrame = {
+      ethDst: macFromString('02:00:00:00:00:02'), ethSrc: peer3, op: 1, sha: peer3, spa: ipFromString('10.0.0.3'), tha: 0, tpa: ipFromString('10.0.0.150'),
+    };
+    u.e.arpProcess(h, h.links[1], f, true);
+    expect(u.notes.some((l) => l.includes('answered by proxy at once: unicast to us'))).toBe(true);
+    expect(u.w.frames.some((x) => x.proxyRedo)).toBe(false);
+  });
+
+  it('answers for any routed address with proxy_arp on, but not for one routed back out of eth0', () => {
+    const s = proxyHost({ proxyArp: 1 });
+    expect(ask(s, '10.0.0.140', 800)?.lladdr).toBe('02:00:00:00:00:02');
+    const t = proxyHost({ proxyArp: 1 });
+    findHost(t.w, 'peer4')!.silent = true;
+    expect(ask(t, '10.0.0.4', 800)?.lladdr).toBeUndefined();
+    expect(t.notes.some((l) => l.includes('not proxied (proxy_arp on eth0, but the route to 10.0.0.4 leaves through eth0 itself)'))).toBe(true);
+    expect(entry(t.w, '10.0.0.3')).toBeUndefined();
+  });
+
+  it('refuses with forwarding off, without a proxy entry, and for a broadcast address; learns nothing then', () => {
+    const off = proxyHost({ entry: '10.0.0.150', forwarding: 0 });
+    expect(ask(off, '10.0.0.150', 800)?.lladdr).toBeUndefined();
+    expect(off.notes.some((l) => l.includes('not proxied (proxy entry 10.0.0.150 dev eth0, but forwarding is off on eth0)'))).toBe(true);
+    expect(entry(off.w, '10.0.0.3')).toBeUndefined();
+    const none = proxyHost({ entry: '10.0.0.150' });
+    expect(ask(none, '10.0.0.140', 800)?.lladdr).toBeUndefined();
+    expect(none.notes.some((l) => l.includes('10.0.0.140') && l.includes('proxied'))).toBe(false);
+    const bcast = proxyHost({ proxyArp: 1 });
+    const h = host(bcast.w);
+    expect(proxyVerdict(h, h.links[1], '10.0.0.255')).toEqual({ answer: false, why: 'proxy_arp on eth0, but 10.0.0.255 is a broadcast address' });
+  });
+
+  it('drops a broadcast request when more than proxy_qlen already wait', () => {
+    const s = proxyHost({ entry: '10.0.0.150' });
+    host(s.w).links[1].params.proxy_qlen = 1;
+    for (const p of ['peer3', 'peer4', 'peer5']) s.e.hostSend(findHost(s.w, p)!, '10.0.0.150', 'eth0');
+    s.e.advanceTo(s.w.now + 0.5);
+    expect(s.w.frames.filter((f) => f.proxyRedo).length).toBe(2);
+    expect(s.notes.some((l) => l.includes('dropped: 2 already wait in the proxy queue (proxy_qlen 1)'))).toBe(true);
+  });
+});
+
+describe('the queue of an unresolved entry (unres_qlen_bytes)', () => {
+  it('keeps as many small datagrams as fit in unres_qlen x 2090 bytes at 832 each, dropping the oldest', () => {
+    const { w, e, notes } = setup();
+    const p = host(w).links[1].params;
+    p.unres_qlen = 3;
+    p.unres_qlen_bytes = 3 * 2090;
+    findHost(w, 'peer5')!.silent = true;
+    for (let i = 0; i < 20; i++) e.hostSend(host(w), '10.0.0.5');
+    expect(entry(w, '10.0.0.5')!.queue.length).toBe(7);
+    expect(entry(w, '10.0.0.5')!.dropped).toBe(13);
+    expect(notes.some((l) => l.includes('unres_qlen_bytes 6270 full'))).toBe(true);
+    findHost(w, 'peer5')!.silent = false;
+    e.advanceTo(w.now + 1001);
+    expect(entry(w, '10.0.0.5')!.state).toBe(NUD_REACHABLE);
+    expect(findHost(w, 'peer5')!.udpIn).toBe(7);
   });
 });
