@@ -214,7 +214,7 @@ export class SimBackend implements Backend {
     return new SimRtnl(this.world, this.host, (text) => {
       this.dirty = true;
       this.engine.note(this.host, text);
-    });
+    }, (link, f, why) => this.engine.send(this.host, link, f, why));
   }
 
   /** The few system files tsnet reads (for bond show): the model's release and a bond's slaves in enslave order. */

@@ -16,6 +16,7 @@ export const SIM_USAGE = `Usage: tsnet sim { show | reset [ empty ] [ seed N ] |
        tsnet sim peer { del NAME | silent NAME on|off | garp NAME [ ip ADDR ] [ reply ] }
        tsnet sim peer move ADDR to NAME        (a VIP move: the new holder sends a gratuitous ARP)
        tsnet sim set DEV PARAM VALUE           (on the host chosen with -n, default "host")
+       tsnet sim carrier DEV on|off            (a cable pulled or plugged; a veth: its peer end down or up)
 PARAM := { base_reachable_time_ms | delay_first_probe_time_ms | retrans_time_ms | ucast_solicit |
            mcast_solicit | app_solicit | mcast_resolicit | gc_stale_time_ms | locktime_ms | unres_qlen |
            unres_qlen_bytes | proxy_delay_ms | proxy_qlen | arp_accept | arp_ignore | promote_secondaries |
@@ -151,6 +152,32 @@ function peerCommand(b: SimBackend, words: string[], write: (s: string) => void)
   } else usage();
 }
 
+/**
+ * The carrier of DEV as the world outside would change it: a dummy's or a
+ * NIC's cable, a veth's peer end (its carrier needs both ends up). Bonds,
+ * bridges and macvlans take theirs from other links.
+ */
+function setCarrier(b: SimBackend, dev: string | undefined, state: string | undefined, write: (s: string) => void): void {
+  const link = b.host.links.find((l) => l.name === dev);
+  if (!link) usage(`sim: no device "${dev}" on ${b.host.name}`);
+  if (state !== 'on' && state !== 'off') usage('sim: carrier needs on or off');
+  const on = state === 'on';
+  if (link.kind === 'veth') {
+    const peer = b.host.links.find((l) => l.index === link.peer);
+    if (!peer) usage(`sim: ${dev} has no peer`);
+    peer.flags = on ? peer.flags | 1 : peer.flags & ~1;
+    if (on) peer.wasUp = true;
+    b.engine.note(b.host, `${peer.name} ${on ? 'up' : 'down'} (sim carrier: ${dev} ${on ? 'gets' : 'loses'} its carrier)`);
+    write(`${dev}: peer ${peer.name} ${on ? 'up' : 'down'}\n`);
+    return;
+  }
+  if (link.type === 772 || (link.kind !== undefined && link.kind !== 'dummy')) usage(`sim: the carrier of ${dev} (${link.kind ?? 'loopback'}) follows other links`);
+  if (link.carrier !== on) link.carrierChanges = (link.carrierChanges ?? 0) + 1;
+  link.carrier = on;
+  b.engine.note(b.host, `${dev}: carrier ${state} (sim carrier)`);
+  write(`${dev}: carrier ${state}\n`);
+}
+
 /** Runs one `tsnet sim` command on the model; returns the exit status. */
 export function runSimCommand(b: SimBackend, words: string[], write: (s: string) => void): number {
   try {
@@ -218,6 +245,9 @@ export function runSimCommand(b: SimBackend, words: string[], write: (s: string)
         write(`${b.host.name} ${dev} ${param} ${v}\n`);
         break;
       }
+      case 'carrier':
+        setCarrier(b, rest[0], rest[1], write);
+        break;
       case 'help':
         usage();
         break;

@@ -8,6 +8,7 @@ import {
   ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, FRAME_LEN, decodeArpFrame, describeArp, encodeArpFrame, hexDump,
   ipFromString, ipToString, isArpError, macFromString, macToString,
 } from '../wire/arp.js';
+import { bondTickAt, bondTicks } from './bond.js';
 import { F_OVERRIDE, type NeighEnv, createNeighbour, eventSend, lookup, neighUpdate, periodicWork, timerFired } from './neigh.js';
 import { type Packet, type SimHost, type SimLink, type SimNeighbour, type World, defaultWorld, nextRandom } from './world.js';
 
@@ -260,6 +261,7 @@ export class Engine {
     let t = this.w.periodicAt;
     for (const f of this.w.frames) if (f.at < t) t = f.at;
     for (const h of this.w.hosts) for (const n of h.neighbours) if (n.timer !== undefined && n.timer < t) t = n.timer;
+    for (const h of this.w.hosts) t = Math.min(t, bondTickAt(h));
     return t;
   }
 
@@ -283,6 +285,12 @@ export class Engine {
             fired = true;
           }
         }
+      }
+      for (const h of this.w.hosts) {
+        if (bondTickAt(h) > this.w.now) continue;
+        // The bonds' MII monitor; a failover's gratuitous ARPs leave by the new active slave.
+        bondTicks({ w: this.w, host: h, note: (text) => this.note(h, text), send: (l, f, why) => this.send(h, l, f, why) });
+        fired = true;
       }
       if (!fired && this.w.periodicAt <= this.w.now) {
         for (const h of this.w.hosts) periodicWork(this.env(h));

@@ -12,11 +12,12 @@
 // Each change is explained on the trace in those terms.
 import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError, type RtMessage, type RtRequest } from '../backend.js';
 import { EADDRNOTAVAIL, EEXIST, EINVAL, ENODEV, EOPNOTSUPP, EPERM, ERANGE } from '../errno.js';
-import { IFF_MASTER, bondData, bondSlaveData, enslave, miiMonitor, release } from './bond.js';
+import { type BondEnv, IFF_MASTER, bondCarrier, bondClose, bondData, bondOpen, bondSlaveData, changeLink, enslave, release } from './bond.js';
 import { formatAddress, formatIPv4, parseIPv6 } from '../ip/inet.js';
 import { IFA_F_NODAD, IFA_F_TENTATIVE, IPV6_MIN_MTU, ifdown, insertV6, startDad, sync } from './addrconf.js';
 import { DEVCONF, afSpec, carrierCounts, stats } from './linkattrs.js';
 import { type Attrs, type LinkAttr, attrStr, attrU32, attrU8, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
+import type { ArpFrame } from '../wire/arp.js';
 import { DEFAULT_PARAMS, LINK_FLAGS_UP, type SimAddress, type SimHost, type SimLink, type World, drawReachableTime, nextRandom } from './world.js';
 
 const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22;
@@ -142,7 +143,7 @@ export function carrierOf(w: World, host: SimHost, l: SimLink): boolean {
     case 'bridge':
       return host.links.some((x) => x.master === l.index && isUp(x) && carrierOf(w, host, x));
     case 'bond':
-      return host.links.some((x) => x.master === l.index && x.miiUp === true);
+      return bondCarrier(host, l);
     case 'macvlan': {
       const lower = host.links.find((x) => x.index === l.link);
       return lower !== undefined && isUp(lower) && carrierOf(w, host, lower);
@@ -340,7 +341,15 @@ export function requestHex(req: RtRequest, nlFlags: number): string {
 
 /** The rtnetlink handlers of one simulated host. */
 export class SimRtnl {
-  constructor(private readonly w: World, private readonly host: SimHost, private readonly note: (text: string) => void) {}
+  constructor(
+    private readonly w: World, private readonly host: SimHost, private readonly note: (text: string) => void,
+    /** Puts a frame on a link's segment (a bond's gratuitous ARPs after a failover). */
+    private readonly send?: (link: SimLink, f: ArpFrame, why: string) => void,
+  ) {}
+
+  private get bondEnv(): BondEnv {
+    return { w: this.w, host: this.host, note: this.note, send: this.send };
+  }
 
   private link(index: number): SimLink {
     const l = this.host.links.find((x) => x.index === index);
@@ -360,10 +369,9 @@ export class SimRtnl {
     }
   }
 
-  /** What time and other runs changed, before answering: lifetimes, then the bonds' MII monitor. */
+  /** What time and other runs changed, before answering (the bonds' MII monitor runs on the clock, in the engine). */
   private catchUp(): void {
     this.expire();
-    miiMonitor(this.host, (l) => isUp(l) && carrierOf(this.w, this.host, l), this.note);
     this.countCarrier();
     sync(this.w, this.host, (l) => carrierOf(this.w, this.host, l), this.note);
   }
@@ -668,6 +676,9 @@ export class SimRtnl {
       if (kind === 'bond') {
         l.flags |= IFF_MASTER;
         l.randomMac = !tb.get(1);
+        // Born without carrier; bond_changelink() takes the options (a primary is remembered by name).
+        l.carrier = false;
+        if (data) changeLink(this.bondEnv, l, data, () => undefined);
       }
       this.note(`${kind} ${name} created`);
     }
@@ -681,6 +692,7 @@ export class SimRtnl {
     if (h.change & IFF_UP && h.flags & IFF_UP) {
       l.flags |= IFF_UP;
       l.wasUp = true;
+      if (kind === 'bond') bondOpen(this.bondEnv, l);
     }
   }
 
@@ -800,6 +812,10 @@ export class SimRtnl {
     if ((before ^ l.flags) & IFF_PROMISC) l.promiscuity = Math.max(0, (l.promiscuity ?? 0) + (l.flags & IFF_PROMISC ? 1 : -1));
     if ((before ^ l.flags) & IFF_ALLMULTI) l.allmulti = Math.max(0, (l.allmulti ?? 0) + (l.flags & IFF_ALLMULTI ? 1 : -1));
     if (!((before ^ l.flags) & IFF_UP)) return;
+    if (l.kind === 'bond') {
+      if (isUp(l)) bondOpen(this.bondEnv, l);
+      else bondClose(l);
+    }
     // inetdev_event(NETDEV_UP): lo gets 127.0.0.1/8 back if it lost it.
     if (l.type === 772 && isUp(l) && l.mtu >= 68 && !l.addresses.some((x) => x.family === AF_INET && x.local === '127.0.0.1')) {
       const a: SimAddress = { family: AF_INET, local: '127.0.0.1', prefixlen: 8, scope: 254, created: this.w.now, updated: this.w.now };
@@ -820,7 +836,7 @@ export class SimRtnl {
     if (l.master !== undefined && l.master !== index) {
       const old = this.link(l.master);
       if (old.kind === 'bond') {
-        release(this.host, old, l, this.note);
+        release(this.bondEnv, old, l);
         // The bond closes a slave it lets go.
         l.flags &= ~IFF_UP;
         old.slaves = (old.slaves ?? []).filter((i) => i !== l.index);
@@ -840,7 +856,7 @@ export class SimRtnl {
       l.flags |= IFF_UP;
       l.wasUp = true;
       m.slaves = [...(m.slaves ?? []), l.index];
-      enslave(this.host, m, l, carrierOf(this.w, this.host, l), this.note);
+      enslave(this.bondEnv, m, l);
       return;
     }
     l.master = index;
@@ -877,7 +893,9 @@ export class SimRtnl {
       return;
     }
     if (k !== (l.kind ?? '')) throw new NetlinkError(EOPNOTSUPP);
-    if (data) l.kindData = mergeHex(l.kindData, data);
+    if (!data) return;
+    if (l.kind === 'bond') changeLink(this.bondEnv, l, data, () => (l.kindData = mergeHex(l.kindData, data)));
+    else l.kindData = mergeHex(l.kindData, data);
   }
 
   private delLink(req: RtRequest): void {

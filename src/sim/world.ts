@@ -145,8 +145,19 @@ export interface SimLink {
   slaves?: number[];
   /** Bonding: a slave's own MAC (it wears the bond's), its MII status and link failures. */
   permMac?: string;
+  /** MII status of older state files (true: up); miiState replaces it. */
   miiUp?: boolean;
   linkFailures?: number;
+  /** A slave's BOND_LINK_* (0 up, 1 fail, 2 down, 3 back), the monitor ticks left of its up/down delay, and its backup flag. */
+  miiState?: number;
+  miiDelay?: number;
+  bondBackup?: boolean;
+  /** A bond's next MII monitor tick (virtual ms; undefined: not monitoring), peer notifications left to send, and primary. */
+  miiNext?: number;
+  peerNotif?: number;
+  primaryName?: string;
+  primarySlave?: number;
+  forcePrimary?: boolean;
   /** IPv6 configured on the link (IF_READY: its link-local made); undefined in older state files. */
   inet6Ready?: boolean;
   /** When the link was made (virtual ms; IFLA_INET6_CACHEINFO's tstamp). */
