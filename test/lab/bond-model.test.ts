@@ -1,10 +1,16 @@
 // The model's bonding against the real driver, in the VM lab: the same
 // commands on the kernel (tsnet) and on the model (tsnet --dry-run, a fresh
 // state), then the bond and its slaves compared: `bond show` (the
-// /proc/net/bonding layout), `-d link show` and `-j -d link show`. Indexes
-// and the driver's version differ by nature and are taken out. The driver
-// acts a moment later (MII monitor every miimon ms, linkwatch): the kernel is
-// read again for a while before a difference counts.
+// /proc/net/bonding layout), `-d link show` and `-j -d link show`; at the
+// end, the driver's messages (dmesg) against the model's timeline. Indexes
+// and the driver's version differ by nature and are taken out.
+//
+// Time: the driver's MII monitor runs in real time, the model's on its
+// virtual clock. After each step the kernel is read once the real time since
+// the step has passed every delay (node's start alone takes a second under
+// emulation), and the model's clock is advanced by that same time before it
+// is read. The kernel is read again for a while before a difference counts
+// (linkwatch and the monitor's work can lag under emulation).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,58 +19,113 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inLab } from './lab.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsnet-bondmodel-'));
-const state = join(dir, 'state.json');
-const made: string[] = [];
+const DEVS = ['kb0', 'kd1', 'kd2'];
 
-function tsnet(args: string[], model: boolean, input?: string) {
-  const r = spawnSync(process.execPath, ['bin/run.js', ...(model ? ['--dry-run', '--state', state] : []), ...args], { encoding: 'utf8', input });
+function tsnet(args: string[], state: string | undefined, input?: string) {
+  const r = spawnSync(process.execPath, ['bin/run.js', ...(state ? ['--dry-run', '--state', state] : []), ...args], { encoding: 'utf8', input });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
 
 /**
  * What is compared, read in two runs (node starts slowly under emulation):
- * bond show and -d link show, then -j -d link show. Indexes and the driver's
- * version are not the model's business.
+ * bond show and -d link show, then -j -d link show. The model's clock moves
+ * `advanceMs` first. Indexes and the driver's version are not the model's business.
  */
-function view(model: boolean, devs: string[]): string {
-  const text = tsnet(['-d', '-batch', '-'], model, ['bond show kb0', ...devs.map((d) => `link show dev ${d}`)].join('\n') + '\n').stdout;
-  const json = tsnet(['-j', '-d', '-batch', '-'], model, devs.map((d) => `link show dev ${d}`).join('\n') + '\n').stdout;
+function view(state: string | undefined, advanceMs = 0): string {
+  const lines = ['bond show kb0', ...DEVS.map((d) => `link show dev ${d}`)];
+  if (state) lines.unshift(`sim advance ${advanceMs}ms`);
+  let text = tsnet(['-d', '-batch', '-'], state, lines.join('\n') + '\n').stdout;
+  if (state) text = text.replace(/^virtual time .*\n/, '');
+  const json = tsnet(['-j', '-d', '-batch', '-'], state, DEVS.map((d) => `link show dev ${d}`).join('\n') + '\n').stdout;
   return (text + json).replace(/^Ethernet Channel Bonding Driver: .*$/m, 'Ethernet Channel Bonding Driver')
     .replace(/^\d+: /gm, '').replace(/"ifindex":\d+,/g, '');
 }
 
-const STEPS: string[][] = [
-  ['link', 'add', 'kb0', 'address', '02:00:00:00:0b:00', 'type', 'bond', 'mode', 'active-backup', 'miimon', '100'],
-  ['link', 'add', 'kd1', 'address', '02:00:00:00:0d:01', 'type', 'dummy'],
-  ['link', 'add', 'kd2', 'address', '02:00:00:00:0d:02', 'type', 'dummy'],
-  ['bond', 'enslave', 'kb0', 'kd1', 'kd2'],
-  ['link', 'set', 'kb0', 'up'],
-  ['link', 'set', 'kd1', 'carrier', 'off'],
-  ['link', 'set', 'kd1', 'carrier', 'on'],
-  ['link', 'set', 'kd2', 'type', 'bond_slave', 'queue_id', '3'],
-  ['link', 'set', 'kd2', 'nomaster'],
-  ['link', 'set', 'kd2', 'master', 'kb0'],
-];
+/** The bonding driver's messages about kb0, in order: from dmesg, or from the model's timeline. */
+function driverLog(state: string | undefined): string[] {
+  const text = state ? tsnet(['sim', 'timeline', 'host', 'host', 'last', '5000'], state).stdout : spawnSync('dmesg', [], { encoding: 'utf8' }).stdout;
+  return text.split('\n').map((l) => /(kb0: (?:\(slave \w+\): .*|option \w+: .*|active interface up!|now running without any active interface!))$/.exec(l)?.[1])
+    .filter((l): l is string => l !== undefined);
+}
 
-describe.skipIf(!inLab)('the model\'s bonding agrees with the driver', () => {
-  afterAll(() => {
-    for (const l of made.reverse()) spawnSync('ip', ['link', 'del', l]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('an active-backup bond: enslave, failover on carrier loss, recovery, release', async () => {
-    made.push('kb0', 'kd1', 'kd2');
-    for (const step of STEPS) {
-      const k = tsnet(step, false), m = tsnet(step, true);
+/** Each step on both, then both read at a checkpoint; then the driver's messages, which must include `says`. */
+async function play(name: string, steps: string[][], says: string[]): Promise<void> {
+  const state = join(dir, `${name}.json`);
+  let rereads = 0;
+  spawnSync('dmesg', ['-C']);
+  try {
+    for (const step of steps) {
+      const k = tsnet(step, undefined);
+      const stepEnd = Date.now();
+      const m = tsnet(step, state);
       expect({ step, out: m.stdout, err: m.stderr, code: m.code }).toEqual({ step, out: k.stdout, err: k.stderr, code: k.code });
-      const want = view(true, ['kb0', 'kd1', 'kd2']);
-      let got = '';
-      for (let i = 0; i < 8; i++) {
-        got = view(false, ['kb0', 'kd1', 'kd2']);
-        if (got === want) break;
+      const readAt = Date.now();
+      let got = view(undefined);
+      const want = view(state, readAt - stepEnd);
+      for (let i = 0; i < 8 && got !== want; i++) {
         await new Promise((r) => setTimeout(r, 200));
+        got = view(undefined);
+        rereads++;
       }
       expect({ step, view: want }).toEqual({ step, view: got });
     }
+    const log = driverLog(undefined);
+    expect(log).toEqual(expect.arrayContaining(says));
+    expect(driverLog(state)).toEqual(log);
+    console.log(`${name}: ${steps.length} steps, ${log.length} driver messages alike, the kernel read again ${rereads} time(s)`);
+  } finally {
+    for (const l of [...DEVS].reverse()) spawnSync('ip', ['link', 'del', l]);
+  }
+}
+
+const link = (...w: string[]) => ['link', ...w];
+const BOND = link('add', 'kb0', 'address', '02:00:00:00:0b:00', 'type', 'bond', 'mode', 'active-backup', 'miimon', '100');
+const DUMMIES = [
+  link('add', 'kd1', 'address', '02:00:00:00:0d:01', 'type', 'dummy'),
+  link('add', 'kd2', 'address', '02:00:00:00:0d:02', 'type', 'dummy'),
+];
+
+describe.skipIf(!inLab)('the model\'s bonding agrees with the driver', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an active-backup bond: enslave, failover on carrier loss, recovery, release', async () => {
+    await play('basic', [
+      BOND, ...DUMMIES,
+      ['bond', 'enslave', 'kb0', 'kd1', 'kd2'],
+      link('set', 'kb0', 'up'),
+      link('set', 'kd1', 'carrier', 'off'),
+      link('set', 'kd1', 'carrier', 'on'),
+      link('set', 'kd2', 'type', 'bond_slave', 'queue_id', '3'),
+      link('set', 'kd2', 'nomaster'),
+      link('set', 'kd2', 'master', 'kb0'),
+    ], ['kb0: (slave kd1): link status definitely down, disabling slave', 'kb0: (slave kd2): Releasing backup interface']);
   }, 400_000);
+
+  it('active-backup with miimon 100, updelay 200, downdelay 200 and a primary: failover, failback, primary_reselect, active_slave', async () => {
+    await play('delays', [
+      [...BOND, 'updelay', '200', 'downdelay', '200'], ...DUMMIES,
+      // Named before it is a slave: remembered, not reported until enslaved.
+      link('set', 'kb0', 'type', 'bond', 'primary', 'kd1'),
+      link('set', 'kd2', 'master', 'kb0'),
+      link('set', 'kd1', 'master', 'kb0'),
+      link('set', 'kb0', 'up'),
+      // The active primary goes down after downdelay; back after updelay, it is active again.
+      link('set', 'kd1', 'carrier', 'off'),
+      link('set', 'kd1', 'carrier', 'on'),
+      link('set', 'kb0', 'type', 'bond', 'primary_reselect', 'failure'),
+      link('set', 'kd1', 'carrier', 'off'),
+      link('set', 'kd1', 'carrier', 'on'),
+      link('set', 'kb0', 'type', 'bond', 'active_slave', 'kd1'),
+      // Every slave down, then one back: no updelay without an active slave.
+      link('set', 'kd2', 'carrier', 'off'),
+      link('set', 'kd1', 'carrier', 'off'),
+      link('set', 'kd2', 'carrier', 'on'),
+      link('set', 'kb0', 'type', 'bond', 'active_slave', 'kd1'),
+    ], [
+      'kb0: (slave kd1): link status down for active interface, disabling it in 200 ms',
+      'kb0: (slave kd1): link status up, enabling it in 200 ms',
+      'kb0: (slave kd2): link status up, enabling it in 0 ms',
+      'kb0: (slave kd1): Could not set as active slave; either kd1 is down or the link is down',
+    ]);
+  }, 600_000);
 });
