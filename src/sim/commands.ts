@@ -10,7 +10,7 @@ import { DEFAULT_PARAMS, type NeighParams, SKB_TRUESIZE_FULL, type SimHost, type
 import { startingWorld } from './engine.js';
 
 export const SIM_USAGE = `Usage: tsnet sim { show | reset [ empty ] [ seed N ] | timeline [ ADDR ] [ host NAME ] [ last N ] }
-       tsnet sim send DST [ dev DEV ] [ count N ] [ interval TIME ]
+       tsnet sim send DST [ dev DEV ] [ count N ] [ interval TIME ] [ confirm ]
        tsnet sim advance TIME                  TIME := N{ms|s|m|h}
        tsnet sim peer add NAME ip ADDR [ mac LLADDR ] [ segment SEG ] [ silent ] [ delay MS ]
        tsnet sim peer { del NAME | silent NAME on|off | garp NAME [ ip ADDR ] [ reply ] }
@@ -208,15 +208,17 @@ export function runSimCommand(b: SimBackend, words: string[], write: (s: string)
       case 'send': {
         const dst = rest[0];
         if (!dst || !parseIPv4(dst)) usage('sim: send needs an IPv4 destination');
-        let dev: string | undefined, count = 1, interval = 1000;
+        let dev: string | undefined, count = 1, interval = 1000, confirm = false;
         for (let i = 1; i < rest.length; i++) {
           if (rest[i] === 'dev') dev = rest[++i];
+          else if (rest[i] === 'confirm') confirm = true;
           else if (rest[i] === 'count') count = Number(rest[++i]) || 1;
           else if (rest[i] === 'interval') interval = parseDuration(rest[++i]) ?? 1000;
           else usage(`sim: unknown word "${rest[i]}"`);
         }
         for (let i = 0; i < count; i++) {
           if (i) b.engine.advanceTo(w.now + interval);
+          if (confirm) b.engine.confirmNeighbour(b.host, dst, dev);
           write(b.engine.hostSend(b.host, dst, dev) + '\n');
         }
         // Let the answers (sub-millisecond on the simulated LAN) arrive.

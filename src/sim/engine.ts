@@ -316,6 +316,20 @@ export class Engine {
     return text;
   }
 
+  /**
+   * MSG_CONFIRM (what TCP's forward progress does too): the sender vouches
+   * that the path to `dst` works, so an existing entry for the next hop is
+   * confirmed now (dst_confirm_neigh); a DELAY entry then goes back to
+   * REACHABLE when its timer fires, without a probe.
+   */
+  confirmNeighbour(host: SimHost, dst: string, devName?: string): void {
+    const route = routeFor(host, dst, devName);
+    const n = route && lookup(host, AF_INET, route.link.index, route.via);
+    if (!n) return;
+    n.confirmed = this.w.now;
+    this.note(host, `${n.dst} dev ${route.link.name}: confirmed by the sender (MSG_CONFIRM)`);
+  }
+
   /** A peer announces its address (as arping -U does): a gratuitous ARP request. */
   garp(host: SimHost, link: SimLink, addr: string, reply = false): void {
     const f: ArpFrame = {

@@ -18,7 +18,7 @@ const root = canRunKernelTests();
  */
 type Step =
   | { neigh: string } // a `tsnet neigh ...` command on the host
-  | { send: string; from?: string; count?: number } // UDP datagrams to the address (from the host or a peer), sent at once
+  | { send: string; from?: string; count?: number; confirm?: boolean } // UDP datagrams to the address, sent at once (with MSG_CONFIRM)
   | { wait: number } // milliseconds
   | { garp: string; ip?: string; reply?: boolean } // a peer announces an address (arping -U / -A)
   | { set: string; value: number; dev?: string } // a host device parameter (sim set / sysctl), eth0 by default
@@ -103,7 +103,11 @@ class KernelLab {
   step(s: Step): string | undefined {
     const host = this.node('host');
     if ('neigh' in s) run('node', [TSNET, '-n', host.name, 'neigh', ...s.neigh.split(' ')]);
-    else if ('send' in s) {
+    else if ('send' in s && s.confirm) {
+      // Node's dgram cannot pass MSG_CONFIRM; Python's socket can.
+      this.node(s.from ?? 'host').exec(['python3', '-c', 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); ' +
+        `[s.sendto(b'x', socket.MSG_CONFIRM, ('${s.send}', 9)) for _ in range(${s.count ?? 1})]`]);
+    } else if ('send' in s) {
       this.node(s.from ?? 'host').exec(['node', '-e', `const s=require('dgram').createSocket('udp4');let n=${s.count ?? 1};` +
         `for(let i=n;i>0;i--)s.send('x',9,'${s.send}',()=>{if(--n===0)s.close()})`]);
     } else if ('wait' in s) sleep(s.wait);
@@ -149,7 +153,7 @@ class ModelLab {
 
   step(s: Step): string | undefined {
     if ('neigh' in s) this.tsnet(['--dry-run', 'neigh', ...s.neigh.split(' ')]);
-    else if ('send' in s) this.tsnet(['sim', 'send', s.send, 'count', String(s.count ?? 1), 'interval', '0'], s.from);
+    else if ('send' in s) this.tsnet(['sim', 'send', s.send, 'count', String(s.count ?? 1), 'interval', '0', ...(s.confirm ? ['confirm'] : [])], s.from);
     else if ('wait' in s) this.tsnet(['sim', 'advance', `${s.wait}ms`]);
     else if ('garp' in s) {
       // The model's arping, on the peer: it takes a virtual second, as iputils's takes a real one.

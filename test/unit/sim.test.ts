@@ -311,3 +311,28 @@ describe('the queue of an unresolved entry (unres_qlen_bytes)', () => {
     expect(findHost(w, 'peer5')!.udpIn).toBe(7);
   });
 });
+
+describe('MSG_CONFIRM in the model (dst_confirm_neigh)', () => {
+  it('a confirmation during DELAY brings the entry back to REACHABLE without a probe', () => {
+    const { w, e, notes } = setup();
+    const eth0 = host(w).links[1];
+    // reachable_time 2 s runs out long after delay_first_probe_time 1 s: STALE.
+    eth0.reachable_time_ms = 2000;
+    eth0.params.delay_first_probe_time_ms = 1000;
+    e.hostSend(host(w), '10.0.0.3');
+    e.advanceTo(w.now + 3000);
+    const n = entry(w, '10.0.0.3')!;
+    expect(n.state).toBe(NUD_STALE);
+    eth0.params.delay_first_probe_time_ms = 5000;
+    eth0.reachable_time_ms = 30000;
+    findHost(w, 'peer3')!.silent = true;
+    e.hostSend(host(w), '10.0.0.3');
+    expect(n.state).toBe(NUD_DELAY);
+    e.advanceTo(w.now + 1000);
+    e.confirmNeighbour(host(w), '10.0.0.3');
+    e.advanceTo(w.now + 4500);
+    expect(n.state).toBe(NUD_REACHABLE);
+    expect(notes.some((l) => l.includes('confirmed by the sender (MSG_CONFIRM)'))).toBe(true);
+    expect(notes.some((l) => l.includes('DELAY -> REACHABLE (confirmed during delay_first_probe_time)'))).toBe(true);
+  });
+});
