@@ -186,6 +186,41 @@ class ModelLab {
 /** Dump order is the kernel's hash order: compare as sets of lines. */
 const lines = (s: string) => s.split('\n').filter(Boolean).sort();
 
+/** The kernel's gc, global across namespaces, removed a FAILED entry the model keeps. */
+class NotComparable extends Error {}
+
+/** Plays a scenario on both sides, comparing at every check. */
+function play(sc: Scenario): void {
+  const k = new KernelLab();
+  const m = new ModelLab();
+  try {
+    const seen: string[] = [];
+    for (const s of sc.steps) {
+      if ('check' in s) {
+        const kt = k.table(s.on), mt = m.table(s.on);
+        const gone = mt.filter((l) => l.endsWith(' FAILED ') && !kt.includes(l));
+        const held = arpEntries();
+        if (!sc.gc && gone.length && held >= GC_THRESH1 && mt.filter((l) => !gone.includes(l)).join() === kt.join()) {
+          throw new NotComparable(`${s.check}: not comparable: ${held} ARP entries are held across all namespaces (gc_thresh1 ${GC_THRESH1} ` +
+            `counts them all), so the kernel's periodic gc removed ${gone.join(', ')} at a moment no test controls; ` +
+            'run the suite while other namespaces hold fewer entries');
+        }
+        expect({ at: s.check, table: mt }).toEqual({ at: s.check, table: kt });
+        if (s.udp) expect({ at: s.check, udpIn: m.udpIn(s.udp) }).toEqual({ at: s.check, udpIn: k.udpIn(s.udp) });
+        seen.push(kt.join(' | '));
+        continue;
+      }
+      const kr = k.step(s), mr = m.step(s);
+      // Steps with an outcome of their own (exit codes, arping's output) must agree as they happen.
+      if (kr !== undefined || mr !== undefined) expect({ at: s, got: mr }).toEqual({ at: s, got: kr });
+    }
+    expect(seen.length).toBeGreaterThan(0);
+  } finally {
+    m.close();
+    destroyAll();
+  }
+}
+
 describe.runIf(root)('the model agrees with the kernel', () => {
   beforeAll(() => {
     expect(run('arping', ['-V']).stdout + run('arping', ['-V']).stderr).toMatch(/iputils/);
@@ -196,33 +231,14 @@ describe.runIf(root)('the model agrees with the kernel', () => {
 
   for (const sc of scenarios) {
     it(sc.name, () => {
-      const k = new KernelLab();
-      const m = new ModelLab();
-      try {
-        const seen: string[] = [];
-        for (const s of sc.steps) {
-          if ('check' in s) {
-            const kt = k.table(s.on), mt = m.table(s.on);
-            const gone = mt.filter((l) => l.endsWith(' FAILED ') && !kt.includes(l));
-            const held = arpEntries();
-            if (!sc.gc && gone.length && held >= GC_THRESH1) {
-              throw new Error(`${s.check}: not comparable: ${held} ARP entries are held across all namespaces (gc_thresh1 ${GC_THRESH1} ` +
-                `counts them all), so the kernel's periodic gc removed ${gone.join(', ')} at a moment no test controls; ` +
-                'run the suite while other namespaces hold fewer entries');
-            }
-            expect({ at: s.check, table: mt }).toEqual({ at: s.check, table: kt });
-            if (s.udp) expect({ at: s.check, udpIn: m.udpIn(s.udp) }).toEqual({ at: s.check, udpIn: k.udpIn(s.udp) });
-            seen.push(kt.join(' | '));
-            continue;
-          }
-          const kr = k.step(s), mr = m.step(s);
-          // Steps with an outcome of their own (exit codes, arping's output) must agree as they happen.
-          if (kr !== undefined || mr !== undefined) expect({ at: s, got: mr }).toEqual({ at: s, got: kr });
+      // A replay under the global gc's pressure can land between its runs; a real mismatch fails at once.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          play(sc);
+          return;
+        } catch (e) {
+          if (!(e instanceof NotComparable) || attempt === 3) throw e;
         }
-        expect(seen.length).toBeGreaterThan(0);
-      } finally {
-        m.close();
-        destroyAll();
       }
     });
   }
