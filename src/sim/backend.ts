@@ -217,9 +217,15 @@ export class SimBackend implements Backend {
     }, (link, f, why) => this.engine.send(this.host, link, f, why));
   }
 
-  /** The few system files tsnet reads (for bond show): the model's release and a bond's slaves in enslave order. */
+  /** The few system files tsnet reads (for bond show): the model's release, a veth's speed and duplex, a bond's slaves in enslave order. */
   readSystemFile(path: string): string | undefined {
     if (path === '/proc/sys/kernel/osrelease') return `${MODEL_RELEASE}\n`;
+    // A running veth reports 10000 Mb/s full duplex (veth_get_link_ksettings); the model's other links report none.
+    const sd = /^\/sys\/class\/net\/([^/]+)\/(speed|duplex)$/.exec(path);
+    if (sd) {
+      const l = this.host.links.find((x) => x.name === sd[1]);
+      return l?.kind === 'veth' && l.flags & 1 ? (sd[2] === 'speed' ? '10000\n' : 'full\n') : undefined;
+    }
     const m = /^\/sys\/class\/net\/([^/]+)\/bonding\/slaves$/.exec(path);
     const bond = m ? this.host.links.find((l) => l.name === m[1] && l.kind === 'bond') : undefined;
     if (!bond) return undefined;

@@ -35,6 +35,8 @@ export interface BondEnv {
   note: (text: string) => void;
   /** Puts an ARP frame on a slave's segment (Engine.send); absent, the frame is only noted. */
   send?: (slave: SimLink, f: ArpFrame, why: string) => void;
+  /** Set while the MII monitor runs (a failover there loses one peer notification to that same tick). */
+  inTick?: boolean;
 }
 
 /** The bond's settings: the driver's defaults, then what `type bond ...` / `bond add` set. */
@@ -276,16 +278,26 @@ function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLink | un
   if (bond.flags & IFF_UP) {
     bond.peerNotif = p.numPeerNotif * Math.max(1, p.peerNotifDelay);
     should = shouldNotifyPeers(env, bond, p);
+    if (should) bond.peerNotif--;
   }
-  // One now (or at the next tick while the bond has no carrier yet), the rest one per tick; without the monitor only one.
-  const count = bond.flags & IFF_UP ? (p.miimon ? p.numPeerNotif : Math.min(1, p.numPeerNotif)) : 0;
+  const count = bond.flags & IFF_UP ? notificationsDue(p, bond.peerNotif ?? 0, should, env.inTick === true) : 0;
   const addrs = ipv4Of(bond);
   const garps = count && addrs.length ? `; ${count} gratuitous ARP${count > 1 ? 's' : ''} for ${addrs.join(' ')}` : '';
   env.note(`${bond.name}: active slave ${old?.name ?? 'none'} -> ${next.name}${garps}`);
-  if (should) {
-    bond.peerNotif = (bond.peerNotif ?? 1) - 1;
-    notifyPeers(env, bond);
-  }
+  if (should) notifyPeers(env, bond);
+}
+
+/**
+ * How many peer notifications a change of active slave gives: maybe one at
+ * once, then one per tick whose count left divides by peer_notif_delay. The
+ * tick that made the change counts one down without notifying (its
+ * decision was taken before the change), so num_grat_arp 3 gives two.
+ */
+function notificationsDue(p: Params, left: number, now: boolean, inTick: boolean): number {
+  let sent = now ? 1 : 0;
+  if (!p.miimon) return sent;
+  for (let n = inTick ? left - 1 : left; n > 0; n--) if (n % Math.max(1, p.peerNotifDelay) === 0) sent++;
+  return sent;
 }
 
 /** The speed and duplex the driver logs with "definitely up": a veth says 10000 full; others report none (0 Mbps, duplex unknown reads as full). */
@@ -370,14 +382,17 @@ function commit(env: BondEnv, bond: SimLink, p: Params, proposed: Map<SimLink, n
 /** One run of bond_mii_monitor(). */
 function miiTick(env: BondEnv, bond: SimLink, p: Params): void {
   if (!slavesOf(env.host, bond).length) return;
+  // Whether to notify is decided before the links are looked at; the count goes down after the commit.
   const should = shouldNotifyPeers(env, bond, p);
   const proposed = inspect(env, bond, p);
-  if (bond.peerNotif) bond.peerNotif--;
   if (proposed.size) {
     for (const [s, st] of proposed) setLinkState(s, st);
     commit(env, bond, p, proposed);
   }
-  if (should) notifyPeers(env, bond);
+  if (bond.peerNotif) {
+    bond.peerNotif--;
+    if (should) notifyPeers(env, bond);
+  }
 }
 
 /** When the next MII monitor tick of one of the host's bonds is due (Infinity: none). */
@@ -396,7 +411,7 @@ export function bondTicks(env: BondEnv): void {
       bond.miiNext = undefined;
       continue;
     }
-    miiTick(env, bond, p);
+    miiTick({ ...env, inTick: true }, bond, p);
     while (bond.miiNext <= env.w.now) bond.miiNext += p.miimon;
   }
 }
@@ -456,14 +471,18 @@ export function enslave(env: BondEnv, bond: SimLink, slave: SimLink): void {
   env.note(`${bond.name}: (slave ${slave.name}): Enslaving as ${isBackup(bond, slave) ? 'a backup' : 'an active'} interface with ${state !== LINK_DOWN ? 'an up' : 'a down'} link`);
 }
 
-/** __bond_release_one(): the slave leaves the list and gets its own MAC back; an active slave's bond picks another. */
-export function release(env: BondEnv, bond: SimLink, slave: SimLink): void {
+/**
+ * __bond_release_one(): the slave leaves the list and gets its own MAC back;
+ * an active slave's bond picks another. A bond being deleted says so in its
+ * messages (netdev_printk's "(unregistering)").
+ */
+export function release(env: BondEnv, bond: SimLink, slave: SimLink, unregistering = false): void {
   const p = params(bond);
   // Flags first, so the driver calls even the active slave a backup one in active-backup.
   setInactiveFlags(p.mode, slave);
   const backup = isBackup(bond, slave);
   bond.slaves = slavesOf(env.host, bond).map((s) => s.index).filter((i) => i !== slave.index);
-  env.note(`${bond.name}: (slave ${slave.name}): Releasing ${backup ? 'backup' : 'active'} interface`);
+  env.note(`${bond.name}${unregistering ? ' (unregistering)' : ''}: (slave ${slave.name}): Releasing ${backup ? 'backup' : 'active'} interface`);
   if (bond.primarySlave === slave.index) bond.primarySlave = undefined;
   if (bond.activeSlave === slave.index) {
     bond.activeSlave = undefined;

@@ -132,6 +132,19 @@ function kindOf(l: SimLink): string {
   return l.type === 772 ? 'loopback' : l.kind ?? 'nic';
 }
 
+/**
+ * IFLA_TSO_MAX_SIZE: a bridge with ports has TSO_MAX_SIZE; a bond, once a
+ * slave came or went (bond_compute_features()), the smallest of its slaves'
+ * (TSO_MAX_SIZE with none); otherwise the kind's own.
+ */
+function tsoMaxSize(host: SimHost, l: SimLink): number {
+  if (l.kind === 'bridge' && host.links.some((x) => x.master === l.index)) return 524280;
+  if (l.kind === 'bond' && l.slaves) {
+    return Math.min(524280, ...host.links.filter((x) => x.master === l.index && l.slaves?.includes(x.index)).map((x) => tsoMaxSize(host, x)));
+  }
+  return KIND[kindOf(l)].tsoMax;
+}
+
 /** netif_carrier_ok(): a veth has carrier while its peer is up; a bridge while a port runs; a macvlan with its lower device's. */
 export function carrierOf(w: World, host: SimHost, l: SimLink): boolean {
   switch (l.kind) {
@@ -194,7 +207,7 @@ export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWL
     u32a(4, l.mtu), u32a(50, k.minMtu), u32a(51, k.maxMtu),
     u32a(27, l.group ?? 0), u32a(30, l.promiscuity ?? 0), u32a(61, l.allmulti ?? 0), u32a(31, k.queues),
     u32a(40, 65535), u32a(41, 65536), u32a(58, 65536), u32a(63, 65536), u32a(64, 65536),
-    u32a(59, l.kind === 'bridge' && host.links.some((x) => x.master === l.index) ? 524280 : k.tsoMax),
+    u32a(59, tsoMaxSize(host, l)),
     u32a(60, 65535), u32a(66, 0), u32a(32, k.queues),
   ];
   if (l.master !== undefined) attrs.push(u32a(10, l.master));
@@ -831,12 +844,12 @@ export class SimRtnl {
     }
   }
 
-  /** do_set_master(): leave the current master first, then join the new one (a bridge or a bond). */
-  private setMaster(l: SimLink, index: number): void {
+  /** do_set_master(): leave the current master first, then join the new one (a bridge or a bond, `unregistering` while deleted). */
+  private setMaster(l: SimLink, index: number, unregistering = false): void {
     if (l.master !== undefined && l.master !== index) {
       const old = this.link(l.master);
       if (old.kind === 'bond') {
-        release(this.bondEnv, old, l);
+        release(this.bondEnv, old, l, unregistering);
         // The bond closes a slave it lets go.
         l.flags &= ~IFF_UP;
         old.slaves = (old.slaves ?? []).filter((i) => i !== l.index);
@@ -910,7 +923,11 @@ export class SimRtnl {
     for (const g of gone) {
       // A bond lets its slaves go (closed, their own MACs back); a slave leaves its bond.
       if (g.kind === 'bond') {
-        for (const x of this.host.links) if (x.master === g.index) this.setMaster(x, 0);
+        // Unregistering closes the bond first, and bond_uninit() releases all slaves without a new active one.
+        g.flags &= ~IFF_UP;
+        bondClose(g);
+        g.activeSlave = undefined;
+        for (const x of this.host.links) if (x.master === g.index) this.setMaster(x, 0, true);
       } else if (g.master !== undefined && this.link(g.master).kind === 'bond') this.setMaster(g, 0);
       this.host.links.splice(this.host.links.indexOf(g), 1);
       this.host.neighbours = this.host.neighbours.filter((n) => n.ifindex !== g.index);
