@@ -282,7 +282,7 @@ function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLink | un
   }
   const count = bond.flags & IFF_UP ? notificationsDue(p, bond.peerNotif ?? 0, should, env.inTick === true) : 0;
   const addrs = ipv4Of(bond);
-  const garps = count && addrs.length ? `; ${count} gratuitous ARP${count > 1 ? 's' : ''} for ${addrs.join(' ')}` : '';
+  const garps = count && addrs.length ? `; ${count} gratuitous ARP${count > 1 ? 's' : ''} for ${addrs.length > 1 ? 'each of ' : ''}${addrs.join(' ')}` : '';
   env.note(`${bond.name}: active slave ${old?.name ?? 'none'} -> ${next.name}${garps}`);
   if (should) notifyPeers(env, bond);
 }
