@@ -348,6 +348,16 @@ describe('failover notifies the peers', () => {
     expect(sent).toEqual([0, 100, 200]);
   });
 
+  it('peer_notify_delay spaces them: num_grat_arp 2, peer_notify_delay 200', async () => {
+    const m = await lan(2);
+    await m.run('link set kb0 type bond peer_notify_delay 200');
+    const t0 = m.w.now, from = m.mark();
+    await m.run('link set kb0 type bond active_slave eth0');
+    m.sim('advance 1s');
+    const sent = m.log(from).filter((l) => l.includes('(gratuitous ARP for 10.0.0.9 from kb0)')).map((l) => Number(l.split(' ')[0]) - t0);
+    expect(sent).toEqual([0, 200]);
+  });
+
   it('no carrier yet when the bond gets its first active slave: num_grat_arp 1 sends none', async () => {
     const m = model();
     await m.run('link add kd1 type dummy');
