@@ -160,8 +160,10 @@ export class Engine {
     const sha = macToString(f.sha);
     // tip is local (RTN_LOCAL) when any device of the host has it; arp_ignore then decides
     // whether this device answers for it.
-    const local = f.op === ARPOP_REQUEST && !tip.startsWith('127.') &&
-      host.links.some((l) => l.addresses.some((a) => a.family === AF_INET && a.local === tip));
+    const ownSender = isLocalAddress(host, sip);
+    // A request whose sender is one of our own addresses fails ip_route_input() (a martian
+    // source, accept_local 0): no answer and no proxy answer, only an existing entry is updated.
+    const local = f.op === ARPOP_REQUEST && !tip.startsWith('127.') && !ownSender && isLocalAddress(host, tip);
     const ignored = local ? arpIgnore(link, sip, tip) : undefined;
     // Say so when arp_ignore makes a difference: a request left unanswered, or answered for another device's address.
     if (local && (ignored || !onLink(link, tip))) {
@@ -181,7 +183,8 @@ export class Engine {
       this.reply(host, link, f, tip);
       return;
     }
-    if (f.op === ARPOP_REQUEST && !local) {
+    if (f.op === ARPOP_REQUEST && ownSender) this.note(host, `ARP request from ${sip} on ${link.name} not answered: ${sip} is our own address (martian source)`);
+    if (f.op === ARPOP_REQUEST && !local && !ownSender) {
       const proxy = proxyVerdict(host, link, tip);
       if (proxy?.answer) {
         // The sender is learnt first (neigh_event_ns), whether the answer goes now or later.
@@ -202,11 +205,11 @@ export class Engine {
     let n = lookup(host, AF_INET, link.index, sip);
     const accept = link.params.arp_accept === 1 || (link.params.arp_accept === 2 && sameSubnet(link, sip));
     const isGarp = sip === tip && (f.op !== ARPOP_REPLY || f.tha === f.sha);
-    if (!n && accept && (isGarp || f.op === ARPOP_REPLY)) {
+    if (!n && accept && (isGarp || f.op === ARPOP_REPLY) && !ownSender) {
       n = createNeighbour(env, AF_INET, link.index, sip);
       this.note(host, `${sip} dev ${link.name}: created from ${isGarp ? 'gratuitous ARP' : 'unsolicited reply'} (arp_accept ${link.params.arp_accept})`);
     } else if (!n && isGarp) {
-      this.note(host, `${sip} dev ${link.name}: gratuitous ARP ignored, no entry (arp_accept ${link.params.arp_accept})`);
+      this.note(host, `${sip} dev ${link.name}: gratuitous ARP ignored, no entry (${ownSender ? `${sip} is our own address` : `arp_accept ${link.params.arp_accept}`})`);
     }
     if (!n) return;
     const override = this.w.now > n.updated + link.params.locktime_ms || isGarp;
@@ -419,6 +422,10 @@ export function proxyVerdict(host: SimHost, link: SimLink, tip: string): { answe
 function isSubnetBroadcast(link: SimLink, addr: string): boolean {
   return link.addresses.some((a) => a.family === AF_INET && a.prefixlen < 31 && inSubnet(addr, a.local, a.prefixlen) &&
     ((toNum(addr) | ((1 << (32 - a.prefixlen)) - 1)) >>> 0) === toNum(addr));
+}
+
+function isLocalAddress(host: SimHost, addr: string): boolean {
+  return host.links.some((l) => l.addresses.some((a) => a.family === AF_INET && a.local === addr));
 }
 
 function onLink(link: SimLink, tip: string): boolean {

@@ -21,7 +21,7 @@ type Step =
   | { send: string; from?: string; count?: number; confirm?: boolean } // UDP datagrams to the address, sent at once (with MSG_CONFIRM)
   | { wait: number } // milliseconds
   | { garp: string; ip?: string; reply?: boolean } // a peer announces an address (arping -U / -A)
-  | { set: string; value: number; dev?: string } // a host device parameter (sim set / sysctl), eth0 by default
+  | { set: string; value: number; dev?: string; node?: string } // a device parameter (sim set / sysctl), the host's eth0 by default
   | { silent: string; on: boolean } // a peer stops (or starts) answering ARP
   | { move: string; to: string } // an address moves to another peer, which announces it
   | { ip: string; on?: string } // `ip -n NS ...` / `tsnet --dry-run -n NODE ...`: exit codes must agree
@@ -114,7 +114,7 @@ class KernelLab {
     else if ('garp' in s) {
       const ip = s.ip ?? PEERS.find(([n]) => n === s.garp)![1];
       this.node(s.garp).exec(['arping', '-q', s.reply ? '-A' : '-U', '-c', '1', '-I', 'eth0', ip]);
-    } else if ('set' in s) host.sh(`sysctl -qw ${sysctl(s.set, s.value, s.dev)}`);
+    } else if ('set' in s) this.node(s.node ?? 'host').sh(`sysctl -qw ${sysctl(s.set, s.value, s.dev)}`);
     else if ('silent' in s) this.node(s.silent).sh(`sysctl -qw net.ipv4.conf.all.arp_ignore=${s.on ? 8 : 0}`);
     else if ('move' in s) {
       for (const [n] of PEERS) this.node(n).exec(['ip', 'addr', 'del', `${s.move}/24`, 'dev', 'eth0']);
@@ -160,7 +160,7 @@ class ModelLab {
       const ip = s.ip ?? PEERS.find(([n]) => n === s.garp)![1];
       this.tsnet(['--dry-run', '-n', s.garp, 'arping', '-q', s.reply ? '-A' : '-U', '-c', '1', '-I', 'eth0', ip]);
     }
-    else if ('set' in s) this.tsnet(['sim', 'set', s.dev ?? 'eth0', s.set, String(s.value)]);
+    else if ('set' in s) this.tsnet(['sim', 'set', s.dev ?? 'eth0', s.set, String(s.value)], s.node);
     else if ('silent' in s) this.tsnet(['sim', 'peer', 'silent', s.silent, s.on ? 'on' : 'off']);
     else if ('move' in s) this.tsnet(['sim', 'peer', 'move', s.move, 'to', s.to]);
     else if ('ip' in s) return `exit ${this.tsnet(['--dry-run', ...words(s.ip)], s.on).code}`;

@@ -202,6 +202,22 @@ describe('arp_ignore in the model (arp_process + arp_ignore())', () => {
     expect(s.notes.some((l) => l.includes('not answered (arp_ignore 1: 192.0.2.2 is not on eth0)'))).toBe(true);
     expect(ask(s, '10.0.0.2')?.lladdr).toBe('02:00:00:00:00:02');
   });
+
+  it('a request whose sender is our own address is a martian: no answer, no entry even with arp_accept 1', () => {
+    const s = twoDevices(0);
+    const h = host(s.w);
+    h.links.find((l) => l.name === 'eth0')!.params.arp_accept = 1;
+    const peer = findHost(s.w, 'peer3')!;
+    s.e.garp(peer, peer.links[1], '10.0.0.2'); // peer3 claims the host's address
+    const sent = s.w.frames.length;
+    s.e.advanceTo(s.w.now + 1);
+    expect(s.notes.some((l) => l.includes('not answered: 10.0.0.2 is our own address (martian source)'))).toBe(true);
+    const hostNotes = s.notes.filter((l) => l.includes('] host: '));
+    expect(hostNotes.some((l) => l.includes(' sends '))).toBe(false);
+    expect(hostNotes).toContain('[0.000s] host: 10.0.0.2 dev eth0: gratuitous ARP ignored, no entry (10.0.0.2 is our own address)');
+    expect(s.w.frames.length).toBeLessThanOrEqual(sent);
+    expect(lookup(h, 2, 2, '10.0.0.2')).toBeUndefined();
+  });
 });
 
 describe('proxy ARP in the model (arp_process, pneigh_enqueue)', () => {
