@@ -75,7 +75,8 @@ describe.runIf(root)('the README examples work', () => {
       expect({ line, status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ line, status: 0, signal: null, stderr: '' });
       return;
     }
-    const argv = model ? ['sh', '-c', cmd] : ['ip', 'netns', 'exec', host.name, 'sh', '-c', cmd];
+    // -e: in a line of several commands, each must succeed.
+    const argv = model ? ['sh', '-ec', cmd] : ['ip', 'netns', 'exec', host.name, 'sh', '-ec', cmd];
     const r = spawnSync(argv[0], argv.slice(1), { cwd: dir, env, encoding: 'utf8', timeout: 30000 });
     expect({ line, status: r.status, stderr: r.status ? r.stderr : '' }).toEqual({ line, status: 0, stderr: '' });
   });
