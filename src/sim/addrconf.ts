@@ -9,7 +9,7 @@
 import { AF_INET6 } from '../backend.js';
 import { type SimAddress, type SimHost, type SimLink, type World, nextRandom } from './world.js';
 
-const IFF_UP = 0x1, IFF_NOARP = 0x80;
+const IFF_UP = 0x1, IFF_NOARP = 0x80, IFF_SLAVE = 0x800;
 export const IFA_F_NODAD = 0x02, IFA_F_TENTATIVE = 0x40;
 /** IFAPROT_KERNEL_LO / IFAPROT_KERNEL_LL: who made an address (IFA_PROTO). */
 const PROTO_KERNEL_LO = 1, PROTO_KERNEL_LL = 3;
@@ -40,7 +40,8 @@ export function linkLocalFor(mac: string): string {
 
 /** addrconf_link_ready(): up, with carrier (the caller knows the carrier rules). */
 function ready(l: SimLink, carrier: boolean): boolean {
-  return (l.flags & IFF_UP) !== 0 && carrier && l.mtu >= IPV6_MIN_MTU;
+  // addrconf_notify() leaves a bond's slave alone (bond_enslave sets IFF_SLAVE before it opens the slave).
+  return (l.flags & IFF_UP) !== 0 && !(l.flags & IFF_SLAVE) && carrier && l.mtu >= IPV6_MIN_MTU;
 }
 
 /** ipv6_link_dev_addr(): global before link-local before host, newest first within a scope. */

@@ -31,7 +31,9 @@ function tsnet(args: string[], state: string | undefined, input?: string) {
  * `advanceMs` first. Indexes and the driver's version are not the model's business.
  */
 function view(devs: string[], state: string | undefined, advanceMs = 0): string {
-  const lines = ['bond show kb0', ...devs.map((d) => `link show dev ${d}`)];
+  // The slaves' addresses too: a slave gets no IPv6 link-local (bond_enslave sets IFF_SLAVE before
+  // it opens it). The bond's own address is left out: its DAD ends at a random moment.
+  const lines = ['bond show kb0', ...devs.map((d) => `link show dev ${d}`), ...devs.filter((d) => d !== 'kb0').map((d) => `addr show dev ${d}`)];
   if (state) lines.unshift(`sim advance ${advanceMs}ms`);
   let text = tsnet(['-d', '-batch', '-'], state, lines.join('\n') + '\n').stdout;
   if (state) text = text.replace(/^virtual time .*\n/, '');
