@@ -3,7 +3,7 @@
 // (the results compared through ip), errors, flush, save/restore both ways,
 // promote_secondaries, and a keepalived-style VIP move between namespaces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, canRunKernelTests, destroyAll, ipTextAsTsnet, run, same } from './harness.js';
+import { Netns, canRunKernelTests, destroyAll, ipTextAsTsnet, run, same, withTwins } from './harness.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,13 +80,6 @@ describe.runIf(root)('tsnet addr and link read what ip reads', () => {
   });
 });
 
-/** Two namespaces made alike; a command goes to each through one tool, and the results are compared through ip. */
-function twins(tag: string): [Netns, Netns] {
-  const a = Netns.create(tag), b = Netns.create(tag);
-  for (const ns of [a, b]) populate(ns);
-  return [a, b];
-}
-
 function stateOf(ns: Netns): string {
   // Lifetimes tick: print them without the seconds that change.
   return [ns.ip('-d addr').stdout, ns.ip('-d link').stdout, ns.ip('-j -d link').stdout].join('\n').replace(/_lft \d+sec/g, '_lft Nsec');
@@ -141,17 +134,14 @@ describe.runIf(root)('changes made by tsnet equal the same made by ip', () => {
     'link help', 'link add help',
   ];
   it.each(CHANGES)('%s', (c) => {
-    const [a, b] = twins('alch');
-    try {
+    // Two namespaces made alike; the command goes to each through one tool, and the results are compared through ip.
+    withTwins('alch', populate, (a, b) => {
       const t = b.tsnet(c), i = a.ip(c);
       // Deleting a primary with secondaries adds tsnet's one-line warning (tested on its own below).
       const err = t.stderr.replace(/^Warning: deleting primary .*\n/m, '');
       expect({ out: t.stdout, err, code: t.code }).toEqual({ out: ipTextAsTsnet(i.stdout), err: ipTextAsTsnet(i.stderr), code: i.code });
       expect(stateOf(b)).toBe(stateOf(a));
-    } finally {
-      a.destroy();
-      b.destroy();
-    }
+    });
   });
 
   it('state made by tsnet reads the same through both tools', () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Netns, TSNET, canRunKernelTests, destroyAll, run, asTsnet, setup, quiesce, same } from './harness.js';
+import { Netns, TSNET, canRunKernelTests, destroyAll, run, asTsnet, setup, quiesce, same, withTwins } from './harness.js';
 
 const root = canRunKernelTests();
 
@@ -122,25 +122,16 @@ function baseline(ns: Netns): void {
   ]);
 }
 
-function twins(tag: string): [Netns, Netns] {
-  const a = Netns.create(tag), b = Netns.create(tag);
-  baseline(a);
-  baseline(b);
-  return [a, b];
-}
-
 /** tsnet in A, ip in B; output and resulting addresses must be the same. */
 function changeCase(c: string, prep: string[] = []): void {
-  const [a, b] = twins('addrch');
-  try {
-    for (const p of prep) { a.sh(p); b.sh(p); }
+  withTwins('addrch', (ns) => {
+    baseline(ns);
+    for (const p of prep) ns.sh(p);
+  }, (a, b) => {
     const t = a.tsnet(c), i = b.ip(c);
     expect(t).toEqual(asTsnet(i));
     expect(addrState(a)).toBe(addrState(b));
-  } finally {
-    a.destroy();
-    b.destroy();
-  }
+  });
 }
 
 describe.runIf(root)('addr add, change, replace, del: tsnet changes what ip changes', () => {

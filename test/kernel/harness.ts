@@ -99,6 +99,23 @@ export class Netns {
   }
 }
 
+/**
+ * Two namespaces made alike by `prepare`, for commands that change state
+ * (tsnet acts in one, ip in the other); both are deleted afterwards, also
+ * when the body fails.
+ */
+export function withTwins(tag: string, prepare: (ns: Netns) => void, body: (a: Netns, b: Netns) => void): void {
+  const a = Netns.create(tag), b = Netns.create(tag);
+  try {
+    prepare(a);
+    prepare(b);
+    body(a, b);
+  } finally {
+    a.destroy();
+    b.destroy();
+  }
+}
+
 /** Deletes every namespace this process made. */
 export function destroyAll(): void {
   for (const n of made) run('ip', ['netns', 'del', n]);

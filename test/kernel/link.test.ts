@@ -4,7 +4,7 @@
 // made by tsnet is read by ip (twin namespaces: tsnet changes one, ip the
 // other, and the two are compared through ip). Errors and exit codes too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, canRunKernelTests, destroyAll, run, asTsnet, setup, quiesce, same } from './harness.js';
+import { Netns, canRunKernelTests, destroyAll, run, asTsnet, setup, quiesce, same, withTwins } from './harness.js';
 
 const root = canRunKernelTests();
 
@@ -93,25 +93,13 @@ describe.runIf(root)('tsnet link show reads what ip made', () => {
   });
 });
 
-/** Twin namespaces made alike, for commands that change state. */
-function twins(tag: string): [Netns, Netns] {
-  const a = Netns.create(tag), b = Netns.create(tag);
-  populate(a);
-  populate(b);
-  return [a, b];
-}
-
 /** tsnet in A, ip in B: same output, same links afterwards (read through ip). */
 function changeCase(c: string): void {
-  const [a, b] = twins('linkch');
-  try {
+  withTwins('linkch', populate, (a, b) => {
     const t = a.tsnet(c), i = b.ip(c);
     expect(t).toEqual(asTsnet(i));
     expectSameState(a, b);
-  } finally {
-    a.destroy();
-    b.destroy();
-  }
+  });
 }
 
 describe.runIf(root)('link set: tsnet changes what ip changes', () => {
@@ -142,7 +130,8 @@ describe.runIf(root)('link set: tsnet changes what ip changes', () => {
   it.each(SET)('%s', (c) => changeCase(c));
 
   it('link set DEV netns NAME: the link leaves, arrives, reads the same everywhere', () => {
-    const [a, b] = twins('linknsa');
+    const [a, b] = [Netns.create('linknsa'), Netns.create('linknsa')];
+    for (const ns of [a, b]) populate(ns);
     const [ta, tb] = [Netns.create('linknst'), Netns.create('linknst')];
     for (const ns of [ta, tb]) setup(ns, QUIET);
     const t = a.tsnet(`link set veth3 netns ${ta.name}`), i = b.ip(`link set veth3 netns ${tb.name}`);
