@@ -7,6 +7,7 @@
 // The kernel does this on NETDEV_UP/NETDEV_CHANGE; the model catches up
 // before answering each request (`sync`), which is the same from outside.
 import { AF_INET6 } from '../backend.js';
+import { formatIPv6 } from '../ip/inet.js';
 import { type SimAddress, type SimHost, type SimLink, type World, nextRandom } from './world.js';
 
 const IFF_UP = 0x1, IFF_NOARP = 0x80, IFF_SLAVE = 0x800;
@@ -23,19 +24,8 @@ const ADDR_GEN_MODE_NONE = 1;
 
 /** fe80::/64 with the modified EUI-64 of a 6-byte MAC (U/L bit flipped, ff:fe in the middle). */
 export function linkLocalFor(mac: string): string {
-  const b = mac.split(':').map((x) => parseInt(x, 16));
-  const words = [(b[0] ^ 0x02) << 8 | b[1], b[2] << 8 | 0xff, 0xfe << 8 | b[3], b[4] << 8 | b[5]];
-  // The text form ip prints: no leading zeros, the longest run of zero groups as "::".
-  const groups = [0xfe80, 0, 0, 0, ...words];
-  let best = -1, bestLen = 0;
-  for (let i = 0; i < 8;) {
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) [best, bestLen] = [i, j - i];
-    i = j === i ? i + 1 : j;
-  }
-  const hex = (g: number[]) => g.map((x) => x.toString(16)).join(':');
-  return best < 0 ? hex(groups) : `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`;
+  const m = mac.split(':').map((x) => parseInt(x, 16));
+  return formatIPv6(Uint8Array.of(0xfe, 0x80, 0, 0, 0, 0, 0, 0, m[0] ^ 0x02, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]));
 }
 
 /** addrconf_link_ready(): up, with carrier (the caller knows the carrier rules). */

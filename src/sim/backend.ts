@@ -7,7 +7,7 @@ import {
   type RtMessage, type RtRequest, type Watch,
 } from '../backend.js';
 import { watchModel } from './watch.js';
-import { SimRtnl, requestHex } from './rtnl.js';
+import { SimRtnl, macBytes, requestHex } from './rtnl.js';
 import { EEXIST, EINVAL, ENODEV, ENOENT, EOPNOTSUPP } from '../errno.js';
 import { formatAddress, parseIPv6 } from '../ip/inet.js';
 import { Engine } from './engine.js';
@@ -262,20 +262,5 @@ function addressBytes(family: number, text: string): Uint8Array {
   }
   b[part] = v;
   return b;
-}
-
-/** "02:00:00:00:0a:01" to bytes. */
-function macBytes(text: string): Uint8Array {
-  const n = (text.length + 1) / 3;
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const hi = text.charCodeAt(3 * i), lo = text.charCodeAt(3 * i + 1);
-    b[i] = (hexDigit(hi) << 4) | hexDigit(lo);
-  }
-  return b;
-}
-
-function hexDigit(c: number): number {
-  return c <= 57 ? c - 48 : (c | 32) - 87;
 }
 

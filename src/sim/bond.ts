@@ -14,7 +14,7 @@ import { ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, ipFromString, macFromStrin
 import type { LinkAttr } from '../wire/nlattr.js';
 import { parseAttrs } from '../wire/nlattr.js';
 import type { SimHost, SimLink, World } from './world.js';
-import { carrierOf, hexBytes } from './rtnl.js';
+import { carrierOf, hexBytes, macBytes } from './rtnl.js';
 
 const IFF_UP = 0x1;
 export const IFF_MASTER = 0x400, IFF_SLAVE = 0x800;
@@ -165,7 +165,7 @@ export function bondSlaveData(bond: SimLink, slave: SimLink): LinkAttr[] {
     { type: 1, kind: 'u8', value: isBackup(bond, slave) ? STATE_BACKUP : STATE_ACTIVE },
     { type: 2, kind: 'u8', value: linkOf(slave) },
     { type: 3, kind: 'u32', value: slave.linkFailures ?? 0 },
-    { type: 4, kind: 'bytes', value: Uint8Array.from((slave.permMac ?? slave.mac).split(':').map((x) => parseInt(x, 16))) },
+    { type: 4, kind: 'bytes', value: macBytes(slave.permMac ?? slave.mac) },
     { type: 5, kind: 'bytes', value: set?.get(5) ?? Uint8Array.of(0, 0) },
     { type: 9, kind: 'bytes', value: set?.get(9) ?? Uint8Array.of(0, 0, 0, 0) },
   ];

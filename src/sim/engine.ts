@@ -386,8 +386,11 @@ function prefixFor(link: SimLink, addr: string): number {
 export function routeFor(host: SimHost, dst: string, devName?: string): { link: SimLink; via: string } | undefined {
   const links = host.links.filter((l) => l.type !== 772 && l.flags & 1 && (!devName || l.name === devName));
   // The most specific connected route wins, as in the FIB.
-  let direct: SimLink | undefined;
-  for (const l of links) if (prefixFor(l, dst) > (direct ? prefixFor(direct, dst) : -1)) direct = l;
+  let direct: SimLink | undefined, longest = -1;
+  for (const l of links) {
+    const plen = prefixFor(l, dst);
+    if (plen > longest) [direct, longest] = [l, plen];
+  }
   if (direct) return { link: direct, via: dst };
   if (devName && links[0]) return { link: links[0], via: dst };
   if (host.gateway) {
@@ -425,7 +428,7 @@ function isSubnetBroadcast(link: SimLink, addr: string): boolean {
 }
 
 function isLocalAddress(host: SimHost, addr: string): boolean {
-  return host.links.some((l) => l.addresses.some((a) => a.family === AF_INET && a.local === addr));
+  return host.links.some((l) => onLink(l, addr));
 }
 
 function onLink(link: SimLink, tip: string): boolean {
@@ -444,11 +447,7 @@ function arpIgnore(link: SimLink, sip: string, tip: string): string | undefined 
   if (mode === 1 || mode === 2) {
     const a = link.addresses.find((x) => x.family === AF_INET && x.local === tip);
     if (!a) return `arp_ignore ${mode}: ${tip} is not on ${link.name}`;
-    if (mode === 2) {
-      const mask = a.prefixlen ? (0xffffffff << (32 - a.prefixlen)) >>> 0 : 0;
-      const num = (t: string) => t.split('.').reduce((acc, x) => ((acc << 8) | Number(x)) >>> 0, 0);
-      if (((num(sip) ^ num(tip)) & mask) !== 0) return `arp_ignore 2: sender ${sip} is not in ${tip}/${a.prefixlen}`;
-    }
+    if (mode === 2 && !inSubnet(sip, tip, a.prefixlen)) return `arp_ignore 2: sender ${sip} is not in ${tip}/${a.prefixlen}`;
   }
   return undefined;
 }
