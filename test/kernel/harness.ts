@@ -161,14 +161,23 @@ export function setup(ns: Netns, lines: string[]): void {
 export const asTsnet = (i: Result): Result => ({ stdout: ipTextAsTsnet(i.stdout), stderr: ipTextAsTsnet(i.stderr), code: i.code });
 
 /**
- * Runs a command through both tools. Kernel state that ticks between the two
- * runs (lifetimes counting down, counters) gets a few back-to-back retries
- * before a mismatch counts.
+ * Runs a command through both tools. Kernel state ticks on its own (lifetimes
+ * counting down, a managed entry's probe every second), so ip reads the state
+ * just before and just after tsnet does, and tsnet must print exactly what ip
+ * printed at one of those two moments. A few back-to-back retries follow
+ * before a mismatch counts, for a run slow enough to straddle two ticks.
+ * `ipArgs` is for a tsnet extension spelled differently from ip's command.
  */
-export function same(ns: Netns, args: string, tries = 3): { t: Result; i: Result } {
-  let [t, i] = ns.compare(args);
-  for (let k = 0; k < tries && (t.stdout !== i.stdout || t.stderr !== i.stderr || t.code !== i.code); k++) [t, i] = ns.compare(args);
-  return { t, i };
+export function same(ns: Netns, args: string, tries = 3, ipArgs = args): { t: Result; i: Result } {
+  const equal = (a: Result, b: Result) => a.stdout === b.stdout && a.stderr === b.stderr && a.code === b.code;
+  let t: Result, i: Result;
+  for (let k = 0; ; k++) {
+    const before = asTsnet(ns.ip(ipArgs));
+    t = ns.tsnet(args);
+    if (equal(t, before)) return { t, i: before };
+    i = asTsnet(ns.ip(ipArgs));
+    if (equal(t, i) || k >= tries) return { t, i };
+  }
 }
 
 /** Waits until the kernel has stopped talking on its own (DAD, MLD): counters and addresses stay put. */

@@ -1,7 +1,7 @@
 // tsnet neigh against live `ip neigh` on the same kernel state: stdout,
 // stderr and exit status must be the same bytes, in every output mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, type Result, canRunKernelTests, destroyAll, ipTextAsTsnet, run, TSNET } from './harness.js';
+import { Netns, canRunKernelTests, destroyAll, ipTextAsTsnet, run, same, TSNET } from './harness.js';
 
 const root = canRunKernelTests();
 
@@ -33,17 +33,6 @@ function populate(ns: Netns): void {
     'ip neigh add 198.51.100.1 lladdr 02:aa:bb:cc:dd:21 dev veth1 nud permanent',
     'ip neigh add 198.51.100.2 lladdr 02:aa:bb:cc:dd:22 dev veth1 nud stale',
   ]) ns.sh(l);
-}
-
-/**
- * Compares tsnet with ip for one command. Kernel timers may move an entry
- * (a used/confirmed second ticking, REACHABLE going STALE) between the two
- * runs: a mismatch is run again once, back to back, before it counts.
- */
-function same(ns: Netns, args: string): { t: Result; i: Result } {
-  let [t, i] = ns.compare(args);
-  if (t.stdout !== i.stdout || t.stderr !== i.stderr || t.code !== i.code) [t, i] = ns.compare(args);
-  return { t, i };
 }
 
 describe.runIf(root)('tsnet neigh reads what ip reads', () => {
@@ -88,8 +77,7 @@ describe.runIf(root)('tsnet neigh reads what ip reads', () => {
 
   it('takes global options after the object too (tsnet extension)', () => {
     for (const c of ['neigh show dev veth1 -j -s', 'neigh -j -s show dev veth1']) {
-      let t = ns.tsnet(c), i = ns.ip('-j -s neigh show dev veth1');
-      if (t.stdout !== i.stdout) [t, i] = [ns.tsnet(c), ns.ip('-j -s neigh show dev veth1')];
+      const { t, i } = same(ns, c, 3, '-j -s neigh show dev veth1');
       expect(t).toEqual(i);
     }
   });
