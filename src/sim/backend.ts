@@ -16,6 +16,7 @@ import { SimArpingPort } from './arping.js';
 import { writeAll } from '../ip/output.js';
 import { F_ADMIN, F_OVERRIDE, NUD_IN_TIMER, NUD_VALID, createNeighbour, eventSend, lookup, neighUpdate } from './neigh.js';
 import { type SimHost, type SimNeighbour, type World, findHost } from './world.js';
+import { eachUnreadNewestFirst } from './table.js';
 
 const USER_HZ_MS = 10;
 /** What the model answers for the kernel's release (bond show prints it as the driver's version). */
@@ -82,17 +83,18 @@ export class SimBackend implements Backend {
       }
       return;
     }
-    // The kernel lists a bucket's newest entry first; the model lists newest first overall.
-    for (let i = h.neighbours.length - 1; i >= 0; i--) {
-      const n = h.neighbours[i];
-      if (filter.family && n.family !== filter.family) continue;
-      if (filter.ifindex && n.ifindex !== filter.ifindex) continue;
+    const visit = (n: SimNeighbour) => {
+      if (filter.family && n.family !== filter.family) return;
+      if (filter.ifindex && n.ifindex !== filter.ifindex) return;
       if (filter.master) {
         const m = h.links.find((l) => l.index === n.ifindex)?.master;
-        if (filter.master === -1 ? m !== undefined : m !== filter.master) continue;
+        if (filter.master === -1 ? m !== undefined : m !== filter.master) return;
       }
       each(this.entry(n));
-    }
+    };
+    // The kernel lists a bucket's newest entry first; the model lists newest first overall.
+    if (eachUnreadNewestFirst(h, visit)) return;
+    for (let i = h.neighbours.length - 1; i >= 0; i--) visit(h.neighbours[i]);
   }
 
   neighbourGet(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour {

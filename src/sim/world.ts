@@ -5,8 +5,8 @@
 
 import { linkLocalFor } from './addrconf.js';
 
-/** 2: neighbour entries are stored as rows (store.ts); 1, objects, is still read. */
-export const STATE_VERSION = 2;
+/** 3: a neighbour table is stored as text (table.ts); 2, rows, and 1, objects, are still read. */
+export const STATE_VERSION = 3;
 
 /** /proc/sys/net/ipv4/neigh/default on the reference machine (shared/reference/kernel). */
 export interface NeighParams {

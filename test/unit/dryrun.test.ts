@@ -87,6 +87,20 @@ describe('tsnet --dry-run', () => {
     expect(readFileSync(state, 'utf8')).toBe('not json');
   });
 
+  it('leaves a state file with a broken neighbour table alone and says so, for a read and for a change', async () => {
+    await tsnet(['sim', 'send', '10.0.0.3']);
+    const good = readFileSync(state, 'utf8');
+    const broken = good.replace(/"neighbours":"2 2 10\.0\.0\.1 /, '"neighbours":"2 2 10.0.0.1 x');
+    expect(broken).not.toBe(good);
+    writeFileSync(state, broken);
+    for (const args of [['--dry-run', 'neigh', 'show'], ['--dry-run', 'neigh', 'add', '10.0.0.9', 'dev', 'eth0'], ['sim', 'advance', '1s']]) {
+      const r = await tsnet(args);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/^tsnet: the model's state .* has a broken neighbour table line: "2 2 10\.0\.0\.1 x.*"; it was left as it is/);
+      expect(readFileSync(state, 'utf8')).toBe(broken);
+    }
+  });
+
   it('prints sim usage for a bad sim command', async () => {
     const r = await tsnet(['sim', 'advance', 'soon']);
     expect(r.exitCode).toBe(255);

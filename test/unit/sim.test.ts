@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_PROBE, NUD_REACHABLE, NUD_STALE } from '../../src/backend.js';
+import { type Neighbour, NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_PROBE, NUD_REACHABLE, NUD_STALE } from '../../src/backend.js';
 import { Engine, proxyVerdict } from '../../src/sim/engine.js';
 import { NUD_IN_TIMER, NUD_VALID, lookup } from '../../src/sim/neigh.js';
 import { StateError, load, lock, save } from '../../src/sim/store.js';
+import { unreadTable } from '../../src/sim/table.js';
+import { SimBackend } from '../../src/sim/backend.js';
 import { type ArpFrame, ipFromString, macFromString } from '../../src/wire/arp.js';
 import { type World, defaultWorld, findHost } from '../../src/sim/world.js';
 
@@ -130,7 +132,7 @@ describe('the state file', () => {
     expect(existsSync(`${f}.tmp-${process.pid}`)).toBe(false);
   });
 
-  it('keeps neighbour entries as rows, timers and queues included, and still reads format 1', () => {
+  it('keeps neighbour tables as text, timers and queues included, and still reads formats 1 and 2', () => {
     const f = join(dir, 'state.json');
     const w = defaultWorld(7);
     const e = new Engine(w);
@@ -140,12 +142,47 @@ describe('the state file', () => {
     const before = structuredClone(w);
     expect(before.hosts[0].neighbours.some((n) => n.queue.length && n.timer !== undefined)).toBe(true);
     save(f, w);
-    const file = JSON.parse(readFileSync(f, 'utf8')) as { version: number; hosts: { neighbours: unknown[] }[] };
-    expect(file.version).toBe(2);
-    expect(file.hosts[0].neighbours.every(Array.isArray)).toBe(true);
+    const file = JSON.parse(readFileSync(f, 'utf8')) as { version: number; hosts: { neighbours: unknown }[] };
+    expect(file.version).toBe(3);
+    expect(file.hosts[0].neighbours).toMatch(/^2 2 10\.0\.0\.1 \d+ 0 0 0 02:00:00:00:00:01 /);
     expect(load(f)).toEqual(before);
     writeFileSync(f, JSON.stringify({ ...before, version: 1 }));
     expect(load(f)).toEqual(before);
+    const rows = before.hosts.map((h) => h.neighbours.map((n) => [n.family, n.ifindex, n.dst, n.state, n.flags, n.flagsExt, n.protocol,
+      n.lladdr ?? null, n.confirmed, n.used, n.updated, n.probes, n.timer ?? null, n.queue.length ? n.queue : 0, n.dropped]));
+    writeFileSync(f, JSON.stringify({ ...before, version: 2, hosts: before.hosts.map((h, i) => ({ ...h, neighbours: rows[i] })) }));
+    expect(load(f)).toEqual(before);
+  });
+
+  it('reads a table only when it is used: the dump walks the text, and a save writes an unused table back as it was', () => {
+    const f = join(dir, 'state.json');
+    const w = defaultWorld(7);
+    const e = new Engine(w);
+    for (const a of ['10.0.0.1', '10.0.0.3', '10.0.0.9']) e.hostSend(w.hosts[0], a);
+    e.advanceTo(w.now + 1500);
+    save(f, w);
+    const dump = (world: World) => {
+      const got: Neighbour[] = [];
+      new SimBackend(world, 'host').neighbourDump({ family: 0 }, (n) => got.push(n));
+      return got;
+    };
+    const lazy = load(f);
+    const fromText = dump(lazy);
+    expect(unreadTable(lazy.hosts[0])).toBeDefined(); // the dump did not make objects
+    const eager = load(f);
+    expect(eager.hosts[0].neighbours.length).toBe(3);
+    expect(unreadTable(eager.hosts[0])).toBeUndefined();
+    expect(fromText).toEqual(dump(eager));
+    expect(fromText.map((n) => n.state)).toEqual([NUD_INCOMPLETE, NUD_REACHABLE, NUD_REACHABLE]);
+
+    const text = (JSON.parse(readFileSync(f, 'utf8')) as { hosts: { neighbours: string }[] }).hosts.map((h) => h.neighbours);
+    const changed = load(f);
+    findHost(changed, 'gw')!.neighbours.length = 0;
+    save(f, changed);
+    const after = (JSON.parse(readFileSync(f, 'utf8')) as { hosts: { neighbours: string }[] }).hosts.map((h) => h.neighbours);
+    expect(after[0]).toBe(text[0]);
+    expect(after[1]).toBe('');
+    expect(load(f).hosts[0].neighbours).toEqual(w.hosts[0].neighbours);
   });
 
   it('refuses a corrupt file and leaves it untouched', () => {
