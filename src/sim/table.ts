@@ -1,5 +1,5 @@
 // A host's neighbour table as the state file holds it: one JSON string, a
-// line an entry, oldest first,
+// line an entry, newest first (the order the dump lists them in),
 //
 //   family ifindex dst state flags flagsExt protocol lladdr|- confirmed used updated probes timer|- dropped [queue]
 //
@@ -14,95 +14,121 @@ export class TableError extends Error {}
 
 export function encodeTable(list: SimNeighbour[]): string {
   let s = '';
-  for (let i = 0; i < list.length; i++) {
+  for (let i = list.length - 1; i >= 0; i--) {
     const n = list[i];
-    if (i) s += '\n';
     s += `${n.family} ${n.ifindex} ${n.dst} ${n.state} ${n.flags} ${n.flagsExt} ${n.protocol} ${n.lladdr || '-'} ${n.confirmed} ${n.used} ${n.updated} ${n.probes} ${n.timer ?? '-'} ${n.dropped}`;
     if (n.queue.length) s += ' ' + JSON.stringify(n.queue);
+    if (i) s += '\n';
   }
   return s;
 }
 
-// The line being read, and the bounds of its current field: module state, so
-// that reading 100,000 lines allocates nothing but the two address strings.
+// The table being read and the position in it: module state, and fields
+// read a character at a time, so that reading 100,000 lines allocates
+// nothing but the two address strings of each.
 let text = '';
 let pos = 0;
-let lineEnd = 0;
-let fieldStart = 0;
-let fieldEnd = 0;
+let lineStart = 0;
+
+const SPACE = 32, NEWLINE = 10, MINUS = 45;
 
 function broken(): never {
-  throw new TableError(`a broken neighbour table line: ${JSON.stringify(text.slice(text.lastIndexOf('\n', pos - 1) + 1, lineEnd))}`);
+  let end = text.indexOf('\n', lineStart);
+  if (end < 0) end = text.length;
+  throw new TableError(`a broken neighbour table line: ${JSON.stringify(text.slice(lineStart, end))}`);
 }
 
-function field(): void {
-  if (pos > lineEnd) broken();
-  let e = text.indexOf(' ', pos);
-  if (e < 0 || e > lineEnd) e = lineEnd;
-  fieldStart = pos;
-  fieldEnd = e;
-  pos = e + 1;
+/** The field separator. */
+function space(): void {
+  if (text.charCodeAt(pos) !== SPACE) broken();
+  pos++;
 }
 
 function num(): number {
-  field();
-  let k = fieldStart, v = 0;
-  const neg = text.charCodeAt(k) === 45;
-  if (neg) k++;
-  if (k === fieldEnd) broken();
-  for (; k < fieldEnd; k++) {
-    const d = text.charCodeAt(k) - 48;
-    if (d < 0 || d > 9) {
-      // Not a plain integer (a fractional time): the slow way.
-      const x = Number(text.slice(fieldStart, fieldEnd));
-      if (!Number.isFinite(x)) broken();
-      return x;
-    }
-    v = v * 10 + d;
+  const start = pos;
+  let c = text.charCodeAt(pos);
+  const neg = c === MINUS;
+  if (neg) c = text.charCodeAt(++pos);
+  let v = 0;
+  while (c >= 48 && c <= 57) {
+    v = v * 10 + c - 48;
+    c = text.charCodeAt(++pos);
   }
+  if (pos < text.length && c !== SPACE && c !== NEWLINE) {
+    // Not a plain integer (a fractional time): the slow way.
+    while (pos < text.length && c !== SPACE && c !== NEWLINE) c = text.charCodeAt(++pos);
+    const x = Number(text.slice(start, pos));
+    if (!Number.isFinite(x)) broken();
+    return x;
+  }
+  if (pos === start + (neg ? 1 : 0)) broken();
   return neg ? -v : v;
 }
 
 function str(): string {
-  field();
-  if (fieldStart === fieldEnd) broken();
-  return text.slice(fieldStart, fieldEnd);
+  const start = pos;
+  for (let c = text.charCodeAt(pos); pos < text.length && c !== SPACE && c !== NEWLINE;) c = text.charCodeAt(++pos);
+  if (pos === start) broken();
+  return text.slice(start, pos);
 }
 
-/** Reads the line [start, end) of `table` into `n`. */
-function readLine(table: string, start: number, end: number, n: SimNeighbour): SimNeighbour {
-  text = table;
-  pos = start;
-  lineEnd = end;
-  n.family = num();
-  n.ifindex = num();
-  n.dst = str();
-  n.state = num();
-  n.flags = num();
-  n.flagsExt = num();
-  n.protocol = num();
-  const ll = str();
-  n.lladdr = ll === '-' ? undefined : ll;
-  n.confirmed = num();
-  n.used = num();
-  n.updated = num();
-  n.probes = num();
-  field();
-  if (fieldEnd - fieldStart === 1 && text.charCodeAt(fieldStart) === 45) n.timer = undefined;
-  else {
-    pos = fieldStart;
-    n.timer = num();
+/** `-` for nothing. */
+function dash(): boolean {
+  if (text.charCodeAt(pos) !== MINUS) return false;
+  const c = text.charCodeAt(pos + 1);
+  if (c === SPACE || c === NEWLINE || pos + 1 === text.length) {
+    pos++;
+    return true;
   }
+  return false;
+}
+
+/** Reads the line at `pos` into `n`, and moves `pos` to the next one. */
+function readLine(n: SimNeighbour): SimNeighbour {
+  lineStart = pos;
+  n.family = num();
+  space();
+  n.ifindex = num();
+  space();
+  n.dst = str();
+  space();
+  n.state = num();
+  space();
+  n.flags = num();
+  space();
+  n.flagsExt = num();
+  space();
+  n.protocol = num();
+  space();
+  n.lladdr = dash() ? undefined : str();
+  space();
+  n.confirmed = num();
+  space();
+  n.used = num();
+  space();
+  n.updated = num();
+  space();
+  n.probes = num();
+  space();
+  n.timer = dash() ? undefined : num();
+  space();
   n.dropped = num();
   n.queue = [];
-  if (pos < lineEnd) {
+  if (text.charCodeAt(pos) === SPACE) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
     try {
-      n.queue = JSON.parse(text.slice(pos, lineEnd)) as SimNeighbour['queue'];
+      n.queue = JSON.parse(text.slice(pos + 1, end)) as SimNeighbour['queue'];
     } catch {
       broken();
     }
     if (!Array.isArray(n.queue)) broken();
-  } else if (fieldEnd !== lineEnd) broken();
+    pos = end;
+  }
+  if (pos < text.length) {
+    if (text.charCodeAt(pos) !== NEWLINE) broken();
+    pos++;
+  }
   return n;
 }
 
@@ -111,15 +137,12 @@ const blank = (): SimNeighbour => ({
   confirmed: 0, used: 0, updated: 0, probes: 0, timer: undefined, queue: [], dropped: 0,
 });
 
+/** The table's entries, oldest first as the model keeps them. */
 function decodeTable(table: string): SimNeighbour[] {
   const list: SimNeighbour[] = [];
-  for (let start = 0; start < table.length;) {
-    let end = table.indexOf('\n', start);
-    if (end < 0) end = table.length;
-    list.push(readLine(table, start, end, blank()));
-    start = end + 1;
-  }
-  return list;
+  text = table;
+  for (pos = 0; pos < table.length;) list.push(readLine(blank()));
+  return list.reverse();
 }
 
 /** A table not yet made objects, the file it came from, and what is wrong with it once a read found out. */
@@ -177,10 +200,13 @@ export function eachUnreadNewestFirst(host: SimHost, each: (n: SimNeighbour) => 
   if (!u) return false;
   const n = blank();
   fromFile(u, () => {
-    for (let end = u.table.length; end > 0;) {
-      const start = u.table.lastIndexOf('\n', end - 1) + 1;
-      each(readLine(u.table, start, end, n));
-      end = start - 1;
+    for (let at = 0; at < u.table.length;) {
+      // Set again for each line: `each` may have read another table meanwhile.
+      text = u.table;
+      pos = at;
+      readLine(n);
+      at = pos;
+      each(n);
     }
   });
   return true;

@@ -144,7 +144,11 @@ describe('the state file', () => {
     save(f, w);
     const file = JSON.parse(readFileSync(f, 'utf8')) as { version: number; hosts: { neighbours: unknown }[] };
     expect(file.version).toBe(3);
-    expect(file.hosts[0].neighbours).toMatch(/^2 2 10\.0\.0\.1 \d+ 0 0 0 02:00:00:00:00:01 /);
+    // Newest first: the unanswered entry with its queue, then the gateway.
+    const lines = (file.hosts[0].neighbours as string).split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('2 2 10.0.0.9 1 0 0 0 - -60000 0 0 4 1000 0 [{"src":"10.0.0.2","dst":"10.0.0.9","proto":"udp"}]');
+    expect(lines[1]).toMatch(/^2 2 10\.0\.0\.1 2 0 0 0 02:00:00:00:00:01 [-\d.]+ [-\d.]+ [-\d.]+ \d+ [-\d.]+ 0$/);
     expect(load(f)).toEqual(before);
     writeFileSync(f, JSON.stringify({ ...before, version: 1 }));
     expect(load(f)).toEqual(before);
