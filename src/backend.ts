@@ -54,6 +54,12 @@ export interface Neighbour {
   type: number;
   dst?: Uint8Array;
   lladdr?: Uint8Array;
+  /**
+   * dst and lladdr as ip prints them, from a backend that holds them as
+   * text (the model): the printer takes these instead of the bytes.
+   */
+  dstText?: string;
+  lladdrText?: string;
   /** nda_cacheinfo, in USER_HZ ticks (1/100 s) as the kernel reports them. */
   cacheinfo?: { confirmed: number; used: number; updated: number; refcnt: number };
   probes?: number;

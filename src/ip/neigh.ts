@@ -387,8 +387,9 @@ function sendFlush(ctx: Context, chunk: Neighbour[], midDump: boolean): void {
 /** Detaches an entry from the receive buffer its arrays may view. */
 function copyNeighbour(n: Neighbour): Neighbour {
   const c = { ...n };
-  if (n.dst) c.dst = n.dst.slice();
-  if (n.lladdr) c.lladdr = n.lladdr.slice();
+  const dst = n.dst, lladdr = n.lladdr;
+  if (dst) c.dst = dst.slice();
+  if (lladdr) c.lladdr = lladdr.slice();
   return c;
 }
 
@@ -436,13 +437,13 @@ export function printNeighbour(ctx: Context, n: Neighbour, filterIndex: number, 
   if (kind === 'deleted') out.bool('deleted', 'Deleted ', true);
   else if (kind === 'miss') out.null('miss', 'miss ');
 
-  let dstText: string | undefined;
+  let dstText = n.dstText;
   let family = n.family;
-  if (n.dst) {
+  if (dstText === undefined && n.dst) {
     if (family === AF_BRIDGE) family = n.dst.length === 16 ? AF_INET6 : AF_INET;
     dstText = formatAddress(family, n.dst);
   }
-  const lladdr = n.lladdr ? formatLladdr(n.lladdr, ctx.indexToType(n.ifindex)) : undefined;
+  const lladdr = n.lladdrText ?? (n.lladdr ? formatLladdr(n.lladdr, ctx.indexToType(n.ifindex)) : undefined);
   const showDev = !filterIndex && n.ifindex;
 
   if (out.plainText && !ctx.opts.brief && !ctx.opts.stats && !kind) {

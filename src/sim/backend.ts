@@ -59,18 +59,12 @@ export class SimBackend implements Backend {
 
   private entry(n: SimNeighbour, w: World = this.world): Neighbour {
     const now = w.now;
-    const age = (t: number) => Math.max(0, Math.floor((now - t) / USER_HZ_MS));
-    const valid = (n.state & NUD_VALID) !== 0;
-    return {
-      family: n.family, ifindex: n.ifindex, state: n.state, flags: n.flags, type: 1,
-      dst: addressBytes(n.family, n.dst),
-      lladdr: valid && n.lladdr ? macBytes(n.lladdr) : undefined,
+    return new ModelNeighbour(
+      n.family, n.ifindex, n.state, n.flags, n.dst, n.state & NUD_VALID ? n.lladdr : undefined,
       // A pending timer holds a reference on the entry, as in the kernel.
-      cacheinfo: { confirmed: age(n.confirmed), used: age(n.used), updated: age(n.updated), refcnt: n.state & NUD_IN_TIMER ? 1 : 0 },
-      probes: n.probes,
-      protocol: n.protocol || undefined,
-      flagsExt: n.flagsExt || undefined,
-    };
+      { confirmed: ticks(now - n.confirmed), used: ticks(now - n.used), updated: ticks(now - n.updated), refcnt: n.state & NUD_IN_TIMER ? 1 : 0 },
+      n.probes, n.protocol || undefined, n.flagsExt || undefined,
+    );
   }
 
   neighbourDump(filter: NeighbourDumpFilter, each: (n: Neighbour) => void): void {
@@ -247,6 +241,32 @@ export class SimBackend implements Backend {
   /** Hands the state to be saved (src/sim/open.ts decides where) once the command is done. */
   close(): void {
     this.onClose?.(this.dirty);
+  }
+}
+
+/** An age in ms as nda_cacheinfo's USER_HZ ticks. */
+const ticks = (ms: number) => Math.max(0, Math.floor(ms / USER_HZ_MS));
+
+/**
+ * An entry as the model answers it. The model holds its addresses as the
+ * text ip prints, and hands that over; the bytes are made only when asked
+ * for (a prefix filter, a flush), not for each of 100,000 entries listed.
+ */
+class ModelNeighbour implements Neighbour {
+  readonly type = 1;
+  constructor(
+    readonly family: number, readonly ifindex: number, readonly state: number, readonly flags: number,
+    readonly dstText: string, readonly lladdrText: string | undefined,
+    readonly cacheinfo: NonNullable<Neighbour['cacheinfo']>, readonly probes: number,
+    readonly protocol: number | undefined, readonly flagsExt: number | undefined,
+  ) {}
+
+  get dst(): Uint8Array {
+    return addressBytes(this.family, this.dstText);
+  }
+
+  get lladdr(): Uint8Array | undefined {
+    return this.lladdrText === undefined ? undefined : macBytes(this.lladdrText);
   }
 }
 

@@ -41,7 +41,7 @@ function snapshot(w: World, h: SimHost, neighbour: (w: World, n: SimHost['neighb
     const e = neighbour(w, n);
     const id = `${n.family}|${n.ifindex}|${n.dst}`;
     // An entry is deleted through FAILED (neigh_delete), so RTM_DELNEIGH reports it FAILED, without lladdr.
-    s.neigh.set(id, { key: `${n.state}|${n.lladdr ?? ''}|${n.flags}|${n.flagsExt}|${n.protocol}`, event: { object: 'neigh', msgType: RTM_NEWNEIGH, neighbour: e }, del: { object: 'neigh', msgType: RTM_DELNEIGH, neighbour: { ...e, state: 0x20, lladdr: undefined } } });
+    s.neigh.set(id, { key: `${n.state}|${n.lladdr ?? ''}|${n.flags}|${n.flagsExt}|${n.protocol}`, event: { object: 'neigh', msgType: RTM_NEWNEIGH, neighbour: e }, del: { object: 'neigh', msgType: RTM_DELNEIGH, neighbour: { ...e, dst: e.dst, state: 0x20, lladdr: undefined, lladdrText: undefined } } });
   }
   return s;
 }
