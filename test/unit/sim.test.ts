@@ -130,6 +130,9 @@ describe('the state file', () => {
     save(f, w);
     expect(load(f)).toEqual(w);
     expect(existsSync(`${f}.tmp-${process.pid}`)).toBe(false);
+    w.hosts[0].links[1].alias = 'zażółć uplink'; // not ASCII: read as UTF-8
+    save(f, w);
+    expect(load(f)).toEqual(w);
   });
 
   it('keeps neighbour tables as text, timers and queues included, and still reads formats 1 and 2', () => {
