@@ -264,7 +264,16 @@ function isHex(c: number): boolean {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/** Character codes of the hex digits, for building a MAC's text in one string. */
+const HEX_CODE = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
 export function hexColon(b: Uint8Array): string {
+  if (b.length === 6) {
+    // The common case, made as one string instead of eleven growing ones (10,000-entry tables).
+    const h = HEX_CODE;
+    return String.fromCharCode(h[b[0] >> 4], h[b[0] & 15], 58, h[b[1] >> 4], h[b[1] & 15], 58, h[b[2] >> 4], h[b[2] & 15], 58,
+      h[b[3] >> 4], h[b[3] & 15], 58, h[b[4] >> 4], h[b[4] & 15], 58, h[b[5] >> 4], h[b[5] & 15]);
+  }
   if (b.length === 0) return '';
   let s = HEX[b[0]];
   for (let i = 1; i < b.length; i++) s += ':' + HEX[b[i]];

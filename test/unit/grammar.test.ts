@@ -141,6 +141,13 @@ describe('link-layer addresses', () => {
   it('writes hex bytes, or an IPv4 address for IPv4 tunnels', () => {
     expect(formatLladdr(Uint8Array.of(2, 0, 0, 0, 0, 0xab), 1)).toBe('02:00:00:00:00:ab');
     expect(formatLladdr(Uint8Array.of(10, 1, 2, 3), 768)).toBe('10.1.2.3');
+    // Six bytes take a shortcut: every byte value in every place must still read as the long way writes it.
+    for (let v = 0; v < 256; v++) {
+      const b = Uint8Array.of(v, 255 - v, v ^ 0x5a, (v * 7) & 255, v >> 1, 0xff);
+      expect(formatLladdr(b, 1)).toBe(Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':'));
+    }
+    expect(formatLladdr(Uint8Array.of(1, 2, 3, 4, 5), 1)).toBe('01:02:03:04:05');
+    expect(formatLladdr(new Uint8Array(0), 1)).toBe('');
   });
 });
 
