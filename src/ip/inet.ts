@@ -84,8 +84,11 @@ export function parseIPv6(s: string): Uint8Array | undefined {
 
 const DEC = Array.from({ length: 256 }, (_, i) => String(i));
 
+/** "0." to "255.": three joins make an address instead of six. */
+const DEC_DOT = DEC.map((d) => d + '.');
+
 export function formatIPv4(b: Uint8Array): string {
-  return DEC[b[0]] + '.' + DEC[b[1]] + '.' + DEC[b[2]] + '.' + DEC[b[3]];
+  return DEC_DOT[b[0]] + DEC_DOT[b[1]] + DEC_DOT[b[2]] + DEC[b[3]];
 }
 
 /** glibc inet_ntop6: longest zero run (>= 2 words, first on ties) as "::", IPv4 tail for ::ffff:0:0/96 and ::/96. */

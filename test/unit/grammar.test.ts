@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Exit, matches } from '../../src/ip/matches.js';
 import { defaultOptions, parseOption } from '../../src/ip/options.js';
 import {
-  formatIPv6, formatLladdr, parseAddress, parseIPv4, parseIPv6, parseLladdr, parsePrefix, parseUnsigned, prefixMatch,
+  formatIPv4, formatIPv6, formatLladdr, parseAddress, parseIPv4, parseIPv6, parseLladdr, parsePrefix, parseUnsigned, prefixMatch,
 } from '../../src/ip/inet.js';
 import { nudStateFromName } from '../../src/ip/neigh.js';
 import { batchLines, makeArgs, resolveObject } from '../../src/ip/main.js';
@@ -88,6 +88,13 @@ describe('addresses', () => {
     expect(parseIPv6('1::2::3')).toBeUndefined();
     expect(parseIPv6('12345::')).toBeUndefined();
     expect(parseIPv6('::1.2.3.04')).toBeUndefined();
+  });
+
+  it('writes IPv4 as inet_ntop does', () => {
+    for (let v = 0; v < 256; v++) {
+      const b = Uint8Array.of(v, 255 - v, (v * 7) & 255, v ^ 0xa5);
+      expect(formatIPv4(b)).toBe(Array.from(b).join('.'));
+    }
   });
 
   it('writes IPv6 as glibc inet_ntop does', () => {
