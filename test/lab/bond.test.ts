@@ -212,7 +212,15 @@ describe.skipIf(!inLab)('tsnet bond on the bonding driver', () => {
     const [b] = JSON.parse(tsnet('-j', 'bond', 'show', 'lab1').stdout);
     expect(b.active_slave).toBe('ld1');
     expect(b.slaves[0]).toMatchObject({ ifname: 'lva', state: 'BACKUP', mii_status: 'DOWN', link_failure_count: 1 });
+    // The carrier returns, and the driver goes back to the primary at a later
+    // miimon tick: wait for it, so that no later test reads in mid-change.
     ip('link', 'set', 'lvb', 'up');
+    for (let i = 0; i < 50 && active !== 'lva'; i++) {
+      await sleep(100);
+      active = readFileSync('/sys/class/net/lab1/bonding/active_slave', 'utf8').trim();
+    }
+    expect(active).toBe('lva');
+    expectShowEqualsProc('lab1');
   });
 
   it('bond_slave queue_id and prio print as ip prints them', () => {
