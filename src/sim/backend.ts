@@ -9,7 +9,7 @@ import {
 import { watchModel } from './watch.js';
 import { SimRtnl, macBytes, requestHex } from './rtnl.js';
 import { EEXIST, EINVAL, ENODEV, ENOENT, EOPNOTSUPP } from '../errno.js';
-import { formatAddress, parseIPv6 } from '../ip/inet.js';
+import { formatAddress, hexColon, parseIPv4, parseIPv6 } from '../ip/inet.js';
 import { Engine } from './engine.js';
 import { runSimCommand } from './commands.js';
 import { SimArpingPort } from './arping.js';
@@ -132,7 +132,7 @@ export class SimBackend implements Backend {
     let lladdr: string | undefined;
     if (c.lladdr) {
       if (c.lladdr.length < 6) throw new NetlinkError(EINVAL, 'Invalid link address');
-      lladdr = Array.from(c.lladdr.subarray(0, 6), (x) => x.toString(16).padStart(2, '0')).join(':');
+      lladdr = hexColon(c.lladdr.subarray(0, 6));
     }
     const env = this.engine.env(this.host);
     let n = lookup(this.host, c.family, c.ifindex, dst);
@@ -270,19 +270,8 @@ class ModelNeighbour implements Neighbour {
   }
 }
 
-/** The model's own address texts back to bytes (they are always well formed: no validation here). */
+/** The model's own address texts back to bytes (always well formed). */
 function addressBytes(family: number, text: string): Uint8Array {
-  if (family === AF_INET6) return parseIPv6(text) ?? new Uint8Array(0);
-  const b = new Uint8Array(4);
-  let part = 0, v = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      b[part++] = v;
-      v = 0;
-    } else v = v * 10 + c - 48;
-  }
-  b[part] = v;
-  return b;
+  return (family === AF_INET6 ? parseIPv6(text) : parseIPv4(text)) ?? new Uint8Array(0);
 }
 

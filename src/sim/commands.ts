@@ -2,7 +2,7 @@
 // between them), traffic from the host, the virtual clock, per-device
 // parameters, and views (tables, the timeline). Only ever runs on the model.
 import { AF_INET, NUD_INCOMPLETE } from '../backend.js';
-import { parseIPv4 } from '../ip/inet.js';
+import { hexColon, parseIPv4 } from '../ip/inet.js';
 import { writeAll } from '../ip/output.js';
 import type { SimBackend } from './backend.js';
 import { stateName } from './neigh.js';
@@ -107,7 +107,7 @@ function peerCommand(b: SimBackend, words: string[], write: (s: string) => void)
     }
     const [addr, plen] = (ip ?? '').split('/');
     if (!ip || !parseIPv4(addr)) usage('sim: peer add needs "ip ADDR"');
-    mac ??= `02:00:00:${[...parseIPv4(addr)!.subarray(1)].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
+    mac ??= `02:00:00:${hexColon(parseIPv4(addr)!.subarray(1))}`;
     const p = makeHost(w, name, [ethernet(w, 2, 'eth0', mac, segment, addr, plen ? Number(plen) : 24)]);
     p.silent = silent;
     p.delay_ms = Number.isFinite(delay) ? delay : 0.2;

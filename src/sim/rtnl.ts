@@ -630,7 +630,7 @@ export class SimRtnl {
   private randomMac(): string {
     const b = Array.from({ length: 6 }, () => Math.floor(nextRandom(this.w) * 256));
     b[0] = (b[0] & 0xfe) | 0x02;
-    return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
+    return hexColon(Uint8Array.from(b));
   }
 
   private newSimLink(name: string, kind: string, tb: Attrs, index?: number): SimLink {
