@@ -113,7 +113,8 @@ function readLine(n: SimNeighbour): SimNeighbour {
   n.timer = dash() ? undefined : num();
   space();
   n.dropped = num();
-  n.queue = [];
+  // Most entries have no queue: keep the empty one the object has (the dump reuses one object).
+  if (n.queue.length) n.queue = [];
   if (text.charCodeAt(pos) === SPACE) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
