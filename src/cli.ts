@@ -6,7 +6,7 @@ import { Context } from './ip/context.js';
 import { Exit } from './ip/matches.js';
 import { runBatch, runCommand, resolveObject } from './ip/main.js';
 import { type GlobalOptions, defaultOptions, parseOption, usageExit } from './ip/options.js';
-import { Output, writeAll } from './ip/output.js';
+import { Output, writeAll } from './lib/output.js';
 import { VERSION } from './version.js';
 import { runCompletion } from './ip/complete.js';
 

@@ -3,7 +3,7 @@
 // Texts, numbers and exit statuses are iputils's byte for byte; `-j` is
 // tsnet's own (one JSON object per reply, then a summary).
 import { strerror } from '../errno.js';
-import { formatIPv4 } from '../ip/inet.js';
+import { formatIPv4 } from '../lib/inet.js';
 import { ARPOP_REPLY, ARPOP_REQUEST, ARP_LEN, encodeArp, ipAt, macAt } from '../wire/arp.js';
 import type { ArpingDevice, ArpingPort, ArpingSocket } from './port.js';
 import { VERSION } from '../version.js';

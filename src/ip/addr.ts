@@ -13,14 +13,14 @@ import { strerror } from '../errno.js';
 import { type Attrs, type LinkAttr, attrStr, attrU32, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
 import { familyName, familyNameVerbose, netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
-import { type InetPrefix, formatAddress, parseAddress, parsePrefix, parseUnsigned, prefixMatch } from './inet.js';
+import { type InetPrefix, formatAddress, parseAddress, parsePrefix, parseUnsigned, prefixMatch } from '../lib/inet.js';
 import {
   IFLA_EXT_MASK, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF,
   type LinkFilter, ifInfo, ifInfoHeader, inetConf, linkRef, newLinkFilter, printLinkInfo, printLinkStats, sl,
 } from './link-print.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { groupId, rtScopes } from './names.js';
-import { Color } from './output.js';
+import { Color } from '../lib/output.js';
 import { DEVCONF_PROMOTE_SECONDARIES, TYPES_USAGE, linkUsage } from './link.js';
 
 const RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22, RTM_GETLINK = 18;

@@ -3,7 +3,7 @@ import { lookup } from 'node:dns/promises';
 import { arping } from '../arping/arping.js';
 import type { Context } from './context.js';
 import { Exit } from './matches.js';
-import { writeAll } from './output.js';
+import { writeAll } from '../lib/output.js';
 
 /** getaddrinfo() for IPv4, with gai_strerror()'s texts for the usual failures. */
 async function resolve(name: string): Promise<Uint8Array | string> {

@@ -4,8 +4,8 @@
 // values, and the -d text / -j -d JSON of info_data and info_slave_data.
 // Shared by `tsnet link` and `tsnet bond`.
 import { Exit, matches } from './matches.js';
-import { formatIPv4, formatIPv6, hexColon, parseAddress, parseIPv6, parseInteger, parseLladdr, parseUnsigned } from './inet.js';
-import type { Output } from './output.js';
+import { formatIPv4, formatIPv6, hexColon, parseAddress, parseIPv6, parseInteger, parseLladdr, parseUnsigned } from '../lib/inet.js';
+import type { Output } from '../lib/output.js';
 import { AF_INET } from '../backend.js';
 import { type Attrs, type LinkAttr, attrS32, attrU16, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
 

@@ -6,7 +6,7 @@ import type { Context } from './context.js';
 import { LINK_DUMP, bondLink, linkAddRequest, linkDelRequest, linkSetRequest } from './link-requests.js';
 import { Exit, matches } from './matches.js';
 import { netlinkErrorLine } from './common.js';
-import { formatIPv4, formatIPv6, hexColon } from './inet.js';
+import { formatIPv4, formatIPv6, hexColon } from '../lib/inet.js';
 import {
   AD_SELECT, FAIL_OVER_MAC, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_AD_ACTOR_SYSTEM, IFLA_BOND_AD_ACTOR_SYS_PRIO,
   IFLA_BOND_AD_INFO, IFLA_BOND_AD_LACP_ACTIVE, IFLA_BOND_AD_LACP_RATE, IFLA_BOND_AD_SELECT, IFLA_BOND_ARP_INTERVAL,

@@ -3,7 +3,7 @@
 // grammar below is ip's (objects, verbs, keywords) plus the values a user
 // looks up: device names, NUD states, protocols, families, link kinds.
 import { readdirSync } from 'node:fs';
-import { writeAll } from './output.js';
+import { writeAll } from '../lib/output.js';
 import { resolveObject } from './main.js';
 import { matches } from './matches.js';
 import { rtProtocols } from './names.js';

@@ -2,7 +2,7 @@
 // backend (created on first use, so `help` never loads the FFI) and ip's
 // link-name cache (ll_map.c): one link dump per run, shared by a batch.
 import type { Backend, LinkRef } from '../backend.js';
-import { writeAll, type Output } from './output.js';
+import { writeAll, type Output } from '../lib/output.js';
 import { Exit } from './matches.js';
 import { closeSync, openSync, readdirSync } from 'node:fs';
 

@@ -5,10 +5,10 @@
 import { AF_INET6, type LinkRef, type RtMessage } from '../backend.js';
 import { type Attrs, attrStr, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
 import type { Context } from './context.js';
-import { formatLladdr } from './inet.js';
+import { formatLladdr } from '../lib/inet.js';
 import { printKindData, printSlaveKindData } from './linkkinds.js';
 import { printBondInfo, printBondSlaveInfo } from './bond-link.js';
-import { Color, type Output } from './output.js';
+import { Color, type Output } from '../lib/output.js';
 import { groupName } from './names.js';
 
 // linux/if_link.h

@@ -6,7 +6,7 @@ import { type LinkAttr, encodeAttrs } from '../wire/nlattr.js';
 import { parseBondOptions, parseBondSlaveOptions, BOND_USAGE } from './bond-link.js';
 import { netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
-import { parseInteger, parseLladdr, parseUnsigned } from './inet.js';
+import { parseInteger, parseLladdr, parseUnsigned } from '../lib/inet.js';
 import {
   IFF_ALLMULTI, IFF_DYNAMIC, IFF_MULTICAST, IFF_NOARP, IFF_PROMISC, IFF_UP, IFLA_ADDRESS, IFLA_AF_SPEC,
   IFLA_BROADCAST, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA,

@@ -4,9 +4,9 @@
 // with its messages and exit codes. bond's parts live in bond-link.ts; veth's
 // peer is the link grammar itself (link.ts).
 import { type Attrs, type LinkAttr, attrS32, attrU16, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
-import { hexColon, parseIPv4, parseLladdr, parseUnsigned } from './inet.js';
+import { hexColon, parseIPv4, parseLladdr, parseUnsigned } from '../lib/inet.js';
 import { Exit, incomplete, invarg, matches } from './matches.js';
-import { type Output, writeAll } from './output.js';
+import { type Output, writeAll } from '../lib/output.js';
 
 // IFLA_BR_* (linux/if_link.h)
 const enum BR {

@@ -2,7 +2,7 @@
 // built-in defaults, then the file and its .d/*.conf drop-ins, read only
 // when a name is first needed.
 import { readdirSync, readFileSync } from 'node:fs';
-import { strtoul } from './inet.js';
+import { strtoul } from '../lib/inet.js';
 
 const CONFDIR = '/etc/iproute2';
 

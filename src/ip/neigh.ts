@@ -7,8 +7,8 @@ import {
 } from '../backend.js';
 import type { Context } from './context.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
-import { type InetPrefix, formatAddress, formatLladdr, parseAddress, parseLladdr, parsePrefix, parseUnsigned, prefixMatch } from './inet.js';
-import { Color } from './output.js';
+import { type InetPrefix, formatAddress, formatLladdr, parseAddress, parseLladdr, parsePrefix, parseUnsigned, prefixMatch } from '../lib/inet.js';
+import { Color } from '../lib/output.js';
 import { rtProtocols } from './names.js';
 import { familyNameVerbose, netlinkErrorLine, nodev } from './common.js';
 

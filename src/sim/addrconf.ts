@@ -7,7 +7,7 @@
 // The kernel does this on NETDEV_UP/NETDEV_CHANGE; the model catches up
 // before answering each request (`sync`), which is the same from outside.
 import { AF_INET6 } from '../backend.js';
-import { formatIPv6 } from '../ip/inet.js';
+import { formatIPv6 } from '../lib/inet.js';
 import { type SimAddress, type SimHost, type SimLink, type World, nextRandom } from './world.js';
 
 const IFF_UP = 0x1, IFF_NOARP = 0x80, IFF_SLAVE = 0x800;

@@ -3,7 +3,7 @@
 // kernel's would), and time is virtual, so `tsnet --dry-run arping` ends at
 // once with simulated round-trip times.
 import type { ArpingDevice, ArpingFrame, ArpingPort, ArpingSocket } from '../arping/port.js';
-import { parseIPv4, parseLladdr } from '../ip/inet.js';
+import { parseIPv4, parseLladdr } from '../lib/inet.js';
 import { ETH_HLEN, decodeArp, ipToString, isArpError, macAt } from '../wire/arp.js';
 import type { Engine } from './engine.js';
 import { routeFor, sourceFor } from './engine.js';

@@ -9,11 +9,11 @@ import {
 import { watchModel } from './watch.js';
 import { SimRtnl, macBytes, requestHex } from './rtnl.js';
 import { EEXIST, EINVAL, ENODEV, ENOENT, EOPNOTSUPP } from '../errno.js';
-import { formatAddress, hexColon, parseIPv4, parseIPv6 } from '../ip/inet.js';
+import { formatAddress, hexColon, parseIPv4, parseIPv6 } from '../lib/inet.js';
 import { Engine } from './engine.js';
 import { runSimCommand } from './commands.js';
 import { SimArpingPort } from './arping.js';
-import { writeAll } from '../ip/output.js';
+import { writeAll } from '../lib/output.js';
 import { F_ADMIN, F_OVERRIDE, NUD_IN_TIMER, NUD_VALID, createNeighbour, eventSend, lookup, neighUpdate } from './neigh.js';
 import { type SimHost, type SimNeighbour, type World, findHost } from './world.js';
 import { eachUnreadNewestFirst } from './table.js';

@@ -2,8 +2,8 @@
 // between them), traffic from the host, the virtual clock, per-device
 // parameters, and views (tables, the timeline). Only ever runs on the model.
 import { AF_INET, NUD_INCOMPLETE } from '../backend.js';
-import { hexColon, parseIPv4 } from '../ip/inet.js';
-import { writeAll } from '../ip/output.js';
+import { hexColon, parseIPv4 } from '../lib/inet.js';
+import { writeAll } from '../lib/output.js';
 import type { SimBackend } from './backend.js';
 import { stateName } from './neigh.js';
 import { DEFAULT_PARAMS, type NeighParams, SKB_TRUESIZE_FULL, type SimHost, type World, defaultWorld, drawReachableTime, ethernet, findHost, makeHost } from './world.js';

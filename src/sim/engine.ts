@@ -3,7 +3,7 @@
 // periodic work runs every 300 s. Every change is noted with its cause on
 // the host's timeline (and, with --trace, on stderr as it happens).
 import { AF_INET, NUD_REACHABLE, NUD_STALE } from '../backend.js';
-import { parseIPv4 } from '../ip/inet.js';
+import { parseIPv4 } from '../lib/inet.js';
 import {
   ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, FRAME_LEN, decodeArpFrame, describeArp, encodeArpFrame, hexDump,
   ipFromString, ipToString, isArpError, macFromString, macToString,

@@ -2,7 +2,7 @@
 // from the default topology), and save it when the command is done.
 import type { Backend } from '../backend.js';
 import type { GlobalOptions } from '../ip/options.js';
-import { writeAll } from '../ip/output.js';
+import { writeAll } from '../lib/output.js';
 import { SimBackend } from './backend.js';
 import { existsSync } from 'node:fs';
 import { load, lock, save, statePath } from './store.js';

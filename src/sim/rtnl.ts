@@ -13,7 +13,7 @@
 import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError, type RtMessage, type RtRequest } from '../backend.js';
 import { EADDRNOTAVAIL, EEXIST, EINVAL, ENODEV, EOPNOTSUPP, EPERM, ERANGE } from '../errno.js';
 import { type BondEnv, IFF_MASTER, bondCarrier, bondClose, bondData, bondOpen, bondSlaveData, changeLink, enslave, release } from './bond.js';
-import { formatAddress, formatIPv4, hexColon, parseIPv6 } from '../ip/inet.js';
+import { formatAddress, formatIPv4, hexColon, parseIPv6 } from '../lib/inet.js';
 import { IFA_F_NODAD, IFA_F_TENTATIVE, IPV6_MIN_MTU, ifdown, insertV6, startDad, sync } from './addrconf.js';
 import { DEVCONF, afSpec, carrierCounts, stats } from './linkattrs.js';
 import { type Attrs, type LinkAttr, attrStr, attrU32, attrU8, encodeAttrs, parseAttrs } from '../wire/nlattr.js';

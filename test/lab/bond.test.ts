@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inLab } from './lab.js';
 import { KernelBackend } from '../../src/kernel/backend.js';
-import { Output } from '../../src/ip/output.js';
+import { Output } from '../../src/lib/output.js';
 import { printBondInfo, printBondSlaveInfo } from '../../src/ip/bond-link.js';
 import { LINK_DUMP, bondLink } from '../../src/ip/link-requests.js';
 import type { BondLink } from '../../src/backend.js';

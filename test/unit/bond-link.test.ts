@@ -3,7 +3,7 @@
 // 6.1 send them (/work/shared/reference/bond), and the -d / -j -d printing.
 import { describe, expect, it } from 'vitest';
 import { Exit } from '../../src/ip/matches.js';
-import { Output } from '../../src/ip/output.js';
+import { Output } from '../../src/lib/output.js';
 import { parseBondOptions, parseBondSlaveOptions, printBondInfo, printBondSlaveInfo } from '../../src/ip/bond-link.js';
 import { linkAddRequest as addRequest, linkSetRequest as setRequest } from '../../src/ip/link-requests.js';
 import { rtRequestBytes } from '../../src/kernel/backend.js';

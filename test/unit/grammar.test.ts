@@ -5,7 +5,7 @@ import { Exit, matches } from '../../src/ip/matches.js';
 import { defaultOptions, parseOption } from '../../src/ip/options.js';
 import {
   formatIPv4, formatIPv6, formatLladdr, parseAddress, parseIPv4, parseIPv6, parseLladdr, parsePrefix, parseUnsigned, prefixMatch,
-} from '../../src/ip/inet.js';
+} from '../../src/lib/inet.js';
 import { nudStateFromName } from '../../src/ip/neigh.js';
 import { batchLines, makeArgs, resolveObject } from '../../src/ip/main.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseKindArgs, printKindData, printSlaveKindData } from '../../src/ip/linkkinds.js';
 import { Exit } from '../../src/ip/matches.js';
-import { Output } from '../../src/ip/output.js';
+import { Output } from '../../src/lib/output.js';
 import { Context } from '../../src/ip/context.js';
 import { doLink } from '../../src/ip/link.js';
 import { defaultOptions } from '../../src/ip/options.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SimBackend } from '../../src/sim/backend.js';
 import { defaultWorld } from '../../src/sim/world.js';
 import { Context } from '../../src/ip/context.js';
-import { Output } from '../../src/ip/output.js';
+import { Output } from '../../src/lib/output.js';
 import { defaultOptions } from '../../src/ip/options.js';
 import { doLink } from '../../src/ip/link.js';
 import { doBond } from '../../src/ip/bond.js';
