@@ -368,7 +368,7 @@ async function run(opts: ArpingOptions, port: ArpingPort, o: ArpingOutput, resol
   // finish()
   let rc = 0;
   if (opts.json) {
-    o.out(JSON.stringify({ sent, broadcasts: brdSent, received, requests: reqRecv, broadcast_replies: brdRecv }) + '\n');
+    o.out(JSON.stringify({ type: 'summary', sent, broadcasts: brdSent, received, requests: reqRecv, broadcast_replies: brdRecv }) + '\n');
   } else if (!opts.quiet) {
     let s = `Sent ${sent} probes (${brdSent} broadcast(s))\nReceived ${received} response(s)`;
     if (brdRecv || reqRecv) {

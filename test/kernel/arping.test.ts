@@ -135,6 +135,6 @@ describe.runIf(root && hasArping)('tsnet arping is iputils arping', () => {
     expect(objs).toHaveLength(3);
     expect(objs[0]).toMatchObject({ type: 'reply', unicast: true, from: '10.9.0.2', mac: '02:00:00:00:0b:02', for: '10.9.0.1' });
     expect(objs[0].rtt_ms).toBeGreaterThan(0);
-    expect(objs[2]).toEqual({ sent: 2, broadcasts: 1, received: 2, requests: 0, broadcast_replies: 0 });
+    expect(objs[2]).toEqual({ type: 'summary', sent: 2, broadcasts: 1, received: 2, requests: 0, broadcast_replies: 0 });
   });
 });
