@@ -13,37 +13,14 @@ export class NetlinkError extends Error {
   }
 }
 
-export const AF_UNSPEC = 0;
-export const AF_INET = 2;
-export const AF_INET6 = 10;
-export const AF_PACKET = 17;
-export const AF_BRIDGE = 7;
-export const AF_MPLS = 28;
-
-export const NUD_INCOMPLETE = 0x01;
-export const NUD_REACHABLE = 0x02;
-export const NUD_STALE = 0x04;
-export const NUD_DELAY = 0x08;
-export const NUD_PROBE = 0x10;
-export const NUD_FAILED = 0x20;
-export const NUD_NOARP = 0x40;
-export const NUD_PERMANENT = 0x80;
-export const NUD_NONE = 0x00;
-
-export const NTF_USE = 0x01;
-export const NTF_SELF = 0x02;
-export const NTF_MASTER = 0x04;
-export const NTF_PROXY = 0x08;
-export const NTF_EXT_LEARNED = 0x10;
-export const NTF_OFFLOADED = 0x20;
-export const NTF_STICKY = 0x40;
-export const NTF_ROUTER = 0x80;
-export const NTF_EXT_MANAGED = 0x01; // in NDA_FLAGS_EXT
-
-/** Netlink modify flags, as ip sets them per verb. */
-export const NLM_F_REPLACE = 0x100;
-export const NLM_F_EXCL = 0x200;
-export const NLM_F_CREATE = 0x400;
+// The kernel's numbers live in the rtnetlink codec (src/wire/rtnl-constants.ts).
+// Re-exported here for the front and the model until they import them from there.
+export {
+  AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_PACKET, AF_UNSPEC,
+  NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE, NUD_REACHABLE, NUD_STALE,
+  NTF_EXT_LEARNED, NTF_EXT_MANAGED, NTF_MASTER, NTF_OFFLOADED, NTF_PROXY, NTF_ROUTER, NTF_SELF, NTF_STICKY, NTF_USE,
+  NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH,
+} from './wire/rtnl-constants.js';
 
 /** One neighbour entry as RTM_NEWNEIGH describes it. */
 export interface Neighbour {
@@ -134,10 +111,6 @@ export interface MonitorTopics {
   addr6: boolean;
   neigh: boolean;
 }
-
-export const RTM_NEWNEIGH = 28;
-export const RTM_DELNEIGH = 29;
-export const RTM_GETNEIGH = 30;
 
 /** One notification. `msgType` is the RTM_* type (new, del, or get for a neighbour miss). */
 export type MonitorEvent =

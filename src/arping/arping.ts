@@ -4,6 +4,7 @@
 // tsnet's own (one JSON object per reply, then a summary).
 import { strerror } from '../errno.js';
 import { formatIPv4 } from '../lib/inet.js';
+import { IFF_LOOPBACK, IFF_NOARP, IFF_UP } from '../wire/rtnl-constants.js';
 import { ARPOP_REPLY, ARPOP_REQUEST, ARP_LEN, encodeArp, ipAt, macAt } from '../wire/arp.js';
 import type { ArpingDevice, ArpingPort, ArpingSocket } from './port.js';
 import { VERSION } from '../version.js';
@@ -30,7 +31,6 @@ Options:
 For more details see arping(8).
 `;
 
-const IFF_UP = 0x1, IFF_LOOPBACK = 0x8, IFF_NOARP = 0x80;
 const PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2;
 const INT_MAX = 2147483647;
 const NS = 1000000000n;

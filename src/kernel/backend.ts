@@ -5,10 +5,13 @@ import type {
 } from '../backend.js';
 import { NetlinkListener, NetlinkSocket } from './netlink.js';
 import { KernelArpingPort } from './packet.js';
-import { RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, Request, u16 } from './rtnl.js';
-import { parseAttrs } from '../wire/nlattr.js';
-
-const RTNLGRP_LINK = 1, RTNLGRP_NEIGH = 3, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV6_IFADDR = 9;
+import {
+  IFADDRMSG_LEN, IFINFOMSG_LEN, NLMSG_HDRLEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWADDR,
+  RTM_NEWLINK, RTM_NEWNEIGH, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_LINK, RTNLGRP_NEIGH,
+} from '../wire/rtnl-constants.js';
+import { nlmsgFlags, nlmsgType } from '../wire/nlmsg.js';
+import { nlaAlign, parseAttrs } from '../wire/nlattr.js';
+import { request } from './request.js';
 import { decodeLinkRef, linkDumpRequest } from './link.js';
 import { decodeNeighbour, neighbourChangeRequest, neighbourDumpRequest, neighbourGetRequest } from './neigh.js';
 
@@ -93,14 +96,14 @@ export class KernelBackend implements Backend {
     if (topics.neigh) groups.push(RTNLGRP_NEIGH);
     const l = new NetlinkListener(groups);
     const done = l.listen((buf, off, len) => {
-      const type = u16(buf, off + 4);
+      const type = nlmsgType(buf, off);
       if (type === RTM_NEWNEIGH || type === RTM_DELNEIGH || type === RTM_GETNEIGH) {
         const n = decodeNeighbour(buf, off, len);
         if (n) each({ object: 'neigh', msgType: type, neighbour: n });
-      } else if (type === 16 || type === 17 || type === 20 || type === 21) {
-        // RTM_NEWLINK/DELLINK (ifinfomsg, 16 bytes), RTM_NEWADDR/DELADDR (ifaddrmsg, 8).
-        const message = rtMessage(Uint8Array.prototype.slice.call(buf, off, off + len), 0, len, type < 20 ? 16 : 8);
-        each({ object: type < 20 ? 'link' : 'addr', msgType: type, message });
+      } else if (type === RTM_NEWLINK || type === RTM_DELLINK || type === RTM_NEWADDR || type === RTM_DELADDR) {
+        const link = type === RTM_NEWLINK || type === RTM_DELLINK;
+        const message = rtMessage(Uint8Array.prototype.slice.call(buf, off, off + len), 0, len, link ? IFINFOMSG_LEN : IFADDRMSG_LEN);
+        each({ object: link ? 'link' : 'addr', msgType: type, message });
       }
     }, onLost);
     return { done, stop: () => l.stop() };
@@ -119,16 +122,17 @@ export class KernelBackend implements Backend {
 
 /** The bytes of a request as the kernel gets them (nlmsghdr flags and seq are set at send). */
 export function rtRequestBytes(req: RtRequest): Buffer {
-  return new Request(req.type, req.flags, req.header.length).fixed(req.header).attrs(req.attrs).finish();
+  const b = request(req.type, req.flags).header(req.header).attrs(req.attrs).finish();
+  return Buffer.from(b.buffer, b.byteOffset, b.length);
 }
 
 /** A message's parts as views into `b` (which the caller owns and keeps). */
 function rtMessage(b: Uint8Array, off: number, len: number, headerLen: number): RtMessage {
-  const h = off + 16;
+  const h = off + NLMSG_HDRLEN;
   return {
-    type: b[off + 4] | (b[off + 5] << 8),
-    nlFlags: b[off + 6] | (b[off + 7] << 8),
-    header: b.subarray(h, h + Math.min(headerLen, len - 16)),
-    attrs: parseAttrs(b.subarray(h + ((headerLen + 3) & ~3), off + len)),
+    type: nlmsgType(b, off),
+    nlFlags: nlmsgFlags(b, off),
+    header: b.subarray(h, h + Math.min(headerLen, len - NLMSG_HDRLEN)),
+    attrs: parseAttrs(b.subarray(h + nlaAlign(headerLen), off + len)),
   };
 }

@@ -2,17 +2,22 @@
 // decoding of RTM_NEWNEIGH answers into the port's Neighbour values.
 import type { Neighbour, NeighbourChange, NeighbourDumpFilter } from '../backend.js';
 import {
-  NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_IFINDEX, NDA_LLADDR, NDA_MASTER, NDA_MAX,
-  NDA_PROBES, NDA_PROTOCOL, NDMSG_LEN, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, Request, u16, u32,
-} from './rtnl.js';
+  NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_IFINDEX, NDA_LLADDR, NDA_MASTER, NDA_PROBES, NDA_PROTOCOL,
+  NDMSG_LEN, NLMSG_HDRLEN, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH,
+} from '../wire/rtnl-constants.js';
+import { type Ndmsg, nlmsgType, parseNdmsg, u32At } from '../wire/nlmsg.js';
+import { AttrList } from '../wire/nlattr.js';
+import { type KernelRequest, request } from './request.js';
 
-// struct ndmsg: family u8, pad u8, pad u16, ifindex s32, state u16, flags u8, type u8
-function ndmsg(type: number, flags: number, family: number, ifindex: number, state: number, ndmFlags: number): Request {
-  return new Request(type, flags, NDMSG_LEN).u8(0, family).i32(4, ifindex).u16(8, state).u8(10, ndmFlags);
+function ndmsg(type: number, flags: number, m: Ndmsg): KernelRequest {
+  const r = request(type, flags);
+  r.ndmsg(m);
+  return r;
 }
 
-export function neighbourChangeRequest(del: boolean, nlFlags: number, c: NeighbourChange): Buffer {
-  const r = ndmsg(del ? RTM_DELNEIGH : RTM_NEWNEIGH, nlFlags, c.family, c.ifindex, c.state, c.flags);
+export function neighbourChangeRequest(del: boolean, nlFlags: number, c: NeighbourChange): Uint8Array {
+  const r = ndmsg(del ? RTM_DELNEIGH : RTM_NEWNEIGH, nlFlags,
+    { family: c.family, ifindex: c.ifindex, state: c.state, flags: c.flags, type: 0 });
   // Attribute order as ip sends them: protocol (parsed inline), dst, flags_ext, lladdr.
   if (c.protocol !== undefined) r.attrU8(NDA_PROTOCOL, c.protocol);
   r.attr(NDA_DST, c.dst);
@@ -21,52 +26,45 @@ export function neighbourChangeRequest(del: boolean, nlFlags: number, c: Neighbo
   return r.finish();
 }
 
-export function neighbourGetRequest(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Buffer {
-  return ndmsg(RTM_GETNEIGH, 0, family, ifindex, 0, ndmFlags).attr(NDA_DST, dst).finish();
+export function neighbourGetRequest(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Uint8Array {
+  return ndmsg(RTM_GETNEIGH, 0, { family, ifindex, state: 0, flags: ndmFlags, type: 0 }).attr(NDA_DST, dst).finish();
 }
 
-export function neighbourDumpRequest(f: NeighbourDumpFilter): Buffer {
-  const r = ndmsg(RTM_GETNEIGH, 0, f.family, 0, 0, f.ndmFlags ?? 0);
+export function neighbourDumpRequest(f: NeighbourDumpFilter): Uint8Array {
+  const r = ndmsg(RTM_GETNEIGH, 0, { family: f.family, ifindex: 0, state: 0, flags: f.ndmFlags ?? 0, type: 0 });
   if (f.ifindex) r.attrU32(NDA_IFINDEX, f.ifindex);
   if (f.master) r.attrU32(NDA_MASTER, f.master);
   return r.finish();
 }
 
+// One attribute list for every message of a dump: decoding allocates no table per entry.
+const tb = new AttrList();
+
 /**
- * Decodes an RTM_NEWNEIGH (or, from the monitor, DELNEIGH/GETNEIGH) message. Attributes are read in one pass straight
+ * Decodes an RTM_NEWNEIGH (or, from the monitor, DELNEIGH/GETNEIGH) message
  * into a fully initialised record (one shape for every entry keeps this hot
- * loop cheap); byte arrays are views into `buf`.
+ * loop cheap); byte arrays are views into `buf`. A short fixed-size
+ * attribute is left out rather than read past its end.
  */
-export function decodeNeighbour(buf: Buffer, off: number, len: number): Neighbour | undefined {
-  const t = u16(buf, off + 4);
-  if ((t !== RTM_NEWNEIGH && t !== RTM_DELNEIGH && t !== RTM_GETNEIGH) || len < 16 + NDMSG_LEN) return undefined;
-  const b = off + 16;
+export function decodeNeighbour(buf: Uint8Array, off: number, len: number): Neighbour | undefined {
+  const t = nlmsgType(buf, off);
+  if ((t !== RTM_NEWNEIGH && t !== RTM_DELNEIGH && t !== RTM_GETNEIGH) || len < NLMSG_HDRLEN + NDMSG_LEN) return undefined;
+  const b = off + NLMSG_HDRLEN;
   const n: Neighbour = {
-    family: buf[b], ifindex: u32(buf, b + 4) | 0, state: u16(buf, b + 8), flags: buf[b + 10], type: buf[b + 11],
+    family: 0, ifindex: 0, state: 0, flags: 0, type: 0,
     dst: undefined, lladdr: undefined, cacheinfo: undefined, probes: undefined, protocol: undefined, flagsExt: undefined,
   };
-  const end = off + len;
-  let seen = 0; // bit per attribute type (NDA_MAX < 32)
-  for (let p = b + NDMSG_LEN; p + 4 <= end;) {
-    const alen = u16(buf, p);
-    if (alen < 4 || p + alen > end) break;
-    const type = u16(buf, p + 2) & 0x3fff;
-    const o = p + 4;
-    // The first instance of an attribute wins, as in the kernel's and ip's parsers.
-    if (type <= NDA_MAX && !(seen & (1 << type))) {
-      seen |= 1 << type;
-      switch (type) {
-        case NDA_DST: n.dst = new Uint8Array(buf.buffer, buf.byteOffset + o, alen - 4); break;
-        case NDA_LLADDR: n.lladdr = new Uint8Array(buf.buffer, buf.byteOffset + o, alen - 4); break;
-        case NDA_CACHEINFO:
-          n.cacheinfo = { confirmed: u32(buf, o), used: u32(buf, o + 4), updated: u32(buf, o + 8), refcnt: u32(buf, o + 12) };
-          break;
-        case NDA_PROBES: n.probes = u32(buf, o); break;
-        case NDA_PROTOCOL: n.protocol = buf[o]; break;
-        case NDA_FLAGS_EXT: n.flagsExt = u32(buf, o); break;
-      }
-    }
-    p += (alen + 3) & ~3;
+  parseNdmsg(buf, b, n);
+  tb.reset(buf, b + NDMSG_LEN, off + len);
+  let i: number;
+  if ((i = tb.index(NDA_DST)) >= 0) n.dst = tb.payload(i);
+  if ((i = tb.index(NDA_LLADDR)) >= 0) n.lladdr = tb.payload(i);
+  if ((i = tb.index(NDA_CACHEINFO)) >= 0 && tb.payloadLength(i) >= 16) {
+    const o = tb.payloadOffset(i);
+    n.cacheinfo = { confirmed: u32At(buf, o), used: u32At(buf, o + 4), updated: u32At(buf, o + 8), refcnt: u32At(buf, o + 12) };
   }
+  if ((i = tb.index(NDA_PROBES)) >= 0 && tb.payloadLength(i) >= 4) n.probes = u32At(buf, tb.payloadOffset(i));
+  if ((i = tb.index(NDA_PROTOCOL)) >= 0 && tb.payloadLength(i) >= 1) n.protocol = buf[tb.payloadOffset(i)];
+  if ((i = tb.index(NDA_FLAGS_EXT)) >= 0 && tb.payloadLength(i) >= 4) n.flagsExt = u32At(buf, tb.payloadOffset(i));
   return n;
 }

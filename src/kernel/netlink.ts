@@ -12,11 +12,13 @@ import {
   AF_NETLINK, EAGAIN, EINTR, MSG_DONTWAIT, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, POLLIN, SOCK_CLOEXEC, SOCK_RAW,
   SOL_NETLINK, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, libc,
 } from './libc.js';
+import { NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../wire/rtnl-constants.js';
 import {
-  NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_DUMP, NLM_F_REQUEST,
-  NLMSGERR_ATTR_MSG, align4, u16, u32,
-} from './rtnl.js';
+  emitNlmsghdr, nlmsgCheck, nlmsgNext, nlmsgSeq, nlmsgType, parseNlmsgDone, parseNlmsgerr, parseNlmsghdr,
+} from '../wire/nlmsg.js';
+import { isWireError } from '../wire/error.js';
 import { NetlinkError } from '../backend.js';
+import { EPROTO } from '../errno.js';
 
 const RECV_SIZE = 1 << 20;
 
@@ -58,13 +60,15 @@ export class NetlinkSocket {
     libc().close(this.fd);
   }
 
-  private send(msg: Buffer, flags: number): number {
+  private send(msg: Uint8Array, flags: number): number {
     const seq = ++this.seq;
-    msg.writeUInt16LE(msg.readUInt16LE(6) | flags | NLM_F_REQUEST, 6);
-    msg.writeUInt32LE(seq, 8);
+    const h = parseNlmsghdr(msg);
+    if (isWireError(h)) throw h;
+    emitNlmsghdr({ ...h, flags: h.flags | flags | NLM_F_REQUEST, seq }, msg);
     const c = libc();
+    const bytes = Buffer.from(msg.buffer, msg.byteOffset, msg.length);
     for (;;) {
-      const n = c.sendto(this.fd, msg, msg.length, 0, null, 0);
+      const n = c.sendto(this.fd, bytes, bytes.length, 0, null, 0);
       if (n >= 0) return seq;
       const e = c.errno();
       if (e !== EINTR) throw new NetlinkError(e);
@@ -87,27 +91,26 @@ export class NetlinkSocket {
    * A negative ACK throws NetlinkError with the errno and the kernel's
    * extended-ACK message.
    */
-  request(msg: Buffer, onReply?: MessageHandler): void {
+  request(msg: Uint8Array, onReply?: MessageHandler): void {
     const seq = this.send(msg, NLM_F_ACK);
     for (;;) {
       const n = this.recv();
-      let off = 0;
       const buf = this.rbuf;
-      while (off + 16 <= n) {
-        const len = u32(buf, off);
-        if (len < 16 || off + len > n) return;
-        const type = u16(buf, off + 4);
-        if (u32(buf, off + 8) === seq) {
-          if (type === NLMSG_ERROR) {
-            const err = -(u32(buf, off + 16) | 0);
-            const ext = extackMessage(this.rbuf, off, len);
-            if (err !== 0) throw new NetlinkError(err, ext);
+      for (let off = 0; off < n;) {
+        const len = nlmsgCheck(buf, off, n);
+        if (isWireError(len)) return;
+        if (nlmsgSeq(buf, off) === seq) {
+          if (nlmsgType(buf, off) === NLMSG_ERROR) {
+            const e = parseNlmsgerr(buf, off, len);
+            if (isWireError(e)) throw new NetlinkError(EPROTO, undefined, e.message);
+            if (e.error !== 0) throw new NetlinkError(-e.error, e.extack);
+            const ext = e.extack;
             if (ext) process.stderr.write(`Warning: ${ext}${ext.endsWith('.') ? '' : '.'}\n`);
             return;
           }
-          if (onReply) onReply(Buffer.from(this.rbuf.subarray(off, off + len)), 0, len);
+          if (onReply) onReply(Buffer.from(buf.subarray(off, off + len)), 0, len);
         }
-        off += align4(len);
+        off = nlmsgNext(off, len);
       }
     }
   }
@@ -117,7 +120,7 @@ export class NetlinkSocket {
    * NLMSG_DONE. `buf` is the socket's receive buffer: views into it are
    * valid only during the call (a handler copies what it keeps).
    */
-  dump(msg: Buffer, onMessage: MessageHandler): void {
+  dump(msg: Uint8Array, onMessage: MessageHandler): void {
     this.dumping = true;
     try {
       this.dumpAll(this.send(msg, NLM_F_DUMP), onMessage);
@@ -130,59 +133,28 @@ export class NetlinkSocket {
     for (;;) {
       const n = this.recv();
       const buf = this.rbuf;
-      let off = 0;
-      while (off + 16 <= n) {
-        const len = u32(buf, off);
-        if (len < 16 || off + len > n) return;
-        if (u32(buf, off + 8) === seq) {
-          const type = u16(buf, off + 4);
+      for (let off = 0; off < n;) {
+        const len = nlmsgCheck(buf, off, n);
+        if (isWireError(len)) return;
+        if (nlmsgSeq(buf, off) === seq) {
+          const type = nlmsgType(buf, off);
           if (type === NLMSG_DONE) {
-            const err = len >= 20 ? -buf.readInt32LE(off + 16) : 0;
-            if (err > 0) throw new NetlinkError(err, extackMessage(buf, off, len, 4));
+            const e = parseNlmsgDone(buf, off, len);
+            if (e.error < 0) throw new NetlinkError(-e.error, e.extack);
             return;
           }
           if (type === NLMSG_ERROR) {
-            const err = -buf.readInt32LE(off + 16);
-            if (err !== 0) throw new NetlinkError(err, extackMessage(buf, off, len));
+            const e = parseNlmsgerr(buf, off, len);
+            if (isWireError(e)) throw new NetlinkError(EPROTO, undefined, e.message);
+            if (e.error !== 0) throw new NetlinkError(-e.error, e.extack);
             return;
           }
           onMessage(buf, off, len, n);
         }
-        off += align4(len);
+        off = nlmsgNext(off, len);
       }
     }
   }
-}
-
-/**
- * The NLMSGERR_ATTR_MSG text of an error or DONE message, if the kernel sent
- * one. `fixed` is the payload before the TLVs: struct nlmsgerr (plus the
- * echoed request unless NLM_F_CAPPED), or the int of a DONE message.
- */
-function extackMessage(buf: Buffer, off: number, len: number, fixed?: number): string | undefined {
-  const flags = buf.readUInt16LE(off + 6);
-  if (!(flags & NLM_F_ACK_TLVS)) return undefined;
-  let p = off + 16;
-  if (fixed !== undefined) p += fixed;
-  else {
-    p += 4; // error
-    const inner = buf.readUInt32LE(p);
-    p += flags & NLM_F_CAPPED ? 16 : align4(inner);
-  }
-  const end = off + len;
-  while (p + 4 <= end) {
-    const alen = buf.readUInt16LE(p);
-    const type = buf.readUInt16LE(p + 2) & 0x3fff;
-    if (alen < 4 || p + alen > end) break;
-    if (type === NLMSGERR_ATTR_MSG) {
-      let e = p + alen;
-      while (e > p + 4 && buf[e - 1] === 0) e--;
-      const s = buf.toString('utf8', p + 4, e);
-      return s.length ? s : undefined;
-    }
-    p += align4(alen);
-  }
-  return undefined;
 }
 
 /**
@@ -236,11 +208,11 @@ export class NetlinkListener {
           onError(e);
           break;
         }
-        for (let off = 0; off + 16 <= n;) {
-          const len = u32(this.rbuf, off);
-          if (len < 16 || off + len > n) break;
+        for (let off = 0; off < n;) {
+          const len = nlmsgCheck(this.rbuf, off, n);
+          if (isWireError(len)) break;
           onMessage(this.rbuf, off, len);
-          off += align4(len);
+          off = nlmsgNext(off, len);
         }
       }
     }

@@ -11,14 +11,15 @@ import type { ArpingDevice, ArpingFrame, ArpingPort, ArpingSocket } from '../arp
 import { EAGAIN, EINTR, MSG_DONTWAIT, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOL_SOCKET, libc } from './libc.js';
 import { NetlinkSocket } from './netlink.js';
 import { decodeLinkRef, linkDumpRequest } from './link.js';
-import { RTM_GETROUTE, RTM_NEWROUTE, Request, u16, u32 } from './rtnl.js';
+import { AF_INET, AF_PACKET, NLMSG_HDRLEN, RTA_DST, RTA_OIF, RTM_GETROUTE, RTM_NEWROUTE, RTMSG_LEN } from '../wire/rtnl-constants.js';
+import { nlmsgType } from '../wire/nlmsg.js';
+import { AttrList } from '../wire/nlattr.js';
+import { request } from './request.js';
 
-const AF_PACKET = 17, AF_INET = 2;
 const ETH_P_ARP = 0x0806;
 const SO_BINDTODEVICE = 25, SO_DONTROUTE = 5;
 const SIOCGSTAMPNS = 0x8907;
 const CLOCK_REALTIME = 0;
-const RTA_DST = 1, RTA_OIF = 4;
 const SOCKADDR_LL = 20;
 
 function sockaddrIn(addr: Uint8Array, port = 0): Buffer {
@@ -149,17 +150,15 @@ export class KernelArpingPort implements ArpingPort {
 
   routeDevice(dst: Uint8Array): ArpingDevice | undefined {
     // rtmsg (12 bytes): family, rtm_dst_len 32 (our socket asks for strict checking, which wants it).
-    const req = new Request(RTM_GETROUTE, 0, 12).u8(0, AF_INET).u8(1, 32).attr(RTA_DST, dst).finish();
+    const rtm = new Uint8Array(RTMSG_LEN);
+    rtm[0] = AF_INET;
+    rtm[1] = 32;
+    const req = request(RTM_GETROUTE, 0).header(rtm).attr(RTA_DST, dst).finish();
     let oif = 0;
     try {
       this.netlink.request(req, (buf, off, len) => {
-        if (u16(buf, off + 4) !== RTM_NEWROUTE) return;
-        for (let p = off + 16 + 12; p + 4 <= off + len;) {
-          const alen = u16(buf, p);
-          if (alen < 4) break;
-          if (u16(buf, p + 2) === RTA_OIF) oif = u32(buf, p + 4);
-          p += (alen + 3) & ~3;
-        }
+        if (nlmsgType(buf, off) !== RTM_NEWROUTE) return;
+        oif = new AttrList(buf, off + NLMSG_HDRLEN + RTMSG_LEN, off + len).u32(RTA_OIF) ?? oif;
       });
     } catch {
       return undefined;

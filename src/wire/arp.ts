@@ -1,6 +1,7 @@
 // Ethernet II + ARP (RFC 826) for IPv4 over Ethernet: a checked decoder that
 // returns a value or a typed error and never throws, an encoder into a given
 // buffer, and a one-line describer. No I/O.
+import { parseIPv4 } from '../lib/inet.js';
 
 export const ETH_HLEN = 14;
 export const ARP_LEN = 28;
@@ -75,9 +76,11 @@ export function ipToString(v: number): string {
   return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
 }
 
-/** A dotted quad to a number. */
+/** A dotted quad to a number (parsed as ip parses it, by lib/inet's parseIPv4). */
 export function ipFromString(s: string): number {
-  return s.split('.').reduce((acc, p) => acc * 256 + Number(p), 0);
+  const b = parseIPv4(s);
+  if (!b) throw new RangeError(`not an IPv4 address: "${s}"`);
+  return ipAt(b, 0);
 }
 
 export type ArpError =

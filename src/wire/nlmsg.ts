@@ -1,0 +1,267 @@
+// Netlink messages: struct nlmsghdr, the NLMSG_ERROR/DONE payloads, and the
+// fixed rtnetlink headers that follow nlmsghdr (struct ifinfomsg, ifaddrmsg,
+// ndmsg). Each has a representation (a plain object), parse (bytes -> value or
+// WireError) and emit (value -> bytes at an offset of a given buffer). A
+// MessageWriter builds a whole request in a buffer it is given. Pure byte
+// work, no I/O, no globals; numbers are little-endian (host order, x86/arm).
+import {
+  IFADDRMSG_LEN, IFINFOMSG_LEN, NDMSG_LEN, NLMSGERR_ATTR_MSG, NLMSG_HDRLEN, NLM_F_ACK_TLVS, NLM_F_CAPPED,
+} from './rtnl-constants.js';
+import { AttrList, AttrWriter, nlaAlign } from './nlattr.js';
+import { WireError } from './error.js';
+
+export function u16At(b: Uint8Array, o: number): number {
+  return b[o] | (b[o + 1] << 8);
+}
+export function u32At(b: Uint8Array, o: number): number {
+  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+}
+function putU16(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+}
+function putU32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+  b[o + 2] = (v >>> 16) & 0xff;
+  b[o + 3] = (v >>> 24) & 0xff;
+}
+
+function truncated(what: string, have: number, want: number): WireError {
+  return new WireError('truncated', `${what}: ${have} bytes, ${want} needed`);
+}
+
+// ---- struct nlmsghdr: len u32, type u16, flags u16, seq u32, pid u32 ----
+
+export interface Nlmsghdr {
+  len: number;
+  type: number;
+  flags: number;
+  seq: number;
+  pid: number;
+}
+
+// Field reads without a check, for loops that have checked the message with
+// nlmsgCheck (the dump path reads thousands of messages).
+export function nlmsgLen(b: Uint8Array, off: number): number { return u32At(b, off); }
+export function nlmsgType(b: Uint8Array, off: number): number { return u16At(b, off + 4); }
+export function nlmsgFlags(b: Uint8Array, off: number): number { return u16At(b, off + 6); }
+export function nlmsgSeq(b: Uint8Array, off: number): number { return u32At(b, off + 8); }
+
+/**
+ * The checked view: the length of the message at b[off, end) when its
+ * header is whole and its nlmsg_len lies within `end` (NLMSG_OK()), else a
+ * WireError.
+ */
+export function nlmsgCheck(b: Uint8Array, off: number, end = b.length): number | WireError {
+  if (end - off < NLMSG_HDRLEN) return truncated('nlmsghdr', end - off, NLMSG_HDRLEN);
+  const len = u32At(b, off);
+  if (len < NLMSG_HDRLEN) return new WireError('malformed', `nlmsg_len ${len} is under the header's ${NLMSG_HDRLEN}`);
+  if (off + len > end) return truncated(`message of nlmsg_len ${len}`, end - off, len);
+  return len;
+}
+
+export function parseNlmsghdr(b: Uint8Array, off = 0): Nlmsghdr | WireError {
+  if (b.length - off < NLMSG_HDRLEN) return truncated('nlmsghdr', b.length - off, NLMSG_HDRLEN);
+  return { len: u32At(b, off), type: u16At(b, off + 4), flags: u16At(b, off + 6), seq: u32At(b, off + 8), pid: u32At(b, off + 12) };
+}
+
+export function emitNlmsghdr(h: Nlmsghdr, b: Uint8Array, off = 0): number {
+  putU32(b, off, h.len);
+  putU16(b, off + 4, h.type);
+  putU16(b, off + 6, h.flags);
+  putU32(b, off + 8, h.seq);
+  putU32(b, off + 12, h.pid);
+  return NLMSG_HDRLEN;
+}
+
+/** Where the message after the one at `off` (of nlmsg_len `len`) starts (NLMSG_NEXT()). */
+export function nlmsgNext(off: number, len: number): number {
+  return off + nlaAlign(len);
+}
+
+// ---- NLMSG_ERROR (struct nlmsgerr) and NLMSG_DONE payloads ----
+
+export interface Nlmsgerr {
+  /** The kernel's (negative) errno, 0 for an ACK. */
+  error: number;
+  /** NLMSGERR_ATTR_MSG, the extended-ACK text, when the kernel sent one. */
+  extack?: string;
+}
+
+/**
+ * An NLMSG_ERROR message at b[off, off+len): the error and the extended-ACK
+ * text. The TLVs follow struct nlmsgerr: the error and the echoed request,
+ * whole or, with NLM_F_CAPPED, its nlmsghdr only.
+ */
+export function parseNlmsgerr(b: Uint8Array, off: number, len: number): Nlmsgerr | WireError {
+  if (len < NLMSG_HDRLEN + 4) return truncated('nlmsgerr', len - NLMSG_HDRLEN, 4);
+  const error = u32At(b, off + NLMSG_HDRLEN) | 0;
+  const flags = nlmsgFlags(b, off);
+  if (!(flags & NLM_F_ACK_TLVS)) return { error };
+  let p = off + NLMSG_HDRLEN + 4;
+  if (p + NLMSG_HDRLEN > off + len) return { error };
+  p += flags & NLM_F_CAPPED ? NLMSG_HDRLEN : nlaAlign(u32At(b, p));
+  return { error, extack: extackText(b, p, off + len) };
+}
+
+/** An NLMSG_DONE message: the dump's int status (negative errno) and extended-ACK text. */
+export function parseNlmsgDone(b: Uint8Array, off: number, len: number): Nlmsgerr {
+  if (len < NLMSG_HDRLEN + 4) return { error: 0 };
+  const error = u32At(b, off + NLMSG_HDRLEN) | 0;
+  if (!(nlmsgFlags(b, off) & NLM_F_ACK_TLVS)) return { error };
+  return { error, extack: extackText(b, off + NLMSG_HDRLEN + 4, off + len) };
+}
+
+function extackText(b: Uint8Array, start: number, end: number): string | undefined {
+  if (start >= end) return undefined;
+  const s = new AttrList(b, start, end).str(NLMSGERR_ATTR_MSG);
+  return s ? s : undefined;
+}
+
+// ---- struct ifinfomsg: family u8, pad u8, type u16, index s32, flags u32, change u32 ----
+
+export interface Ifinfomsg {
+  family: number;
+  /** ARPHRD_* */
+  type: number;
+  index: number;
+  /** IFF_* */
+  flags: number;
+  change: number;
+}
+
+export function parseIfinfomsg(b: Uint8Array, off = 0): Ifinfomsg | WireError {
+  if (b.length - off < IFINFOMSG_LEN) return truncated('ifinfomsg', b.length - off, IFINFOMSG_LEN);
+  return {
+    family: b[off], type: u16At(b, off + 2), index: u32At(b, off + 4) | 0,
+    flags: u32At(b, off + 8), change: u32At(b, off + 12),
+  };
+}
+
+export function emitIfinfomsg(m: Ifinfomsg, b: Uint8Array, off = 0): number {
+  b[off] = m.family;
+  b[off + 1] = 0;
+  putU16(b, off + 2, m.type);
+  putU32(b, off + 4, m.index);
+  putU32(b, off + 8, m.flags);
+  putU32(b, off + 12, m.change);
+  return IFINFOMSG_LEN;
+}
+
+// ---- struct ifaddrmsg: family u8, prefixlen u8, flags u8, scope u8, index u32 ----
+
+export interface Ifaddrmsg {
+  family: number;
+  prefixlen: number;
+  /** IFA_F_* (the low 8 bits; IFA_FLAGS carries all 32). */
+  flags: number;
+  scope: number;
+  index: number;
+}
+
+export function parseIfaddrmsg(b: Uint8Array, off = 0): Ifaddrmsg | WireError {
+  if (b.length - off < IFADDRMSG_LEN) return truncated('ifaddrmsg', b.length - off, IFADDRMSG_LEN);
+  return { family: b[off], prefixlen: b[off + 1], flags: b[off + 2], scope: b[off + 3], index: u32At(b, off + 4) | 0 };
+}
+
+export function emitIfaddrmsg(m: Ifaddrmsg, b: Uint8Array, off = 0): number {
+  b[off] = m.family;
+  b[off + 1] = m.prefixlen;
+  b[off + 2] = m.flags;
+  b[off + 3] = m.scope;
+  putU32(b, off + 4, m.index);
+  return IFADDRMSG_LEN;
+}
+
+// ---- struct ndmsg: family u8, pad u8, pad u16, ifindex s32, state u16, flags u8, type u8 ----
+
+export interface Ndmsg {
+  family: number;
+  ifindex: number;
+  /** NUD_* */
+  state: number;
+  /** NTF_* */
+  flags: number;
+  /** RTN_* */
+  type: number;
+}
+
+/**
+ * Reads an ndmsg into `out` (a fresh object if none): a dump fills each
+ * entry's own record, with no object in between.
+ */
+export function parseNdmsg<T extends Ndmsg = Ndmsg>(b: Uint8Array, off = 0, out?: T): T | WireError {
+  if (b.length - off < NDMSG_LEN) return truncated('ndmsg', b.length - off, NDMSG_LEN);
+  const m = out ?? ({} as T);
+  m.family = b[off];
+  m.ifindex = u32At(b, off + 4) | 0;
+  m.state = u16At(b, off + 8);
+  m.flags = b[off + 10];
+  m.type = b[off + 11];
+  return m;
+}
+
+export function emitNdmsg(m: Ndmsg, b: Uint8Array, off = 0): number {
+  b.fill(0, off, off + 4);
+  b[off] = m.family;
+  putU32(b, off + 4, m.ifindex);
+  putU16(b, off + 8, m.state);
+  b[off + 10] = m.flags;
+  b[off + 11] = m.type;
+  return NDMSG_LEN;
+}
+
+// ---- a whole request ----
+
+/**
+ * Builds one message in the buffer it is given: nlmsghdr (seq and pid left
+ * 0 for the transport to set), one fixed header, then attributes; finish()
+ * writes nlmsg_len and returns the bytes (a view into `buffer`).
+ */
+export class MessageWriter extends AttrWriter {
+  constructor(type: number, flags: number, buffer?: Uint8Array) {
+    super(buffer, 0);
+    this.ensure(NLMSG_HDRLEN);
+    emitNlmsghdr({ len: 0, type, flags, seq: 0, pid: 0 }, this.buffer, 0);
+    this.len = NLMSG_HDRLEN;
+  }
+
+  /** Appends a fixed header given as bytes (zero-padded to 4). */
+  header(bytes: Uint8Array): this {
+    const at = this.room(bytes.length);
+    this.buffer.set(bytes, at);
+    return this;
+  }
+
+  ifinfomsg(m: Ifinfomsg): this {
+    const at = this.room(IFINFOMSG_LEN); // first: it may replace this.buffer
+    emitIfinfomsg(m, this.buffer, at);
+    return this;
+  }
+  ifaddrmsg(m: Ifaddrmsg): this {
+    const at = this.room(IFADDRMSG_LEN); // first: it may replace this.buffer
+    emitIfaddrmsg(m, this.buffer, at);
+    return this;
+  }
+  ndmsg(m: Ndmsg): this {
+    const at = this.room(NDMSG_LEN); // first: it may replace this.buffer
+    emitNdmsg(m, this.buffer, at);
+    return this;
+  }
+
+  finish(): Uint8Array {
+    putU32(this.buffer, 0, this.len);
+    return this.bytes();
+  }
+
+  /** Reserves n bytes (aligned, zeroed) and returns where they start. */
+  private room(n: number): number {
+    const at = this.len;
+    const end = at + nlaAlign(n);
+    this.ensure(end);
+    this.buffer.fill(0, at, end);
+    this.len = end;
+    return at;
+  }
+}
