@@ -1,6 +1,9 @@
 // The few libc calls tsnet needs, bound through koffi. Loaded lazily: only a
 // command that really talks to the kernel pays for the FFI (about 10 ms).
+// Under Bun (the single-file executable) the same calls go through bun:ffi
+// instead (libc-bun.ts): koffi's native module cannot load from inside it.
 import type * as Koffi from 'koffi';
+import { bunLibc } from './libc-bun.js';
 
 export interface Libc {
   socket(domain: number, type: number, protocol: number): number;
@@ -48,6 +51,7 @@ export function libc(): Libc {
   if (cached) return cached;
   // The tests set this to prove that --dry-run never reaches the kernel.
   if (process.env.TSNET_FORBID_KERNEL) throw new Error('kernel access attempted (TSNET_FORBID_KERNEL is set)');
+  if (process.versions.bun) return (cached = bunLibc());
   const koffi = loadKoffi();
   const lib = koffi.load('libc.so.6');
   const f = (decl: string) => lib.func(decl) as (...a: unknown[]) => number;

@@ -3,7 +3,7 @@
 // (the results compared through ip), errors, flush, save/restore both ways,
 // promote_secondaries, and a keepalived-style VIP move between namespaces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, canRunKernelTests, destroyAll, ipTextAsTsnet, run, same, withTwins } from './harness.js';
+import { Netns, canRunKernelTests, destroyAll, ipTextAsTsnet, run, same, TSNET, withTwins } from './harness.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,24 +171,24 @@ describe.runIf(root)('addr save and restore, both ways', () => {
     run('mkdir', ['-p', dir]);
     const ipFile = join(dir, 'ip.save'), tsFile = join(dir, 'ts.save');
     expect(run('sh', ['-c', `ip -n ${src.name} -4 addr save dev veth0 > ${ipFile}`]).code).toBe(0);
-    const ts = run('sh', ['-c', `node bin/run.js -n ${src.name} -4 addr save dev veth0 > ${tsFile}`]);
+    const ts = run('sh', ['-c', `${TSNET} -n ${src.name} -4 addr save dev veth0 > ${tsFile}`]);
     expect(ts).toEqual({ stdout: '', stderr: '', code: 0 });
     const [a, b] = [readFileSync(ipFile), readFileSync(tsFile)];
     expect(b.length).toBe(a.length);
     // Same messages but for each header's sequence number and port id.
     const strip = (x: Buffer) => { const c = Buffer.from(x); for (let p = 4; p + 16 <= c.length; p += c.readUInt32LE(p)) c.fill(0, p + 8, p + 16); return c; };
     expect(strip(b).equals(strip(a))).toBe(true);
-    expect(run('sh', ['-c', `node bin/run.js -n ${viaTsnet.name} addr restore < ${ipFile}`])).toEqual({ stdout: '', stderr: '', code: 0 });
+    expect(run('sh', ['-c', `${TSNET} -n ${viaTsnet.name} addr restore < ${ipFile}`])).toEqual({ stdout: '', stderr: '', code: 0 });
     expect(run('sh', ['-c', `ip -n ${viaIp.name} addr restore < ${tsFile}`]).code).toBe(0);
     const show = (ns: Netns) => ns.ip('-4 -o addr show dev veth0').stdout;
     expect(show(viaTsnet)).toBe(show(src));
     expect(show(viaIp)).toBe(show(src));
     // showdump, and the messages of a bad file, as ip's.
-    expect(run('sh', ['-c', `node bin/run.js addr showdump < ${ipFile}`])).toEqual(run('sh', ['-c', `ip addr showdump < ${ipFile}`]));
-    expect(run('sh', ['-c', `node bin/run.js -j addr showdump < ${ipFile}`])).toEqual(run('sh', ['-c', `ip -j addr showdump < ${ipFile}`]));
-    expect(run('sh', ['-c', 'node bin/run.js addr restore < /dev/null'])).toEqual(run('sh', ['-c', 'ip addr restore < /dev/null']));
+    expect(run('sh', ['-c', `${TSNET} addr showdump < ${ipFile}`])).toEqual(run('sh', ['-c', `ip addr showdump < ${ipFile}`]));
+    expect(run('sh', ['-c', `${TSNET} -j addr showdump < ${ipFile}`])).toEqual(run('sh', ['-c', `ip -j addr showdump < ${ipFile}`]));
+    expect(run('sh', ['-c', `${TSNET} addr restore < /dev/null`])).toEqual(run('sh', ['-c', 'ip addr restore < /dev/null']));
     // Restoring again: every address exists; ip reports each and still exits 0.
-    const again = [run('sh', ['-c', `node bin/run.js -n ${viaTsnet.name} addr restore < ${ipFile}`]), run('sh', ['-c', `ip -n ${viaIp.name} addr restore < ${ipFile}`])];
+    const again = [run('sh', ['-c', `${TSNET} -n ${viaTsnet.name} addr restore < ${ipFile}`]), run('sh', ['-c', `ip -n ${viaIp.name} addr restore < ${ipFile}`])];
     expect(again[0]).toEqual(again[1]);
   });
 });

@@ -311,7 +311,7 @@ describe.runIf(root)('addr save and restore, both ways', () => {
     (opts, filter) => {
       const fIp = join(dir, 'ip.bin'), fTs = join(dir, 'ts.bin');
       expect(sh(`ip -n ${src.name} ${opts} addr save ${filter} > ${fIp}`).code).toBe(0);
-      const ts = sh(`node ${TSNET} -n ${src.name} ${opts} addr save ${filter} > ${fTs}`);
+      const ts = sh(`${TSNET} -n ${src.name} ${opts} addr save ${filter} > ${fTs}`);
       expect(ts).toEqual({ stdout: '', stderr: '', code: 0 });
       // ip's binary stream, message for message (the headers' sequence numbers and port ids aside,
       // and the lifetimes left, which may tick between the two saves).
@@ -332,10 +332,10 @@ describe.runIf(root)('addr save and restore, both ways', () => {
 
       // ip's file restored by tsnet and by ip; tsnet's file restored by ip and by tsnet: four namespaces alike.
       const [x, y, z, w] = [fresh(), fresh(), fresh(), fresh()];
-      const tx = sh(`node ${TSNET} -n ${x.name} addr restore < ${fIp}`);
+      const tx = sh(`${TSNET} -n ${x.name} addr restore < ${fIp}`);
       const iy = sh(`ip -n ${y.name} addr restore < ${fIp}`);
       const iz = sh(`ip -n ${z.name} addr restore < ${fTs}`);
-      const tw = sh(`node ${TSNET} -n ${w.name} addr restore < ${fTs}`);
+      const tw = sh(`${TSNET} -n ${w.name} addr restore < ${fTs}`);
       expect(tx).toEqual(iy);
       expect(iz).toEqual(iy);
       expect(tw).toEqual(iy);
@@ -347,7 +347,7 @@ describe.runIf(root)('addr save and restore, both ways', () => {
         .filter((l) => !l.includes(' lo ') && !l.startsWith('1:')).map((l) => l.replace(/_lft \d+sec/g, '_lft Nsec')).join('\n');
       if (opts === '-4' && filter === '') expect(v4(x)).toBe(v4(src));
       // Restoring the same file again: every address exists; the tools report it alike.
-      expect(sh(`node ${TSNET} -n ${x.name} addr restore < ${fIp}`)).toEqual(sh(`ip -n ${y.name} addr restore < ${fIp}`));
+      expect(sh(`${TSNET} -n ${x.name} addr restore < ${fIp}`)).toEqual(sh(`ip -n ${y.name} addr restore < ${fIp}`));
       expect(listing(x)).toBe(listing(y));
       for (const ns of [x, y, z, w]) ns.destroy();
     },
@@ -358,7 +358,7 @@ describe.runIf(root)('addr save and restore, both ways', () => {
     expect(sh(`ip -n ${src.name} addr save > ${f}`).code).toBe(0);
     const [x, y] = [fresh(), fresh()];
     for (const ns of [x, y]) { ns.sh('ip link set veth0 up'); ns.sh('ip link set veth1 up'); }
-    const t = sh(`node ${TSNET} -n ${x.name} addr restore < ${f}`);
+    const t = sh(`${TSNET} -n ${x.name} addr restore < ${f}`);
     const i = sh(`ip -n ${y.name} addr restore < ${f}`);
     expect(t).toEqual(i);
     expect(listing(x)).toBe(listing(y));
@@ -369,13 +369,13 @@ describe.runIf(root)('addr save and restore, both ways', () => {
     expect(sh(`ip -n ${src.name} addr save > ${f}`).code).toBe(0);
     for (const o of ['', '-j', '-j -p', '-o', '-4']) {
       // Inside the namespace: showdump names interfaces by the indexes of the namespace it runs in.
-      expect(sh(`node ${TSNET} -n ${src.name} ${o} addr showdump < ${f}`)).toEqual(sh(`ip -n ${src.name} ${o} addr showdump < ${f}`));
+      expect(sh(`${TSNET} -n ${src.name} ${o} addr showdump < ${f}`)).toEqual(sh(`ip -n ${src.name} ${o} addr showdump < ${f}`));
     }
     const junk = join(dir, 'junk.txt');
     writeFileSync(junk, 'not a saved address stream\n');
     for (const input of ['/dev/null', junk]) {
       for (const verb of ['restore', 'showdump']) {
-        const t = sh(`node ${TSNET} -n ${src.name} addr ${verb} < ${input}`), i = sh(`ip -n ${src.name} addr ${verb} < ${input}`);
+        const t = sh(`${TSNET} -n ${src.name} addr ${verb} < ${input}`), i = sh(`ip -n ${src.name} addr ${verb} < ${input}`);
         expect(t).toEqual(asTsnet(i));
       }
     }

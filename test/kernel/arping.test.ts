@@ -33,7 +33,7 @@ describe.runIf(root && hasArping)('tsnet arping is iputils arping', () => {
 
   const both = (args: string) => {
     const w = args.split(' ').filter(Boolean);
-    const t = a.exec(['node', TSNET, 'arping', ...w]);
+    const t = a.exec([TSNET, 'arping', ...w]);
     const i = a.exec(['arping', ...w]);
     return { t: mask(t), i: mask(i) };
   };
@@ -79,7 +79,7 @@ describe.runIf(root && hasArping)('tsnet arping is iputils arping', () => {
   for (const c of ['-c 2 10.9.0.2', '-D -c 1 -I va 10.9.0.77', '-U -c 1 -I va 10.9.0.1', '-A -c 1 -I va 10.9.0.1', '-b -c 2 10.9.0.2']) {
     it(`puts the same bytes on the wire: ${c}`, async () => {
       const w = c.split(' ');
-      const t = await frames(['node', TSNET, 'arping', ...w]);
+      const t = await frames([TSNET, 'arping', ...w]);
       const i = await frames(['arping', ...w]);
       expect(i.length).toBeGreaterThan(0);
       expect(t).toEqual(i);
@@ -96,7 +96,7 @@ describe.runIf(root && hasArping)('tsnet arping is iputils arping', () => {
           a.exec(cmd);
           return b.ip('neigh show dev vb').stdout;
         };
-        const t = after(['node', TSNET, 'arping', mode, '-c', '1', '-I', 'va', '10.9.0.1']);
+        const t = after([TSNET, 'arping', mode, '-c', '1', '-I', 'va', '10.9.0.1']);
         const i = after(['arping', mode, '-c', '1', '-I', 'va', '10.9.0.1']);
         expect(t).toEqual(i);
         if (accept) expect(t).toContain('10.9.0.1 lladdr 02:00:00:00:0a:01 STALE');
@@ -115,7 +115,7 @@ describe.runIf(root && hasArping)('tsnet arping is iputils arping', () => {
       const code = await new Promise<number>((r) => p.on('close', (c) => r(c ?? -1)));
       return { out: out.replace(/ \d+\.\d{3}ms$/gm, ' N.NNNms'), code };
     };
-    const t = await sig(['node', TSNET, 'arping', '10.9.0.2']);
+    const t = await sig([TSNET, 'arping', '10.9.0.2']);
     const i = await sig(['arping', '10.9.0.2']);
     expect(t).toEqual(i);
     expect(t.out).toMatch(/Sent 2 probes \(1 broadcast\(s\)\)\nReceived 2 response\(s\)\n$/);
@@ -125,12 +125,12 @@ describe.runIf(root && hasArping)('tsnet arping is iputils arping', () => {
   // for comparison; its message for this case is error(2, errno, "socket") in arping.c.
   it('without CAP_NET_RAW says what iputils says', () => {
     const nobody = ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups'];
-    const t = a.exec([...nobody, 'node', TSNET, 'arping', '-c', '1', '10.9.0.2']);
+    const t = a.exec([...nobody, TSNET, 'arping', '-c', '1', '10.9.0.2']);
     expect(t).toEqual({ stdout: '', stderr: 'arping: socket: Operation not permitted\n', code: 2 });
   });
 
   it('-j prints one object per reply and a summary', () => {
-    const r = a.exec(['node', TSNET, 'arping', '-j', '-c', '2', '10.9.0.2']);
+    const r = a.exec([TSNET, 'arping', '-j', '-c', '2', '10.9.0.2']);
     const objs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(objs).toHaveLength(3);
     expect(objs[0]).toMatchObject({ type: 'reply', unicast: true, from: '10.9.0.2', mac: '02:00:00:00:0b:02', for: '10.9.0.1' });

@@ -40,7 +40,7 @@ describe.runIf(root)('-batch', () => {
     const name = viaStdin ? '-' : file;
     const input = viaStdin ? text : undefined;
     reset();
-    const t = run('node', [TSNET, '-n', ns.name, ...opts, '-batch', name], { input });
+    const t = run(TSNET, ['-n', ns.name, ...opts, '-batch', name], { input });
     const afterT = table();
     reset();
     const i = run('ip', ['-n', ns.name, ...opts, '-batch', name], { input });
@@ -98,7 +98,7 @@ describe.runIf(root)('-batch', () => {
   });
 
   it('reports a missing file as ip does', () => {
-    const t = run('node', [TSNET, '-batch', join(dir, 'nope')]);
+    const t = run(TSNET, ['-batch', join(dir, 'nope')]);
     const i = run('ip', ['-batch', join(dir, 'nope')]);
     expect(t).toEqual(i);
   });

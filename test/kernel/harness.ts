@@ -11,11 +11,11 @@
 // again at process exit, so a failing test leaves nothing behind. Tests skip
 // (saying why, once) when not root.
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { TSNET } from '../tsnet-bin.js';
 
 /** Tests run from the repository root (npm test, vitest). */
 export const REPO = process.cwd();
-export const TSNET = join(REPO, 'bin', 'run.js');
+export { TSNET };
 export const isRoot = process.getuid?.() === 0;
 
 export interface Result {
@@ -83,7 +83,7 @@ export class Netns {
 
   /** `tsnet -n NS <args>` */
   tsnet(args: string | string[], input?: string): Result {
-    return run('node', [TSNET, '-n', this.name, ...(typeof args === 'string' ? words(args) : args)], { input });
+    return run(TSNET, ['-n', this.name, ...(typeof args === 'string' ? words(args) : args)], { input });
   }
 
   /** The same command through tsnet and ip; ip's program-naming texts mapped to tsnet's. */

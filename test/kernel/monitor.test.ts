@@ -29,7 +29,7 @@ describe.skipIf(!root)('tsnet monitor vs ip monitor', () => {
     ns.sh('ip link set v0 address 02:00:00:00:00:01');
     ns.sh('ip link set v1 address 02:00:00:00:00:02');
     const ip = listen('ip', ['-n', ns.name, 'monitor', ...args]);
-    const ts = listen(process.execPath, [TSNET, '-n', ns.name, 'monitor', ...args]);
+    const ts = listen(TSNET, ['-n', ns.name, 'monitor', ...args]);
     await sleep(1500);
     for (const l of [
       'ip link set v0 up', 'ip addr add 192.0.2.1/24 dev v0', 'ip addr add 192.0.2.2/24 dev v0 label v0:1',

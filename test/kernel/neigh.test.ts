@@ -276,14 +276,14 @@ describe.runIf(root)('without privileges', () => {
   for (const c of ['neigh show', 'neigh add 192.0.2.11 lladdr 02:aa:bb:cc:dd:02 dev veth0', 'neigh flush dev veth0',
     'neigh del 192.0.2.10 dev veth0', '-s neigh flush all']) {
     it(c, () => {
-      const t = ns.exec([...nobody, 'node', TSNET, ...c.split(' ')]);
+      const t = ns.exec([...nobody, TSNET, ...c.split(' ')]);
       const i = ns.exec([...nobody, 'ip', ...c.split(' ')]);
       expect(t).toEqual(i);
     });
   }
 
   it('-n as a user fails as ip does', () => {
-    const t = run('setpriv', [...nobody.slice(1), 'node', TSNET, '-n', ns.name, 'neigh']);
+    const t = run('setpriv', [...nobody.slice(1), TSNET, '-n', ns.name, 'neigh']);
     const i = run('setpriv', [...nobody.slice(1), 'ip', '-n', ns.name, 'neigh']);
     expect(t).toEqual(i);
   });

@@ -37,7 +37,7 @@ describe.runIf(root)('the README examples work', () => {
   // `tsnet` on PATH, as after npm install -g.
   const bin = join(dir, 'bin');
   spawnSync('mkdir', ['-p', bin]);
-  writeFileSync(join(bin, 'tsnet'), `#!/bin/sh\nexec node ${TSNET} "$@"\n`);
+  writeFileSync(join(bin, 'tsnet'), `#!/bin/sh\nexec ${TSNET} "$@"\n`);
   chmodSync(join(bin, 'tsnet'), 0o755);
   writeFileSync(join(dir, 'commands.txt'), 'neigh show\naddr show dev lo\n');
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, XDG_STATE_HOME: join(dir, 'state') };
@@ -71,7 +71,7 @@ describe.runIf(root)('the README examples work', () => {
     if (line.startsWith('tsnet monitor')) {
       // A monitor runs until interrupted: let it listen a moment, then stop it as Ctrl-C would
       // (straight to the process: a shell in between would not pass the signal on).
-      const r = spawnSync('ip', ['netns', 'exec', host.name, 'node', TSNET, ...line.split(' ').slice(1)], { cwd: dir, env, encoding: 'utf8', timeout: 1500, killSignal: 'SIGINT' });
+      const r = spawnSync('ip', ['netns', 'exec', host.name, TSNET, ...line.split(' ').slice(1)], { cwd: dir, env, encoding: 'utf8', timeout: 1500, killSignal: 'SIGINT' });
       expect({ line, status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ line, status: 0, signal: null, stderr: '' });
       return;
     }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Netns, canRunKernelTests, destroyAll, run, words } from './harness.js';
+import { Netns, canRunKernelTests, destroyAll, run, TSNET, words } from './harness.js';
 
 const root = canRunKernelTests();
 const dir = mkdtempSync(join(tmpdir(), 'tsnet-simaddr-'));
@@ -72,7 +72,7 @@ describe.runIf(root)('the model agrees with the kernel on addresses and links', 
     it(name, () => {
       const ns = kernelHost();
       const state = join(dir, `${name.replace(/\W+/g, '-')}.json`);
-      const model = (args: string[]) => run('node', ['bin/run.js', '--dry-run', '--state', state, ...args], { env: { TSNET_FORBID_KERNEL: '1' } });
+      const model = (args: string[]) => run(TSNET, ['--dry-run', '--state', state, ...args], { env: { TSNET_FORBID_KERNEL: '1' } });
       // The kernel namespace's eth0 is a veth whose peer lives elsewhere ("eth0@if4 ... link-netns"): compare names only.
       const links = (s: string) => s.replace(/@\S+/g, '').replace(/^(\S+)\s+(\S+)\s+\S+\s+(<.*>)/gm, '$1 $2 $3');
       // The model's NIC is no veth: its own line differs in kind; addresses and the veths made here are compared.

@@ -102,7 +102,7 @@ class KernelLab {
 
   step(s: Step): string | undefined {
     const host = this.node('host');
-    if ('neigh' in s) run('node', [TSNET, '-n', host.name, 'neigh', ...s.neigh.split(' ')]);
+    if ('neigh' in s) run(TSNET, ['-n', host.name, 'neigh', ...s.neigh.split(' ')]);
     else if ('send' in s && s.confirm) {
       // Node's dgram cannot pass MSG_CONFIRM; Python's socket can.
       this.node(s.from ?? 'host').exec(['python3', '-c', 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); ' +
@@ -146,7 +146,7 @@ class ModelLab {
   }
 
   private tsnet(args: string[], host?: string, input?: string): Result {
-    const r = run('node', [TSNET, '--state', this.state, ...(host ? ['-n', host] : []), ...args], { input });
+    const r = run(TSNET, ['--state', this.state, ...(host ? ['-n', host] : []), ...args], { input });
     if (r.code !== 0 && args[0] === 'sim') throw new Error(`tsnet ${args.join(' ')}: ${r.stderr}`);
     return r;
   }

@@ -17,11 +17,12 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inLab } from './lab.js';
+import { TSNET } from '../tsnet-bin.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsnet-bondmodel-'));
 
 function tsnet(args: string[], state: string | undefined, input?: string) {
-  const r = spawnSync(process.execPath, ['bin/run.js', ...(state ? ['--dry-run', '--state', state] : []), ...args], { encoding: 'utf8', input });
+  const r = spawnSync(TSNET, [...(state ? ['--dry-run', '--state', state] : []), ...args], { encoding: 'utf8', input });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
 

@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inLab } from './lab.js';
+import { TSNET } from '../tsnet-bin.js';
 import { KernelBackend } from '../../src/kernel/backend.js';
 import { Output } from '../../src/lib/output.js';
 import { printBondInfo, printBondSlaveInfo } from '../../src/ip/bond-link.js';
@@ -29,7 +30,7 @@ function run(cmd: string, args: string[]): { stdout: string; stderr: string; cod
 }
 
 function tsnet(...args: string[]) {
-  return run(process.execPath, ['bin/run.js', ...args]);
+  return run(TSNET, [...args]);
 }
 
 function addDummy(name: string): void {

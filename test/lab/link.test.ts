@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inLab } from './lab.js';
+import { TSNET } from '../tsnet-bin.js';
 
 const made: string[] = [];
 
@@ -13,7 +14,7 @@ function run(cmd: string, args: string[]): { stdout: string; stderr: string; cod
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
 
-const tsnet = (...a: string[]) => run(process.execPath, ['bin/run.js', ...a]);
+const tsnet = (...a: string[]) => run(TSNET, [...a]);
 const ip = (...a: string[]) => run('ip', a);
 
 /** ip's texts name ip; tsnet's name tsnet. */

@@ -1,0 +1,61 @@
+// The same few libc calls as libc.ts, bound through Bun's own FFI (bun:ffi)
+// for the single-file executable that `npm run build` makes with Bun: a
+// compiled executable cannot load koffi's native module, and bun:ffi needs
+// none (opening libc and binding these calls takes ~1 ms).
+import type { Libc } from './libc.js';
+import { strerror } from '../errno.js';
+
+interface BunFfi {
+  dlopen(path: string, symbols: Record<string, { args: string[]; returns: string }>): { symbols: Record<string, (...a: unknown[]) => unknown> };
+  read: { i32(ptr: unknown, offset: number): number };
+}
+
+const I = 'i32', P = 'ptr', U = 'u64', L = 'u32';
+
+export function bunLibc(): Libc {
+  // A plain require that only Bun resolves; the Node bundle never reaches it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ffi = require('bun:ffi') as BunFfi;
+  const s = ffi.dlopen('libc.so.6', {
+    socket: { args: [I, I, I], returns: I },
+    bind: { args: [I, P, L], returns: I },
+    connect: { args: [I, P, L], returns: I },
+    sendto: { args: [I, P, U, I, P, L], returns: 'i64_fast' },
+    recvfrom: { args: [I, P, U, I, P, P], returns: 'i64_fast' },
+    setsockopt: { args: [I, I, I, P, L], returns: I },
+    getsockname: { args: [I, P, P], returns: I },
+    ioctl: { args: [I, U, P], returns: I },
+    poll: { args: [P, U, I], returns: I },
+    close: { args: [I], returns: I },
+    setns: { args: [I, I], returns: I },
+    clock_gettime: { args: [I, P], returns: I },
+    // errno is thread-local: its address comes from glibc, read right after the failing call.
+    __errno_location: { args: [], returns: P },
+  }).symbols;
+  const n = (f: (...a: unknown[]) => unknown) => (...a: unknown[]) => Number(f(...a));
+  const poll = n(s.poll);
+  const errno = () => ffi.read.i32(s.__errno_location(), 0);
+  return {
+    socket: n(s.socket),
+    bind: n(s.bind),
+    connect: n(s.connect),
+    sendto: n(s.sendto),
+    recvfrom: n(s.recvfrom),
+    setsockopt: n(s.setsockopt),
+    getsockname: n(s.getsockname),
+    ioctl: n(s.ioctl),
+    poll,
+    // bun:ffi has no call on another thread: wait in slices of at most 10 ms on this one,
+    // and let the event loop run (timers, signals) between them.
+    pollAsync: async (fds, nfds, timeout) => {
+      const r = poll(fds, nfds, Math.min(timeout, 10));
+      await new Promise((resolve) => setImmediate(resolve));
+      return r;
+    },
+    close: n(s.close),
+    setns: n(s.setns),
+    clock_gettime: n(s.clock_gettime),
+    errno,
+    strerror,
+  } as Libc;
+}
