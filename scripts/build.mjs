@@ -53,21 +53,45 @@ if (!existsSync(cache)) {
 // change what tsnet does, so the executable does not read them. Built again only when the
 // bundle changed (the build id is kept beside it); without Bun, only the Node bundle is made.
 const exe = 'dist/tsnet-linux-x64';
+/** node's modules that the executable requires at first use (see lazyBuiltins). */
+const LAZY_BUILTINS = ['node:tty', 'node:dns/promises', 'node:os', 'node:path', 'node:buffer'];
 const bun = findBun();
 if (!bun) {
   rmSync(exe, { force: true });
   console.log('build: no Bun binary for this platform (the `bun` devDependency brings it on Linux x64/glibc): Node bundle only');
 } else {
   const flags = ['--compile', '--bytecode', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', '--external', 'koffi'];
-  const key = `${id} ${statSync(bun).size} ${flags.join(' ')}`;
+  const front = lazyBuiltins(text);
+  const key = createHash('sha256').update(`${front}\n${statSync(bun).size} ${flags.join(' ')}`).digest('hex').slice(0, 16);
   if (!existsSync(exe) || readText(`${exe}.build`) !== key) {
-    writeFileSync('dist/bun-entry.cjs', "require('./tsnet.cjs').main(process.argv.slice(2)).then((code) => process.exit(code));\n");
+    writeFileSync('dist/bun-front.cjs', front);
+    writeFileSync('dist/bun-entry.cjs', "require('./bun-front.cjs').main(process.argv.slice(2)).then((code) => process.exit(code));\n");
     const r = spawnSync(bun, ['build', 'dist/bun-entry.cjs', ...flags, '--outfile', `${exe}.tmp`], { stdio: ['ignore', 'ignore', 'inherit'] });
     rmSync('dist/bun-entry.cjs');
+    rmSync('dist/bun-front.cjs');
     if (r.status !== 0) throw new Error(`bun build --compile failed (${r.status ?? r.signal})`);
     renameSync(`${exe}.tmp`, exe);
     writeFileSync(`${exe}.build`, key);
   }
+}
+
+/**
+ * Under Bun, requiring some of node's modules costs milliseconds each (node:tty ~4 ms,
+ * node:dns/promises ~1.5 ms: Bun builds them in JavaScript at first use), and the bundle
+ * requires them at its start although most runs never call them. In the executable's copy
+ * of the bundle they are required at first use instead. esbuild's CommonJS output only
+ * reads named imports as properties of the required module at the call (`(0, m.f)(...)`),
+ * so a proxy that requires on first property read behaves the same; any other use
+ * (a default or namespace import through __toESM) stops the build.
+ */
+function lazyBuiltins(bundle) {
+  let out = bundle;
+  for (const m of LAZY_BUILTINS) {
+    if (out.includes(`__toESM(require("${m}")`)) throw new Error(`build: ${m} is imported whole; it cannot be required lazily`);
+    out = out.replaceAll(`require("${m}")`, `lazyBuiltin("${m}")`);
+  }
+  // A function declaration, appended: hoisted, and the bundle's "use strict" stays first.
+  return `${out}\nfunction lazyBuiltin(id){let m;return new Proxy({},{get:(_,k)=>(m??=require(id))[k]})}\n`;
 }
 
 /**
