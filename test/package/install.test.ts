@@ -28,6 +28,10 @@ describe('npm pack and a global install from the tarball', () => {
     // Only what the package needs: no sources, no tests.
     const list = sh('tar', ['-tzf', join(dir, tgz!)]).stdout.split('\n');
     expect(list).toContain('package/dist/tsnet.cjs');
+    expect(list).toContain('package/bin/tsnet');
+    // The Bun-compiled executable ships where the build made one (Linux x64, glibc).
+    const exe = existsSync(join(REPO, 'dist', 'tsnet-linux-x64'));
+    expect(list.includes('package/dist/tsnet-linux-x64')).toBe(exe);
     expect(list).toContain('package/man/tsnet-addr.8');
     expect(list.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(false);
 
@@ -37,14 +41,20 @@ describe('npm pack and a global install from the tarball', () => {
     // Run from elsewhere, with a fresh model state: nothing comes from the checkout.
     const env = { XDG_STATE_HOME: join(dir, 'state') };
     expect(sh(tsnet, ['-V'], { cwd: dir, env }).stdout).toMatch(/^tsnet utility, /);
-    // The build's V8 code cache ships with the bundle and fits it (start-up without compiling).
+    // The installed command runs the executable, without node.
+    if (exe) expect(sh(tsnet, ['--dry-run', 'neigh', 'show'], { cwd: dir, env: { ...env, PATH: '/nonexistent' } }).code).toBe(0);
+    // The Node bundle is installed too, and the build's V8 code cache fits it (start-up without compiling).
     expect(list.some((f) => /^package\/dist\/v8cache-[0-9a-f]+\.bin$/.test(f))).toBe(true);
-    expect(sh(tsnet, ['-V'], { cwd: dir, env: { ...env, TSNET_V8CACHE_SAY: '1' } }).stderr).toBe('v8 cache: used\n');
+    expect(sh(tsnet, ['-V'], { cwd: dir, env: { ...env, TSNET_NODE: '1', TSNET_V8CACHE_SAY: '1' } }).stderr).toBe('v8 cache: used\n');
+    expect(sh(tsnet, ['--dry-run', 'neigh', 'show'], { cwd: dir, env: { ...env, TSNET_NODE: '1' } }).stdout).toBe('10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE \n');
     expect(sh(tsnet, ['--dry-run', 'neigh', 'show'], { cwd: dir, env })).toEqual({ stdout: '10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE \n', stderr: '', code: 0 });
     expect(sh(tsnet, ['--dry-run', '-br', 'addr'], { cwd: dir, env }).stdout).toContain('10.0.0.2/24');
     expect(sh(tsnet, ['completion', 'bash'], { cwd: dir }).stdout).toContain('complete');
-    // The native module loads from the installed tree (the kernel backend opens a netlink socket).
-    if (process.getuid?.() === 0) expect(sh(tsnet, ['link', 'show', 'dev', 'lo'], { cwd: dir }).stdout).toMatch(/^1: lo: /);
+    // Both open a netlink socket from the installed tree (koffi's native module for node).
+    if (process.getuid?.() === 0) {
+      expect(sh(tsnet, ['link', 'show', 'dev', 'lo'], { cwd: dir }).stdout).toMatch(/^1: lo: /);
+      expect(sh(tsnet, ['link', 'show', 'dev', 'lo'], { cwd: dir, env: { TSNET_NODE: '1' } }).stdout).toMatch(/^1: lo: /);
+    }
 
     for (const page of ['tsnet', 'tsnet-neigh', 'tsnet-addr', 'tsnet-link', 'tsnet-arping', 'tsnet-bond', 'tsnet-sim']) {
       expect(existsSync(join(prefix, 'share', 'man', 'man8', `${page}.8`))).toBe(true);
