@@ -80,10 +80,9 @@ export function libc(): Libc {
   return cached;
 }
 
+// The address families are the wire codec's (defined once, there).
+export { AF_INET, AF_NETLINK, AF_PACKET } from '../wire/rtnl-constants.js';
 /** Socket and protocol numbers from the Linux UAPI headers. */
-export const AF_NETLINK = 16;
-export const AF_PACKET = 17;
-export const AF_INET = 2;
 export const SOCK_RAW = 3;
 export const SOCK_DGRAM = 2;
 export const SOCK_CLOEXEC = 0o2000000;
