@@ -3,9 +3,10 @@
 // probes; goal: within 0.1 ms. Needs root and tcpdump; namespaces are
 // deleted at the end.
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 
-const tsnet = join(process.cwd(), 'bin', 'run.js');
+// The command users get (the executable where built), or $TSNET_BIN, as in bench.mjs.
+const tsnet = resolve(process.env.TSNET_BIN ?? 'bin/tsnet');
 const N = Number(process.env.BENCH_ARPING_PROBES ?? 50);
 const A = `tsn-brtt-a${process.pid}`, B = `tsn-brtt-b${process.pid}`;
 const sh = (...a) => {
@@ -33,7 +34,7 @@ try {
   await new Promise((r) => { cap.stderr.on('data', (d) => { if (String(d).includes('listening')) r(); }); setTimeout(r, 5000); });
   const measured = [];
   for (let i = 0; i < N; i++) {
-    const out = sh('ip', 'netns', 'exec', A, 'node', tsnet, 'arping', '-j', '-f', '-c', '1', '10.9.0.2');
+    const out = sh('ip', 'netns', 'exec', A, tsnet, 'arping', '-j', '-f', '-c', '1', '10.9.0.2');
     measured.push(JSON.parse(out.split('\n')[0]).rtt_ms);
   }
   await new Promise((r) => setTimeout(r, 300));

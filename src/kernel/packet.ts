@@ -40,10 +40,16 @@ function udpOn(device: string): number | { errno: number } {
   return fd;
 }
 
-function realtimeNs(): bigint {
+/**
+ * CLOCK_REALTIME and the monotonic clock, read back to back: a frame's age on the first
+ * moves its kernel timestamp to the second. Anything run between the two readings would
+ * count as age (a cold call under Bun, a preemption), and made RTTs negative.
+ */
+function clocksNow(): [bigint, bigint] {
   const ts = Buffer.alloc(16);
   libc().clock_gettime(CLOCK_REALTIME, ts);
-  return ts.readBigInt64LE(0) * 1000000000n + ts.readBigInt64LE(8);
+  const mono = process.hrtime.bigint();
+  return [ts.readBigInt64LE(0) * 1000000000n + ts.readBigInt64LE(8), mono];
 }
 
 class PacketSocket implements ArpingSocket {
@@ -93,14 +99,15 @@ class PacketSocket implements ArpingSocket {
     this.fromLen.writeUInt32LE(SOCKADDR_LL);
     const n = c.recvfrom(this.fd, this.buf, this.buf.length, MSG_DONTWAIT, this.from, this.fromLen);
     if (n < 0) return undefined;
-    const mono = process.hrtime.bigint();
     const ts = Buffer.alloc(16);
-    let at = mono;
+    let at: bigint | undefined;
     if (c.ioctl(this.fd, SIOCGSTAMPNS, ts) === 0) {
       const stamp = ts.readBigInt64LE(0) * 1000000000n + ts.readBigInt64LE(8);
-      const age = realtimeNs() - stamp;
+      const [real, mono] = clocksNow();
+      const age = real - stamp;
       if (age >= 0n && age < 1000000000n) at = mono - age;
     }
+    at ??= process.hrtime.bigint();
     return { payload: Uint8Array.prototype.slice.call(this.buf, 0, n), pkttype: this.from[10], at };
   }
 
