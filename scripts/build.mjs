@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['koffi', '@oclif/core', 'bun:ffi'], logLevel: 'warning' };
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['koffi', '@oclif/core'], logLevel: 'warning' };
 
 const front = await build({ ...common, entryPoints: ['src/entry.ts'], outfile: 'dist/tsnet.cjs', minifyWhitespace: true, minifySyntax: true, write: false });
 const text = front.outputFiles[0].text;

@@ -10,12 +10,14 @@ interface BunFfi {
   read: { i32(ptr: unknown, offset: number): number };
 }
 
+const BUN_FFI = 'bun:ffi';
 const I = 'i32', P = 'ptr', U = 'u64', L = 'u32';
 
 export function bunLibc(): Libc {
-  // A plain require that only Bun resolves; the Node bundle never reaches it.
+  // Only Bun has this module. The name is not a literal, so that bundlers for node (esbuild,
+  // here and in tests) leave the require alone; Bun resolves it at run time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ffi = require('bun:ffi') as BunFfi;
+  const ffi = require(BUN_FFI) as BunFfi;
   const s = ffi.dlopen('libc.so.6', {
     socket: { args: [I, I, I], returns: I },
     bind: { args: [I, P, L], returns: I },
