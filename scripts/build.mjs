@@ -58,7 +58,8 @@ const LAZY_BUILTINS = ['node:tty', 'node:dns/promises', 'node:os', 'node:path', 
 const bun = findBun();
 if (!bun) {
   rmSync(exe, { force: true });
-  console.log('build: no Bun binary for this platform (the `bun` devDependency brings it on Linux x64/glibc): Node bundle only');
+  rmSync(`${exe}.build`, { force: true });
+  console.log('build: no Bun binary (the `bun` devDependency brings it on Linux x64/glibc; TSNET_NO_BUN=1 skips it): Node bundle only');
 } else {
   // --compile-jit-policy=10: JavaScriptCore compiles a function to machine code only after ten
   // times the usual number of calls. A short run then interprets its start-up loops (tables of
