@@ -5,30 +5,31 @@
 // one), and -X shows the device's promote_secondaries setting.
 import { readFileSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
+import { NetlinkError, type LinkRef, type RtMessage, type RtRequest } from '../backend.js';
+import { EADDRNOTAVAIL, EEXIST, strerror } from '../errno.js';
 import {
-  AF_INET, AF_INET6, AF_PACKET, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError,
-  type LinkRef, type RtMessage, type RtRequest,
-} from '../backend.js';
-import { strerror } from '../errno.js';
-import { type Attrs, type LinkAttr, attrStr, attrU32, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
+  AF_INET, AF_INET6, AF_PACKET, AF_UNSPEC, IFADDRMSG_LEN, IFA_ADDRESS, IFA_ANYCAST, IFA_BROADCAST, IFA_CACHEINFO,
+  IFA_FLAGS, IFA_F_DEPRECATED, IFA_F_MCAUTOJOIN, IFA_F_PERMANENT, IFA_F_SECONDARY, IFA_LABEL, IFA_LOCAL,
+  IFA_PROTO, IFA_RT_PRIORITY, IFLA_EXT_MASK, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER, IFF_UP,
+  INFINITY_LIFE_TIME, IPV4_DEVCONF_PROMOTE_SECONDARIES, NLMSG_HDRLEN, NLM_F_CREATE, NLM_F_EXCL, NLM_F_MULTI,
+  NLM_F_REPLACE, NLM_F_REQUEST, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
+} from '../wire/rtnl-constants.js';
+import { type Attrs, type LinkAttr, attrStr, attrU32, parseAttrs } from '../wire/nlattr.js';
+import {
+  type Ifaddrmsg, MessageWriter, emitIfaddrmsg, emitNlmsghdr, nlmsgFlags, nlmsgLen, nlmsgNext, nlmsgType, parseIfaddrmsg,
+} from '../wire/nlmsg.js';
+import { isWireError } from '../wire/error.js';
 import { familyName, familyNameVerbose, netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
 import { type InetPrefix, formatAddress, parseAddress, parsePrefix, parseUnsigned, prefixMatch } from '../lib/inet.js';
 import {
-  IFLA_EXT_MASK, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF,
   type LinkFilter, ifInfo, ifInfoHeader, inetConf, linkRef, newLinkFilter, printLinkInfo, printLinkStats, sl,
 } from './link-print.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { groupId, rtScopes } from './names.js';
 import { Color } from '../lib/output.js';
-import { DEVCONF_PROMOTE_SECONDARIES, TYPES_USAGE, linkUsage } from './link.js';
+import { TYPES_USAGE, linkUsage } from './link.js';
 
-const RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22, RTM_GETLINK = 18;
-export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_ANYCAST = 5, IFA_CACHEINFO = 6,
-  IFA_FLAGS = 8, IFA_RT_PRIORITY = 9, IFA_PROTO = 11;
-export const IFA_F_SECONDARY = 0x01, IFA_F_NODAD = 0x02, IFA_F_DEPRECATED = 0x20, IFA_F_PERMANENT = 0x80,
-  IFA_F_MCAUTOJOIN = 0x400;
-const INFINITY_LIFE_TIME = 0xffffffff;
 /** The first u32 of `ip addr save`'s output. */
 const SAVE_MAGIC = 0x47361222;
 
@@ -263,10 +264,9 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
       if (res >= 0 && f.family !== AF_PACKET) {
         out.openArray('addr_info');
         for (const am of addrs) {
-          const h = am.header;
-          const index = h[4] | (h[5] << 8) | (h[6] << 16) | (h[7] << 24);
-          if (index !== ifi.index || (f.family && f.family !== h[0])) continue;
-          if (f.up && !(ifi.flags & 1)) continue;
+          const a = ifa(am);
+          if (a.index !== ifi.index || (f.family && f.family !== a.family)) continue;
+          if (f.up && !(ifi.flags & IFF_UP)) continue;
           out.openObject();
           printAddrInfo(ctx, am, f);
           out.closeObject();
@@ -294,39 +294,26 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
 /** tsnet -X: the device's inet settings that decide what `addr del` does. */
 function printExtras(ctx: Context, tb: Attrs): void {
   const conf = inetConf(tb);
-  if (!conf || conf.length < DEVCONF_PROMOTE_SECONDARIES) return;
-  ctx.out.fp(`    inet promote_secondaries ${conf[DEVCONF_PROMOTE_SECONDARIES - 1] ? 'on' : 'off'}\n`);
+  if (!conf || conf.length < IPV4_DEVCONF_PROMOTE_SECONDARIES) return;
+  ctx.out.fp(`    inet promote_secondaries ${conf[IPV4_DEVCONF_PROMOTE_SECONDARIES - 1] ? 'on' : 'off'}\n`);
 }
 
 /** struct ifaddrmsg */
 function ifaHeader(family: number, prefixlen: number, flags: number, scope: number, index: number): Uint8Array {
-  const h = new Uint8Array(8);
-  h[0] = family;
-  h[1] = prefixlen;
-  h[2] = flags;
-  h[3] = scope;
-  new DataView(h.buffer).setInt32(4, index, true);
+  const h = new Uint8Array(IFADDRMSG_LEN);
+  emitIfaddrmsg({ family, prefixlen, flags, scope, index }, h);
   return h;
 }
 
-interface Ifa {
-  family: number;
-  prefixlen: number;
-  flags: number;
-  scope: number;
-  index: number;
-}
-
 /** The ifaddrmsg of a message (with IFA_FLAGS' full flags), decoded once per message. */
-function ifa(m: RtMessage): Ifa {
-  const c = m as RtMessage & { ifa?: Ifa };
+function ifa(m: RtMessage): Ifaddrmsg {
+  const c = m as RtMessage & { ifa?: Ifaddrmsg };
   if (c.ifa) return c.ifa;
-  const h = m.header;
+  const h = parseIfaddrmsg(m.header);
+  const i = isWireError(h) ? { family: 0, prefixlen: 0, flags: 0, scope: 0, index: 0 } : h;
   const flagsAttr = m.attrs.get(IFA_FLAGS);
-  return (c.ifa = {
-    family: h[0], prefixlen: h[1], scope: h[3], index: h[4] | (h[5] << 8) | (h[6] << 16) | (h[7] << 24),
-    flags: flagsAttr ? attrU32(flagsAttr) : h[2],
-  });
+  if (flagsAttr) i.flags = attrU32(flagsAttr);
+  return (c.ifa = i);
 }
 
 function dumpAddresses(ctx: Context, f: AddrFilter): RtMessage[] {
@@ -495,7 +482,7 @@ export function printAddrInfo(ctx: Context, m: RtMessage, f: AddrFilter): boolea
 }
 
 /** The whole text of one address (print_addrinfo without colour), built as one string. */
-function addrLine(ctx: Context, m: RtMessage, i: Ifa, f: AddrFilter): string {
+function addrLine(ctx: Context, m: RtMessage, i: Ifaddrmsg, f: AddrFilter): string {
   const tb = m.attrs;
   let t = f.oneline || f.flushing ? `${i.index >>> 0}: ${ctx.indexToName(i.index)}` : '';
   const name = familyName(i.family);
@@ -534,7 +521,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {
 const flagTexts = new Map<number, string>();
 
 /** print_ifa_flags() as text, computed once per (family, flags). */
-function ifaFlagsText(i: Ifa): string {
+function ifaFlagsText(i: Ifaddrmsg): string {
   const key = i.flags * 16 + (i.family === AF_INET6 ? 1 : 0);
   let t = flagTexts.get(key);
   if (t !== undefined) return t;
@@ -553,7 +540,7 @@ function ifaFlagsText(i: Ifa): string {
 }
 
 /** print_ifa_flags() */
-function printIfaFlags(ctx: Context, i: Ifa): void {
+function printIfaFlags(ctx: Context, i: Ifaddrmsg): void {
   const out = ctx.out;
   if (!out.json) {
     out.fp(ifaFlagsText(i));
@@ -614,7 +601,7 @@ function flush(ctx: Context, f: AddrFilter): number {
       } catch (e) {
         if (!(e instanceof NetlinkError)) throw e;
         // The kernel may already have dropped it with its primary: ip ignores that.
-        if (e.errno === 99 /* EADDRNOTAVAIL */) continue;
+        if (e.errno === EADDRNOTAVAIL) continue;
         out.flush();
         ctx.err(`Failed to send flush request: ${strerror(e.errno)}`);
         return 1;
@@ -631,14 +618,10 @@ function flush(ctx: Context, f: AddrFilter): number {
 
 /** One message as ip writes it to a save file: nlmsghdr + ifaddrmsg + attributes. */
 function encodeMessage(m: RtMessage, seq: number): Buffer {
-  const attrs = encodeAttrs(asRequestAttrs(m.attrs));
-  const h = Buffer.alloc(16);
-  const total = 16 + m.header.length + attrs.length;
-  h.writeUInt32LE(total, 0);
-  h.writeUInt16LE(m.type, 4);
-  h.writeUInt16LE(m.nlFlags ?? 2 /* NLM_F_MULTI */, 6);
-  h.writeUInt32LE(seq, 8);
-  return Buffer.concat([h, Buffer.from(m.header), attrs]);
+  const flags = m.nlFlags ?? NLM_F_MULTI;
+  const b = new MessageWriter(m.type, flags).header(m.header).attrs(asRequestAttrs(m.attrs)).finish();
+  emitNlmsghdr({ len: b.length, type: m.type, flags, seq, pid: 0 }, b);
+  return Buffer.from(b.buffer, b.byteOffset, b.length);
 }
 
 /** ip addr save: the magic, then every matching address as the kernel sent it. */
@@ -687,14 +670,18 @@ function readSaved(ctx: Context): { header: Buffer; type: number; flags: number;
     throw new Exit(255, [`Magic mismatch (${data.length >= 4 ? 1 : 0} elems, ${magic.toString(16)} magic)`]);
   }
   const msgs = [];
-  for (let p = 4; p + 16 <= data.length;) {
-    const len = data.readUInt32LE(p);
-    if (len < 16 || p + len > data.length) {
-      ctx.err(len < 16 ? `!!!malformed message: len=${len}` : '!!!program error: message truncated');
+  for (let p = 4; p + NLMSG_HDRLEN <= data.length;) {
+    const len = nlmsgLen(data, p);
+    if (len < NLMSG_HDRLEN || p + len > data.length) {
+      ctx.err(len < NLMSG_HDRLEN ? `!!!malformed message: len=${len}` : '!!!program error: message truncated');
       break;
     }
-    msgs.push({ header: data.subarray(p + 16, p + 24), type: data.readUInt16LE(p + 4), flags: data.readUInt16LE(p + 6), body: data.subarray(p + 24, p + len) });
-    p += (len + 3) & ~3;
+    const h = p + NLMSG_HDRLEN;
+    msgs.push({
+      header: data.subarray(h, h + IFADDRMSG_LEN), type: nlmsgType(data, p), flags: nlmsgFlags(data, p),
+      body: data.subarray(h + IFADDRMSG_LEN, p + len),
+    });
+    p = nlmsgNext(p, len);
   }
   return msgs;
 }
@@ -703,12 +690,12 @@ function readSaved(ctx: Context): { header: Buffer; type: number; flags: number;
 function restore(ctx: Context): number {
   for (const m of readSaved(ctx)) {
     try {
-      ctx.rtnl.rtRequest({ type: m.type, flags: (m.flags | NLM_F_CREATE) & ~3, header: m.header, attrs: asRequestAttrs(parseAttrs(m.body)) });
+      ctx.rtnl.rtRequest({ type: m.type, flags: (m.flags | NLM_F_CREATE) & ~(NLM_F_REQUEST | NLM_F_MULTI), header: m.header, attrs: asRequestAttrs(parseAttrs(m.body)) });
     } catch (e) {
       if (!(e instanceof NetlinkError)) throw e;
       // rtnl_talk() reports every refusal; restore_handler forgives only EEXIST.
       ctx.err(netlinkErrorLine(e));
-      if (e.errno !== 17 /* EEXIST */) return 255;
+      if (e.errno !== EEXIST) return 255;
     }
   }
   return 0;
@@ -961,7 +948,7 @@ function secondaryFate(ctx: Context, req: RtRequest): string | undefined {
   if (!secondaries.length) return undefined;
   const text = (m: RtMessage) => `${formatAddress(AF_INET, m.attrs.get(IFA_LOCAL)!)}/${ifa(m).prefixlen}`;
   const dev = ctx.indexToName(index);
-  const promote = conf !== undefined && conf.length >= DEVCONF_PROMOTE_SECONDARIES && conf[DEVCONF_PROMOTE_SECONDARIES - 1] !== 0;
+  const promote = conf !== undefined && conf.length >= IPV4_DEVCONF_PROMOTE_SECONDARIES && conf[IPV4_DEVCONF_PROMOTE_SECONDARIES - 1] !== 0;
   if (promote) return `Warning: deleting primary ${text(victim)} on ${dev} promotes ${text(secondaries[0])} to primary (promote_secondaries is on).`;
   return `Warning: deleting primary ${text(victim)} on ${dev} also deletes its secondaries ${secondaries.map(text).join(' ')} (promote_secondaries is off).`;
 }

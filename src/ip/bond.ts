@@ -7,16 +7,17 @@ import { LINK_DUMP, bondLink, linkAddRequest, linkDelRequest, linkSetRequest } f
 import { Exit, matches } from './matches.js';
 import { netlinkErrorLine } from './common.js';
 import { formatIPv4, formatIPv6, hexColon } from '../lib/inet.js';
+import { AD_SELECT, FAIL_OVER_MAC, MODES, PRIMARY_RESELECT, XMIT_HASH_POLICY, parseBondOptions } from './bond-link.js';
 import {
-  AD_SELECT, FAIL_OVER_MAC, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_AD_ACTOR_SYSTEM, IFLA_BOND_AD_ACTOR_SYS_PRIO,
-  IFLA_BOND_AD_INFO, IFLA_BOND_AD_LACP_ACTIVE, IFLA_BOND_AD_LACP_RATE, IFLA_BOND_AD_SELECT, IFLA_BOND_ARP_INTERVAL,
+  IFF_LOWER_UP, IFF_UP, IFLA_BOND_AD_INFO_ACTOR_KEY, IFLA_BOND_AD_INFO_AGGREGATOR, IFLA_BOND_AD_INFO_NUM_PORTS,
+  IFLA_BOND_AD_INFO_PARTNER_KEY, IFLA_BOND_AD_INFO_PARTNER_MAC, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_AD_ACTOR_SYSTEM, IFLA_BOND_AD_ACTOR_SYS_PRIO, IFLA_BOND_AD_INFO,
+  IFLA_BOND_AD_LACP_ACTIVE, IFLA_BOND_AD_LACP_RATE, IFLA_BOND_AD_SELECT, IFLA_BOND_ARP_INTERVAL,
   IFLA_BOND_ARP_IP_TARGET, IFLA_BOND_DOWNDELAY, IFLA_BOND_FAIL_OVER_MAC, IFLA_BOND_MIIMON, IFLA_BOND_MIN_LINKS,
   IFLA_BOND_MISSED_MAX, IFLA_BOND_MODE, IFLA_BOND_NS_IP6_TARGET, IFLA_BOND_PEER_NOTIF_DELAY, IFLA_BOND_PRIMARY,
   IFLA_BOND_PRIMARY_RESELECT, IFLA_BOND_SLAVE_AD_AGGREGATOR_ID, IFLA_BOND_SLAVE_LINK_FAILURE_COUNT,
   IFLA_BOND_SLAVE_MII_STATUS, IFLA_BOND_SLAVE_PERM_HWADDR, IFLA_BOND_SLAVE_PRIO, IFLA_BOND_SLAVE_QUEUE_ID,
-  IFLA_BOND_SLAVE_STATE, IFLA_BOND_TLB_DYNAMIC_LB, IFLA_BOND_UPDELAY, IFLA_BOND_XMIT_HASH_POLICY, MODES,
-  PRIMARY_RESELECT, XMIT_HASH_POLICY, parseBondOptions,
-} from './bond-link.js';
+  IFLA_BOND_SLAVE_STATE, IFLA_BOND_TLB_DYNAMIC_LB, IFLA_BOND_UPDELAY, IFLA_BOND_XMIT_HASH_POLICY,
+} from '../wire/rtnl-constants.js';
 import { type Attrs, attrS32, attrU16, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
 
 const USAGE = `Usage: tsnet bond add NAME [ mode MODE ] [ BOND_OPTS ]
@@ -121,7 +122,7 @@ function enslave(ctx: Context, words: string[], add: boolean): number {
     const l = ctx.link(idx)!;
     if (add) {
       if (l.master === bond) continue;
-      if (l.flags & 1) set(ctx, idx, { up: false });
+      if (l.flags & IFF_UP) set(ctx, idx, { up: false });
       set(ctx, idx, { master: bond });
     } else {
       if (l.master !== bond) throw new Exit(1, [`"${dev}" is not a slave of "${words[0]}"`]);
@@ -229,7 +230,7 @@ function procText(ctx: Context, bond: BondLink, slaves: BondLink[], byIndex: Map
     const a = u32(d, IFLA_BOND_ACTIVE_SLAVE);
     s += `\nCurrently Active Slave: ${a ? ctx.indexToName(a) : 'None'}\n`;
   }
-  s += `MII Status: ${bond.carrier ?? (bond.flags & 0x10000) ? 'up' : 'down'}\n`;
+  s += `MII Status: ${bond.carrier ?? (bond.flags & IFF_LOWER_UP) ? 'up' : 'down'}\n`;
   s += `MII Polling Interval (ms): ${u32(d, IFLA_BOND_MIIMON)}\n`;
   // The netlink values are already in ms (the driver multiplies by miimon for both).
   s += `Up Delay (ms): ${u32(d, IFLA_BOND_UPDELAY)}\n`;
@@ -260,8 +261,9 @@ function procText(ctx: Context, bond: BondLink, slaves: BondLink[], byIndex: Map
       const t = parseAttrs(ad);
       const g = (k: number) => (t.get(k) ? attrU16(t.get(k)!) : 0);
       s += 'Active Aggregator Info:\n';
-      s += `\tAggregator ID: ${g(1)}\n\tNumber of ports: ${g(2)}\n\tActor Key: ${g(3)}\n\tPartner Key: ${g(4)}\n`;
-      s += `\tPartner Mac Address: ${hexColon(t.get(5) ?? new Uint8Array(6))}\n`;
+      s += `\tAggregator ID: ${g(IFLA_BOND_AD_INFO_AGGREGATOR)}\n\tNumber of ports: ${g(IFLA_BOND_AD_INFO_NUM_PORTS)}\n`;
+      s += `\tActor Key: ${g(IFLA_BOND_AD_INFO_ACTOR_KEY)}\n\tPartner Key: ${g(IFLA_BOND_AD_INFO_PARTNER_KEY)}\n`;
+      s += `\tPartner Mac Address: ${hexColon(t.get(IFLA_BOND_AD_INFO_PARTNER_MAC) ?? new Uint8Array(6))}\n`;
     }
   }
   for (const sl of slaves) {
@@ -292,7 +294,7 @@ function printBondJson(ctx: Context, bond: BondLink, slaves: BondLink[], byIndex
   out.string('ifname', '', bond.name);
   const mode = u8(d, IFLA_BOND_MODE);
   out.string('mode', '', MODES[mode] ?? 'UNKNOWN');
-  out.string('mii_status', '', bond.carrier ?? (bond.flags & 0x10000) ? 'up' : 'down');
+  out.string('mii_status', '', bond.carrier ?? (bond.flags & IFF_LOWER_UP) ? 'up' : 'down');
   const a = u32(d, IFLA_BOND_ACTIVE_SLAVE);
   if (a) out.string('active_slave', '', ctx.indexToName(a));
   const p = u32(d, IFLA_BOND_PRIMARY);

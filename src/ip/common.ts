@@ -1,5 +1,6 @@
 // Messages shared by every object of the front.
-import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_PACKET, AF_UNSPEC, type NetlinkError } from '../backend.js';
+import type { NetlinkError } from '../backend.js';
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_PACKET, AF_UNSPEC } from '../wire/rtnl-constants.js';
 import { strerror } from '../errno.js';
 import type { Context } from './context.js';
 

@@ -2,6 +2,8 @@
 // backend (created on first use, so `help` never loads the FFI) and ip's
 // link-name cache (ll_map.c): one link dump per run, shared by a batch.
 import type { Backend, LinkRef } from '../backend.js';
+import { NETNSA_FD, NETNSA_NSID, RTGENMSG_LEN, RTM_GETNSID } from '../wire/rtnl-constants.js';
+import { attrS32 } from '../wire/nlattr.js';
 import { writeAll, type Output } from '../lib/output.js';
 import { Exit } from './matches.js';
 import { closeSync, openSync, readdirSync } from 'node:fs';
@@ -97,11 +99,11 @@ export class Context {
         try {
           fd = openSync(`${NETNS_RUN_DIR}/${name}`, 'r');
           const [m] = this.rtnl.rtRequest({
-            type: 90 /* RTM_GETNSID */, flags: 0, header: new Uint8Array(4),
-            attrs: [{ type: 3 /* NETNSA_FD */, kind: 'u32', value: fd }],
+            type: RTM_GETNSID, flags: 0, header: new Uint8Array(RTGENMSG_LEN),
+            attrs: [{ type: NETNSA_FD, kind: 'u32', value: fd }],
           });
-          const id = m?.attrs.get(1 /* NETNSA_NSID */);
-          const n = id ? (id[0] | (id[1] << 8) | (id[2] << 16) | (id[3] << 24)) : -1;
+          const id = m?.attrs.get(NETNSA_NSID);
+          const n = id ? attrS32(id) : -1;
           if (n >= 0 && !this.nsidNames.has(n)) this.nsidNames.set(n, name);
         } catch {
           // Not a namespace we can ask about: ip skips it too.

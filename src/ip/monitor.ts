@@ -1,6 +1,7 @@
 // `tsnet monitor`: ip monitor's grammar and output (ipmonitor.c, 6.1) for the
 // objects tsnet knows. Runs until interrupted; Ctrl-C ends it with status 0.
-import { AF_UNSPEC, RTM_DELNEIGH, RTM_GETNEIGH, type MonitorEvent, type MonitorTopics } from '../backend.js';
+import type { MonitorEvent, MonitorTopics } from '../backend.js';
+import { AF_INET, AF_INET6, AF_UNSPEC, RTM_DELNEIGH, RTM_GETNEIGH } from '../wire/rtnl-constants.js';
 import { strerror } from '../errno.js';
 import type { Context } from './context.js';
 import { Args, Exit, invarg, matches } from './matches.js';
@@ -59,8 +60,8 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
   const fam = ctx.opts.family;
   const topics: MonitorTopics = {
     link: all || wanted.link,
-    addr4: (all || wanted.addr) && (fam === AF_UNSPEC || fam === 2),
-    addr6: (all || wanted.addr) && (fam === AF_UNSPEC || fam === 10),
+    addr4: (all || wanted.addr) && (fam === AF_UNSPEC || fam === AF_INET),
+    addr6: (all || wanted.addr) && (fam === AF_UNSPEC || fam === AF_INET6),
     neigh: all || wanted.neigh,
   };
   const backend = ctx.backend;

@@ -1,10 +1,12 @@
 // `tsnet neigh`: ip neigh's grammar, filters, printer and messages (ipneigh.c, 6.1).
+import { NetlinkError, type Neighbour, type NeighbourChange } from '../backend.js';
 import {
   AF_BRIDGE, AF_INET, AF_INET6, AF_PACKET, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
   NTF_EXT_LEARNED, NTF_EXT_MANAGED, NTF_OFFLOADED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_DELAY, NUD_FAILED,
-  NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE, NUD_REACHABLE, NUD_STALE,
-  NetlinkError, type Neighbour, type NeighbourChange,
-} from '../backend.js';
+  NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE, NUD_REACHABLE, NUD_STALE, NDMSG_LEN, NLA_HDRLEN,
+  NLMSG_HDRLEN,
+} from '../wire/rtnl-constants.js';
+import { nlaAlign } from '../wire/nlattr.js';
 import type { Context } from './context.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { type InetPrefix, formatAddress, formatLladdr, parseAddress, parseLladdr, parsePrefix, parseUnsigned, prefixMatch } from '../lib/inet.js';
@@ -395,9 +397,9 @@ function copyNeighbour(n: Neighbour): Neighbour {
 
 /** The size of the RTM_NEWNEIGH message the kernel sent for `n` (ip copies it into its flush buffer). */
 function messageLength(n: Neighbour): number {
-  let len = 16 + 12;
-  if (n.dst) len += 4 + ((n.dst.length + 3) & ~3);
-  if (n.lladdr) len += 4 + ((n.lladdr.length + 3) & ~3);
+  let len = NLMSG_HDRLEN + NDMSG_LEN;
+  if (n.dst) len += NLA_HDRLEN + nlaAlign(n.dst.length);
+  if (n.lladdr) len += NLA_HDRLEN + nlaAlign(n.lladdr.length);
   if (n.probes !== undefined) len += 8;
   if (n.cacheinfo) len += 20;
   if (n.protocol !== undefined) len += 8;

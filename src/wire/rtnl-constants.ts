@@ -32,6 +32,9 @@ export const RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22;
 export const RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26;
 export const RTM_NEWNEIGH = 28, RTM_DELNEIGH = 29, RTM_GETNEIGH = 30;
 export const RTM_NEWNEIGHTBL = 64, RTM_GETNEIGHTBL = 66, RTM_SETNEIGHTBL = 67;
+export const RTM_NEWNSID = 88, RTM_DELNSID = 89, RTM_GETNSID = 90;
+/** RTM_*NSID attributes (linux/net_namespace.h). */
+export const NETNSA_NSID = 1, NETNSA_PID = 2, NETNSA_FD = 3;
 
 /** enum rtnetlink_groups: the multicast groups ip monitor joins. */
 export const RTNLGRP_LINK = 1, RTNLGRP_NEIGH = 3, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV6_IFADDR = 9;
@@ -47,6 +50,8 @@ export const RTA_DST = 1, RTA_OIF = 4;
 // ---- fixed headers after nlmsghdr ----
 /** sizeof(struct ifinfomsg), struct ifaddrmsg, struct ndmsg, struct rtmsg. */
 export const IFINFOMSG_LEN = 16, IFADDRMSG_LEN = 8, NDMSG_LEN = 12, RTMSG_LEN = 12;
+/** struct rtgenmsg (RTM_GETNSID), padded to 4 as ip sends it. */
+export const RTGENMSG_LEN = 4;
 
 // ---- links (linux/if_link.h) ----
 export const IFLA_UNSPEC = 0, IFLA_ADDRESS = 1, IFLA_BROADCAST = 2, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5,
