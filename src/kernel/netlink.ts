@@ -9,10 +9,10 @@
 // sendto() returns. Dumps are read to NLMSG_DONE before the next request, so
 // at most one request is ever in flight and the receive buffer cannot overflow.
 import {
-  AF_NETLINK, EAGAIN, EINTR, MSG_DONTWAIT, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, POLLIN, SOCK_CLOEXEC, SOCK_RAW,
+  EAGAIN, EINTR, MSG_DONTWAIT, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, POLLIN, SOCK_CLOEXEC, SOCK_RAW,
   SOL_NETLINK, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, libc,
 } from './libc.js';
-import { NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../wire/rtnl-constants.js';
+import { AF_NETLINK, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../wire/rtnl-constants.js';
 import {
   emitNlmsghdr, nlmsgCheck, nlmsgNext, nlmsgSeq, nlmsgType, parseNlmsgDone, parseNlmsgerr, parseNlmsghdr,
 } from '../wire/nlmsg.js';

@@ -15,8 +15,8 @@ import { AF_INET, AF_PACKET, NLMSG_HDRLEN, RTA_DST, RTA_OIF, RTM_GETROUTE, RTM_N
 import { nlmsgType } from '../wire/nlmsg.js';
 import { AttrList } from '../wire/nlattr.js';
 import { request } from './request.js';
+import { ETH_P_ARP } from '../wire/arp.js';
 
-const ETH_P_ARP = 0x0806;
 const SO_BINDTODEVICE = 25, SO_DONTROUTE = 5;
 const SIOCGSTAMPNS = 0x8907;
 const CLOCK_REALTIME = 0;
