@@ -40,15 +40,24 @@ export interface Attrs {
 /**
  * A run of attributes read in place. `reset()` lets one instance serve every
  * message of a dump (no allocation per message); `parseAttrs()` makes a fresh
- * one for a caller that keeps it. Reading stops at the first attribute whose
- * length is under 4 or past the end, as RTA_OK() does.
+ * one for a caller that keeps it. The walk stops at the first attribute
+ * whose length is under 4 or runs past the end, as RTA_OK() does.
+ *
+ * Attributes are found by their offset in the buffer (`find`), and read
+ * through it (`payloadOffset`, `payloadLength`, `payload`). One pass in
+ * reset() notes where the first attribute of each type under 64 is (every
+ * IFLA_, IFA_, NDA_ type): a lookup is then a bit test, and nothing else is
+ * stored; larger types and iteration walk the buffer again.
  */
 export class AttrList implements Attrs {
-  // Plain arrays of small integers: cheaper to make than typed arrays (no backing store each).
-  private readonly types: number[] = [];
-  private readonly offs: number[] = [];
-  private n = 0;
+  // A plain array of small integers: cheaper to make than a typed array (no backing store).
+  private readonly first: number[] = [];
+  /** Bit t (t < 32) / t - 32 (t < 64): first[t] holds the offset of an attribute of type t. */
+  private seenLo = 0;
+  private seenHi = 0;
   private b: Uint8Array = EMPTY;
+  private start = 0;
+  private end = 0;
 
   constructor(b?: Uint8Array, start = 0, end = b?.length ?? 0) {
     if (b) this.reset(b, start, end);
@@ -57,81 +66,115 @@ export class AttrList implements Attrs {
   /** Reads the attributes in b[start, end). */
   reset(b: Uint8Array, start = 0, end = b.length): this {
     this.b = b;
-    let n = 0;
+    this.start = start;
+    this.end = end;
+    let lo = 0, hi = 0;
     for (let p = start; p + NLA_HDRLEN <= end;) {
       const len = b[p] | (b[p + 1] << 8);
       if (len < NLA_HDRLEN || p + len > end) break;
-      this.types[n] = (b[p + 2] | (b[p + 3] << 8)) & NLA_TYPE_MASK;
-      this.offs[n++] = p;
+      const t = (b[p + 2] | (b[p + 3] << 8)) & NLA_TYPE_MASK;
+      if (t < 32) {
+        if (!(lo & (1 << t))) {
+          lo |= 1 << t;
+          this.first[t] = p;
+        }
+      } else if (t < 64 && !(hi & (1 << (t - 32)))) {
+        hi |= 1 << (t - 32);
+        this.first[t] = p;
+      }
       p += (len + 3) & ~3;
     }
-    this.n = n;
+    this.seenLo = lo;
+    this.seenHi = hi;
     return this;
   }
 
-  /** How many attributes there are, repeats included. */
-  get count(): number { return this.n; }
-
-  /** The index of the first attribute of `type` (see Attrs), or -1. */
-  index(type: number): number {
-    for (let i = 0; i < this.n; i++) if (this.types[i] === type) return i;
+  /** Where the first attribute of `type` (see Attrs) starts in the buffer, or -1. */
+  find(type: number): number {
+    if (type < 32) return this.seenLo & (1 << type) ? this.first[type] : -1;
+    if (type < 64) return this.seenHi & (1 << (type - 32)) ? this.first[type] : -1;
+    for (let p = this.firstAt(); p >= 0; p = this.next(p)) if (this.typeAt(p) === type) return p;
     return -1;
   }
 
-  typeAt(i: number): number { return this.types[i]; }
-  /** Where attribute i's payload starts in the buffer given to reset(). */
-  payloadOffset(i: number): number { return this.offs[i] + NLA_HDRLEN; }
-  payloadLength(i: number): number {
-    const p = this.offs[i];
-    return (this.b[p] | (this.b[p + 1] << 8)) - NLA_HDRLEN;
+  /** `p` when a whole attribute starts there (RTA_OK), else -1. */
+  private check(p: number): number {
+    const b = this.b, end = this.end;
+    if (p + NLA_HDRLEN > end) return -1;
+    const len = b[p] | (b[p + 1] << 8);
+    return len < NLA_HDRLEN || p + len > end ? -1 : p;
   }
 
-  /** Attribute i's payload as a view (a plain Uint8Array, also over a Buffer). */
-  payload(i: number): Uint8Array {
+  /** The offset of the first attribute, or -1 when there is none. */
+  private firstAt(): number {
+    return this.check(this.start);
+  }
+
+  /** The attribute after the one at `at`, or -1 at the end (or at a malformed one). */
+  private next(at: number): number {
+    return this.check(at + nlaAlign(this.b[at] | (this.b[at + 1] << 8)));
+  }
+
+  typeAt(at: number): number { return (this.b[at + 2] | (this.b[at + 3] << 8)) & NLA_TYPE_MASK; }
+  payloadOffset(at: number): number { return at + NLA_HDRLEN; }
+  payloadLength(at: number): number { return (this.b[at] | (this.b[at + 1] << 8)) - NLA_HDRLEN; }
+
+  /** The payload of the attribute at `at` as a view (a plain Uint8Array, also over a Buffer). */
+  payload(at: number): Uint8Array {
     const b = this.b;
-    return new Uint8Array(b.buffer, b.byteOffset + this.payloadOffset(i), this.payloadLength(i));
+    return new Uint8Array(b.buffer, b.byteOffset + at + NLA_HDRLEN, (b[at] | (b[at + 1] << 8)) - NLA_HDRLEN);
+  }
+
+  /** How many attributes there are, repeats included. */
+  get count(): number {
+    let n = 0;
+    for (let p = this.firstAt(); p >= 0; p = this.next(p)) n++;
+    return n;
   }
 
   get(type: number): Uint8Array | undefined {
-    const i = this.index(type);
-    return i < 0 ? undefined : this.payload(i);
+    const at = this.find(type);
+    return at < 0 ? undefined : this.payload(at);
   }
 
   has(type: number): boolean {
-    return this.index(type) >= 0;
+    return this.find(type) >= 0;
   }
 
   /** The u32 payload of `type`; undefined when absent; WireError when shorter than 4 bytes. */
   u32(type: number): number | undefined {
-    const i = this.index(type);
-    if (i < 0) return undefined;
-    need(this.payloadLength(i), 4, type);
-    return readU32(this.b, this.payloadOffset(i));
+    const at = this.find(type);
+    if (at < 0) return undefined;
+    need(this.payloadLength(at), 4, type);
+    return readU32(this.b, at + NLA_HDRLEN);
   }
 
   u16(type: number): number | undefined {
-    const i = this.index(type);
-    if (i < 0) return undefined;
-    need(this.payloadLength(i), 2, type);
-    const o = this.payloadOffset(i);
-    return this.b[o] | (this.b[o + 1] << 8);
+    const at = this.find(type);
+    if (at < 0) return undefined;
+    need(this.payloadLength(at), 2, type);
+    return this.b[at + NLA_HDRLEN] | (this.b[at + NLA_HDRLEN + 1] << 8);
   }
 
   u8(type: number): number | undefined {
-    const i = this.index(type);
-    if (i < 0) return undefined;
-    need(this.payloadLength(i), 1, type);
-    return this.b[this.payloadOffset(i)];
+    const at = this.find(type);
+    if (at < 0) return undefined;
+    need(this.payloadLength(at), 1, type);
+    return this.b[at + NLA_HDRLEN];
   }
 
   /** A string attribute without its trailing NULs. */
   str(type: number): string | undefined {
-    const v = this.get(type);
-    return v && attrStr(v);
+    const at = this.find(type);
+    if (at < 0) return undefined;
+    const b = this.b, o = at + NLA_HDRLEN;
+    let e = at + (b[at] | (b[at + 1] << 8));
+    while (e > o && b[e - 1] === 0) e--;
+    return Buffer.from(b.buffer, b.byteOffset + o, e - o).toString();
   }
 
   *[Symbol.iterator](): Iterator<[number, Uint8Array]> {
-    for (let i = 0; i < this.n; i++) yield [this.types[i], this.payload(i)];
+    for (let p = this.firstAt(); p >= 0; p = this.next(p)) yield [this.typeAt(p), this.payload(p)];
   }
 }
 

@@ -174,6 +174,16 @@ describe('attributes (issue #17 item 7)', () => {
     expect([...tb].map(([, v]) => attrU32(v))).toEqual([1, 2]);
   });
 
+  it('finds types of 64 and over by walking, and the kernel decoder keeps the first too', () => {
+    const tb = parseAttrs(encodeAttrs([{ type: 100, kind: 'u32', value: 7 }, { type: 100, kind: 'u32', value: 8 }, { type: 63, kind: 'u8', value: 1 }]));
+    expect(tb.u32(100)).toBe(7);
+    expect(tb.u8(63)).toBe(1);
+    expect(tb.count).toBe(3);
+    const twice = new MessageWriter(RTM_NEWNEIGH, 0).ndmsg({ family: AF_INET, ifindex: 2, state: NUD_PERMANENT, flags: 0, type: 1 })
+      .attr(NDA_DST, Uint8Array.of(10, 0, 0, 1)).attr(NDA_DST, Uint8Array.of(10, 0, 0, 2)).finish();
+    expect(Array.from(decodeNeighbour(twice, 0, twice.length)!.dst!)).toEqual([10, 0, 0, 1]);
+  });
+
   it('refuses short payloads in the number getters', () => {
     const b = encodeAttrs([{ type: 1, kind: 'bytes', value: Uint8Array.of(1, 2, 3) }, { type: 2, kind: 'bytes', value: new Uint8Array(0) }]);
     const tb = parseAttrs(b);
