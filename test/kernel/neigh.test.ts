@@ -1,7 +1,7 @@
 // tsnet neigh against live `ip neigh` on the same kernel state: stdout,
 // stderr and exit status must be the same bytes, in every output mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, canRunKernelTests, destroyAll, ipTextAsTsnet, run, same, TSNET } from './harness.js';
+import { Netns, canRunKernelTests, destroyAll, ipTextAsTsnet, run, same, setup, TSNET } from './harness.js';
 
 const root = canRunKernelTests();
 
@@ -227,14 +227,14 @@ describe.runIf(root)('what tsnet writes, ip reads back', () => {
 
 describe.runIf(root)('flush', () => {
   let ns: Netns;
-  const fill = () => {
-    ns.exec(['ip', 'neigh', 'flush', 'nud', 'all']);
-    for (let i = 1; i <= 60; i++) {
-      ns.sh(`ip neigh replace 10.1.0.${i} lladdr 02:00:00:00:01:${(i % 256).toString(16).padStart(2, '0')} dev veth0 nud ${i % 3 ? 'stale' : 'permanent'}`);
-    }
-    ns.sh('ip neigh replace 10.1.1.1 dev veth0 nud failed');
-    ns.sh('ip neigh replace 10.1.1.2 lladdr 02:00:00:00:02:02 dev veth1 nud reachable');
-  };
+  // One `ip -batch` makes the 62 entries within milliseconds, so the ages that -s -s prints
+  // (whole seconds since made) are those of one moment, however loaded the machine is.
+  const fillLines = ['ip neigh flush nud all'];
+  for (let i = 1; i <= 60; i++) {
+    fillLines.push(`ip neigh replace 10.1.0.${i} lladdr 02:00:00:00:01:${(i % 256).toString(16).padStart(2, '0')} dev veth0 nud ${i % 3 ? 'stale' : 'permanent'}`);
+  }
+  fillLines.push('ip neigh replace 10.1.1.1 dev veth0 nud failed', 'ip neigh replace 10.1.1.2 lladdr 02:00:00:00:02:02 dev veth1 nud reachable');
+  const fill = () => setup(ns, fillLines);
   beforeAll(() => {
     ns = Netns.create('flush');
     // No IPv6 here: its multicast entries would appear between the two runs.
