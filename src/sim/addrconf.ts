@@ -8,7 +8,8 @@
 // before answering each request (`sync`), which is the same from outside.
 import { AF_INET6 } from '../backend.js';
 import { formatIPv6 } from '../lib/inet.js';
-import { type SimAddress, type SimHost, type SimLink, type World, nextRandom } from './world.js';
+import { nextRandom } from './clock.js';
+import type { SimAddress, SimHost, SimLink, World } from './world.js';
 
 const IFF_UP = 0x1, IFF_NOARP = 0x80, IFF_SLAVE = 0x800;
 export const IFA_F_NODAD = 0x02, IFA_F_TENTATIVE = 0x40;

@@ -14,7 +14,7 @@ import { ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, ipFromString, macFromStrin
 import type { LinkAttr } from '../wire/nlattr.js';
 import { parseAttrs } from '../wire/nlattr.js';
 import type { SimHost, SimLink, World } from './world.js';
-import { carrierOf, hexBytes, macBytes } from './rtnl.js';
+import { hexBytes, macBytes } from './text.js';
 
 const IFF_UP = 0x1;
 export const IFF_MASTER = 0x400, IFF_SLAVE = 0x800;
@@ -33,6 +33,8 @@ export interface BondEnv {
   w: World;
   host: SimHost;
   note: (text: string) => void;
+  /** netif_carrier_ok() of a link (dev.ts knows each kind's rule). */
+  carrier: (l: SimLink) => boolean;
   /** Puts an ARP frame on a slave's segment (Engine.send); absent, the frame is only noted. */
   send?: (slave: SimLink, f: ArpFrame, why: string) => void;
   /** Set while the MII monitor runs (a failover there loses one peer notification to that same tick). */
@@ -117,7 +119,7 @@ function activeOf(host: SimHost, bond: SimLink): SimLink | undefined {
 
 /** bond_slave_is_up(): running with carrier. */
 function slaveIsUp(env: BondEnv, s: SimLink): boolean {
-  return (s.flags & IFF_UP) !== 0 && carrierOf(env.w, env.host, s);
+  return (s.flags & IFF_UP) !== 0 && env.carrier(s);
 }
 
 function prio(s: SimLink): number {
@@ -452,7 +454,7 @@ export function enslave(env: BondEnv, bond: SimLink, slave: SimLink): void {
       state = LINK_BACK;
       slave.miiDelay = p.updelay;
     }
-  } else if (p.arpInterval && !carrierOf(env.w, env.host, slave)) state = LINK_DOWN;
+  } else if (p.arpInterval && !env.carrier(slave)) state = LINK_DOWN;
   setLinkState(slave, state);
   if (usesPrimary(p.mode) && bond.primaryName === slave.name) {
     bond.primarySlave = slave.index;

@@ -9,8 +9,11 @@ import {
   ipFromString, ipToString, isArpError, macFromString, macToString,
 } from '../wire/arp.js';
 import { bondTickAt, bondTicks } from './bond.js';
-import { F_OVERRIDE, type NeighEnv, createNeighbour, eventSend, lookup, neighUpdate, periodicWork, timerFired } from './neigh.js';
-import { type Packet, type SimHost, type SimLink, type SimNeighbour, type World, defaultWorld, nextRandom } from './world.js';
+import { carrierOf } from './rtnl.js';
+import { F_OVERRIDE, type NeighEnv, createNeighbour, eventSend, lookup, neighUpdate, periodicWork, timerFired } from './neighbour.js';
+import type { Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';
+import { nextRandom } from './clock.js';
+import { defaultWorld } from './lan.js';
 
 /** neigh_periodic_work's period: base_reachable_time/2 of the table's defaults. */
 const PERIODIC_MS = 15000;
@@ -292,7 +295,7 @@ export class Engine {
       for (const h of this.w.hosts) {
         if (bondTickAt(h) > this.w.now) continue;
         // The bonds' MII monitor; a failover's gratuitous ARPs leave by the new active slave.
-        bondTicks({ w: this.w, host: h, note: (text) => this.note(h, text), send: (l, f, why) => this.send(h, l, f, why) });
+        bondTicks({ w: this.w, host: h, note: (text) => this.note(h, text), send: (l, f, why) => this.send(h, l, f, why), carrier: (l) => carrierOf(this.w, h, l) });
         fired = true;
       }
       if (!fired && this.w.periodicAt <= this.w.now) {

@@ -18,7 +18,11 @@ import { IFA_F_NODAD, IFA_F_TENTATIVE, IPV6_MIN_MTU, ifdown, insertV6, startDad,
 import { DEVCONF, afSpec, carrierCounts, stats } from './linkattrs.js';
 import { type Attrs, type LinkAttr, attrStr, attrU32, attrU8, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
 import type { ArpFrame } from '../wire/arp.js';
-import { DEFAULT_PARAMS, LINK_FLAGS_UP, type SimAddress, type SimHost, type SimLink, type World, drawReachableTime, nextRandom } from './world.js';
+import type { SimAddress, SimHost, SimLink, World } from './world.js';
+import { drawReachableTime, nextRandom } from './clock.js';
+import { DEFAULT_PARAMS } from './neighbour.js';
+import { hexBytes, macBytes, toHex } from './text.js';
+import { LINK_FLAGS_UP } from './lan.js';
 
 const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22;
 const IFF_UP = 0x1, IFF_RUNNING = 0x40, IFF_LOWER_UP = 0x10000, IFF_PROMISC = 0x100, IFF_ALLMULTI = 0x200;
@@ -105,27 +109,6 @@ function overlay(base: LinkAttr[], set: string | undefined): LinkAttr[] {
     const v = given.get(a.type);
     return v ? { type: a.type, kind: 'bytes', value: v } : a;
   });
-}
-
-/** The model's MAC texts ("02:00:00:00:0a:01", always well formed) to bytes; the neighbour dump's hot path. */
-export function macBytes(text: string): Uint8Array {
-  const n = (text.length + 1) / 3;
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (hexDigit(text.charCodeAt(3 * i)) << 4) | hexDigit(text.charCodeAt(3 * i + 1));
-  return b;
-}
-
-function hexDigit(c: number): number {
-  return c <= 57 ? c - 48 : (c | 32) - 87;
-}
-
-/** The model keeps attribute bytes as hex in the state file. */
-export function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(hex.match(/../g) ?? [], (x) => parseInt(x, 16));
-}
-
-function toHex(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex');
 }
 
 function isUp(l: SimLink): boolean {
@@ -365,7 +348,7 @@ export class SimRtnl {
   ) {}
 
   private get bondEnv(): BondEnv {
-    return { w: this.w, host: this.host, note: this.note, send: this.send };
+    return { w: this.w, host: this.host, note: this.note, send: this.send, carrier: (l) => carrierOf(this.w, this.host, l) };
   }
 
   private link(index: number): SimLink {

@@ -7,7 +7,8 @@
 import { statSync } from 'node:fs';
 import { type MonitorEvent, type MonitorTopics, type Neighbour, RTM_DELNEIGH, RTM_NEWNEIGH, type Watch } from '../backend.js';
 import { addrMessage, linkMessage } from './rtnl.js';
-import { type SimHost, type World, findHost } from './world.js';
+import type { SimHost, World } from './world.js';
+import { findHost } from './lan.js';
 
 const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_NEWADDR = 20, RTM_DELADDR = 21;
 const POLL_MS = 100;
