@@ -6,7 +6,7 @@ import type { ArpingDevice, ArpingFrame, ArpingPort, ArpingSocket } from '../arp
 import { parseIPv4, parseLladdr } from '../lib/inet.js';
 import { ETH_HLEN, decodeArp, ipToString, isArpError, macAt } from '../wire/arp.js';
 import type { Engine } from './engine.js';
-import { routeFor, sourceFor } from './engine.js';
+import { routeFor, sourceFor } from './route.js';
 import type { SimHost } from './world.js';
 
 const EADDRNOTAVAIL = 99, ENETUNREACH = 101;

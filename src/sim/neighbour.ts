@@ -11,6 +11,7 @@ import {
 } from '../backend.js';
 import { EINVAL, EPERM } from '../errno.js';
 import { drawReachableTime } from './clock.js';
+import { toNum } from './route.js';
 import type { NeighParams, Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';
 
 /**
@@ -129,18 +130,14 @@ export function createNeighbour(env: NeighEnv, family: number, ifindex: number, 
 function isBroadcastFor(host: SimHost, dst: string): boolean {
   const v4 = host.links.flatMap((l) => l.addresses.filter((a) => a.family === 2));
   if (v4.length === 0 || dst === '0.0.0.0' || dst === '255.255.255.255') return true;
-  const d = ipNum(dst);
+  const d = toNum(dst);
   return v4.some((a) => {
     if (a.prefixlen >= 31) return false;
     const host = (1 << (32 - a.prefixlen)) - 1;
-    return ((ipNum(a.local) | host) >>> 0) === d;
+    return ((toNum(a.local) | host) >>> 0) === d;
   });
 }
 
-function ipNum(a: string): number {
-  const [x, y, z, w] = a.split('.').map(Number);
-  return ((x << 24) | (y << 16) | (z << 8) | w) >>> 0;
-}
 
 export function lookup(host: SimHost, family: number, ifindex: number, dst: string): SimNeighbour | undefined {
   return host.neighbours.find((n) => n.family === family && n.ifindex === ifindex && n.dst === dst);
