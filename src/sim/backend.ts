@@ -6,7 +6,7 @@ import {
   NetlinkError, type RtMessage, type RtRequest, type Watch,
 } from '../backend.js';
 import { watchModel } from './watch.js';
-import { SimRtnl, requestHex } from './rtnl.js';
+import { SimRtnl, requestHex } from './rtnetlink.js';
 import { ENOENT, EOPNOTSUPP } from '../errno.js';
 import { formatAddress } from '../lib/inet.js';
 import { Engine } from './engine.js';

@@ -1,6 +1,7 @@
-// Bonding in the model (drivers/net/bonding of 6.1, as seen in the VM lab):
-// what a bond and its slaves report (IFLA_BOND_* with the driver's defaults,
-// IFLA_BOND_SLAVE_*), the slaves taking the bond's MAC, and the MII monitor
+// Bonding in the model (drivers/net/bonding of 6.1, as seen in the VM lab),
+// the driver's core as bond_main.c has it (what a bond reports and the
+// options it takes over netlink are kinds/bond.ts): the slaves taking the
+// bond's MAC, and the MII monitor
 // on the virtual clock: every miimon ms it inspects each slave's link and
 // moves it through UP / FAIL (going down) / DOWN / BACK (going back) with
 // the updelay and downdelay counted in ticks, then commits the changes and
@@ -8,24 +9,21 @@
 // primary_reselect, prio). A new active slave in active-backup sends
 // num_grat_arp gratuitous ARPs from the bond's IPv4 addresses on its segment.
 // The driver's own messages go on the timeline.
-import { NetlinkError } from '../backend.js';
-import { EINVAL, ENODEV } from '../errno.js';
 import { ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, ipFromString, macFromString } from '../wire/arp.js';
-import type { LinkAttr } from '../wire/nlattr.js';
 import { parseAttrs } from '../wire/nlattr.js';
 import type { SimHost, SimLink, World } from './world.js';
-import { hexBytes, macBytes } from './text.js';
+import { hexBytes } from './text.js';
 
 const IFF_UP = 0x1;
 export const IFF_MASTER = 0x400, IFF_SLAVE = 0x800;
 const AF_INET = 2;
 const MODE_AB = 1, MODE_XOR = 2, MODE_8023AD = 4, MODE_TLB = 5, MODE_ALB = 6;
 /** BOND_STATE_ACTIVE/BACKUP. */
-const STATE_ACTIVE = 0, STATE_BACKUP = 1;
+export const STATE_ACTIVE = 0, STATE_BACKUP = 1;
 /** BOND_LINK_*: what IFLA_BOND_SLAVE_MII_STATUS carries (up, going down, down, going back). */
 export const LINK_UP = 0, LINK_FAIL = 1, LINK_DOWN = 2, LINK_BACK = 3;
 const RESELECT_ALWAYS = 0;
-const IFLA_BOND_ACTIVE_SLAVE = 2, IFLA_BOND_MIIMON = 3, IFLA_BOND_PRIMARY = 11, IFLA_BOND_PRIMARY_RESELECT = 12;
+const IFLA_BOND_MIIMON = 3, IFLA_BOND_PRIMARY_RESELECT = 12;
 const IFLA_BOND_SLAVE_PRIO = 9;
 
 /** What the bonding code needs of the model: the clock, a place for its messages, a way onto a segment. */
@@ -42,13 +40,13 @@ export interface BondEnv {
 }
 
 /** The bond's settings: the driver's defaults, then what `type bond ...` / `bond add` set. */
-function settings(bond: SimLink): Map<number, Uint8Array> {
+export function settings(bond: SimLink): Map<number, Uint8Array> {
   const m = new Map<number, Uint8Array>();
   if (bond.kindData) for (const [t, v] of parseAttrs(hexBytes(bond.kindData))) m.set(t, v);
   return m;
 }
 
-function le32(v: Uint8Array): number {
+export function le32(v: Uint8Array): number {
   return (v[0] | (v[1] << 8) | (v[2] << 16) | (v[3] << 24)) >>> 0;
 }
 
@@ -57,7 +55,7 @@ export function bondMode(bond: SimLink): number {
 }
 
 /** bond->params: the delays are kept in monitor ticks (ms / miimon), as the driver keeps them. */
-interface Params {
+export interface Params {
   mode: number;
   miimon: number;
   updelay: number;
@@ -68,7 +66,7 @@ interface Params {
   arpInterval: number;
 }
 
-function params(bond: SimLink): Params {
+export function params(bond: SimLink): Params {
   const set = settings(bond);
   const u32 = (t: number, def: number) => (set.get(t) ? le32(set.get(t)!) : def);
   const miimon = u32(IFLA_BOND_MIIMON, 0);
@@ -80,7 +78,7 @@ function params(bond: SimLink): Params {
   };
 }
 
-const usesPrimary = (mode: number) => mode === MODE_AB || mode === MODE_TLB || mode === MODE_ALB;
+export const usesPrimary = (mode: number) => mode === MODE_AB || mode === MODE_TLB || mode === MODE_ALB;
 const isLb = (mode: number) => mode === MODE_TLB || mode === MODE_ALB;
 
 /** A slave's BOND_LINK_*; a state file from before the monitor had only up or down. */
@@ -93,7 +91,7 @@ function setLinkState(s: SimLink, v: number): void {
   s.miiUp = undefined;
 }
 
-function isBackup(bond: SimLink, s: SimLink): boolean {
+export function isBackup(bond: SimLink, s: SimLink): boolean {
   if (s.bondBackup !== undefined) return s.bondBackup;
   return bondMode(bond) === MODE_AB ? bond.activeSlave !== s.index : linkOf(s) !== LINK_UP;
 }
@@ -108,17 +106,17 @@ function setInactiveFlags(mode: number, s: SimLink): void {
 }
 
 /** The bond's slaves in the driver's list order (enslave order). */
-function slavesOf(host: SimHost, bond: SimLink): SimLink[] {
+export function slavesOf(host: SimHost, bond: SimLink): SimLink[] {
   const order = bond.slaves ?? host.links.filter((l) => l.master === bond.index).map((l) => l.index);
   return order.map((i) => host.links.find((l) => l.index === i)).filter((l): l is SimLink => l?.master === bond.index);
 }
 
-function activeOf(host: SimHost, bond: SimLink): SimLink | undefined {
+export function activeOf(host: SimHost, bond: SimLink): SimLink | undefined {
   return bond.activeSlave === undefined ? undefined : slavesOf(host, bond).find((s) => s.index === bond.activeSlave);
 }
 
 /** bond_slave_is_up(): running with carrier. */
-function slaveIsUp(env: BondEnv, s: SimLink): boolean {
+export function slaveIsUp(env: BondEnv, s: SimLink): boolean {
   return (s.flags & IFF_UP) !== 0 && env.carrier(s);
 }
 
@@ -138,39 +136,6 @@ function setCarrier(host: SimHost, bond: SimLink): boolean {
   const changed = c !== bond.carrier;
   bond.carrier = c;
   return changed;
-}
-
-/** IFLA_BOND_* as bond_fill_info() reports them (defaults of a new bond, as the lab's driver shows). */
-export function bondData(host: SimHost, bond: SimLink): LinkAttr[] {
-  const set = settings(bond);
-  const u8 = (type: number, def: number): LinkAttr => ({ type, kind: 'u8', value: set.get(type)?.[0] ?? def });
-  const u32 = (type: number, def: number): LinkAttr => {
-    const v = set.get(type);
-    return { type, kind: 'u32', value: v ? le32(v) : def };
-  };
-  const out: LinkAttr[] = [u8(1, 0)];
-  const active = usesPrimary(bondMode(bond)) ? activeOf(host, bond) : undefined;
-  if (active) out.push({ type: IFLA_BOND_ACTIVE_SLAVE, kind: 'u32', value: active.index });
-  out.push(u32(3, 0), u32(4, 0), u32(5, 0), u32(28, 0), u8(6, 1), u32(7, 0), u8(30, 2), u32(9, 0), u32(10, 0));
-  // The primary is reported only once a slave of that name is enslaved (bond->primary_slave).
-  const primary = slavesOf(host, bond).find((s) => s.index === bond.primarySlave);
-  if (primary) out.push({ type: IFLA_BOND_PRIMARY, kind: 'u32', value: primary.index });
-  out.push(u8(12, 0), u8(13, 0), u8(14, 0), u32(15, 1), u8(16, 1), u8(17, 0), u32(18, 0), u32(19, 1), u32(20, 1),
-    u8(29, 1), u8(21, 0), u8(22, 0), u8(27, 1));
-  return out;
-}
-
-/** IFLA_BOND_SLAVE_* of one slave. */
-export function bondSlaveData(bond: SimLink, slave: SimLink): LinkAttr[] {
-  const set = slave.slaveData ? parseAttrs(hexBytes(slave.slaveData)) : undefined;
-  return [
-    { type: 1, kind: 'u8', value: isBackup(bond, slave) ? STATE_BACKUP : STATE_ACTIVE },
-    { type: 2, kind: 'u8', value: linkOf(slave) },
-    { type: 3, kind: 'u32', value: slave.linkFailures ?? 0 },
-    { type: 4, kind: 'bytes', value: macBytes(slave.permMac ?? slave.mac) },
-    { type: 5, kind: 'bytes', value: set?.get(5) ?? Uint8Array.of(0, 0) },
-    { type: 9, kind: 'bytes', value: set?.get(9) ?? Uint8Array.of(0, 0, 0, 0) },
-  ];
 }
 
 /**
@@ -213,7 +178,7 @@ function findBest(env: BondEnv, bond: SimLink, p: Params): SimLink | undefined {
 }
 
 /** bond_select_active_slave(). */
-function selectActive(env: BondEnv, bond: SimLink, p: Params): void {
+export function selectActive(env: BondEnv, bond: SimLink, p: Params): void {
   const best = findBest(env, bond, p);
   if (best === activeOf(env.host, bond)) return;
   changeActive(env, bond, p, best);
@@ -250,7 +215,7 @@ function notifyPeers(env: BondEnv, bond: SimLink): void {
 }
 
 /** bond_change_active_slave(): flags, the driver's message, and in active-backup the peer notifications. */
-function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLink | undefined): void {
+export function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLink | undefined): void {
   const old = activeOf(env.host, bond);
   if (old === next) return;
   if (next) {
@@ -497,63 +462,3 @@ export function release(env: BondEnv, bond: SimLink, slave: SimLink, unregisteri
   slave.permMac = slave.miiUp = slave.miiState = slave.miiDelay = slave.bondBackup = slave.linkFailures = undefined;
 }
 
-/**
- * bond_changelink() for what acts at once: active_slave (before the other
- * settings are taken, as the driver refuses before them), then, once `apply`
- * has stored the settings, miimon (the monitor restarts), primary and
- * primary_reselect (both reselect the active slave).
- */
-export function changeLink(env: BondEnv, bond: SimLink, data: Uint8Array, apply: () => void): void {
-  const tb = parseAttrs(data);
-  const active = tb.get(IFLA_BOND_ACTIVE_SLAVE);
-  if (active) setActiveSlave(env, bond, le32(active));
-  apply();
-  const p = params(bond);
-  if (tb.has(IFLA_BOND_MIIMON) && bond.flags & IFF_UP) bond.miiNext = p.miimon ? env.w.now : undefined;
-  const primary = tb.get(IFLA_BOND_PRIMARY);
-  if (primary) setPrimary(env, bond, p, le32(primary));
-  if (tb.has(IFLA_BOND_PRIMARY_RESELECT)) selectActive(env, bond, p);
-}
-
-/** bond_option_active_slave_set(): only a slave of this bond whose link is UP, and only when there is an active one. */
-function setActiveSlave(env: BondEnv, bond: SimLink, ifindex: number): void {
-  const p = params(bond);
-  if (!ifindex) {
-    bond.activeSlave = undefined;
-    selectActive(env, bond, p);
-    return;
-  }
-  const dev = env.host.links.find((l) => l.index === ifindex);
-  if (!dev) throw new NetlinkError(ENODEV);
-  const invalid = (why: string): never => {
-    env.note(`${bond.name}: (slave ${dev.name}): ${why}`);
-    env.note(`${bond.name}: option active_slave: invalid value (${dev.name})`);
-    throw new NetlinkError(EINVAL, 'invalid option value');
-  };
-  if (!(dev.flags & IFF_SLAVE)) invalid('Device is not bonding slave');
-  if (dev.master !== bond.index) invalid('Device is not our slave');
-  const old = activeOf(env.host, bond);
-  if (old === dev) return;
-  if (!old || linkOf(dev) !== LINK_UP || !slaveIsUp(env, dev)) invalid(`Could not set as active slave; either ${dev.name} is down or the link is down`);
-  changeActive(env, bond, p, dev);
-}
-
-/** bond_option_primary_set(): by name; a slave of that name now is primary (and forced in once), else it is remembered. */
-function setPrimary(env: BondEnv, bond: SimLink, p: Params, ifindex: number): void {
-  const name = env.host.links.find((l) => l.index === ifindex)?.name;
-  if (!name) {
-    bond.primarySlave = bond.primaryName = undefined;
-    selectActive(env, bond, p);
-    return;
-  }
-  const s = slavesOf(env.host, bond).find((x) => x.name === name);
-  bond.primaryName = name;
-  if (s) {
-    bond.primarySlave = s.index;
-    bond.forcePrimary = true;
-    selectActive(env, bond, p);
-  } else if (bond.primarySlave !== undefined) {
-    bond.primarySlave = undefined;
-    selectActive(env, bond, p);
-  }
-}

@@ -10,7 +10,7 @@ import {
 } from '../wire/arp.js';
 import { type ArpEnv, arpProcess, arpSolicit } from './arp.js';
 import { bondTickAt, bondTicks } from './bond.js';
-import { carrierOf } from './rtnl.js';
+import { carrierOf } from './dev.js';
 import { createNeighbour, eventSend, lookup, periodicWork, timerFired } from './neighbour.js';
 import { routeFor, sourceFor } from './route.js';
 import type { Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';

@@ -6,7 +6,7 @@
 // one command are seen as their end result; `tsnet sim timeline` has every step.
 import { statSync } from 'node:fs';
 import { type MonitorEvent, type MonitorTopics, type Neighbour, RTM_DELNEIGH, RTM_NEWNEIGH, type Watch } from '../backend.js';
-import { addrMessage, linkMessage } from './rtnl.js';
+import { addrMessage, linkMessage } from './rtnetlink.js';
 import type { SimHost, World } from './world.js';
 import { findHost } from './lan.js';
 
