@@ -24,7 +24,7 @@ const IFF_UP = 0x1;
 // IFLA_*
 const ADDRESS = 1, BROADCAST = 2, IFNAME = 3, MTU = 4, LINK = 5, QDISC = 6, MASTER = 10, TXQLEN = 13, MAP = 14, OPERSTATE = 16,
   LINKMODE = 17, LINKINFO = 18, NET_NS_PID = 19, IFALIAS = 20, AF_SPEC = 26, GROUP = 27, NET_NS_FD = 28, EXT_MASK = 29,
-  CARRIER = 33, CARRIER_CHANGES = 35, PROTO_DOWN = 39, XDP = 43, NETNS_IMMUTABLE = 67;
+  CARRIER = 33, CARRIER_CHANGES = 35, PROTO_DOWN = 39, XDP = 43, NETNS_IMMUTABLE = 67, HEADROOM = 68, TAILROOM = 69;
 // IFLA_INFO_*
 const INFO_KIND = 1, INFO_DATA = 2, INFO_SLAVE_KIND = 4, INFO_SLAVE_DATA = 5;
 const RTEXT_FILTER_SKIP_STATS = 8;
@@ -45,7 +45,6 @@ export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWL
   const up = (l.flags & IFF_UP) !== 0;
   const carrier = dev.carrier(l);
   const counts = carrierCounts(l.carrierChanges ?? 0);
-  const u16 = (t: number): LinkAttr => ({ type: t, kind: 'u16', value: 0 });
   // The order of rtnl_fill_ifinfo() in the reference kernel (6.18), as its dumps show it.
   const attrs: LinkAttr[] = [
     str(IFNAME, l.name), u32a(TXQLEN, l.txqlen ?? 1000), { type: OPERSTATE, kind: 'u8', value: dev.operState(l) },
@@ -61,7 +60,8 @@ export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWL
   if (l.master !== undefined) attrs.push(u32a(MASTER, l.master));
   attrs.push({ type: CARRIER, kind: 'u8', value: carrier ? 1 : 0 });
   if (l.alias) attrs.push({ type: IFALIAS, kind: 'bytes', value: Buffer.from(l.alias + '\0') });
-  attrs.push(u32a(CARRIER_CHANGES, l.carrierChanges ?? 0), u32a(47, counts.up), u32a(48, counts.down), u16(68), u16(69), { type: PROTO_DOWN, kind: 'u8', value: 0 });
+  attrs.push(u32a(CARRIER_CHANGES, l.carrierChanges ?? 0), u32a(47, counts.up), u32a(48, counts.down),
+    { type: HEADROOM, kind: 'u16', value: ops?.headroom?.(l) ?? 0 }, { type: TAILROOM, kind: 'u16', value: 0 }, { type: PROTO_DOWN, kind: 'u8', value: 0 });
   attrs.push({ type: ADDRESS, kind: 'bytes', value: macBytes(l.mac) });
   attrs.push({ type: BROADCAST, kind: 'bytes', value: macBytes(l.broadcast) });
   // RTEXT_FILTER_SKIP_STATS leaves the counters out.
@@ -70,7 +70,7 @@ export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWL
   attrs.push({ type: XDP, kind: 'nest', value: [{ type: 2, kind: 'u8', value: 0 }] });
   const info: LinkAttr[] = [];
   if (l.kind) {
-    info.push({ type: INFO_KIND, kind: 'bytes', value: Buffer.from(l.kind) });
+    info.push(str(INFO_KIND, l.kind));
     const data = ops?.fillInfo?.(dev, l);
     if (data) info.push({ type: INFO_DATA, kind: 'nest', value: data });
     else if (l.kindData) info.push({ type: INFO_DATA, kind: 'bytes', value: hexBytes(l.kindData) });
@@ -78,7 +78,7 @@ export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWL
   const master = host.links.find((x) => x.index === l.master);
   const masterOps = master && opsOf(master);
   if (master && masterOps?.fillSlaveInfo) {
-    info.push({ type: INFO_SLAVE_KIND, kind: 'bytes', value: Buffer.from(masterOps.kind) });
+    info.push(str(INFO_SLAVE_KIND, masterOps.kind));
     info.push({ type: INFO_SLAVE_DATA, kind: 'nest', value: masterOps.fillSlaveInfo(dev, master, l) });
   }
   if (info.length) attrs.push({ type: LINKINFO, kind: 'nest', value: info });

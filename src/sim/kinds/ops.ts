@@ -79,6 +79,8 @@ export interface LinkKindOps {
   upDown?(ctx: KindCtx, l: SimLink): void;
   /** netif_carrier_ok() of a kind whose carrier follows other links. */
   carrier?(ctx: KindCtx, l: SimLink): boolean;
+  /** dev->needed_headroom: IFLA_HEADROOM (0 when absent). */
+  headroom?(l: SimLink): number;
   /** ndo_get_iflink: IFLA_LINK. */
   iflink?(l: SimLink): number | undefined;
   /** IFLA_TSO_MAX_SIZE when it depends on other links (tsoMax otherwise). */

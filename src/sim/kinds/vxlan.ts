@@ -81,5 +81,12 @@ export const vxlan: LinkKindOps = {
     ctx.note(`vxlan ${l.name} created (VNI ${tb.get(ID) ? attrU32(tb.get(ID)!) : 0})`);
   },
 
+  /** ETH_HLEN + VXLAN_HEADROOM (IPv4 outer header), or + VXLAN6_HEADROOM with IPv6 or metadata (either may be used). */
+  headroom(l) {
+    const tb = dataOf(l);
+    const flag = (t: number) => tb.has(t) && tb.get(t)![0] !== 0;
+    return tb.has(GROUP6) || tb.has(LOCAL6) || flag(COLLECT_METADATA) ? 14 + 70 : 14 + 50;
+  },
+
   fillInfo: (_ctx, l) => ordered(overlay(defaults(), l.kindData, OPTIONAL), ORDER),
 };
