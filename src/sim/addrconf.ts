@@ -9,22 +9,21 @@
 // It also answers the IPv6 half of RTM_NEWADDR/RTM_DELADDR
 // (inet6_addr_add, inet6_addr_del) and reports each address
 // (inet6_fill_ifaddr).
-import { AF_INET6, NetlinkError, type RtMessage } from '../backend.js';
+import { NetlinkError, type RtMessage } from '../backend.js';
+import {
+  AF_INET6, IFA_ADDRESS, IFA_ANYCAST, IFA_FLAGS, IFA_F_NODAD, IFA_LOCAL, IFA_PROTO, IFA_RT_PRIORITY, IFF_NOARP, IFF_SLAVE, IFF_UP,
+  RTM_NEWADDR, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_SITE,
+} from '../wire/rtnl-constants.js';
 import { EADDRNOTAVAIL, EEXIST } from '../errno.js';
 import { formatAddress, formatIPv6 } from '../lib/inet.js';
 import { type Attrs, type LinkAttr, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
 import { nextRandom } from './clock.js';
-import {
-  IFA_ADDRESS, IFA_ANYCAST, IFA_F_NODAD, IFA_FLAGS, IFA_LOCAL, IFA_PROTO, IFA_RT_PRIORITY, addrFlags, cacheinfo, ifaddrHeader, removeAddress,
-} from './ifaddr.js';
+import { addrFlags, cacheinfo, ifaddrHeader, removeAddress } from './ifaddr.js';
 import { addressBytes } from './text.js';
 import type { SimAddress, SimHost, SimLink, World } from './world.js';
 
-const IFF_UP = 0x1, IFF_NOARP = 0x80, IFF_SLAVE = 0x800;
-const RTM_NEWADDR = 20;
 /** IFAPROT_KERNEL_LO / IFAPROT_KERNEL_LL: who made an address (IFA_PROTO). */
 const PROTO_KERNEL_LO = 1, PROTO_KERNEL_LL = 3;
-const RT_SCOPE_LINK = 253, RT_SCOPE_HOST = 254;
 /** rtr_solicit_delay and retrans_time defaults (ms); dad_transmits is 1. */
 const RTR_SOLICIT_DELAY_MS = 1000, RETRANS_TIME_MS = 1000;
 /** IPV6_MIN_MTU: below it addrconf stops IPv6 on the device. */
@@ -136,7 +135,7 @@ export function addrconfChangeMtu(l: SimLink, note: (text: string) => void): voi
 export function inet6AddrAdd(w: World, l: SimLink, a: SimAddress, carrier: boolean, note: (text: string) => void): void {
   if (l.addresses.some((x) => x.family === AF_INET6 && x.local === a.local)) throw new NetlinkError(EEXIST, 'ipv6: address already assigned');
   // The scope comes from the address (ipv6_addr_scope), not from the request.
-  a.scope = a.local === '::1' ? RT_SCOPE_HOST : /^fe[89ab]/i.test(a.local) ? RT_SCOPE_LINK : /^fe[c-f]/i.test(a.local) ? 200 : 0;
+  a.scope = a.local === '::1' ? RT_SCOPE_HOST : /^fe[89ab]/i.test(a.local) ? RT_SCOPE_LINK : /^fe[c-f]/i.test(a.local) ? RT_SCOPE_SITE : 0;
   const nodad = (a.flags ?? 0) & IFA_F_NODAD;
   // Tentative until DAD ends (it starts once the link is up with carrier), unless nodad.
   if (!nodad) a.tentative = true;

@@ -5,7 +5,7 @@
 // learns or refreshes the sender (arp_accept decides whether a gratuitous
 // ARP creates an entry); arp_solicit() sends the probes the neighbour
 // state machine asks for. Frames leave through env.send (engine.ts).
-import { AF_INET, NUD_REACHABLE, NUD_STALE } from '../backend.js';
+import { AF_INET, NUD_REACHABLE, NUD_STALE } from '../wire/rtnl-constants.js';
 import {
   ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, FRAME_LEN, encodeArpFrame, ipFromString, ipToString, macFromString, macToString,
 } from '../wire/arp.js';

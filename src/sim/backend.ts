@@ -5,6 +5,9 @@ import {
   type Backend, type LinkRef, type MonitorEvent, type MonitorTopics, type Neighbour, type NeighbourChange, type NeighbourDumpFilter,
   NetlinkError, type RtMessage, type RtRequest, type Watch,
 } from '../backend.js';
+import {
+  IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK,
+} from '../wire/rtnl-constants.js';
 import { watchModel } from './watch.js';
 import { SimRtnl, requestHex } from './rtnetlink.js';
 import { ENOENT, EOPNOTSUPP } from '../errno.js';
@@ -19,9 +22,9 @@ import { findHost } from './lan.js';
 
 /** What the model answers for the kernel's release (bond show prints it as the driver's version). */
 const MODEL_RELEASE = '6.1.0-tsnet-model';
-const NLM_F_REQUEST = 0x1, NLM_F_ACK = 0x4, NLM_F_DUMP = 0x300, RTM_GETLINK = 18;
 const RTM_NAMES: Record<number, string> = {
-  16: 'RTM_NEWLINK', 17: 'RTM_DELLINK', 18: 'RTM_GETLINK', 20: 'RTM_NEWADDR', 21: 'RTM_DELADDR', 22: 'RTM_GETADDR',
+  [RTM_NEWLINK]: 'RTM_NEWLINK', [RTM_DELLINK]: 'RTM_DELLINK', [RTM_GETLINK]: 'RTM_GETLINK', [RTM_NEWADDR]: 'RTM_NEWADDR',
+  [RTM_DELADDR]: 'RTM_DELADDR', [RTM_GETADDR]: 'RTM_GETADDR',
 };
 
 export class SimBackend implements Backend {
@@ -122,7 +125,7 @@ export class SimBackend implements Backend {
     const sd = /^\/sys\/class\/net\/([^/]+)\/(speed|duplex)$/.exec(path);
     if (sd) {
       const l = this.host.links.find((x) => x.name === sd[1]);
-      return l?.kind === 'veth' && l.flags & 1 ? (sd[2] === 'speed' ? '10000\n' : 'full\n') : undefined;
+      return l?.kind === 'veth' && l.flags & IFF_UP ? (sd[2] === 'speed' ? '10000\n' : 'full\n') : undefined;
     }
     const m = /^\/sys\/class\/net\/([^/]+)\/bonding\/slaves$/.exec(path);
     const bond = m ? this.host.links.find((l) => l.name === m[1] && l.kind === 'bond') : undefined;

@@ -13,18 +13,17 @@ import { ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, ipFromString, macFromStrin
 import { parseAttrs } from '../wire/nlattr.js';
 import type { SimHost, SimLink, World } from './world.js';
 import { hexBytes } from './text.js';
+import {
+  AF_INET, IFF_SLAVE, IFF_UP, IFLA_BOND_DOWNDELAY, IFLA_BOND_MIIMON, IFLA_BOND_MODE, IFLA_BOND_NUM_PEER_NOTIF, IFLA_BOND_PEER_NOTIF_DELAY,
+  IFLA_BOND_PRIMARY_RESELECT, IFLA_BOND_SLAVE_PRIO, IFLA_BOND_UPDELAY, IFLA_BOND_ARP_INTERVAL,
+} from '../wire/rtnl-constants.js';
 
-const IFF_UP = 0x1;
-export const IFF_MASTER = 0x400, IFF_SLAVE = 0x800;
-const AF_INET = 2;
 const MODE_AB = 1, MODE_XOR = 2, MODE_8023AD = 4, MODE_TLB = 5, MODE_ALB = 6;
 /** BOND_STATE_ACTIVE/BACKUP. */
 export const STATE_ACTIVE = 0, STATE_BACKUP = 1;
 /** BOND_LINK_*: what IFLA_BOND_SLAVE_MII_STATUS carries (up, going down, down, going back). */
 export const LINK_UP = 0, LINK_FAIL = 1, LINK_DOWN = 2, LINK_BACK = 3;
 const RESELECT_ALWAYS = 0;
-const IFLA_BOND_MIIMON = 3, IFLA_BOND_PRIMARY_RESELECT = 12;
-const IFLA_BOND_SLAVE_PRIO = 9;
 
 /** What the bonding code needs of the model: the clock, a place for its messages, a way onto a segment. */
 export interface BondEnv {
@@ -51,7 +50,7 @@ export function le32(v: Uint8Array): number {
 }
 
 export function bondMode(bond: SimLink): number {
-  return settings(bond).get(1)?.[0] ?? 0;
+  return settings(bond).get(IFLA_BOND_MODE)?.[0] ?? 0;
 }
 
 /** bond->params: the delays are kept in monitor ticks (ms / miimon), as the driver keeps them. */
@@ -72,9 +71,9 @@ export function params(bond: SimLink): Params {
   const miimon = u32(IFLA_BOND_MIIMON, 0);
   const ticks = (ms: number) => (miimon ? Math.floor(ms / miimon) : 0);
   return {
-    mode: set.get(1)?.[0] ?? 0, miimon, updelay: ticks(u32(4, 0)), downdelay: ticks(u32(5, 0)),
-    reselect: set.get(IFLA_BOND_PRIMARY_RESELECT)?.[0] ?? RESELECT_ALWAYS, numPeerNotif: set.get(16)?.[0] ?? 1,
-    peerNotifDelay: ticks(u32(28, 0)), arpInterval: u32(7, 0),
+    mode: set.get(IFLA_BOND_MODE)?.[0] ?? 0, miimon, updelay: ticks(u32(IFLA_BOND_UPDELAY, 0)), downdelay: ticks(u32(IFLA_BOND_DOWNDELAY, 0)),
+    reselect: set.get(IFLA_BOND_PRIMARY_RESELECT)?.[0] ?? RESELECT_ALWAYS, numPeerNotif: set.get(IFLA_BOND_NUM_PEER_NOTIF)?.[0] ?? 1,
+    peerNotifDelay: ticks(u32(IFLA_BOND_PEER_NOTIF_DELAY, 0)), arpInterval: u32(IFLA_BOND_ARP_INTERVAL, 0),
   };
 }
 

@@ -1,7 +1,7 @@
 // `tsnet sim`: drives the model. Topology (reset, peers, addresses moving
 // between them), traffic from the host, the virtual clock, per-device
 // parameters, and views (tables, the timeline). Only ever runs on the model.
-import { AF_INET, NUD_INCOMPLETE } from '../backend.js';
+import { AF_INET, NUD_INCOMPLETE } from '../wire/rtnl-constants.js';
 import { hexColon, parseIPv4 } from '../lib/inet.js';
 import { writeAll } from '../lib/output.js';
 import type { Engine } from './engine.js';

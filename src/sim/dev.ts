@@ -11,6 +11,11 @@ import { EEXIST, EINVAL, ENODEV, EOPNOTSUPP, ERANGE } from '../errno.js';
 import { hexColon } from '../lib/inet.js';
 import type { ArpFrame } from '../wire/arp.js';
 import { type Attrs, attrU32 } from '../wire/nlattr.js';
+import {
+  IFF_ALLMULTI, IFF_AUTOMEDIA, IFF_DEBUG, IFF_DYNAMIC, IFF_LOWER_UP, IFF_MULTICAST, IFF_NOARP, IFF_NOTRAILERS, IFF_PORTSEL, IFF_PROMISC,
+  IFF_RUNNING, IFF_UP, IF_OPER_DOWN as OPER_DOWN, IF_OPER_LOWERLAYERDOWN as OPER_LOWERLAYERDOWN, IF_OPER_UNKNOWN as OPER_UNKNOWN,
+  IF_OPER_UP as OPER_UP,
+} from '../wire/rtnl-constants.js';
 import { addrconfChangeMtu } from './addrconf.js';
 import { drawReachableTime, nextRandom } from './clock.js';
 import { inetdevChangeMtu, inetdevChangeName, inetdevUp } from './devinet.js';
@@ -20,12 +25,10 @@ import { LINK_FLAGS_UP } from './lan.js';
 import { DEFAULT_PARAMS } from './neighbour.js';
 import type { SimHost, SimLink, World } from './world.js';
 
-const IFF_UP = 0x1, IFF_RUNNING = 0x40, IFF_LOWER_UP = 0x10000, IFF_PROMISC = 0x100, IFF_ALLMULTI = 0x200;
 /** The flags `ip link set` may change (dev_change_flags' user-settable set). */
-const IFF_SETTABLE = 0x1 | 0x20 | 0x80 | 0x100 | 0x200 | 0x1000 | 0x8000 | 0x4000 | 0x2000 | 0x4;
+const IFF_SETTABLE = IFF_UP | IFF_NOTRAILERS | IFF_NOARP | IFF_PROMISC | IFF_ALLMULTI | IFF_MULTICAST | IFF_DYNAMIC | IFF_AUTOMEDIA |
+  IFF_PORTSEL | IFF_DEBUG;
 const ARPHRD_LOOPBACK = 772;
-/** IF_OPER_*: what IFLA_OPERSTATE carries. */
-const OPER_UNKNOWN = 0, OPER_DOWN = 2, OPER_LOWERLAYERDOWN = 3, OPER_UP = 6;
 
 /** The numbers of a link that has no kind: lo, and the model's NICs (this reference machine's). */
 interface Numbers { minMtu: number; maxMtu: number; queues: number; tsoMax: number; qdisc: string }

@@ -6,20 +6,18 @@
 // (inet_fill_ifaddr); and the device events devinet
 // answers (a rename relabels, an MTU below 68 ends IPv4 on the device, lo
 // coming up gets 127.0.0.1 back). Each change is explained in those terms.
-import { AF_INET, NetlinkError, type RtMessage } from '../backend.js';
+import { NetlinkError, type RtMessage } from '../backend.js';
+import {
+  AF_INET, IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_PROTO, IFA_RT_PRIORITY, RTM_NEWADDR, RT_SCOPE_HOST,
+} from '../wire/rtnl-constants.js';
 import { EADDRNOTAVAIL, EEXIST, EINVAL } from '../errno.js';
 import { formatIPv4 } from '../lib/inet.js';
 import { type Attrs, type LinkAttr, attrStr, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
-import {
-  IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_PROTO, IFA_RT_PRIORITY, IFNAMSIZ, addrFlags, cacheinfo,
-  ifaddrHeader, removeAddress,
-} from './ifaddr.js';
+import { IFNAMSIZ, addrFlags, cacheinfo, ifaddrHeader, removeAddress } from './ifaddr.js';
 import { inSubnet } from './route.js';
 import { addressBytes } from './text.js';
 import type { SimAddress, SimLink, World } from './world.js';
 
-const RTM_NEWADDR = 20;
-const RT_SCOPE_HOST = 254;
 /** Below this MTU IPv4 leaves the device (inetdev_valid_mtu). */
 const IPV4_MIN_MTU = 68;
 

@@ -3,7 +3,7 @@
 // timers and the bonds' MII monitor fire in time order, and the periodic
 // work runs every 15 s. Every change is noted with its cause on the host's
 // timeline (and, with --trace, on stderr as it happens).
-import { AF_INET } from '../backend.js';
+import { AF_INET } from '../wire/rtnl-constants.js';
 import {
   ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, FRAME_LEN, decodeArpFrame, describeArp, encodeArpFrame, hexDump,
   ipFromString, isArpError, macFromString, macToString,

@@ -4,22 +4,23 @@
 // and lifetimes an address reports (ifa_flags, struct ifa_cacheinfo, the
 // ifaddrmsg header), and the lifetime work that removes an address whose
 // valid lifetime ran out (check_lifetime / addrconf_verify).
-import { AF_INET, NetlinkError, type RtRequest } from '../backend.js';
+import { NetlinkError, type RtRequest } from '../backend.js';
+import {
+  AF_INET, IFA_ADDRESS, IFA_ANYCAST, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS, IFA_F_DEPRECATED, IFA_F_PERMANENT, IFA_F_SECONDARY,
+  IFA_F_TENTATIVE, IFA_LABEL, IFA_LOCAL, IFA_PROTO, IFA_RT_PRIORITY, INFINITY_LIFE_TIME as INFINITY, RT_SCOPE_HOST,
+} from '../wire/rtnl-constants.js';
+import { parseIfaddrmsg } from '../wire/nlmsg.js';
 import { EINVAL } from '../errno.js';
 import { formatAddress } from '../lib/inet.js';
 import { type Attrs, type LinkAttr, attrStr, attrU32, attrU8 } from '../wire/nlattr.js';
 import type { SimAddress, SimHost, SimLink, World } from './world.js';
 
-export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_ANYCAST = 5, IFA_CACHEINFO = 6, IFA_FLAGS = 8,
-  IFA_RT_PRIORITY = 9, IFA_PROTO = 11;
-export const IFA_F_SECONDARY = 0x01, IFA_F_NODAD = 0x02, IFA_F_DEPRECATED = 0x20, IFA_F_TENTATIVE = 0x40, IFA_F_PERMANENT = 0x80;
-/** INFINITY_LIFE_TIME. */
-export const INFINITY = 0xffffffff;
 export const IFNAMSIZ = 16;
 
-/** The ifaddrmsg of a request: family, prefix length, flags, scope, ifindex. */
+/** The ifaddrmsg of a request (a short header reads as zeros). */
 export function ifaddrmsg(h: Uint8Array): { family: number; prefixlen: number; flags: number; scope: number; index: number } {
-  return { family: h[0], prefixlen: h[1], flags: h[2], scope: h[3], index: new DataView(h.buffer, h.byteOffset).getInt32(4, true) };
+  const m = parseIfaddrmsg(h);
+  return m instanceof Error ? { family: 0, prefixlen: 0, flags: 0, scope: 0, index: 0 } : m;
 }
 
 /**
@@ -88,7 +89,7 @@ export function cacheinfo(w: World, a: SimAddress): LinkAttr {
 
 /** The ifaddrmsg of an answer: scope host for 127/8 when none was given. */
 export function ifaddrHeader(l: SimLink, a: SimAddress, flags: number): Uint8Array {
-  const header = Uint8Array.of(a.family, a.prefixlen, flags & 0xff, a.scope ?? (a.family === AF_INET && a.local.startsWith('127.') ? 254 : 0), 0, 0, 0, 0);
+  const header = Uint8Array.of(a.family, a.prefixlen, flags & 0xff, a.scope ?? (a.family === AF_INET && a.local.startsWith('127.') ? RT_SCOPE_HOST : 0), 0, 0, 0, 0);
   new DataView(header.buffer).setInt32(4, l.index, true);
   return header;
 }

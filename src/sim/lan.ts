@@ -5,9 +5,9 @@
 import { linkLocalFor } from './addrconf.js';
 import { drawReachableTime } from './clock.js';
 import { DEFAULT_PARAMS } from './neighbour.js';
+import { IFF_BROADCAST, IFF_LOOPBACK, IFF_LOWER_UP, IFF_MULTICAST, IFF_RUNNING, IFF_UP } from '../wire/rtnl-constants.js';
 import { STATE_VERSION, type SimHost, type SimLink, type World } from './world.js';
 
-const IFF_UP = 0x1, IFF_BROADCAST = 0x2, IFF_LOOPBACK = 0x8, IFF_RUNNING = 0x40, IFF_MULTICAST = 0x1000, IFF_LOWER_UP = 0x10000;
 export const LINK_FLAGS_UP = IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST | IFF_LOWER_UP;
 
 function loopback(w: World): SimLink {

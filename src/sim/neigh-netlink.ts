@@ -4,10 +4,10 @@
 // neigh_get(), and neigh_dump_table() with neigh_fill_info() (what an entry
 // reports: ages in USER_HZ, the reference a timer holds). The same
 // refusals as the kernel, as NetlinkError values.
+import { type Neighbour, type NeighbourChange, type NeighbourDumpFilter, NetlinkError } from '../backend.js';
 import {
-  AF_INET, type Neighbour, type NeighbourChange, type NeighbourDumpFilter, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
-  NTF_PROXY, NTF_USE, NUD_FAILED, NetlinkError,
-} from '../backend.js';
+  AF_INET, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NTF_EXT_LEARNED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_FAILED,
+} from '../wire/rtnl-constants.js';
 import { EEXIST, EINVAL, ENODEV, ENOENT } from '../errno.js';
 import { formatAddress, hexColon } from '../lib/inet.js';
 import { addressBytes, macBytes } from './text.js';
@@ -17,7 +17,7 @@ import type { SimHost, SimNeighbour } from './world.js';
 
 const USER_HZ_MS = 10;
 /** NTF_ROUTER and NTF_EXT_LEARNED: the flags neigh_add() copies from the request. */
-const NTF_COPIED = 0x80 | 0x10;
+const NTF_COPIED = NTF_ROUTER | NTF_EXT_LEARNED;
 
 function checkDevice(host: SimHost, ifindex: number): void {
   if (!host.links.some((l) => l.index === ifindex)) throw new NetlinkError(ENODEV);

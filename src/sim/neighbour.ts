@@ -5,10 +5,11 @@
 // redraws and garbage collection); the netlink side, neigh_add() and
 // neigh_delete() with their admin rules, is neigh-netlink.ts. Times are
 // virtual milliseconds.
+import { NetlinkError } from '../backend.js';
 import {
-  NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE, NUD_REACHABLE, NUD_STALE,
-  NTF_EXT_LEARNED, NetlinkError,
-} from '../backend.js';
+  AF_INET, IFF_NOARP, NTF_EXT_LEARNED, NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE,
+  NUD_REACHABLE, NUD_STALE,
+} from '../wire/rtnl-constants.js';
 import { EINVAL, EPERM } from '../errno.js';
 import { drawReachableTime } from './clock.js';
 import { toNum } from './route.js';
@@ -114,8 +115,8 @@ export function createNeighbour(env: NeighEnv, family: number, ifindex: number, 
     family, ifindex, dst, state: NUD_NONE, flags: 0, flagsExt: 0, protocol: 0, lladdr: undefined,
     confirmed: now - 2 * link.params.base_reachable_time_ms, used: now, updated: now, probes: 0, queue: [], dropped: 0,
   };
-  if (family === 2) {
-    if (link.type === 772 || link.flags & 0x80 /* IFF_NOARP */) {
+  if (family === AF_INET) {
+    if (link.type === 772 || link.flags & IFF_NOARP) {
       n.state = NUD_NOARP;
       n.lladdr = link.mac;
     } else if (isBroadcastFor(env.host, dst)) {
@@ -128,7 +129,7 @@ export function createNeighbour(env: NeighEnv, family: number, ifindex: number, 
 }
 
 function isBroadcastFor(host: SimHost, dst: string): boolean {
-  const v4 = host.links.flatMap((l) => l.addresses.filter((a) => a.family === 2));
+  const v4 = host.links.flatMap((l) => l.addresses.filter((a) => a.family === AF_INET));
   if (v4.length === 0 || dst === '0.0.0.0' || dst === '255.255.255.255') return true;
   const d = toNum(dst);
   return v4.some((a) => {

@@ -1,7 +1,7 @@
 // The model's routing, as far as it needs one: the connected routes of each
 // link's IPv4 addresses (the longest prefix wins, as in the FIB), then the
 // default gateway; and inet_select_addr()'s choice of a source address.
-import { AF_INET } from '../backend.js';
+import { AF_INET } from '../wire/rtnl-constants.js';
 import { parseIPv4 } from '../lib/inet.js';
 import type { SimHost, SimLink } from './world.js';
 

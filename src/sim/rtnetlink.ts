@@ -5,7 +5,22 @@
 // (kinds/: newlink, changelink, dellink, fill_info, fill_slave_info),
 // devinet.ts and addrconf.ts (addresses). Answers are encoded with the
 // attributes the kernel reports, in its order (rtnl_fill_ifinfo()).
-import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError, type RtMessage, type RtRequest } from '../backend.js';
+import { NetlinkError, type RtMessage, type RtRequest } from '../backend.js';
+import {
+  AF_INET, AF_INET6, IFF_UP, IFLA_ADDRESS as ADDRESS, IFLA_AF_SPEC as AF_SPEC, IFLA_BROADCAST as BROADCAST, IFLA_CARRIER as CARRIER,
+  IFLA_CARRIER_CHANGES as CARRIER_CHANGES, IFLA_CARRIER_DOWN_COUNT, IFLA_CARRIER_UP_COUNT, IFLA_DEVLINK_PORT, IFLA_DPLL_PIN,
+  IFLA_EXT_MASK as EXT_MASK, IFLA_GRO_IPV4_MAX_SIZE, IFLA_GRO_MAX_SIZE, IFLA_GROUP as GROUP, IFLA_GSO_IPV4_MAX_SIZE,
+  IFLA_GSO_MAX_SEGS, IFLA_GSO_MAX_SIZE, IFLA_HEADROOM as HEADROOM, IFLA_IFALIAS as IFALIAS, IFLA_IFNAME as IFNAME,
+  IFLA_INFO_DATA as INFO_DATA, IFLA_INFO_KIND as INFO_KIND, IFLA_INFO_SLAVE_DATA as INFO_SLAVE_DATA,
+  IFLA_INFO_SLAVE_KIND as INFO_SLAVE_KIND, IFLA_LINK as LINK, IFLA_LINKINFO as LINKINFO, IFLA_LINKMODE as LINKMODE,
+  IFLA_MAP as MAP, IFLA_MASTER as MASTER, IFLA_MAX_MTU, IFLA_MAX_PACING_OFFLOAD_HORIZON, IFLA_MIN_MTU, IFLA_MTU as MTU,
+  IFLA_NETNS_IMMUTABLE as NETNS_IMMUTABLE, IFLA_NET_NS_FD as NET_NS_FD, IFLA_NET_NS_PID as NET_NS_PID, IFLA_NUM_RX_QUEUES,
+  IFLA_NUM_TX_QUEUES, IFLA_OPERSTATE as OPERSTATE, IFLA_PROMISCUITY, IFLA_ALLMULTI, IFLA_PROTO_DOWN as PROTO_DOWN,
+  IFLA_QDISC as QDISC, IFLA_TAILROOM as TAILROOM, IFLA_TSO_MAX_SEGS, IFLA_TSO_MAX_SIZE, IFLA_TXQLEN as TXQLEN, IFLA_XDP as XDP,
+  NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTEXT_FILTER_SKIP_STATS, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK,
+  RTM_NEWADDR, RTM_NEWLINK,
+} from '../wire/rtnl-constants.js';
+import { MessageWriter, parseIfinfomsg } from '../wire/nlmsg.js';
 import { EEXIST, EINVAL, ENODEV, EOPNOTSUPP } from '../errno.js';
 import { hexColon } from '../lib/inet.js';
 import type { ArpFrame } from '../wire/arp.js';
@@ -18,16 +33,6 @@ import { linkKind } from './kinds/index.js';
 import { DEVCONF, afSpec, carrierCounts, stats } from './linkattrs.js';
 import { hexBytes, macBytes, toHex } from './text.js';
 import type { SimAddress, SimHost, SimLink, World } from './world.js';
-
-const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22;
-const IFF_UP = 0x1;
-// IFLA_*
-const ADDRESS = 1, BROADCAST = 2, IFNAME = 3, MTU = 4, LINK = 5, QDISC = 6, MASTER = 10, TXQLEN = 13, MAP = 14, OPERSTATE = 16,
-  LINKMODE = 17, LINKINFO = 18, NET_NS_PID = 19, IFALIAS = 20, AF_SPEC = 26, GROUP = 27, NET_NS_FD = 28, EXT_MASK = 29,
-  CARRIER = 33, CARRIER_CHANGES = 35, PROTO_DOWN = 39, XDP = 43, NETNS_IMMUTABLE = 67, HEADROOM = 68, TAILROOM = 69;
-// IFLA_INFO_*
-const INFO_KIND = 1, INFO_DATA = 2, INFO_SLAVE_KIND = 4, INFO_SLAVE_DATA = 5;
-const RTEXT_FILTER_SKIP_STATS = 8;
 
 function u32a(type: number, value: number): LinkAttr {
   return { type, kind: 'u32', value: value >>> 0 };
@@ -51,16 +56,17 @@ export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWL
     { type: LINKMODE, kind: 'u8', value: l.linkmode ?? 0 },
     // IFLA_NETNS_IMMUTABLE: lo and the kinds that are NETIF_F_NETNS_LOCAL cannot change namespace.
     { type: NETNS_IMMUTABLE, kind: 'u8', value: l.type === 772 || ops?.netnsLocal ? 1 : 0 },
-    u32a(MTU, l.mtu), u32a(50, k.minMtu), u32a(51, k.maxMtu),
-    u32a(GROUP, l.group ?? 0), u32a(30, l.promiscuity ?? 0), u32a(61, l.allmulti ?? 0), u32a(31, k.queues),
-    u32a(40, 65535), u32a(41, 65536), u32a(58, 65536), u32a(63, 65536), u32a(64, 65536),
-    u32a(59, dev.tsoMaxSize(l)),
-    u32a(60, 65535), u32a(66, 0), u32a(32, k.queues),
+    u32a(MTU, l.mtu), u32a(IFLA_MIN_MTU, k.minMtu), u32a(IFLA_MAX_MTU, k.maxMtu),
+    u32a(GROUP, l.group ?? 0), u32a(IFLA_PROMISCUITY, l.promiscuity ?? 0), u32a(IFLA_ALLMULTI, l.allmulti ?? 0),
+    u32a(IFLA_NUM_TX_QUEUES, k.queues), u32a(IFLA_GSO_MAX_SEGS, 65535), u32a(IFLA_GSO_MAX_SIZE, 65536),
+    u32a(IFLA_GRO_MAX_SIZE, 65536), u32a(IFLA_GSO_IPV4_MAX_SIZE, 65536), u32a(IFLA_GRO_IPV4_MAX_SIZE, 65536),
+    u32a(IFLA_TSO_MAX_SIZE, dev.tsoMaxSize(l)), u32a(IFLA_TSO_MAX_SEGS, 65535), u32a(IFLA_MAX_PACING_OFFLOAD_HORIZON, 0),
+    u32a(IFLA_NUM_RX_QUEUES, k.queues),
   ];
   if (l.master !== undefined) attrs.push(u32a(MASTER, l.master));
   attrs.push({ type: CARRIER, kind: 'u8', value: carrier ? 1 : 0 });
   if (l.alias) attrs.push({ type: IFALIAS, kind: 'bytes', value: Buffer.from(l.alias + '\0') });
-  attrs.push(u32a(CARRIER_CHANGES, l.carrierChanges ?? 0), u32a(47, counts.up), u32a(48, counts.down),
+  attrs.push(u32a(CARRIER_CHANGES, l.carrierChanges ?? 0), u32a(IFLA_CARRIER_UP_COUNT, counts.up), u32a(IFLA_CARRIER_DOWN_COUNT, counts.down),
     { type: HEADROOM, kind: 'u16', value: ops?.headroom?.(l) ?? 0 }, { type: TAILROOM, kind: 'u16', value: 0 }, { type: PROTO_DOWN, kind: 'u8', value: 0 });
   attrs.push({ type: ADDRESS, kind: 'bytes', value: macBytes(l.mac) });
   attrs.push({ type: BROADCAST, kind: 'bytes', value: macBytes(l.broadcast) });
@@ -89,7 +95,7 @@ export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWL
   // IF_READY: IPv6 is configured on an up link (an older state file's link: when it has carrier).
   attrs.push(afSpec(l, up && (l.inet6Ready ?? carrier)));
   // IFLA_MAP (struct rtnl_link_ifmap, zeros for virtual devices), then the empty IFLA_DEVLINK_PORT and IFLA_DPLL_PIN nests.
-  attrs.push({ type: MAP, kind: 'bytes', value: new Uint8Array(32) }, { type: 62, kind: 'nest', value: [] }, { type: 65, kind: 'nest', value: [] });
+  attrs.push({ type: MAP, kind: 'bytes', value: new Uint8Array(32) }, { type: IFLA_DEVLINK_PORT, kind: 'nest', value: [] }, { type: IFLA_DPLL_PIN, kind: 'nest', value: [] });
   const header = new Uint8Array(16);
   const hv = new DataView(header.buffer);
   hv.setUint16(2, l.type, true);
@@ -103,9 +109,10 @@ export function addrMessage(w: World, l: SimLink, a: SimAddress, type = RTM_NEWA
   return a.family === AF_INET ? inetFillIfaddr(w, l, a, type) : inet6FillIfaddr(w, l, a, type);
 }
 
+/** The request's ifinfomsg (a short header reads as zeros, as the kernel's nlmsg_parse would refuse it first). */
 function ifinfo(h: Uint8Array): { family: number; index: number; flags: number; change: number } {
-  const v = new DataView(h.buffer, h.byteOffset, h.length);
-  return { family: h[0], index: v.getInt32(4, true), flags: v.getUint32(8, true), change: v.getUint32(12, true) };
+  const m = parseIfinfomsg(h);
+  return m instanceof Error ? { family: 0, index: 0, flags: 0, change: 0 } : m;
 }
 
 /** One request's attributes, decoded the way the kernel's policy reads them. */
@@ -115,16 +122,8 @@ function requestAttrs(req: RtRequest): Attrs {
 
 /** "nlmsghdr | header | attributes" of a request, in hex, for the trace. */
 export function requestHex(req: RtRequest, nlFlags: number): string {
-  const body = encodeAttrs(req.attrs);
-  const hlen = (req.header.length + 3) & ~3;
-  const b = new Uint8Array(16 + hlen + body.length);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, b.length, true);
-  v.setUint16(4, req.type, true);
-  v.setUint16(6, nlFlags, true);
-  b.set(req.header, 16);
-  b.set(body, 16 + hlen);
-  return toHex(b).replace(/(.{8})/g, '$1 ').trim();
+  const bytes = new MessageWriter(req.type, nlFlags).header(req.header).attrs(req.attrs).finish();
+  return toHex(bytes).replace(/(.{8})/g, '$1 ').trim();
 }
 
 /** Attributes given later replace those given earlier of the same type. */

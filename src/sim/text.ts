@@ -2,7 +2,7 @@
 // "02:00:00:00:0a:01") and attribute bytes as hex (the state file is JSON);
 // these turn them back into bytes for a message. The texts are the model's
 // own, always well formed: no checks on the hot path of a dump.
-import { AF_INET6 } from '../backend.js';
+import { AF_INET6 } from '../wire/rtnl-constants.js';
 import { parseIPv4, parseIPv6 } from '../lib/inet.js';
 
 /** A MAC text to bytes; the neighbour dump's hot path. */

@@ -93,6 +93,25 @@ describe('the model: vxlan (kinds/vxlan.ts)', () => {
   });
 });
 
+describe('the model: macvlan (kinds/macvlan.ts)', () => {
+  const macvlan = (name: string, data: LinkAttr[]): RtRequest => ({
+    type: RTM_NEWLINK, flags: data.length ? 0 : NLM_F_CREATE | NLM_F_EXCL, header: new Uint8Array(16),
+    attrs: [
+      { type: IFLA_IFNAME, kind: 'bytes', value: Buffer.from(name + '\0') }, { type: 5, kind: 'u32', value: 2 },
+      { type: IFLA_LINKINFO, kind: 'nest', value: [{ type: IFLA_INFO_KIND, kind: 'bytes', value: Buffer.from('macvlan') }, { type: IFLA_INFO_DATA, kind: 'nest', value: data }] },
+    ],
+  });
+  const mode = (b: SimBackend) => new Map(infoData(dumpLinks(b), 'mv0')).get(1);
+
+  it('is VEPA unless a mode is given, as macvlan_newlink() makes it, and takes a new mode from changelink', () => {
+    const b = new SimBackend(defaultWorld(), 'host');
+    b.rtRequest(macvlan('mv0', []));
+    expect(mode(b)).toBe('02000000');
+    b.rtRequest(macvlan('mv0', [{ type: 1, kind: 'u32', value: 1 }]));
+    expect(mode(b)).toBe('01000000');
+  });
+});
+
 const root = canRunKernelTests();
 const NS = `tsnet-simkind-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'tsnet-simkind-'));

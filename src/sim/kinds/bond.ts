@@ -6,16 +6,15 @@
 import { NetlinkError } from '../../backend.js';
 import { EINVAL, ENODEV, EPERM } from '../../errno.js';
 import { type LinkAttr, parseAttrs } from '../../wire/nlattr.js';
+import { IFF_MASTER, IFF_SLAVE, IFF_UP, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_MIIMON, IFLA_BOND_PRIMARY, IFLA_BOND_PRIMARY_RESELECT } from '../../wire/rtnl-constants.js';
 import {
-  type BondEnv, IFF_MASTER, IFF_SLAVE, LINK_UP, type Params, STATE_ACTIVE, STATE_BACKUP, activeOf, bondCarrier, bondClose, bondMode,
+  type BondEnv, LINK_UP, type Params, STATE_ACTIVE, STATE_BACKUP, activeOf, bondCarrier, bondClose, bondMode,
   bondOpen, changeActive, enslave, isBackup, le32, linkOf, params, release, selectActive, settings, slaveIsUp, slavesOf, usesPrimary,
 } from '../bond.js';
 import { hexBytes, macBytes, toHex } from '../text.js';
 import type { SimHost, SimLink } from '../world.js';
 import { type LinkKindOps, isUp } from './ops.js';
 
-const IFF_UP = 0x1;
-const IFLA_BOND_ACTIVE_SLAVE = 2, IFLA_BOND_MIIMON = 3, IFLA_BOND_PRIMARY = 11, IFLA_BOND_PRIMARY_RESELECT = 12;
 /** TSO_MAX_SIZE: a bond's limit once a slave came or went, before the slaves' own. */
 const TSO_MAX_SIZE = 524280;
 

@@ -2,8 +2,7 @@
 // may set (dummy_change_carrier) and no operstate of its own.
 import type { LinkKindOps } from './ops.js';
 import { toHex } from '../text.js';
-
-const IFF_NOARP = 0x80, IFF_MULTICAST = 0x1000;
+import { IFF_MULTICAST, IFF_NOARP } from '../../wire/rtnl-constants.js';
 
 export const dummy: LinkKindOps = {
   kind: 'dummy', minMtu: 0, maxMtu: 0, queues: 1, tsoMax: 65536, noOperstate: true, changeCarrier: true,

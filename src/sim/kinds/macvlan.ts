@@ -4,13 +4,17 @@
 import { NetlinkError } from '../../backend.js';
 import { EINVAL } from '../../errno.js';
 import { type LinkAttr, attrU32, parseAttrs } from '../../wire/nlattr.js';
+import { IFLA_LINK, IFLA_MACVLAN, MACVLAN_MODE_VEPA } from '../../wire/rtnl-constants.js';
 import { type LinkKindOps, isUp } from './ops.js';
+import type { SimLink } from '../world.js';
 
-const IFLA_LINK = 5, IFLA_MACVLAN_MODE = 1;
-/** MACVLAN_MODE_VEPA, the default. */
-const MODE_VEPA = 4;
 
 const u32 = (type: number, value: number): LinkAttr => ({ type, kind: 'u32', value });
+
+function setMode(l: SimLink, data: Uint8Array | undefined): void {
+  const mode = data ? parseAttrs(data).get(IFLA_MACVLAN.MODE) : undefined;
+  if (mode) l.macvlanMode = attrU32(mode);
+}
 
 export const macvlan: LinkKindOps = {
   kind: 'macvlan', minMtu: 68, maxMtu: 65535, queues: 1, tsoMax: 524280, stacked: true, countsCarrier: true,
@@ -22,16 +26,24 @@ export const macvlan: LinkKindOps = {
     const low = ctx.link(attrU32(lower));
     l.link = low.index;
     l.segment = low.segment;
-    const mode = data ? parseAttrs(data).get(IFLA_MACVLAN_MODE) : undefined;
-    if (mode) l.macvlanMode = attrU32(mode);
+    setMode(l, data);
     ctx.note(`macvlan ${l.name} on ${low.name} created`);
     // The lower device's carrier from the start, off counted as a change.
     l.carrierSeen = ctx.carrier(l);
     l.carrierChanges = l.carrierSeen ? 0 : 1;
   },
 
-  /** IFLA_MACVLAN_MODE, FLAGS, BC_QUEUE_LEN, BC_QUEUE_LEN_USED, BC_CUTOFF... as macvlan_fill_info() reports a new one. */
-  fillInfo: (_ctx, l) => [u32(1, l.macvlanMode ?? MODE_VEPA), { type: 2, kind: 'u16', value: 0 }, u32(6, 0), u32(7, 1000), u32(8, 1000)],
+  /** macvlan_changelink(): a new mode. */
+  changelink(_ctx, l, data, keep) {
+    setMode(l, data);
+    keep();
+  },
+
+  /** MODE (VEPA unless set), FLAGS, MACADDR_COUNT, BC_QUEUE_LEN, BC_QUEUE_LEN_USED, as macvlan_fill_info() reports them. */
+  fillInfo: (_ctx, l) => [
+    u32(IFLA_MACVLAN.MODE, l.macvlanMode ?? MACVLAN_MODE_VEPA), { type: IFLA_MACVLAN.FLAGS, kind: 'u16', value: 0 }, u32(IFLA_MACVLAN.MACADDR_COUNT, 0),
+    u32(IFLA_MACVLAN.BC_QUEUE_LEN, 1000), u32(IFLA_MACVLAN.BC_QUEUE_LEN_USED, 1000),
+  ],
 
   carrier(ctx, l) {
     const lower = ctx.host.links.find((x) => x.index === l.link);

@@ -7,9 +7,8 @@
 // rtnetlink.ts call these roles and never ask a link's kind by name.
 import type { ArpFrame } from '../../wire/arp.js';
 import type { Attrs, LinkAttr } from '../../wire/nlattr.js';
+import { IFF_UP } from '../../wire/rtnl-constants.js';
 import type { SimHost, SimLink, World } from '../world.js';
-
-const IFF_UP = 0x1;
 
 export function isUp(l: SimLink): boolean {
   return (l.flags & IFF_UP) !== 0;

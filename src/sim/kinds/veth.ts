@@ -5,12 +5,10 @@
 import { NetlinkError } from '../../backend.js';
 import { EEXIST } from '../../errno.js';
 import { attrStr, parseAttrs } from '../../wire/nlattr.js';
+import { IFINFOMSG_LEN, IFLA_IFNAME, VETH_INFO_PEER } from '../../wire/rtnl-constants.js';
 import { type KindCtx, type LinkKindOps, isUp } from './ops.js';
 import type { SimLink } from '../world.js';
 
-const VETH_INFO_PEER = 1;
-/** struct ifinfomsg heads the peer's attributes in VETH_INFO_PEER. */
-const IFINFOMSG_LEN = 16;
 
 function peerOf(ctx: KindCtx, l: SimLink): SimLink | undefined {
   return ctx.host.links.find((x) => x.index === l.peer);
@@ -23,7 +21,7 @@ export const veth: LinkKindOps = {
   newlink(ctx, l, _tb, data) {
     const peerInfo = data ? parseAttrs(data).get(VETH_INFO_PEER) : undefined;
     const ptb = parseAttrs(peerInfo ? peerInfo.subarray(IFINFOMSG_LEN) : new Uint8Array(0));
-    const pname = ptb.get(3) ? attrStr(ptb.get(3)!) : ctx.freeName('veth%d');
+    const pname = ptb.get(IFLA_IFNAME) ? attrStr(ptb.get(IFLA_IFNAME)!) : ctx.freeName('veth%d');
     if (ctx.host.links.some((x) => x.name === pname)) throw new NetlinkError(EEXIST);
     const peer = ctx.alloc(pname, 'veth', ptb);
     ctx.host.links.push(peer);

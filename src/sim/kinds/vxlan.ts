@@ -8,16 +8,17 @@
 import { NetlinkError } from '../../backend.js';
 import { EEXIST, EINVAL, ERANGE } from '../../errno.js';
 import { type Attrs, type LinkAttr, attrU32, parseAttrs } from '../../wire/nlattr.js';
+import { IFLA_VXLAN } from '../../wire/rtnl-constants.js';
 import { hexBytes, toHex } from '../text.js';
 import type { SimLink } from '../world.js';
 import { bytes, ordered, overlay, u32, u8 } from './attrs.js';
 import type { LinkKindOps } from './ops.js';
 
-// IFLA_VXLAN_*
-const ID = 1, GROUP = 2, LINK = 3, LOCAL = 4, TTL = 5, TOS = 6, LEARNING = 7, AGEING = 8, LIMIT = 9, PORT_RANGE = 10, PROXY = 11,
-  RSC = 12, L2MISS = 13, L3MISS = 14, PORT = 15, GROUP6 = 16, LOCAL6 = 17, UDP_CSUM = 18, UDP_ZERO_CSUM6_TX = 19,
-  UDP_ZERO_CSUM6_RX = 20, REMCSUM_TX = 21, REMCSUM_RX = 22, GBP = 23, REMCSUM_NOPARTIAL = 24, COLLECT_METADATA = 25, LABEL = 26,
-  GPE = 27, TTL_INHERIT = 28, DF = 29, VNIFILTER = 30, LOCALBYPASS = 31, LABEL_POLICY = 32, RESERVED_BITS = 33;
+const {
+  ID, GROUP, LINK, LOCAL, TTL, TOS, LEARNING, AGEING, LIMIT, PORT_RANGE, PROXY, RSC, L2MISS, L3MISS, PORT, GROUP6, LOCAL6, UDP_CSUM,
+  UDP_ZERO_CSUM6_TX, UDP_ZERO_CSUM6_RX, REMCSUM_TX, REMCSUM_RX, GBP, REMCSUM_NOPARTIAL, COLLECT_METADATA, LABEL, GPE, TTL_INHERIT,
+  DF, VNIFILTER, LOCALBYPASS, LABEL_POLICY, RESERVED_BITS,
+} = IFLA_VXLAN;
 /** VXLAN_N_VID: a VNI has 24 bits. */
 const N_VID = 1 << 24;
 /** The kernel's default UDP port (Linux's own, not IANA's 4789), network order. */
