@@ -19,6 +19,8 @@ import { writeAll } from '../lib/output.js';
 import { neighAdd, neighDelete, neighDump, neighFillInfo, neighGet } from './neigh-netlink.js';
 import type { SimHost, SimNeighbour, World } from './world.js';
 import { findHost } from './lan.js';
+import { upgradeLinks } from './upgrade.js';
+import { bondOf } from './bond.js';
 
 /** What the model answers for the kernel's release (bond show prints it as the driver's version). */
 const MODEL_RELEASE = '6.1.0-tsnet-model';
@@ -38,6 +40,7 @@ export class SimBackend implements Backend {
     /** The state file and how to read it again, for `monitor` (which must not hold the lock). */
     private readonly source?: { file: string; reload: () => World },
   ) {
+    upgradeLinks(world);
     this.engine = new Engine(world, trace);
     const h = findHost(world, hostName);
     if (!h) throw new NetlinkError(ENOENT, undefined, `no simulated host "${hostName}" (tsnet sim show lists them)`);
@@ -55,7 +58,8 @@ export class SimBackend implements Backend {
   watch(topics: MonitorTopics, each: (e: MonitorEvent) => void): Watch {
     if (!this.source) throw new NetlinkError(EOPNOTSUPP, 'the model can be watched only through its state file');
     this.close();
-    return watchModel(this.source.file, this.host.name, this.world, this.source.reload, topics, (w, n) => this.entry(n, w), each);
+    const reload = this.source.reload;
+    return watchModel(this.source.file, this.host.name, this.world, () => upgradeLinks(reload()), topics, (w, n) => this.entry(n, w), each);
   }
 
   private entry(n: SimNeighbour, w: World = this.world): Neighbour {
@@ -130,7 +134,7 @@ export class SimBackend implements Backend {
     const m = /^\/sys\/class\/net\/([^/]+)\/bonding\/slaves$/.exec(path);
     const bond = m ? this.host.links.find((l) => l.name === m[1] && l.kind === 'bond') : undefined;
     if (!bond) return undefined;
-    return (bond.slaves ?? []).map((i) => this.host.links.find((l) => l.index === i)?.name).filter(Boolean).join(' ') + '\n';
+    return (bondOf(bond).slaves ?? []).map((i) => this.host.links.find((l) => l.index === i)?.name).filter(Boolean).join(' ') + '\n';
   }
 
   arpingPort(): SimArpingPort {

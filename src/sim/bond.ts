@@ -11,7 +11,7 @@
 // The driver's own messages go on the timeline.
 import { ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, ipFromString, macFromString } from '../wire/arp.js';
 import { parseAttrs } from '../wire/nlattr.js';
-import type { SimHost, SimLink, World } from './world.js';
+import type { KindInfo, SimHost, SimLink, SlaveInfo, World } from './world.js';
 import { hexBytes } from './text.js';
 import {
   AF_INET, IFF_SLAVE, IFF_UP, IFLA_BOND_DOWNDELAY, IFLA_BOND_MIIMON, IFLA_BOND_MODE, IFLA_BOND_NUM_PEER_NOTIF, IFLA_BOND_PEER_NOTIF_DELAY,
@@ -24,6 +24,41 @@ export const STATE_ACTIVE = 0, STATE_BACKUP = 1;
 /** BOND_LINK_*: what IFLA_BOND_SLAVE_MII_STATUS carries (up, going down, down, going back). */
 export const LINK_UP = 0, LINK_FAIL = 1, LINK_DOWN = 2, LINK_BACK = 3;
 const RESELECT_ALWAYS = 0;
+
+/** struct bonding, as far as the model keeps it: what `type bond ...` set, the slaves, the monitor. */
+export interface BondInfo extends KindInfo {
+  /** The active slave, and whether the bond's MAC is still the random one it was made with. */
+  activeSlave?: number;
+  randomMac?: boolean;
+  /** The slaves in enslave order (the driver's list; sysfs bonding/slaves). */
+  slaves?: number[];
+  /** The next MII monitor tick (virtual ms; undefined: not monitoring), peer notifications left to send. */
+  miiNext?: number;
+  peerNotif?: number;
+  /** The primary: by name as set, the slave of that name once enslaved, and whether to force it in once. */
+  primaryName?: string;
+  primarySlave?: number;
+  forcePrimary?: boolean;
+}
+
+/** struct slave: its own MAC (it wears the bond's), BOND_LINK_* and the ticks left of its delay, failures, backup flag. */
+export interface BondSlaveInfo extends SlaveInfo {
+  permMac?: string;
+  /** MII status of state files before miiState (true: up). */
+  miiUp?: boolean;
+  linkFailures?: number;
+  miiState?: number;
+  miiDelay?: number;
+  bondBackup?: boolean;
+}
+
+export function bondOf(l: SimLink): BondInfo {
+  return (l.info ??= {}) as BondInfo;
+}
+
+export function slaveOf(l: SimLink): BondSlaveInfo {
+  return (l.slave ??= {}) as BondSlaveInfo;
+}
 
 /** What the bonding code needs of the model: the clock, a place for its messages, a way onto a segment. */
 export interface BondEnv {
@@ -41,7 +76,8 @@ export interface BondEnv {
 /** The bond's settings: the driver's defaults, then what `type bond ...` / `bond add` set. */
 export function settings(bond: SimLink): Map<number, Uint8Array> {
   const m = new Map<number, Uint8Array>();
-  if (bond.kindData) for (const [t, v] of parseAttrs(hexBytes(bond.kindData))) m.set(t, v);
+  const data = bond.info?.data;
+  if (data) for (const [t, v] of parseAttrs(hexBytes(data))) m.set(t, v);
   return m;
 }
 
@@ -82,36 +118,37 @@ const isLb = (mode: number) => mode === MODE_TLB || mode === MODE_ALB;
 
 /** A slave's BOND_LINK_*; a state file from before the monitor had only up or down. */
 export function linkOf(s: SimLink): number {
-  return s.miiState ?? (s.miiUp === false ? LINK_DOWN : LINK_UP);
+  return slaveOf(s).miiState ?? (slaveOf(s).miiUp === false ? LINK_DOWN : LINK_UP);
 }
 
 function setLinkState(s: SimLink, v: number): void {
-  s.miiState = v;
-  s.miiUp = undefined;
+  slaveOf(s).miiState = v;
+  slaveOf(s).miiUp = undefined;
 }
 
 export function isBackup(bond: SimLink, s: SimLink): boolean {
-  if (s.bondBackup !== undefined) return s.bondBackup;
-  return bondMode(bond) === MODE_AB ? bond.activeSlave !== s.index : linkOf(s) !== LINK_UP;
+  const backup = slaveOf(s).bondBackup;
+  if (backup !== undefined) return backup;
+  return bondMode(bond) === MODE_AB ? bondOf(bond).activeSlave !== s.index : linkOf(s) !== LINK_UP;
 }
 
 function setActiveFlags(s: SimLink): void {
-  s.bondBackup = false;
+  slaveOf(s).bondBackup = false;
 }
 
 /** bond_set_slave_inactive_flags(): the load-balancing modes keep the slave's state. */
 function setInactiveFlags(mode: number, s: SimLink): void {
-  if (!isLb(mode)) s.bondBackup = true;
+  if (!isLb(mode)) slaveOf(s).bondBackup = true;
 }
 
 /** The bond's slaves in the driver's list order (enslave order). */
 export function slavesOf(host: SimHost, bond: SimLink): SimLink[] {
-  const order = bond.slaves ?? host.links.filter((l) => l.master === bond.index).map((l) => l.index);
+  const order = bondOf(bond).slaves ?? host.links.filter((l) => l.master === bond.index).map((l) => l.index);
   return order.map((i) => host.links.find((l) => l.index === i)).filter((l): l is SimLink => l?.master === bond.index);
 }
 
 export function activeOf(host: SimHost, bond: SimLink): SimLink | undefined {
-  return bond.activeSlave === undefined ? undefined : slavesOf(host, bond).find((s) => s.index === bond.activeSlave);
+  return bondOf(bond).activeSlave === undefined ? undefined : slavesOf(host, bond).find((s) => s.index === bondOf(bond).activeSlave);
 }
 
 /** bond_slave_is_up(): running with carrier. */
@@ -120,7 +157,7 @@ export function slaveIsUp(env: BondEnv, s: SimLink): boolean {
 }
 
 function prio(s: SimLink): number {
-  const v = s.slaveData ? parseAttrs(hexBytes(s.slaveData)).get(IFLA_BOND_SLAVE_PRIO) : undefined;
+  const v = s.slave?.data ? parseAttrs(hexBytes(s.slave?.data)).get(IFLA_BOND_SLAVE_PRIO) : undefined;
   return v ? le32(v) | 0 : 0;
 }
 
@@ -145,7 +182,7 @@ function setCarrier(host: SimHost, bond: SimLink): boolean {
  */
 function primaryOrCurrent(env: BondEnv, bond: SimLink, p: Params): SimLink | undefined {
   const slaves = slavesOf(env.host, bond);
-  let prim = slaves.find((s) => s.index === bond.primarySlave);
+  let prim = slaves.find((s) => s.index === bondOf(bond).primarySlave);
   const curr = activeOf(env.host, bond);
   const currUp = curr !== undefined && linkOf(curr) === LINK_UP;
   if (!prim || linkOf(prim) !== LINK_UP) {
@@ -153,8 +190,8 @@ function primaryOrCurrent(env: BondEnv, bond: SimLink, p: Params): SimLink | und
     for (const s of slaves) if (linkOf(s) === LINK_UP && (!best || prio(s) > prio(best))) best = s;
     if (!best || best === curr) return currUp ? curr : undefined;
     prim = best;
-  } else if (bond.forcePrimary) {
-    bond.forcePrimary = false;
+  } else if (bondOf(bond).forcePrimary) {
+    bondOf(bond).forcePrimary = false;
     return prim;
   }
   if (!currUp) return prim;
@@ -168,8 +205,8 @@ function findBest(env: BondEnv, bond: SimLink, p: Params): SimLink | undefined {
   let best: SimLink | undefined, mintime = p.updelay;
   for (const s of slavesOf(env.host, bond)) {
     if (linkOf(s) === LINK_UP) return s;
-    if (linkOf(s) === LINK_BACK && slaveIsUp(env, s) && (s.miiDelay ?? 0) < mintime) {
-      mintime = s.miiDelay ?? 0;
+    if (linkOf(s) === LINK_BACK && slaveIsUp(env, s) && (slaveOf(s).miiDelay ?? 0) < mintime) {
+      mintime = slaveOf(s).miiDelay ?? 0;
       best = s;
     }
   }
@@ -186,7 +223,7 @@ export function selectActive(env: BondEnv, bond: SimLink, p: Params): void {
 
 /** bond_should_notify_peers(): a notification is due, there is an active slave and the bond has carrier. */
 function shouldNotifyPeers(env: BondEnv, bond: SimLink, p: Params): boolean {
-  const left = bond.peerNotif ?? 0;
+  const left = bondOf(bond).peerNotif ?? 0;
   return activeOf(env.host, bond) !== undefined && left > 0 && left % Math.max(1, p.peerNotifDelay) === 0 && bond.carrier;
 }
 
@@ -220,15 +257,15 @@ export function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLi
   if (next) {
     if (linkOf(next) === LINK_BACK) {
       if (usesPrimary(p.mode)) {
-        env.note(`${bond.name}: (slave ${next.name}): making interface the new active one ${(p.updelay - (next.miiDelay ?? 0)) * p.miimon} ms earlier`);
+        env.note(`${bond.name}: (slave ${next.name}): making interface the new active one ${(p.updelay - (slaveOf(next).miiDelay ?? 0)) * p.miimon} ms earlier`);
       }
-      next.miiDelay = 0;
+      slaveOf(next).miiDelay = 0;
       setLinkState(next, LINK_UP);
     } else if (usesPrimary(p.mode)) {
       env.note(`${bond.name}: (slave ${next.name}): making interface the new active one`);
     }
   }
-  bond.activeSlave = next?.index;
+  bondOf(bond).activeSlave = next?.index;
   if (isLb(p.mode)) {
     if (old) setInactiveFlags(p.mode, old);
     if (next) setActiveFlags(next);
@@ -242,11 +279,11 @@ export function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLi
   setActiveFlags(next);
   let should = false;
   if (bond.flags & IFF_UP) {
-    bond.peerNotif = p.numPeerNotif * Math.max(1, p.peerNotifDelay);
+    bondOf(bond).peerNotif = p.numPeerNotif * Math.max(1, p.peerNotifDelay);
     should = shouldNotifyPeers(env, bond, p);
-    if (should) bond.peerNotif--;
+    if (should) bondOf(bond).peerNotif = (bondOf(bond).peerNotif ?? 0) - 1;
   }
-  const count = bond.flags & IFF_UP ? notificationsDue(p, bond.peerNotif ?? 0, should, env.inTick === true) : 0;
+  const count = bond.flags & IFF_UP ? notificationsDue(p, bondOf(bond).peerNotif ?? 0, should, env.inTick === true) : 0;
   const addrs = ipv4Of(bond);
   const garps = count && addrs.length ? `; ${count} gratuitous ARP${count > 1 ? 's' : ''} for ${addrs.length > 1 ? 'each of ' : ''}${addrs.join(' ')}` : '';
   env.note(`${bond.name}: active slave ${old?.name ?? 'none'} -> ${next.name}${garps}`);
@@ -289,7 +326,7 @@ function inspect(env: BondEnv, bond: SimLink, p: Params): Map<SimLink, number> {
       if (state === LINK_UP) {
         if (up) continue;
         proposed.set(s, LINK_FAIL);
-        s.miiDelay = p.downdelay;
+        slaveOf(s).miiDelay = p.downdelay;
         if (p.downdelay) {
           const which = p.mode === MODE_AB ? (isBackup(bond, s) ? 'backup ' : 'active ') : '';
           say(s, `link status down for ${which}interface, disabling it in ${p.downdelay * p.miimon} ms`);
@@ -297,27 +334,27 @@ function inspect(env: BondEnv, bond: SimLink, p: Params): Map<SimLink, number> {
       }
       if (up) {
         proposed.set(s, LINK_UP);
-        say(s, `link status up again after ${(p.downdelay - (s.miiDelay ?? 0)) * p.miimon} ms`);
-      } else if ((s.miiDelay ?? 0) <= 0) proposed.set(s, LINK_DOWN);
-      else s.miiDelay = (s.miiDelay ?? 0) - 1;
+        say(s, `link status up again after ${(p.downdelay - (slaveOf(s).miiDelay ?? 0)) * p.miimon} ms`);
+      } else if ((slaveOf(s).miiDelay ?? 0) <= 0) proposed.set(s, LINK_DOWN);
+      else slaveOf(s).miiDelay = (slaveOf(s).miiDelay ?? 0) - 1;
       continue;
     }
     if (state === LINK_DOWN) {
       if (!up) continue;
       proposed.set(s, LINK_BACK);
-      s.miiDelay = p.updelay;
+      slaveOf(s).miiDelay = p.updelay;
       if (p.updelay) say(s, `link status up, enabling it in ${ignoreUpdelay ? 0 : p.updelay * p.miimon} ms`);
     }
     if (!up) {
       proposed.set(s, LINK_DOWN);
-      say(s, `link status down again after ${(p.updelay - (s.miiDelay ?? 0)) * p.miimon} ms`);
+      say(s, `link status down again after ${(p.updelay - (slaveOf(s).miiDelay ?? 0)) * p.miimon} ms`);
       continue;
     }
-    if (ignoreUpdelay) s.miiDelay = 0;
-    if ((s.miiDelay ?? 0) <= 0) {
+    if (ignoreUpdelay) slaveOf(s).miiDelay = 0;
+    if ((slaveOf(s).miiDelay ?? 0) <= 0) {
       proposed.set(s, LINK_UP);
       ignoreUpdelay = false;
-    } else s.miiDelay = (s.miiDelay ?? 0) - 1;
+    } else slaveOf(s).miiDelay = (slaveOf(s).miiDelay ?? 0) - 1;
   }
   return proposed;
 }
@@ -325,20 +362,20 @@ function inspect(env: BondEnv, bond: SimLink, p: Params): Map<SimLink, number> {
 /** bond_miimon_commit(): slaves that went UP or DOWN, then a new active slave if needed, then the carrier. */
 function commit(env: BondEnv, bond: SimLink, p: Params, proposed: Map<SimLink, number>): void {
   let failover = false;
-  const primary = slavesOf(env.host, bond).find((s) => s.index === bond.primarySlave);
+  const primary = slavesOf(env.host, bond).find((s) => s.index === bondOf(bond).primarySlave);
   for (const s of slavesOf(env.host, bond)) {
     const st = proposed.get(s);
     if (st === LINK_UP) {
-      if (p.mode === MODE_8023AD) s.bondBackup = true;
+      if (p.mode === MODE_8023AD) slaveOf(s).bondBackup = true;
       else if (p.mode !== MODE_AB) setActiveFlags(s);
       env.note(`${bond.name}: (slave ${s.name}): link status definitely up, ${speedText(s)}`);
       const active = activeOf(env.host, bond);
       if (!active || s === primary || prio(s) > prio(active)) failover = true;
     } else if (st === LINK_DOWN) {
-      s.linkFailures = (s.linkFailures ?? 0) + 1;
+      slaveOf(s).linkFailures = (slaveOf(s).linkFailures ?? 0) + 1;
       if (p.mode === MODE_AB || p.mode === MODE_8023AD) setInactiveFlags(p.mode, s);
       env.note(`${bond.name}: (slave ${s.name}): link status definitely down, disabling slave`);
-      if (s.index === bond.activeSlave) failover = true;
+      if (s.index === bondOf(bond).activeSlave) failover = true;
     }
   }
   if (failover) selectActive(env, bond, p);
@@ -355,8 +392,8 @@ function miiTick(env: BondEnv, bond: SimLink, p: Params): void {
     for (const [s, st] of proposed) setLinkState(s, st);
     commit(env, bond, p, proposed);
   }
-  if (bond.peerNotif) {
-    bond.peerNotif--;
+  if (bondOf(bond).peerNotif) {
+    bondOf(bond).peerNotif = (bondOf(bond).peerNotif ?? 0) - 1;
     if (should) notifyPeers(env, bond);
   }
 }
@@ -364,21 +401,25 @@ function miiTick(env: BondEnv, bond: SimLink, p: Params): void {
 /** When the next MII monitor tick of one of the host's bonds is due (Infinity: none). */
 export function bondTickAt(host: SimHost): number {
   let t = Infinity;
-  for (const l of host.links) if (l.kind === 'bond' && l.miiNext !== undefined && l.miiNext < t) t = l.miiNext;
+  for (const l of host.links) {
+    const next = l.kind === 'bond' ? bondOf(l).miiNext : undefined;
+    if (next !== undefined && next < t) t = next;
+  }
   return t;
 }
 
 /** Runs the ticks due by now, each bond's next one miimon ms later. */
 export function bondTicks(env: BondEnv): void {
   for (const bond of env.host.links) {
-    if (bond.kind !== 'bond' || bond.miiNext === undefined || bond.miiNext > env.w.now) continue;
+    const b = bond.kind === 'bond' ? bondOf(bond) : undefined;
+    if (!b || b.miiNext === undefined || b.miiNext > env.w.now) continue;
     const p = params(bond);
     if (!p.miimon || !(bond.flags & IFF_UP)) {
-      bond.miiNext = undefined;
+      bondOf(bond).miiNext = undefined;
       continue;
     }
     miiTick({ ...env, inTick: true }, bond, p);
-    while (bond.miiNext <= env.w.now) bond.miiNext += p.miimon;
+    while (b.miiNext <= env.w.now) b.miiNext += p.miimon;
   }
 }
 
@@ -386,43 +427,43 @@ export function bondTicks(env: BondEnv): void {
 export function bondOpen(env: BondEnv, bond: SimLink): void {
   const p = params(bond);
   for (const s of slavesOf(env.host, bond)) {
-    if (usesPrimary(p.mode) && s.index !== bond.activeSlave) setInactiveFlags(p.mode, s);
+    if (usesPrimary(p.mode) && s.index !== bondOf(bond).activeSlave) setInactiveFlags(p.mode, s);
     else if (p.mode !== MODE_8023AD) setActiveFlags(s);
   }
-  bond.miiNext = p.miimon ? env.w.now : undefined;
+  bondOf(bond).miiNext = p.miimon ? env.w.now : undefined;
 }
 
 /** bond_close(): the monitor stops, pending peer notifications are dropped. */
 export function bondClose(bond: SimLink): void {
-  bond.miiNext = undefined;
-  bond.peerNotif = 0;
+  bondOf(bond).miiNext = undefined;
+  bondOf(bond).peerNotif = 0;
 }
 
 /** bond_enslave(): the slave takes the bond's MAC (fail_over_mac none); a random-MAC bond takes its first slave's. */
 export function enslave(env: BondEnv, bond: SimLink, slave: SimLink): void {
   const p = params(bond);
-  if (slavesOf(env.host, bond).length <= 1 && bond.randomMac) {
+  if (slavesOf(env.host, bond).length <= 1 && bondOf(bond).randomMac) {
     bond.mac = slave.mac;
-    bond.randomMac = false;
+    bondOf(bond).randomMac = false;
   }
-  slave.permMac = slave.mac;
+  slaveOf(slave).permMac = slave.mac;
   slave.mac = bond.mac;
   slave.flags |= IFF_SLAVE;
-  slave.linkFailures = 0;
-  slave.miiDelay = 0;
+  slaveOf(slave).linkFailures = 0;
+  slaveOf(slave).miiDelay = 0;
   // The initial link state: with miimon, the link as it is (BACK for updelay ticks); without, UP.
   let state = LINK_UP;
   if (p.miimon) {
     if (!slaveIsUp(env, slave)) state = LINK_DOWN;
     else if (p.updelay) {
       state = LINK_BACK;
-      slave.miiDelay = p.updelay;
+      slaveOf(slave).miiDelay = p.updelay;
     }
   } else if (p.arpInterval && !env.carrier(slave)) state = LINK_DOWN;
   setLinkState(slave, state);
-  if (usesPrimary(p.mode) && bond.primaryName === slave.name) {
-    bond.primarySlave = slave.index;
-    bond.forcePrimary = true;
+  if (usesPrimary(p.mode) && bondOf(bond).primaryName === slave.name) {
+    bondOf(bond).primarySlave = slave.index;
+    bondOf(bond).forcePrimary = true;
   }
   if (p.mode === MODE_AB || p.mode === MODE_8023AD || isLb(p.mode)) {
     if (isLb(p.mode)) setActiveFlags(slave);
@@ -430,7 +471,7 @@ export function enslave(env: BondEnv, bond: SimLink, slave: SimLink): void {
   } else {
     // Always active in the trunk modes.
     setActiveFlags(slave);
-    if (!activeOf(env.host, bond) && state === LINK_UP) bond.activeSlave = slave.index;
+    if (!activeOf(env.host, bond) && state === LINK_UP) bondOf(bond).activeSlave = slave.index;
   }
   setCarrier(env.host, bond);
   if (usesPrimary(p.mode)) selectActive(env, bond, p);
@@ -447,17 +488,19 @@ export function release(env: BondEnv, bond: SimLink, slave: SimLink, unregisteri
   // Flags first, so the driver calls even the active slave a backup one in active-backup.
   setInactiveFlags(p.mode, slave);
   const backup = isBackup(bond, slave);
-  bond.slaves = slavesOf(env.host, bond).map((s) => s.index).filter((i) => i !== slave.index);
+  bondOf(bond).slaves = slavesOf(env.host, bond).map((s) => s.index).filter((i) => i !== slave.index);
   env.note(`${bond.name}${unregistering ? ' (unregistering)' : ''}: (slave ${slave.name}): Releasing ${backup ? 'backup' : 'active'} interface`);
-  if (bond.primarySlave === slave.index) bond.primarySlave = undefined;
-  if (bond.activeSlave === slave.index) {
-    bond.activeSlave = undefined;
+  if (bondOf(bond).primarySlave === slave.index) bondOf(bond).primarySlave = undefined;
+  if (bondOf(bond).activeSlave === slave.index) {
+    bondOf(bond).activeSlave = undefined;
     if (p.mode === MODE_AB) env.note(`${bond.name}: active slave ${slave.name} -> none`);
     selectActive(env, bond, p);
   }
   setCarrier(env.host, bond);
-  if (slave.permMac) slave.mac = slave.permMac;
+  const perm = slaveOf(slave).permMac;
+  if (perm) slave.mac = perm;
   slave.flags &= ~IFF_SLAVE;
-  slave.permMac = slave.miiUp = slave.miiState = slave.miiDelay = slave.bondBackup = slave.linkFailures = undefined;
+  // The slave state goes; the bond_slave options stay until the master is gone (do_set_master).
+  slave.slave = slave.slave?.data ? { data: slave.slave.data } : undefined;
 }
 

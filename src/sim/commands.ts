@@ -10,6 +10,7 @@ import type { NeighParams, SimHost, World } from './world.js';
 import { drawReachableTime } from './clock.js';
 import { defaultWorld, ethernet, findHost, makeHost } from './lan.js';
 import { startingWorld } from './engine.js';
+import { vethPeer } from './kinds/veth.js';
 
 export const SIM_USAGE = `Usage: tsnet sim { show | reset [ empty ] [ seed N ] | timeline [ ADDR ] [ host NAME ] [ last N ] }
        tsnet sim send DST [ dev DEV ] [ count N ] [ interval TIME ] [ confirm ]
@@ -172,7 +173,7 @@ function setCarrier(b: SimSession, dev: string | undefined, state: string | unde
   if (state !== 'on' && state !== 'off') usage('sim: carrier needs on or off');
   const on = state === 'on';
   if (link.kind === 'veth') {
-    const peer = b.host.links.find((l) => l.index === link.peer);
+    const peer = b.host.links.find((l) => l.index === vethPeer(link));
     if (!peer) usage(`sim: ${dev} has no peer`);
     peer.flags = on ? peer.flags | 1 : peer.flags & ~1;
     if (on) peer.wasUp = true;

@@ -198,7 +198,7 @@ export class Netdev implements KindCtx {
       const old = this.link(l.master);
       opsOf(old)?.delSlave?.(this, old, l, unregistering);
       l.master = undefined;
-      l.slaveData = undefined;
+      l.slave = undefined;
     }
     if (!index || l.master === index) return;
     const m = this.host.links.find((x) => x.index === index);

@@ -79,7 +79,7 @@ export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWL
     info.push(str(INFO_KIND, l.kind));
     const data = ops?.fillInfo?.(dev, l);
     if (data) info.push({ type: INFO_DATA, kind: 'nest', value: data });
-    else if (l.kindData) info.push({ type: INFO_DATA, kind: 'bytes', value: hexBytes(l.kindData) });
+    else if (l.info?.data) info.push({ type: INFO_DATA, kind: 'bytes', value: hexBytes(l.info.data) });
   }
   const master = host.links.find((x) => x.index === l.master);
   const masterOps = master && opsOf(master);
@@ -347,12 +347,12 @@ export class SimRtnl {
     if (k.endsWith('_slave')) {
       const master = this.host.links.find((x) => x.index === l.master);
       if (!master || `${master.kind}_slave` !== k) throw new NetlinkError(EOPNOTSUPP);
-      if (slaveData) l.slaveData = mergeHex(l.slaveData, slaveData);
+      if (slaveData) (l.slave ??= {}).data = mergeHex(l.slave.data, slaveData);
       return;
     }
     if (k !== (l.kind ?? '')) throw new NetlinkError(EOPNOTSUPP);
     if (!data) return;
-    const keep = () => (l.kindData = mergeHex(l.kindData, data));
+    const keep = () => ((l.info ??= {}).data = mergeHex(l.info.data, data));
     const ops = opsOf(l);
     if (ops?.changelink) ops.changelink(this.dev, l, data, keep);
     else keep();

@@ -6,8 +6,12 @@
 // rtnetlink.ts, kinds/ (link kinds), clock.ts and engine.ts (time), lan.ts
 // (the topology and its peers).
 
-/** 3: a neighbour table is stored as text (table.ts); 2, rows, and 1, objects, are still read. */
-export const STATE_VERSION = 3;
+/**
+ * 4: a link's kind-specific state is in `info` and `slave` (upgrade.ts moves
+ * format 3's flat fields there); 3: a neighbour table is stored as text
+ * (table.ts); 2, rows, and 1, objects, are still read.
+ */
+export const STATE_VERSION = 4;
 
 /** /proc/sys/net/ipv4/neigh/default on the reference machine (shared/reference/kernel). */
 export interface NeighParams {
@@ -82,15 +86,14 @@ export interface SimLink {
   /** The per-device reachable_time, redrawn in [base/2, 3·base/2] as the kernel does. */
   reachable_time_ms: number;
   master?: number;
-  /** IFLA_INFO_KIND: veth, bridge, macvlan, dummy, bond; absent for lo and the model's NICs. */
+  /** IFLA_INFO_KIND (a kind of kinds/index.ts); absent for lo and the model's NICs. */
   kind?: string;
-  /** A veth's other end; a macvlan's lower device. */
-  peer?: number;
+  /** The kind's own state, as its file under kinds/ types it (a veth's peer, a bond's slaves and monitor...). */
+  info?: KindInfo;
+  /** What the master's kind keeps on this link as its slave or port (a bond slave's MII status...). */
+  slave?: SlaveInfo;
+  /** IFLA_LINK: the device this one sits on (a macvlan's lower device). */
   link?: number;
-  macvlanMode?: number;
-  /** Options set with `type KIND ARGS` / `type KIND_slave ARGS`, as attribute bytes in hex. */
-  kindData?: string;
-  slaveData?: string;
   txqlen?: number;
   group?: number;
   alias?: string;
@@ -102,32 +105,22 @@ export interface SimLink {
   wasUp?: boolean;
   /** IN6_ADDR_GEN_MODE_* */
   addrGenMode?: number;
-  /** Bonding: a bond's active slave and whether its MAC is still the random one it was made with. */
-  activeSlave?: number;
-  randomMac?: boolean;
-  /** A bond's slaves in enslave order (the driver's list; sysfs bonding/slaves). */
-  slaves?: number[];
-  /** Bonding: a slave's own MAC (it wears the bond's), its MII status and link failures. */
-  permMac?: string;
-  /** MII status of older state files (true: up); miiState replaces it. */
-  miiUp?: boolean;
-  linkFailures?: number;
-  /** A slave's BOND_LINK_* (0 up, 1 fail, 2 down, 3 back), the monitor ticks left of its up/down delay, and its backup flag. */
-  miiState?: number;
-  miiDelay?: number;
-  bondBackup?: boolean;
-  /** A bond's next MII monitor tick (virtual ms; undefined: not monitoring), peer notifications left to send, and primary. */
-  miiNext?: number;
-  peerNotif?: number;
-  primaryName?: string;
-  primarySlave?: number;
-  forcePrimary?: boolean;
   /** IPv6 configured on the link (IF_READY: its link-local made); undefined in older state files. */
   inet6Ready?: boolean;
   /** When the link was made (virtual ms; IFLA_INET6_CACHEINFO's tstamp). */
   created?: number;
   /** The carrier last seen, to count changes of a derived carrier (veth, bridge, macvlan). */
   carrierSeen?: boolean;
+}
+
+/** A kind's state on its link: at least the options set with `type KIND ARGS` (IFLA_INFO_DATA as attribute bytes in hex). */
+export interface KindInfo {
+  data?: string;
+}
+
+/** A master kind's state on a slave: at least the options set with `type KIND_slave ARGS` (IFLA_INFO_SLAVE_DATA, hex). */
+export interface SlaveInfo {
+  data?: string;
 }
 
 export interface SimNeighbour {

@@ -112,6 +112,46 @@ describe('the model: macvlan (kinds/macvlan.ts)', () => {
   });
 });
 
+describe('the model: state files of format 3', () => {
+  it('reads a link\'s kind state kept flat on the link (a bond, its slaves, a veth pair) as format 4 keeps it', () => {
+    const b = new SimBackend(defaultWorld(), 'host');
+    const link = (name: string, kind: string, data: LinkAttr[] = [], more: LinkAttr[] = []): RtRequest => ({
+      type: RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL, header: new Uint8Array(16),
+      attrs: [{ type: IFLA_IFNAME, kind: 'bytes', value: Buffer.from(name + '\0') }, ...more, { type: IFLA_LINKINFO, kind: 'nest', value: [
+        { type: IFLA_INFO_KIND, kind: 'bytes', value: Buffer.from(kind) }, ...(data.length ? [{ type: IFLA_INFO_DATA, kind: 'nest' as const, value: data }] : []),
+      ] }],
+    });
+    const index = (name: string) => b.links().find((l) => l.name === name)!.index;
+    const set = (name: string, attrs: LinkAttr[], up = false) => {
+      const h = new Uint8Array(16);
+      new DataView(h.buffer).setInt32(4, index(name), true);
+      if (up) h.set([1, 0, 0, 0, 1, 0, 0, 0], 8);
+      b.rtRequest({ type: RTM_NEWLINK, flags: 0, header: h, attrs });
+    };
+    b.rtRequest(link('bond0', 'bond', [{ type: 1, kind: 'u8', value: 1 }, { type: 3, kind: 'u32', value: 100 }]));
+    b.rtRequest(link('d0', 'dummy'));
+    b.rtRequest(link('d1', 'dummy'));
+    set('d0', [{ type: 10, kind: 'u32', value: index('bond0') }]);
+    set('d1', [{ type: 10, kind: 'u32', value: index('bond0') }]);
+    set('bond0', [], true);
+    b.rtRequest(link('v0', 'veth'));
+    const before = dumpLinks(b).map((m) => [...m.attrs].map(([t, v]) => `${t}:${Buffer.from(v).toString('hex')}`));
+
+    // As format 3 had it: each kind's and each slave's fields on the link itself.
+    const w = JSON.parse(JSON.stringify(b.world)) as { hosts: { links: Record<string, unknown>[] }[] };
+    const names: Record<string, string> = { mode: 'macvlanMode', data: 'kindData' };
+    for (const l of w.hosts[0].links) {
+      for (const [k, v] of Object.entries((l.info ?? {}) as Record<string, unknown>)) l[names[k] ?? k] = v;
+      for (const [k, v] of Object.entries((l.slave ?? {}) as Record<string, unknown>)) l[k === 'data' ? 'slaveData' : k] = v;
+      delete l.info;
+      delete l.slave;
+    }
+    const old = new SimBackend(w as never, 'host');
+    expect(dumpLinks(old).map((m) => [...m.attrs].map(([t, v]) => `${t}:${Buffer.from(v).toString('hex')}`))).toEqual(before);
+    expect(old.readSystemFile('/sys/class/net/bond0/bonding/slaves')).toBe('d0 d1\n');
+  });
+});
+
 const root = canRunKernelTests();
 const NS = `tsnet-simkind-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'tsnet-simkind-'));

@@ -148,7 +148,7 @@ describe('the state file', () => {
     expect(before.hosts[0].neighbours.some((n) => n.queue.length && n.timer !== undefined)).toBe(true);
     save(f, w);
     const file = JSON.parse(readFileSync(f, 'utf8')) as { version: number; hosts: { neighbours: unknown }[] };
-    expect(file.version).toBe(3);
+    expect(file.version).toBe(4);
     // Newest first: the unanswered entry with its queue, then the gateway.
     const lines = (file.hosts[0].neighbours as string).split('\n');
     expect(lines).toHaveLength(2);

@@ -8,7 +8,7 @@ import { EINVAL, ENODEV, EPERM } from '../../errno.js';
 import { type LinkAttr, parseAttrs } from '../../wire/nlattr.js';
 import { IFF_MASTER, IFF_SLAVE, IFF_UP, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_MIIMON, IFLA_BOND_PRIMARY, IFLA_BOND_PRIMARY_RESELECT } from '../../wire/rtnl-constants.js';
 import {
-  type BondEnv, LINK_UP, type Params, STATE_ACTIVE, STATE_BACKUP, activeOf, bondCarrier, bondClose, bondMode,
+  type BondEnv, LINK_UP, bondOf, slaveOf, type Params, STATE_ACTIVE, STATE_BACKUP, activeOf, bondCarrier, bondClose, bondMode,
   bondOpen, changeActive, enslave, isBackup, le32, linkOf, params, release, selectActive, settings, slaveIsUp, slavesOf, usesPrimary,
 } from '../bond.js';
 import { hexBytes, macBytes, toHex } from '../text.js';
@@ -31,7 +31,7 @@ function bondData(host: SimHost, bond: SimLink): LinkAttr[] {
   if (active) out.push({ type: IFLA_BOND_ACTIVE_SLAVE, kind: 'u32', value: active.index });
   out.push(u32(3, 0), u32(4, 0), u32(5, 0), u32(28, 0), u8(6, 1), u32(7, 0), u8(30, 2), u32(9, 0), u32(10, 0));
   // The primary is reported only once a slave of that name is enslaved (bond->primary_slave).
-  const primary = slavesOf(host, bond).find((s) => s.index === bond.primarySlave);
+  const primary = slavesOf(host, bond).find((s) => s.index === bondOf(bond).primarySlave);
   if (primary) out.push({ type: IFLA_BOND_PRIMARY, kind: 'u32', value: primary.index });
   out.push(u8(12, 0), u8(13, 0), u8(14, 0), u32(15, 1), u8(16, 1), u8(17, 0), u32(18, 0), u32(19, 1), u32(20, 1),
     u8(29, 1), u8(21, 0), u8(22, 0), u8(27, 1));
@@ -40,12 +40,12 @@ function bondData(host: SimHost, bond: SimLink): LinkAttr[] {
 
 /** IFLA_BOND_SLAVE_* of one slave. */
 function bondSlaveData(bond: SimLink, slave: SimLink): LinkAttr[] {
-  const set = slave.slaveData ? parseAttrs(hexBytes(slave.slaveData)) : undefined;
+  const set = slave.slave?.data ? parseAttrs(hexBytes(slave.slave?.data)) : undefined;
   return [
     { type: 1, kind: 'u8', value: isBackup(bond, slave) ? STATE_BACKUP : STATE_ACTIVE },
     { type: 2, kind: 'u8', value: linkOf(slave) },
-    { type: 3, kind: 'u32', value: slave.linkFailures ?? 0 },
-    { type: 4, kind: 'bytes', value: macBytes(slave.permMac ?? slave.mac) },
+    { type: 3, kind: 'u32', value: slaveOf(slave).linkFailures ?? 0 },
+    { type: 4, kind: 'bytes', value: macBytes(slaveOf(slave).permMac ?? slave.mac) },
     { type: 5, kind: 'bytes', value: set?.get(5) ?? Uint8Array.of(0, 0) },
     { type: 9, kind: 'bytes', value: set?.get(9) ?? Uint8Array.of(0, 0, 0, 0) },
   ];
@@ -63,7 +63,7 @@ function changeLink(env: BondEnv, bond: SimLink, data: Uint8Array, apply: () => 
   if (active) setActiveSlave(env, bond, le32(active));
   apply();
   const p = params(bond);
-  if (tb.has(IFLA_BOND_MIIMON) && bond.flags & IFF_UP) bond.miiNext = p.miimon ? env.w.now : undefined;
+  if (tb.has(IFLA_BOND_MIIMON) && bond.flags & IFF_UP) bondOf(bond).miiNext = p.miimon ? env.w.now : undefined;
   const primary = tb.get(IFLA_BOND_PRIMARY);
   if (primary) setPrimary(env, bond, p, le32(primary));
   if (tb.has(IFLA_BOND_PRIMARY_RESELECT)) selectActive(env, bond, p);
@@ -73,7 +73,7 @@ function changeLink(env: BondEnv, bond: SimLink, data: Uint8Array, apply: () => 
 function setActiveSlave(env: BondEnv, bond: SimLink, ifindex: number): void {
   const p = params(bond);
   if (!ifindex) {
-    bond.activeSlave = undefined;
+    bondOf(bond).activeSlave = undefined;
     selectActive(env, bond, p);
     return;
   }
@@ -96,18 +96,18 @@ function setActiveSlave(env: BondEnv, bond: SimLink, ifindex: number): void {
 function setPrimary(env: BondEnv, bond: SimLink, p: Params, ifindex: number): void {
   const name = env.host.links.find((l) => l.index === ifindex)?.name;
   if (!name) {
-    bond.primarySlave = bond.primaryName = undefined;
+    bondOf(bond).primarySlave = bondOf(bond).primaryName = undefined;
     selectActive(env, bond, p);
     return;
   }
   const s = slavesOf(env.host, bond).find((x) => x.name === name);
-  bond.primaryName = name;
+  bondOf(bond).primaryName = name;
   if (s) {
-    bond.primarySlave = s.index;
-    bond.forcePrimary = true;
+    bondOf(bond).primarySlave = s.index;
+    bondOf(bond).forcePrimary = true;
     selectActive(env, bond, p);
-  } else if (bond.primarySlave !== undefined) {
-    bond.primarySlave = undefined;
+  } else if (bondOf(bond).primarySlave !== undefined) {
+    bondOf(bond).primarySlave = undefined;
     selectActive(env, bond, p);
   }
 }
@@ -117,9 +117,9 @@ export const bond: LinkKindOps = {
 
   /** bond_newlink(): a master, born without carrier; its MAC is random until a first slave gives it one. */
   newlink(ctx, l, tb, data) {
-    if (data && data.length) l.kindData = toHex(data);
+    if (data && data.length) bondOf(l).data = toHex(data);
     l.flags |= IFF_MASTER;
-    l.randomMac = !tb.get(1);
+    bondOf(l).randomMac = !tb.get(1);
     l.carrier = false;
     // bond_changelink() takes the options (a primary is remembered by name).
     if (data) changeLink(ctx, l, data, () => undefined);
@@ -132,7 +132,7 @@ export const bond: LinkKindOps = {
   uninit(_ctx, l) {
     l.flags &= ~IFF_UP;
     bondClose(l);
-    l.activeSlave = undefined;
+    bondOf(l).activeSlave = undefined;
   },
 
   fillInfo: (ctx, l) => bondData(ctx.host, l),
@@ -144,7 +144,7 @@ export const bond: LinkKindOps = {
     l.master = m.index;
     l.flags |= IFF_UP;
     l.wasUp = true;
-    m.slaves = [...(m.slaves ?? []), l.index];
+    bondOf(m).slaves = [...(bondOf(m).slaves ?? []), l.index];
     enslave(ctx, m, l);
   },
 
@@ -152,7 +152,7 @@ export const bond: LinkKindOps = {
   delSlave(ctx, m, l, unregistering) {
     release(ctx, m, l, unregistering);
     l.flags &= ~IFF_UP;
-    m.slaves = (m.slaves ?? []).filter((i) => i !== l.index);
+    bondOf(m).slaves = (bondOf(m).slaves ?? []).filter((i) => i !== l.index);
   },
 
   open: (ctx, l) => bondOpen(ctx, l),
@@ -161,7 +161,7 @@ export const bond: LinkKindOps = {
 
   /** bond_compute_features(), once a slave came or went: the smallest of its slaves' (TSO_MAX_SIZE with none). */
   tsoMaxSize(ctx, l, ofLink) {
-    if (!l.slaves) return 65536;
-    return Math.min(TSO_MAX_SIZE, ...ctx.host.links.filter((x) => x.master === l.index && l.slaves?.includes(x.index)).map(ofLink));
+    if (!bondOf(l).slaves) return 65536;
+    return Math.min(TSO_MAX_SIZE, ...ctx.host.links.filter((x) => x.master === l.index && bondOf(l).slaves?.includes(x.index)).map(ofLink));
   },
 };

@@ -30,14 +30,14 @@ function bridgeData(l: SimLink): LinkAttr[] {
     u32(28, 2), u32(29, 2), u64(30, 100), u64(31, 26000), u64(32, 25500), u64(33, 12500), u64(34, 1000), u64(35, 3124),
     u8(42, 0), u8(43, 2), u8(44, 1), u8(36, 0), u8(37, 0), u8(38, 0),
   ];
-  return ordered(overlay(base, l.kindData), BR_ORDER);
+  return ordered(overlay(base, l.info?.data), BR_ORDER);
 }
 
 export const bridge: LinkKindOps = {
   kind: 'bridge', minMtu: 68, maxMtu: 65535, queues: 1, tsoMax: 65536, netnsLocal: true, countsCarrier: true,
 
   newlink(ctx, l, _tb, data) {
-    if (data && data.length) l.kindData = toHex(data);
+    if (data && data.length) l.info = { data: toHex(data) };
     // br_dev_setup() turns the carrier off at birth: one change already.
     l.carrierChanges = 1;
     l.carrierSeen = false;
@@ -61,7 +61,7 @@ export const bridge: LinkKindOps = {
       // Locked, MAB, neigh_vlan_suppress, backup nhid, the EHT hosts limit (512) and count, multicast group counts.
       u8(35, 0), u8(36, 0), u8(40, 0), u8(43, 0), u32(37, 512), u32(38, 0), u32(41, 0), u32(42, 0),
     ];
-    return ordered(overlay(base, l.slaveData), BRPORT_ORDER);
+    return ordered(overlay(base, l.slave?.data), BRPORT_ORDER);
   },
 
   addSlave(ctx, br, l) {

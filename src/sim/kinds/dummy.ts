@@ -8,7 +8,7 @@ export const dummy: LinkKindOps = {
   kind: 'dummy', minMtu: 0, maxMtu: 0, queues: 1, tsoMax: 65536, noOperstate: true, changeCarrier: true,
 
   newlink(ctx, l, _tb, data) {
-    if (data && data.length) l.kindData = toHex(data);
+    if (data && data.length) l.info = { data: toHex(data) };
     l.flags = (l.flags & ~IFF_MULTICAST) | IFF_NOARP;
     ctx.note(`dummy ${l.name} created`);
   },

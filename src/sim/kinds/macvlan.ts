@@ -6,14 +6,19 @@ import { EINVAL } from '../../errno.js';
 import { type LinkAttr, attrU32, parseAttrs } from '../../wire/nlattr.js';
 import { IFLA_LINK, IFLA_MACVLAN, MACVLAN_MODE_VEPA } from '../../wire/rtnl-constants.js';
 import { type LinkKindOps, isUp } from './ops.js';
-import type { SimLink } from '../world.js';
+import type { KindInfo, SimLink } from '../world.js';
 
 
 const u32 = (type: number, value: number): LinkAttr => ({ type, kind: 'u32', value });
 
+/** A macvlan's own state: its mode (MACVLAN_MODE_*), when one was set. */
+interface MacvlanInfo extends KindInfo {
+  mode?: number;
+}
+
 function setMode(l: SimLink, data: Uint8Array | undefined): void {
   const mode = data ? parseAttrs(data).get(IFLA_MACVLAN.MODE) : undefined;
-  if (mode) l.macvlanMode = attrU32(mode);
+  if (mode) (l.info = (l.info ?? {}) as MacvlanInfo).mode = attrU32(mode);
 }
 
 export const macvlan: LinkKindOps = {
@@ -41,7 +46,7 @@ export const macvlan: LinkKindOps = {
 
   /** MODE (VEPA unless set), FLAGS, MACADDR_COUNT, BC_QUEUE_LEN, BC_QUEUE_LEN_USED, as macvlan_fill_info() reports them. */
   fillInfo: (_ctx, l) => [
-    u32(IFLA_MACVLAN.MODE, l.macvlanMode ?? MACVLAN_MODE_VEPA), { type: IFLA_MACVLAN.FLAGS, kind: 'u16', value: 0 }, u32(IFLA_MACVLAN.MACADDR_COUNT, 0),
+    u32(IFLA_MACVLAN.MODE, (l.info as MacvlanInfo | undefined)?.mode ?? MACVLAN_MODE_VEPA), { type: IFLA_MACVLAN.FLAGS, kind: 'u16', value: 0 }, u32(IFLA_MACVLAN.MACADDR_COUNT, 0),
     u32(IFLA_MACVLAN.BC_QUEUE_LEN, 1000), u32(IFLA_MACVLAN.BC_QUEUE_LEN_USED, 1000),
   ],
 

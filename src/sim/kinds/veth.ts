@@ -7,11 +7,22 @@ import { EEXIST } from '../../errno.js';
 import { attrStr, parseAttrs } from '../../wire/nlattr.js';
 import { IFINFOMSG_LEN, IFLA_IFNAME, VETH_INFO_PEER } from '../../wire/rtnl-constants.js';
 import { type KindCtx, type LinkKindOps, isUp } from './ops.js';
-import type { SimLink } from '../world.js';
+import type { KindInfo, SimLink } from '../world.js';
 
+
+/** A veth's own state: its other end. */
+interface VethInfo extends KindInfo {
+  peer?: number;
+}
+
+/** The ifindex of a veth's other end. */
+export function vethPeer(l: SimLink): number | undefined {
+  return (l.info as VethInfo | undefined)?.peer;
+}
 
 function peerOf(ctx: KindCtx, l: SimLink): SimLink | undefined {
-  return ctx.host.links.find((x) => x.index === l.peer);
+  const peer = vethPeer(l);
+  return ctx.host.links.find((x) => x.index === peer);
 }
 
 export const veth: LinkKindOps = {
@@ -26,8 +37,9 @@ export const veth: LinkKindOps = {
     const peer = ctx.alloc(pname, 'veth', ptb);
     ctx.host.links.push(peer);
     l.index = ctx.nextIndex();
-    l.peer = peer.index;
-    peer.peer = l.index;
+    const info = (p: number): VethInfo => ({ peer: p });
+    l.info = info(peer.index);
+    peer.info = info(l.index);
     // Born with the carrier off: one change already, on both ends.
     for (const end of [l, peer]) {
       end.carrierChanges = 1;
@@ -53,5 +65,5 @@ export const veth: LinkKindOps = {
     if (peer && isUp(peer)) ctx.note(`${peer.name}: carrier ${isUp(l) ? 'on' : 'off'} (its veth peer ${l.name} went ${isUp(l) ? 'up' : 'down'})`);
   },
 
-  iflink: (l) => l.peer,
+  iflink: vethPeer,
 };

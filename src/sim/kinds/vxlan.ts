@@ -58,7 +58,7 @@ function identity(tb: Attrs): string {
 }
 
 function dataOf(l: SimLink): Attrs {
-  return parseAttrs(l.kindData ? hexBytes(l.kindData) : new Uint8Array(0));
+  return parseAttrs(l.info?.data ? hexBytes(l.info.data) : new Uint8Array(0));
 }
 
 export const vxlan: LinkKindOps = {
@@ -78,7 +78,7 @@ export const vxlan: LinkKindOps = {
     if (ctx.host.links.some((x) => x.kind === 'vxlan' && identity(dataOf(x)) === mine)) {
       throw new NetlinkError(EEXIST, 'A VXLAN device with the specified VNI already exists');
     }
-    if (data && data.length) l.kindData = toHex(data);
+    if (data && data.length) l.info = { data: toHex(data) };
     ctx.note(`vxlan ${l.name} created (VNI ${tb.get(ID) ? attrU32(tb.get(ID)!) : 0})`);
   },
 
@@ -89,5 +89,5 @@ export const vxlan: LinkKindOps = {
     return tb.has(GROUP6) || tb.has(LOCAL6) || flag(COLLECT_METADATA) ? 14 + 70 : 14 + 50;
   },
 
-  fillInfo: (_ctx, l) => ordered(overlay(defaults(), l.kindData, OPTIONAL), ORDER),
+  fillInfo: (_ctx, l) => ordered(overlay(defaults(), l.info?.data, OPTIONAL), ORDER),
 };
