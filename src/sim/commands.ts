@@ -10,6 +10,7 @@ import type { NeighParams, SimHost, World } from './world.js';
 import { drawReachableTime } from './clock.js';
 import { defaultWorld, ethernet, findHost, makeHost } from './lan.js';
 import { startingWorld } from './engine.js';
+import { linkKind } from './kinds/index.js';
 import { vethPeer } from './kinds/veth.js';
 
 export const SIM_USAGE = `Usage: tsnet sim { show | reset [ empty ] [ seed N ] | timeline [ ADDR ] [ host NAME ] [ last N ] }
@@ -181,7 +182,7 @@ function setCarrier(b: SimSession, dev: string | undefined, state: string | unde
     write(`${dev}: peer ${peer.name} ${on ? 'up' : 'down'}\n`);
     return;
   }
-  if (link.type === 772 || (link.kind !== undefined && link.kind !== 'dummy')) usage(`sim: the carrier of ${dev} (${link.kind ?? 'loopback'}) follows other links`);
+  if (link.type === 772 || (link.kind !== undefined && !linkKind(link.kind)?.changeCarrier)) usage(`sim: the carrier of ${dev} (${link.kind ?? 'loopback'}) follows other links`);
   if (link.carrier !== on) link.carrierChanges = (link.carrierChanges ?? 0) + 1;
   link.carrier = on;
   b.engine.note(b.host, `${dev}: carrier ${state} (sim carrier)`);
