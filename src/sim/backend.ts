@@ -20,7 +20,7 @@ import { neighAdd, neighDelete, neighDump, neighFillInfo, neighGet } from './nei
 import type { SimHost, SimNeighbour, World } from './world.js';
 import { findHost } from './lan.js';
 import { upgradeLinks } from './upgrade.js';
-import { bondOf } from './bond.js';
+import { bondOf } from './bond-state.js';
 
 /** What the model answers for the kernel's release (bond show prints it as the driver's version). */
 const MODEL_RELEASE = '6.1.0-tsnet-model';

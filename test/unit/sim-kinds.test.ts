@@ -183,6 +183,8 @@ describe.runIf(root)('the model answers a vxlan request as the kernel does', () 
       const bytes = (v: unknown): unknown => (v && typeof v === 'object' && 'hex' in v ? Buffer.from((v as { hex: string }).hex, 'hex')
         : Array.isArray(v) ? v.map(bytes) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bytes(x)])) : v);
       for (const r of requests) b.rtRequest!(bytes(r) as never);
+      // linkwatch may take up to a second to settle the operstate and carrier of a link that went up.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1100);
       const out: unknown[] = [];
       b.rtDump!({ type: 18, flags: 0, header: new Uint8Array(16), attrs: [{ type: 29, kind: 'u32', value: 1 }] },
         (m) => out.push({ header: hex(m.header), attrs: [...m.attrs].map(([t, v]) => [t, hex(v)]) }));

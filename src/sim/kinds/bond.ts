@@ -6,11 +6,14 @@
 import { NetlinkError } from '../../backend.js';
 import { EINVAL, ENODEV, EPERM } from '../../errno.js';
 import { type LinkAttr, parseAttrs } from '../../wire/nlattr.js';
-import { IFF_MASTER, IFF_SLAVE, IFF_UP, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_MIIMON, IFLA_BOND_PRIMARY, IFLA_BOND_PRIMARY_RESELECT } from '../../wire/rtnl-constants.js';
 import {
-  type BondEnv, LINK_UP, bondOf, slaveOf, type Params, STATE_ACTIVE, STATE_BACKUP, activeOf, bondCarrier, bondClose, bondMode,
-  bondOpen, changeActive, enslave, isBackup, le32, linkOf, params, release, selectActive, settings, slaveIsUp, slavesOf, usesPrimary,
-} from '../bond.js';
+  IFF_MASTER, IFF_SLAVE, IFF_UP, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_MIIMON, IFLA_BOND_PRIMARY, IFLA_BOND_PRIMARY_RESELECT,
+} from '../../wire/rtnl-constants.js';
+import { bondClose, bondOpen, changeActive, enslave, release, selectActive } from '../bond.js';
+import {
+  type BondEnv, LINK_UP, type Params, STATE_ACTIVE, STATE_BACKUP, activeOf, bondCarrier, bondMode, bondOf, isBackup, le32, linkOf,
+  params, settings, slaveIsUp, slaveOf, slavesOf, usesPrimary,
+} from '../bond-state.js';
 import { hexBytes, macBytes, toHex } from '../text.js';
 import type { SimHost, SimLink } from '../world.js';
 import { type LinkKindOps, isUp } from './ops.js';
