@@ -14,7 +14,7 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 try {
   const out = join(dir, 'sim.cjs');
   await build({
-    stdin: { contents: "export * from './src/sim/neigh.ts'; export * from './src/sim/world.ts'; export { Engine } from './src/sim/engine.ts'; export { save } from './src/sim/store.ts';", resolveDir: process.cwd(), loader: 'ts' },
+    stdin: { contents: "export * from './src/sim/neighbour.ts'; export * from './src/sim/lan.ts'; export { Engine } from './src/sim/engine.ts'; export { save } from './src/sim/store.ts';", resolveDir: process.cwd(), loader: 'ts' },
     bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'error',
   });
   const sim = createRequire(import.meta.url)(out);

@@ -6,15 +6,24 @@
 // removes all its IPv6 addresses (keep_addr_on_down=0, the default).
 // The kernel does this on NETDEV_UP/NETDEV_CHANGE; the model catches up
 // before answering each request (`sync`), which is the same from outside.
-import { AF_INET6 } from '../backend.js';
-import { formatIPv6 } from '../lib/inet.js';
-import { type SimAddress, type SimHost, type SimLink, type World, nextRandom } from './world.js';
+// It also answers the IPv6 half of RTM_NEWADDR/RTM_DELADDR
+// (inet6_addr_add, inet6_addr_del) and reports each address
+// (inet6_fill_ifaddr).
+import { NetlinkError, type RtMessage } from '../backend.js';
+import {
+  AF_INET6, IFA_ADDRESS, IFA_ANYCAST, IFA_FLAGS, IFA_F_NODAD, IFA_LOCAL, IFA_PROTO, IFA_RT_PRIORITY, IFF_NOARP, IFF_SLAVE, IFF_UP,
+  RTM_NEWADDR, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_SITE,
+} from '../wire/rtnl-constants.js';
+import { EADDRNOTAVAIL, EEXIST } from '../errno.js';
+import { formatAddress, formatIPv6 } from '../lib/inet.js';
+import { type Attrs, type LinkAttr, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
+import { nextRandom } from './clock.js';
+import { addrFlags, cacheinfo, ifaddrHeader, removeAddress } from './ifaddr.js';
+import { addressBytes } from './text.js';
+import type { SimAddress, SimHost, SimLink, World } from './world.js';
 
-const IFF_UP = 0x1, IFF_NOARP = 0x80, IFF_SLAVE = 0x800;
-export const IFA_F_NODAD = 0x02, IFA_F_TENTATIVE = 0x40;
 /** IFAPROT_KERNEL_LO / IFAPROT_KERNEL_LL: who made an address (IFA_PROTO). */
 const PROTO_KERNEL_LO = 1, PROTO_KERNEL_LL = 3;
-const RT_SCOPE_LINK = 253, RT_SCOPE_HOST = 254;
 /** rtr_solicit_delay and retrans_time defaults (ms); dad_transmits is 1. */
 const RTR_SOLICIT_DELAY_MS = 1000, RETRANS_TIME_MS = 1000;
 /** IPV6_MIN_MTU: below it addrconf stops IPv6 on the device. */
@@ -112,4 +121,48 @@ export function sync(w: World, host: SimHost, carrierOf: (l: SimLink) => boolean
       }
     }
   }
+}
+
+/** NETDEV_CHANGEMTU: below 1280 IPv6 leaves the device (addrconf_ifdown). */
+export function addrconfChangeMtu(l: SimLink, note: (text: string) => void): void {
+  if (l.mtu >= IPV6_MIN_MTU) return;
+  ifdown(l, `mtu ${l.mtu} < ${IPV6_MIN_MTU}`, note);
+  // lo keeps its inet6_dev (no ::1 until it comes up again); another device gets a new one, configured when ready.
+  if (l.type !== 772) l.inet6Ready = false;
+}
+
+/** inet6_addr_add(): one address of each value per device; its scope from the address; tentative until DAD ends unless nodad. */
+export function inet6AddrAdd(w: World, l: SimLink, a: SimAddress, carrier: boolean, note: (text: string) => void): void {
+  if (l.addresses.some((x) => x.family === AF_INET6 && x.local === a.local)) throw new NetlinkError(EEXIST, 'ipv6: address already assigned');
+  // The scope comes from the address (ipv6_addr_scope), not from the request.
+  a.scope = a.local === '::1' ? RT_SCOPE_HOST : /^fe[89ab]/i.test(a.local) ? RT_SCOPE_LINK : /^fe[c-f]/i.test(a.local) ? RT_SCOPE_SITE : 0;
+  const nodad = (a.flags ?? 0) & IFA_F_NODAD;
+  // Tentative until DAD ends (it starts once the link is up with carrier), unless nodad.
+  if (!nodad) a.tentative = true;
+  startDad(w, l, a, carrier);
+  insertV6(l, a);
+  note(`${a.local}/${a.prefixlen} dev ${l.name}: added${nodad ? ' (nodad: no duplicate address detection)' : a.tentative ? ' (tentative until DAD ends)' : ''}`);
+}
+
+/** inet6_addr_del(): the address of that value and prefix length. */
+export function inet6AddrDel(l: SimLink, prefixlen: number, tb: Attrs, note: (text: string) => void): void {
+  const addr = tb.get(IFA_LOCAL) ?? tb.get(IFA_ADDRESS);
+  const text = addr && formatAddress(AF_INET6, addr);
+  const a = l.addresses.find((x) => x.family === AF_INET6 && x.local === text && x.prefixlen === prefixlen);
+  if (!a) throw new NetlinkError(EADDRNOTAVAIL, 'ipv6: address not found');
+  removeAddress(l, a);
+  note(`${a.local}/${a.prefixlen} dev ${l.name}: deleted`);
+}
+
+/** inet6_fill_ifaddr(): LOCAL and ADDRESS (the peer) for a point-to-point address, else ADDRESS; then RT_PRIORITY, CACHEINFO, FLAGS, PROTO. */
+export function inet6FillIfaddr(w: World, l: SimLink, a: SimAddress, type = RTM_NEWADDR): RtMessage {
+  const flags = addrFlags(w, a);
+  const local = addressBytes(AF_INET6, a.local);
+  const b = (t: number, v: Uint8Array): LinkAttr => ({ type: t, kind: 'bytes', value: v });
+  const attrs: LinkAttr[] = a.peer ? [b(IFA_LOCAL, local), b(IFA_ADDRESS, addressBytes(AF_INET6, a.peer))] : [b(IFA_ADDRESS, local)];
+  if (a.anycast) attrs.push(b(IFA_ANYCAST, addressBytes(AF_INET6, a.anycast)));
+  if (a.metric) attrs.push({ type: IFA_RT_PRIORITY, kind: 'u32', value: a.metric >>> 0 });
+  attrs.push(cacheinfo(w, a), { type: IFA_FLAGS, kind: 'u32', value: flags >>> 0 });
+  if (a.proto) attrs.push({ type: IFA_PROTO, kind: 'u8', value: a.proto });
+  return { type, header: ifaddrHeader(l, a, flags), attrs: parseAttrs(encodeAttrs(attrs)) };
 }

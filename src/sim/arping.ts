@@ -6,10 +6,12 @@ import type { ArpingDevice, ArpingFrame, ArpingPort, ArpingSocket } from '../arp
 import { parseIPv4, parseLladdr } from '../lib/inet.js';
 import { ETH_HLEN, decodeArp, ipToString, isArpError, macAt } from '../wire/arp.js';
 import type { Engine } from './engine.js';
-import { routeFor, sourceFor } from './engine.js';
+import { routeFor, sourceFor } from './route.js';
 import type { SimHost } from './world.js';
+import { EADDRNOTAVAIL, EINVAL, ENODEV } from '../errno.js';
 
-const EADDRNOTAVAIL = 99, ENETUNREACH = 101;
+/** Network is unreachable (errno.ts names the errnos the front prints). */
+const ENETUNREACH = 101;
 /** An arping without -c or -w would run until Ctrl-C; on virtual time it stops here. */
 const MAX_VIRTUAL_MS = 60000;
 
@@ -29,7 +31,7 @@ class SimArpingSocket implements ArpingSocket {
 
   bind(ifindex: number): number {
     const link = this.host.links.find((l) => l.index === ifindex);
-    if (!link) return 19; // ENODEV
+    if (!link) return ENODEV;
     this.ifindex = ifindex;
     this.mac = link.type === 772 ? new Uint8Array(0) : mac(link.mac);
     this.engine.tap(this.host, ifindex, (bytes, pkttype) => {
@@ -41,7 +43,7 @@ class SimArpingSocket implements ArpingSocket {
   send(payload: Uint8Array, to: Uint8Array): bigint | { errno: number } {
     const link = this.host.links.find((l) => l.index === this.ifindex)!;
     const f = decodeArp(payload);
-    if (isArpError(f)) return { errno: 22 };
+    if (isArpError(f)) return { errno: EINVAL };
     f.ethDst = macAt(to, 0);
     f.ethSrc = macAt(this.mac, 0);
     this.engine.send(this.host, link, f, `arping: ${f.op === 2 ? 'reply' : 'request'} for ${ipToString(f.tpa)}`);

@@ -1,6 +1,8 @@
-// Bonding in the model (drivers/net/bonding of 6.1, as seen in the VM lab):
-// what a bond and its slaves report (IFLA_BOND_* with the driver's defaults,
-// IFLA_BOND_SLAVE_*), the slaves taking the bond's MAC, and the MII monitor
+// Bonding in the model (drivers/net/bonding of 6.1, as seen in the VM lab),
+// the driver's core as bond_main.c has it (its state is bond-state.ts; what
+// a bond reports and the options it takes over netlink are kinds/bond.ts):
+// the slaves taking the
+// bond's MAC, and the MII monitor
 // on the virtual clock: every miimon ms it inspects each slave's link and
 // moves it through UP / FAIL (going down) / DOWN / BACK (going back) with
 // the updelay and downdelay counted in ticks, then commits the changes and
@@ -8,168 +10,14 @@
 // primary_reselect, prio). A new active slave in active-backup sends
 // num_grat_arp gratuitous ARPs from the bond's IPv4 addresses on its segment.
 // The driver's own messages go on the timeline.
-import { NetlinkError } from '../backend.js';
-import { EINVAL, ENODEV } from '../errno.js';
 import { ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, ipFromString, macFromString } from '../wire/arp.js';
-import type { LinkAttr } from '../wire/nlattr.js';
-import { parseAttrs } from '../wire/nlattr.js';
-import type { SimHost, SimLink, World } from './world.js';
-import { carrierOf, hexBytes, macBytes } from './rtnl.js';
-
-const IFF_UP = 0x1;
-export const IFF_MASTER = 0x400, IFF_SLAVE = 0x800;
-const AF_INET = 2;
-const MODE_AB = 1, MODE_XOR = 2, MODE_8023AD = 4, MODE_TLB = 5, MODE_ALB = 6;
-/** BOND_STATE_ACTIVE/BACKUP. */
-const STATE_ACTIVE = 0, STATE_BACKUP = 1;
-/** BOND_LINK_*: what IFLA_BOND_SLAVE_MII_STATUS carries (up, going down, down, going back). */
-export const LINK_UP = 0, LINK_FAIL = 1, LINK_DOWN = 2, LINK_BACK = 3;
-const RESELECT_ALWAYS = 0;
-const IFLA_BOND_ACTIVE_SLAVE = 2, IFLA_BOND_MIIMON = 3, IFLA_BOND_PRIMARY = 11, IFLA_BOND_PRIMARY_RESELECT = 12;
-const IFLA_BOND_SLAVE_PRIO = 9;
-
-/** What the bonding code needs of the model: the clock, a place for its messages, a way onto a segment. */
-export interface BondEnv {
-  w: World;
-  host: SimHost;
-  note: (text: string) => void;
-  /** Puts an ARP frame on a slave's segment (Engine.send); absent, the frame is only noted. */
-  send?: (slave: SimLink, f: ArpFrame, why: string) => void;
-  /** Set while the MII monitor runs (a failover there loses one peer notification to that same tick). */
-  inTick?: boolean;
-}
-
-/** The bond's settings: the driver's defaults, then what `type bond ...` / `bond add` set. */
-function settings(bond: SimLink): Map<number, Uint8Array> {
-  const m = new Map<number, Uint8Array>();
-  if (bond.kindData) for (const [t, v] of parseAttrs(hexBytes(bond.kindData))) m.set(t, v);
-  return m;
-}
-
-function le32(v: Uint8Array): number {
-  return (v[0] | (v[1] << 8) | (v[2] << 16) | (v[3] << 24)) >>> 0;
-}
-
-export function bondMode(bond: SimLink): number {
-  return settings(bond).get(1)?.[0] ?? 0;
-}
-
-/** bond->params: the delays are kept in monitor ticks (ms / miimon), as the driver keeps them. */
-interface Params {
-  mode: number;
-  miimon: number;
-  updelay: number;
-  downdelay: number;
-  reselect: number;
-  numPeerNotif: number;
-  peerNotifDelay: number;
-  arpInterval: number;
-}
-
-function params(bond: SimLink): Params {
-  const set = settings(bond);
-  const u32 = (t: number, def: number) => (set.get(t) ? le32(set.get(t)!) : def);
-  const miimon = u32(IFLA_BOND_MIIMON, 0);
-  const ticks = (ms: number) => (miimon ? Math.floor(ms / miimon) : 0);
-  return {
-    mode: set.get(1)?.[0] ?? 0, miimon, updelay: ticks(u32(4, 0)), downdelay: ticks(u32(5, 0)),
-    reselect: set.get(IFLA_BOND_PRIMARY_RESELECT)?.[0] ?? RESELECT_ALWAYS, numPeerNotif: set.get(16)?.[0] ?? 1,
-    peerNotifDelay: ticks(u32(28, 0)), arpInterval: u32(7, 0),
-  };
-}
-
-const usesPrimary = (mode: number) => mode === MODE_AB || mode === MODE_TLB || mode === MODE_ALB;
-const isLb = (mode: number) => mode === MODE_TLB || mode === MODE_ALB;
-
-/** A slave's BOND_LINK_*; a state file from before the monitor had only up or down. */
-export function linkOf(s: SimLink): number {
-  return s.miiState ?? (s.miiUp === false ? LINK_DOWN : LINK_UP);
-}
-
-function setLinkState(s: SimLink, v: number): void {
-  s.miiState = v;
-  s.miiUp = undefined;
-}
-
-function isBackup(bond: SimLink, s: SimLink): boolean {
-  if (s.bondBackup !== undefined) return s.bondBackup;
-  return bondMode(bond) === MODE_AB ? bond.activeSlave !== s.index : linkOf(s) !== LINK_UP;
-}
-
-function setActiveFlags(s: SimLink): void {
-  s.bondBackup = false;
-}
-
-/** bond_set_slave_inactive_flags(): the load-balancing modes keep the slave's state. */
-function setInactiveFlags(mode: number, s: SimLink): void {
-  if (!isLb(mode)) s.bondBackup = true;
-}
-
-/** The bond's slaves in the driver's list order (enslave order). */
-function slavesOf(host: SimHost, bond: SimLink): SimLink[] {
-  const order = bond.slaves ?? host.links.filter((l) => l.master === bond.index).map((l) => l.index);
-  return order.map((i) => host.links.find((l) => l.index === i)).filter((l): l is SimLink => l?.master === bond.index);
-}
-
-function activeOf(host: SimHost, bond: SimLink): SimLink | undefined {
-  return bond.activeSlave === undefined ? undefined : slavesOf(host, bond).find((s) => s.index === bond.activeSlave);
-}
-
-/** bond_slave_is_up(): running with carrier. */
-function slaveIsUp(env: BondEnv, s: SimLink): boolean {
-  return (s.flags & IFF_UP) !== 0 && carrierOf(env.w, env.host, s);
-}
-
-function prio(s: SimLink): number {
-  const v = s.slaveData ? parseAttrs(hexBytes(s.slaveData)).get(IFLA_BOND_SLAVE_PRIO) : undefined;
-  return v ? le32(v) | 0 : 0;
-}
-
-/** The bond has carrier while a slave's link is UP (bond_set_carrier(); FAIL and BACK do not count). */
-export function bondCarrier(host: SimHost, bond: SimLink): boolean {
-  return slavesOf(host, bond).some((s) => linkOf(s) === LINK_UP);
-}
-
-/** bond_set_carrier(): whether the carrier changed. */
-function setCarrier(host: SimHost, bond: SimLink): boolean {
-  const c = bondCarrier(host, bond);
-  const changed = c !== bond.carrier;
-  bond.carrier = c;
-  return changed;
-}
-
-/** IFLA_BOND_* as bond_fill_info() reports them (defaults of a new bond, as the lab's driver shows). */
-export function bondData(host: SimHost, bond: SimLink): LinkAttr[] {
-  const set = settings(bond);
-  const u8 = (type: number, def: number): LinkAttr => ({ type, kind: 'u8', value: set.get(type)?.[0] ?? def });
-  const u32 = (type: number, def: number): LinkAttr => {
-    const v = set.get(type);
-    return { type, kind: 'u32', value: v ? le32(v) : def };
-  };
-  const out: LinkAttr[] = [u8(1, 0)];
-  const active = usesPrimary(bondMode(bond)) ? activeOf(host, bond) : undefined;
-  if (active) out.push({ type: IFLA_BOND_ACTIVE_SLAVE, kind: 'u32', value: active.index });
-  out.push(u32(3, 0), u32(4, 0), u32(5, 0), u32(28, 0), u8(6, 1), u32(7, 0), u8(30, 2), u32(9, 0), u32(10, 0));
-  // The primary is reported only once a slave of that name is enslaved (bond->primary_slave).
-  const primary = slavesOf(host, bond).find((s) => s.index === bond.primarySlave);
-  if (primary) out.push({ type: IFLA_BOND_PRIMARY, kind: 'u32', value: primary.index });
-  out.push(u8(12, 0), u8(13, 0), u8(14, 0), u32(15, 1), u8(16, 1), u8(17, 0), u32(18, 0), u32(19, 1), u32(20, 1),
-    u8(29, 1), u8(21, 0), u8(22, 0), u8(27, 1));
-  return out;
-}
-
-/** IFLA_BOND_SLAVE_* of one slave. */
-export function bondSlaveData(bond: SimLink, slave: SimLink): LinkAttr[] {
-  const set = slave.slaveData ? parseAttrs(hexBytes(slave.slaveData)) : undefined;
-  return [
-    { type: 1, kind: 'u8', value: isBackup(bond, slave) ? STATE_BACKUP : STATE_ACTIVE },
-    { type: 2, kind: 'u8', value: linkOf(slave) },
-    { type: 3, kind: 'u32', value: slave.linkFailures ?? 0 },
-    { type: 4, kind: 'bytes', value: macBytes(slave.permMac ?? slave.mac) },
-    { type: 5, kind: 'bytes', value: set?.get(5) ?? Uint8Array.of(0, 0) },
-    { type: 9, kind: 'bytes', value: set?.get(9) ?? Uint8Array.of(0, 0, 0, 0) },
-  ];
-}
+import { AF_INET, IFF_SLAVE, IFF_UP } from '../wire/rtnl-constants.js';
+import {
+  type BondEnv, LINK_BACK, LINK_DOWN, LINK_FAIL, LINK_UP, MODE_8023AD, MODE_AB, MODE_XOR, type Params, RESELECT_ALWAYS, activeOf,
+  bondOf, isBackup, isLb, linkOf, params, prio, setActiveFlags, setCarrier, setInactiveFlags, setLinkState, slaveIsUp, slaveOf,
+  slavesOf, usesPrimary,
+} from './bond-state.js';
+import type { SimHost, SimLink } from './world.js';
 
 /**
  * bond_choose_primary_or_current(): the primary when its link is up (or the
@@ -179,7 +27,7 @@ export function bondSlaveData(bond: SimLink, slave: SimLink): LinkAttr[] {
  */
 function primaryOrCurrent(env: BondEnv, bond: SimLink, p: Params): SimLink | undefined {
   const slaves = slavesOf(env.host, bond);
-  let prim = slaves.find((s) => s.index === bond.primarySlave);
+  let prim = slaves.find((s) => s.index === bondOf(bond).primarySlave);
   const curr = activeOf(env.host, bond);
   const currUp = curr !== undefined && linkOf(curr) === LINK_UP;
   if (!prim || linkOf(prim) !== LINK_UP) {
@@ -187,8 +35,8 @@ function primaryOrCurrent(env: BondEnv, bond: SimLink, p: Params): SimLink | und
     for (const s of slaves) if (linkOf(s) === LINK_UP && (!best || prio(s) > prio(best))) best = s;
     if (!best || best === curr) return currUp ? curr : undefined;
     prim = best;
-  } else if (bond.forcePrimary) {
-    bond.forcePrimary = false;
+  } else if (bondOf(bond).forcePrimary) {
+    bondOf(bond).forcePrimary = false;
     return prim;
   }
   if (!currUp) return prim;
@@ -202,8 +50,8 @@ function findBest(env: BondEnv, bond: SimLink, p: Params): SimLink | undefined {
   let best: SimLink | undefined, mintime = p.updelay;
   for (const s of slavesOf(env.host, bond)) {
     if (linkOf(s) === LINK_UP) return s;
-    if (linkOf(s) === LINK_BACK && slaveIsUp(env, s) && (s.miiDelay ?? 0) < mintime) {
-      mintime = s.miiDelay ?? 0;
+    if (linkOf(s) === LINK_BACK && slaveIsUp(env, s) && (slaveOf(s).miiDelay ?? 0) < mintime) {
+      mintime = slaveOf(s).miiDelay ?? 0;
       best = s;
     }
   }
@@ -211,7 +59,7 @@ function findBest(env: BondEnv, bond: SimLink, p: Params): SimLink | undefined {
 }
 
 /** bond_select_active_slave(). */
-function selectActive(env: BondEnv, bond: SimLink, p: Params): void {
+export function selectActive(env: BondEnv, bond: SimLink, p: Params): void {
   const best = findBest(env, bond, p);
   if (best === activeOf(env.host, bond)) return;
   changeActive(env, bond, p, best);
@@ -220,7 +68,7 @@ function selectActive(env: BondEnv, bond: SimLink, p: Params): void {
 
 /** bond_should_notify_peers(): a notification is due, there is an active slave and the bond has carrier. */
 function shouldNotifyPeers(env: BondEnv, bond: SimLink, p: Params): boolean {
-  const left = bond.peerNotif ?? 0;
+  const left = bondOf(bond).peerNotif ?? 0;
   return activeOf(env.host, bond) !== undefined && left > 0 && left % Math.max(1, p.peerNotifDelay) === 0 && bond.carrier;
 }
 
@@ -248,21 +96,21 @@ function notifyPeers(env: BondEnv, bond: SimLink): void {
 }
 
 /** bond_change_active_slave(): flags, the driver's message, and in active-backup the peer notifications. */
-function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLink | undefined): void {
+export function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLink | undefined): void {
   const old = activeOf(env.host, bond);
   if (old === next) return;
   if (next) {
     if (linkOf(next) === LINK_BACK) {
       if (usesPrimary(p.mode)) {
-        env.note(`${bond.name}: (slave ${next.name}): making interface the new active one ${(p.updelay - (next.miiDelay ?? 0)) * p.miimon} ms earlier`);
+        env.note(`${bond.name}: (slave ${next.name}): making interface the new active one ${(p.updelay - (slaveOf(next).miiDelay ?? 0)) * p.miimon} ms earlier`);
       }
-      next.miiDelay = 0;
+      slaveOf(next).miiDelay = 0;
       setLinkState(next, LINK_UP);
     } else if (usesPrimary(p.mode)) {
       env.note(`${bond.name}: (slave ${next.name}): making interface the new active one`);
     }
   }
-  bond.activeSlave = next?.index;
+  bondOf(bond).activeSlave = next?.index;
   if (isLb(p.mode)) {
     if (old) setInactiveFlags(p.mode, old);
     if (next) setActiveFlags(next);
@@ -276,11 +124,11 @@ function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLink | un
   setActiveFlags(next);
   let should = false;
   if (bond.flags & IFF_UP) {
-    bond.peerNotif = p.numPeerNotif * Math.max(1, p.peerNotifDelay);
+    bondOf(bond).peerNotif = p.numPeerNotif * Math.max(1, p.peerNotifDelay);
     should = shouldNotifyPeers(env, bond, p);
-    if (should) bond.peerNotif--;
+    if (should) bondOf(bond).peerNotif = (bondOf(bond).peerNotif ?? 0) - 1;
   }
-  const count = bond.flags & IFF_UP ? notificationsDue(p, bond.peerNotif ?? 0, should, env.inTick === true) : 0;
+  const count = bond.flags & IFF_UP ? notificationsDue(p, bondOf(bond).peerNotif ?? 0, should, env.inTick === true) : 0;
   const addrs = ipv4Of(bond);
   const garps = count && addrs.length ? `; ${count} gratuitous ARP${count > 1 ? 's' : ''} for ${addrs.length > 1 ? 'each of ' : ''}${addrs.join(' ')}` : '';
   env.note(`${bond.name}: active slave ${old?.name ?? 'none'} -> ${next.name}${garps}`);
@@ -323,7 +171,7 @@ function inspect(env: BondEnv, bond: SimLink, p: Params): Map<SimLink, number> {
       if (state === LINK_UP) {
         if (up) continue;
         proposed.set(s, LINK_FAIL);
-        s.miiDelay = p.downdelay;
+        slaveOf(s).miiDelay = p.downdelay;
         if (p.downdelay) {
           const which = p.mode === MODE_AB ? (isBackup(bond, s) ? 'backup ' : 'active ') : '';
           say(s, `link status down for ${which}interface, disabling it in ${p.downdelay * p.miimon} ms`);
@@ -331,27 +179,27 @@ function inspect(env: BondEnv, bond: SimLink, p: Params): Map<SimLink, number> {
       }
       if (up) {
         proposed.set(s, LINK_UP);
-        say(s, `link status up again after ${(p.downdelay - (s.miiDelay ?? 0)) * p.miimon} ms`);
-      } else if ((s.miiDelay ?? 0) <= 0) proposed.set(s, LINK_DOWN);
-      else s.miiDelay = (s.miiDelay ?? 0) - 1;
+        say(s, `link status up again after ${(p.downdelay - (slaveOf(s).miiDelay ?? 0)) * p.miimon} ms`);
+      } else if ((slaveOf(s).miiDelay ?? 0) <= 0) proposed.set(s, LINK_DOWN);
+      else slaveOf(s).miiDelay = (slaveOf(s).miiDelay ?? 0) - 1;
       continue;
     }
     if (state === LINK_DOWN) {
       if (!up) continue;
       proposed.set(s, LINK_BACK);
-      s.miiDelay = p.updelay;
+      slaveOf(s).miiDelay = p.updelay;
       if (p.updelay) say(s, `link status up, enabling it in ${ignoreUpdelay ? 0 : p.updelay * p.miimon} ms`);
     }
     if (!up) {
       proposed.set(s, LINK_DOWN);
-      say(s, `link status down again after ${(p.updelay - (s.miiDelay ?? 0)) * p.miimon} ms`);
+      say(s, `link status down again after ${(p.updelay - (slaveOf(s).miiDelay ?? 0)) * p.miimon} ms`);
       continue;
     }
-    if (ignoreUpdelay) s.miiDelay = 0;
-    if ((s.miiDelay ?? 0) <= 0) {
+    if (ignoreUpdelay) slaveOf(s).miiDelay = 0;
+    if ((slaveOf(s).miiDelay ?? 0) <= 0) {
       proposed.set(s, LINK_UP);
       ignoreUpdelay = false;
-    } else s.miiDelay = (s.miiDelay ?? 0) - 1;
+    } else slaveOf(s).miiDelay = (slaveOf(s).miiDelay ?? 0) - 1;
   }
   return proposed;
 }
@@ -359,20 +207,20 @@ function inspect(env: BondEnv, bond: SimLink, p: Params): Map<SimLink, number> {
 /** bond_miimon_commit(): slaves that went UP or DOWN, then a new active slave if needed, then the carrier. */
 function commit(env: BondEnv, bond: SimLink, p: Params, proposed: Map<SimLink, number>): void {
   let failover = false;
-  const primary = slavesOf(env.host, bond).find((s) => s.index === bond.primarySlave);
+  const primary = slavesOf(env.host, bond).find((s) => s.index === bondOf(bond).primarySlave);
   for (const s of slavesOf(env.host, bond)) {
     const st = proposed.get(s);
     if (st === LINK_UP) {
-      if (p.mode === MODE_8023AD) s.bondBackup = true;
+      if (p.mode === MODE_8023AD) slaveOf(s).bondBackup = true;
       else if (p.mode !== MODE_AB) setActiveFlags(s);
       env.note(`${bond.name}: (slave ${s.name}): link status definitely up, ${speedText(s)}`);
       const active = activeOf(env.host, bond);
       if (!active || s === primary || prio(s) > prio(active)) failover = true;
     } else if (st === LINK_DOWN) {
-      s.linkFailures = (s.linkFailures ?? 0) + 1;
+      slaveOf(s).linkFailures = (slaveOf(s).linkFailures ?? 0) + 1;
       if (p.mode === MODE_AB || p.mode === MODE_8023AD) setInactiveFlags(p.mode, s);
       env.note(`${bond.name}: (slave ${s.name}): link status definitely down, disabling slave`);
-      if (s.index === bond.activeSlave) failover = true;
+      if (s.index === bondOf(bond).activeSlave) failover = true;
     }
   }
   if (failover) selectActive(env, bond, p);
@@ -389,8 +237,8 @@ function miiTick(env: BondEnv, bond: SimLink, p: Params): void {
     for (const [s, st] of proposed) setLinkState(s, st);
     commit(env, bond, p, proposed);
   }
-  if (bond.peerNotif) {
-    bond.peerNotif--;
+  if (bondOf(bond).peerNotif) {
+    bondOf(bond).peerNotif = (bondOf(bond).peerNotif ?? 0) - 1;
     if (should) notifyPeers(env, bond);
   }
 }
@@ -398,21 +246,25 @@ function miiTick(env: BondEnv, bond: SimLink, p: Params): void {
 /** When the next MII monitor tick of one of the host's bonds is due (Infinity: none). */
 export function bondTickAt(host: SimHost): number {
   let t = Infinity;
-  for (const l of host.links) if (l.kind === 'bond' && l.miiNext !== undefined && l.miiNext < t) t = l.miiNext;
+  for (const l of host.links) {
+    const next = l.kind === 'bond' ? bondOf(l).miiNext : undefined;
+    if (next !== undefined && next < t) t = next;
+  }
   return t;
 }
 
 /** Runs the ticks due by now, each bond's next one miimon ms later. */
 export function bondTicks(env: BondEnv): void {
   for (const bond of env.host.links) {
-    if (bond.kind !== 'bond' || bond.miiNext === undefined || bond.miiNext > env.w.now) continue;
+    const b = bond.kind === 'bond' ? bondOf(bond) : undefined;
+    if (!b || b.miiNext === undefined || b.miiNext > env.w.now) continue;
     const p = params(bond);
     if (!p.miimon || !(bond.flags & IFF_UP)) {
-      bond.miiNext = undefined;
+      bondOf(bond).miiNext = undefined;
       continue;
     }
     miiTick({ ...env, inTick: true }, bond, p);
-    while (bond.miiNext <= env.w.now) bond.miiNext += p.miimon;
+    while (b.miiNext <= env.w.now) b.miiNext += p.miimon;
   }
 }
 
@@ -420,43 +272,43 @@ export function bondTicks(env: BondEnv): void {
 export function bondOpen(env: BondEnv, bond: SimLink): void {
   const p = params(bond);
   for (const s of slavesOf(env.host, bond)) {
-    if (usesPrimary(p.mode) && s.index !== bond.activeSlave) setInactiveFlags(p.mode, s);
+    if (usesPrimary(p.mode) && s.index !== bondOf(bond).activeSlave) setInactiveFlags(p.mode, s);
     else if (p.mode !== MODE_8023AD) setActiveFlags(s);
   }
-  bond.miiNext = p.miimon ? env.w.now : undefined;
+  bondOf(bond).miiNext = p.miimon ? env.w.now : undefined;
 }
 
 /** bond_close(): the monitor stops, pending peer notifications are dropped. */
 export function bondClose(bond: SimLink): void {
-  bond.miiNext = undefined;
-  bond.peerNotif = 0;
+  bondOf(bond).miiNext = undefined;
+  bondOf(bond).peerNotif = 0;
 }
 
 /** bond_enslave(): the slave takes the bond's MAC (fail_over_mac none); a random-MAC bond takes its first slave's. */
 export function enslave(env: BondEnv, bond: SimLink, slave: SimLink): void {
   const p = params(bond);
-  if (slavesOf(env.host, bond).length <= 1 && bond.randomMac) {
+  if (slavesOf(env.host, bond).length <= 1 && bondOf(bond).randomMac) {
     bond.mac = slave.mac;
-    bond.randomMac = false;
+    bondOf(bond).randomMac = false;
   }
-  slave.permMac = slave.mac;
+  slaveOf(slave).permMac = slave.mac;
   slave.mac = bond.mac;
   slave.flags |= IFF_SLAVE;
-  slave.linkFailures = 0;
-  slave.miiDelay = 0;
+  slaveOf(slave).linkFailures = 0;
+  slaveOf(slave).miiDelay = 0;
   // The initial link state: with miimon, the link as it is (BACK for updelay ticks); without, UP.
   let state = LINK_UP;
   if (p.miimon) {
     if (!slaveIsUp(env, slave)) state = LINK_DOWN;
     else if (p.updelay) {
       state = LINK_BACK;
-      slave.miiDelay = p.updelay;
+      slaveOf(slave).miiDelay = p.updelay;
     }
-  } else if (p.arpInterval && !carrierOf(env.w, env.host, slave)) state = LINK_DOWN;
+  } else if (p.arpInterval && !env.carrier(slave)) state = LINK_DOWN;
   setLinkState(slave, state);
-  if (usesPrimary(p.mode) && bond.primaryName === slave.name) {
-    bond.primarySlave = slave.index;
-    bond.forcePrimary = true;
+  if (usesPrimary(p.mode) && bondOf(bond).primaryName === slave.name) {
+    bondOf(bond).primarySlave = slave.index;
+    bondOf(bond).forcePrimary = true;
   }
   if (p.mode === MODE_AB || p.mode === MODE_8023AD || isLb(p.mode)) {
     if (isLb(p.mode)) setActiveFlags(slave);
@@ -464,7 +316,7 @@ export function enslave(env: BondEnv, bond: SimLink, slave: SimLink): void {
   } else {
     // Always active in the trunk modes.
     setActiveFlags(slave);
-    if (!activeOf(env.host, bond) && state === LINK_UP) bond.activeSlave = slave.index;
+    if (!activeOf(env.host, bond) && state === LINK_UP) bondOf(bond).activeSlave = slave.index;
   }
   setCarrier(env.host, bond);
   if (usesPrimary(p.mode)) selectActive(env, bond, p);
@@ -481,77 +333,19 @@ export function release(env: BondEnv, bond: SimLink, slave: SimLink, unregisteri
   // Flags first, so the driver calls even the active slave a backup one in active-backup.
   setInactiveFlags(p.mode, slave);
   const backup = isBackup(bond, slave);
-  bond.slaves = slavesOf(env.host, bond).map((s) => s.index).filter((i) => i !== slave.index);
+  bondOf(bond).slaves = slavesOf(env.host, bond).map((s) => s.index).filter((i) => i !== slave.index);
   env.note(`${bond.name}${unregistering ? ' (unregistering)' : ''}: (slave ${slave.name}): Releasing ${backup ? 'backup' : 'active'} interface`);
-  if (bond.primarySlave === slave.index) bond.primarySlave = undefined;
-  if (bond.activeSlave === slave.index) {
-    bond.activeSlave = undefined;
+  if (bondOf(bond).primarySlave === slave.index) bondOf(bond).primarySlave = undefined;
+  if (bondOf(bond).activeSlave === slave.index) {
+    bondOf(bond).activeSlave = undefined;
     if (p.mode === MODE_AB) env.note(`${bond.name}: active slave ${slave.name} -> none`);
     selectActive(env, bond, p);
   }
   setCarrier(env.host, bond);
-  if (slave.permMac) slave.mac = slave.permMac;
+  const perm = slaveOf(slave).permMac;
+  if (perm) slave.mac = perm;
   slave.flags &= ~IFF_SLAVE;
-  slave.permMac = slave.miiUp = slave.miiState = slave.miiDelay = slave.bondBackup = slave.linkFailures = undefined;
+  // The slave state goes; the bond_slave options stay until the master is gone (do_set_master).
+  slave.slave = slave.slave?.data ? { data: slave.slave.data } : undefined;
 }
 
-/**
- * bond_changelink() for what acts at once: active_slave (before the other
- * settings are taken, as the driver refuses before them), then, once `apply`
- * has stored the settings, miimon (the monitor restarts), primary and
- * primary_reselect (both reselect the active slave).
- */
-export function changeLink(env: BondEnv, bond: SimLink, data: Uint8Array, apply: () => void): void {
-  const tb = parseAttrs(data);
-  const active = tb.get(IFLA_BOND_ACTIVE_SLAVE);
-  if (active) setActiveSlave(env, bond, le32(active));
-  apply();
-  const p = params(bond);
-  if (tb.has(IFLA_BOND_MIIMON) && bond.flags & IFF_UP) bond.miiNext = p.miimon ? env.w.now : undefined;
-  const primary = tb.get(IFLA_BOND_PRIMARY);
-  if (primary) setPrimary(env, bond, p, le32(primary));
-  if (tb.has(IFLA_BOND_PRIMARY_RESELECT)) selectActive(env, bond, p);
-}
-
-/** bond_option_active_slave_set(): only a slave of this bond whose link is UP, and only when there is an active one. */
-function setActiveSlave(env: BondEnv, bond: SimLink, ifindex: number): void {
-  const p = params(bond);
-  if (!ifindex) {
-    bond.activeSlave = undefined;
-    selectActive(env, bond, p);
-    return;
-  }
-  const dev = env.host.links.find((l) => l.index === ifindex);
-  if (!dev) throw new NetlinkError(ENODEV);
-  const invalid = (why: string): never => {
-    env.note(`${bond.name}: (slave ${dev.name}): ${why}`);
-    env.note(`${bond.name}: option active_slave: invalid value (${dev.name})`);
-    throw new NetlinkError(EINVAL, 'invalid option value');
-  };
-  if (!(dev.flags & IFF_SLAVE)) invalid('Device is not bonding slave');
-  if (dev.master !== bond.index) invalid('Device is not our slave');
-  const old = activeOf(env.host, bond);
-  if (old === dev) return;
-  if (!old || linkOf(dev) !== LINK_UP || !slaveIsUp(env, dev)) invalid(`Could not set as active slave; either ${dev.name} is down or the link is down`);
-  changeActive(env, bond, p, dev);
-}
-
-/** bond_option_primary_set(): by name; a slave of that name now is primary (and forced in once), else it is remembered. */
-function setPrimary(env: BondEnv, bond: SimLink, p: Params, ifindex: number): void {
-  const name = env.host.links.find((l) => l.index === ifindex)?.name;
-  if (!name) {
-    bond.primarySlave = bond.primaryName = undefined;
-    selectActive(env, bond, p);
-    return;
-  }
-  const s = slavesOf(env.host, bond).find((x) => x.name === name);
-  bond.primaryName = name;
-  if (s) {
-    bond.primarySlave = s.index;
-    bond.forcePrimary = true;
-    selectActive(env, bond, p);
-  } else if (bond.primarySlave !== undefined) {
-    bond.primarySlave = undefined;
-    selectActive(env, bond, p);
-  }
-}

@@ -1,13 +1,17 @@
 // `tsnet sim`: drives the model. Topology (reset, peers, addresses moving
 // between them), traffic from the host, the virtual clock, per-device
 // parameters, and views (tables, the timeline). Only ever runs on the model.
-import { AF_INET, NUD_INCOMPLETE } from '../backend.js';
+import { AF_INET, NUD_INCOMPLETE } from '../wire/rtnl-constants.js';
 import { hexColon, parseIPv4 } from '../lib/inet.js';
 import { writeAll } from '../lib/output.js';
-import type { SimBackend } from './backend.js';
-import { stateName } from './neigh.js';
-import { DEFAULT_PARAMS, type NeighParams, SKB_TRUESIZE_FULL, type SimHost, type World, defaultWorld, drawReachableTime, ethernet, findHost, makeHost } from './world.js';
+import type { Engine } from './engine.js';
+import { DEFAULT_PARAMS, SKB_TRUESIZE_FULL, stateName } from './neighbour.js';
+import type { NeighParams, SimHost, World } from './world.js';
+import { drawReachableTime } from './clock.js';
+import { defaultWorld, ethernet, findHost, makeHost } from './lan.js';
 import { startingWorld } from './engine.js';
+import { linkKind } from './kinds/index.js';
+import { vethPeer } from './kinds/veth.js';
 
 export const SIM_USAGE = `Usage: tsnet sim { show | reset [ empty ] [ seed N ] | timeline [ ADDR ] [ host NAME ] [ last N ] }
        tsnet sim send DST [ dev DEV ] [ count N ] [ interval TIME ] [ confirm ]
@@ -21,6 +25,13 @@ PARAM := { base_reachable_time_ms | delay_first_probe_time_ms | retrans_time_ms 
            mcast_solicit | app_solicit | mcast_resolicit | gc_stale_time_ms | locktime_ms | unres_qlen |
            unres_qlen_bytes | proxy_delay_ms | proxy_qlen | arp_accept | arp_ignore | promote_secondaries |
            forwarding | proxy_arp }`;
+
+/** What a `tsnet sim` command works on: the world, the host chosen with -n, and the engine that runs them. */
+export interface SimSession {
+  readonly world: World;
+  readonly host: SimHost;
+  readonly engine: Engine;
+}
 
 class SimUsage extends Error {}
 
@@ -53,7 +64,7 @@ function neighRows(w: World, h: SimHost): string[][] {
   ]);
 }
 
-function show(b: SimBackend, write: (s: string) => void): void {
+function show(b: SimSession, write: (s: string) => void): void {
   const w = b.world;
   write(`virtual time ${fmtTime(w.now)}; ${w.frames.length} frame(s) in flight\n\n`);
   write(table(['host', 'link', 'mac', 'segment', 'addresses', 'answers'], w.hosts.flatMap((h) => h.links.filter((l) => l.type !== 772).map((l) => [
@@ -88,7 +99,7 @@ function timeline(w: World, words: string[], write: (s: string) => void): void {
   if (!ev.length) write('(nothing happened yet)\n');
 }
 
-function peerCommand(b: SimBackend, words: string[], write: (s: string) => void): void {
+function peerCommand(b: SimSession, words: string[], write: (s: string) => void): void {
   const w = b.world;
   const [verb, name, ...rest] = words;
   if (!verb || !name) usage();
@@ -157,13 +168,13 @@ function peerCommand(b: SimBackend, words: string[], write: (s: string) => void)
  * NIC's cable, a veth's peer end (its carrier needs both ends up). Bonds,
  * bridges and macvlans take theirs from other links.
  */
-function setCarrier(b: SimBackend, dev: string | undefined, state: string | undefined, write: (s: string) => void): void {
+function setCarrier(b: SimSession, dev: string | undefined, state: string | undefined, write: (s: string) => void): void {
   const link = b.host.links.find((l) => l.name === dev);
   if (!link) usage(`sim: no device "${dev}" on ${b.host.name}`);
   if (state !== 'on' && state !== 'off') usage('sim: carrier needs on or off');
   const on = state === 'on';
   if (link.kind === 'veth') {
-    const peer = b.host.links.find((l) => l.index === link.peer);
+    const peer = b.host.links.find((l) => l.index === vethPeer(link));
     if (!peer) usage(`sim: ${dev} has no peer`);
     peer.flags = on ? peer.flags | 1 : peer.flags & ~1;
     if (on) peer.wasUp = true;
@@ -171,7 +182,7 @@ function setCarrier(b: SimBackend, dev: string | undefined, state: string | unde
     write(`${dev}: peer ${peer.name} ${on ? 'up' : 'down'}\n`);
     return;
   }
-  if (link.type === 772 || (link.kind !== undefined && link.kind !== 'dummy')) usage(`sim: the carrier of ${dev} (${link.kind ?? 'loopback'}) follows other links`);
+  if (link.type === 772 || (link.kind !== undefined && !linkKind(link.kind)?.changeCarrier)) usage(`sim: the carrier of ${dev} (${link.kind ?? 'loopback'}) follows other links`);
   if (link.carrier !== on) link.carrierChanges = (link.carrierChanges ?? 0) + 1;
   link.carrier = on;
   b.engine.note(b.host, `${dev}: carrier ${state} (sim carrier)`);
@@ -179,7 +190,7 @@ function setCarrier(b: SimBackend, dev: string | undefined, state: string | unde
 }
 
 /** Runs one `tsnet sim` command on the model; returns the exit status. */
-export function runSimCommand(b: SimBackend, words: string[], write: (s: string) => void): number {
+export function runSimCommand(b: SimSession, words: string[], write: (s: string) => void): number {
   try {
     const [verb, ...rest] = words;
     const w = b.world;

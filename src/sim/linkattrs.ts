@@ -3,7 +3,7 @@
 // inet6_fill_link_af), the counters, and the carrier counts. Values are the
 // defaults a new network namespace of the reference kernel (6.18) reports,
 // read from it with an RTM_GETLINK dump; the model overlays what it keeps.
-import { AF_INET, AF_INET6 } from '../backend.js';
+import { AF_INET, AF_INET6, IFLA_AF_SPEC, IFLA_STATS, IFLA_STATS64 } from '../wire/rtnl-constants.js';
 import type { LinkAttr } from '../wire/nlattr.js';
 import type { NeighParams, SimLink } from './world.js';
 
@@ -58,7 +58,7 @@ export function afSpec(l: SimLink, ready: boolean): LinkAttr {
   cv.setUint32(4, Math.floor((l.created ?? 0) / 10), true);
   cv.setUint32(8, l.reachable_time_ms, true);
   cv.setUint32(12, l.params.retrans_time_ms, true);
-  return { type: 26, kind: 'nest', value: [
+  return { type: IFLA_AF_SPEC, kind: 'nest', value: [
     { type: AF_INET, kind: 'nest', value: [{ type: 1, kind: 'bytes', value: s32Array(inet) }] },
     { type: AF_INET6, kind: 'nest', value: [
       { type: 1, kind: 'u32', value: ready ? IF_READY : 0 },
@@ -74,7 +74,7 @@ export function afSpec(l: SimLink, ready: boolean): LinkAttr {
 
 /** IFLA_STATS64 then IFLA_STATS: the model counts no traffic, so zeros. */
 export function stats(): LinkAttr[] {
-  return [{ type: 23, kind: 'bytes', value: new Uint8Array(STATS64_LEN) }, { type: 7, kind: 'bytes', value: new Uint8Array(STATS_LEN) }];
+  return [{ type: IFLA_STATS64, kind: 'bytes', value: new Uint8Array(STATS64_LEN) }, { type: IFLA_STATS, kind: 'bytes', value: new Uint8Array(STATS_LEN) }];
 }
 
 /**

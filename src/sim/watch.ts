@@ -5,11 +5,15 @@
 // NEWNEIGH/DELNEIGH), printed by ip monitor's printers. Changes made within
 // one command are seen as their end result; `tsnet sim timeline` has every step.
 import { statSync } from 'node:fs';
-import { type MonitorEvent, type MonitorTopics, type Neighbour, RTM_DELNEIGH, RTM_NEWNEIGH, type Watch } from '../backend.js';
-import { addrMessage, linkMessage } from './rtnl.js';
-import { type SimHost, type World, findHost } from './world.js';
+import type { MonitorEvent, MonitorTopics, Neighbour, Watch } from '../backend.js';
+import {
+  AF_INET, AF_INET6, IFA_CACHEINFO, IFLA_CARRIER_CHANGES, IFLA_STATS64, NUD_FAILED, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH,
+  RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH,
+} from '../wire/rtnl-constants.js';
+import { addrMessage, linkMessage } from './rtnetlink.js';
+import type { SimHost, World } from './world.js';
+import { findHost } from './lan.js';
 
-const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_NEWADDR = 20, RTM_DELADDR = 21;
 const POLL_MS = 100;
 
 interface Snapshot {
@@ -28,12 +32,12 @@ function snapshot(w: World, h: SimHost, neighbour: (w: World, n: SimHost['neighb
   for (const l of h.links) {
     const m = linkMessage(w, h, l);
     // Counters and timers aside, a link message changes when the link does.
-    const key = [...m.attrs].filter(([t]) => t !== 23 && t !== 35).map(([t, v]) => `${t}:${hex(v)}`).join(' ') + hex(m.header);
+    const key = [...m.attrs].filter(([t]) => t !== IFLA_STATS64 && t !== IFLA_CARRIER_CHANGES).map(([t, v]) => `${t}:${hex(v)}`).join(' ') + hex(m.header);
     s.links.set(l.index, { key, event: { object: 'link', msgType: RTM_NEWLINK, message: m }, del: { object: 'link', msgType: RTM_DELLINK, message: linkMessage(w, h, l, RTM_DELLINK) } });
     for (const a of l.addresses) {
       const am = addrMessage(w, l, a);
       const id = `${l.index}|${a.family}|${a.local}|${a.prefixlen}`;
-      const akey = hex(am.header) + [...am.attrs].filter(([t]) => t !== 6).map(([t, v]) => `${t}:${hex(v)}`).join(' ');
+      const akey = hex(am.header) + [...am.attrs].filter(([t]) => t !== IFA_CACHEINFO).map(([t, v]) => `${t}:${hex(v)}`).join(' ');
       s.addrs.set(id, { key: akey, event: { object: 'addr', msgType: RTM_NEWADDR, message: am }, del: { object: 'addr', msgType: RTM_DELADDR, message: addrMessage(w, l, a, RTM_DELADDR) } });
     }
   }
@@ -41,7 +45,7 @@ function snapshot(w: World, h: SimHost, neighbour: (w: World, n: SimHost['neighb
     const e = neighbour(w, n);
     const id = `${n.family}|${n.ifindex}|${n.dst}`;
     // An entry is deleted through FAILED (neigh_delete), so RTM_DELNEIGH reports it FAILED, without lladdr.
-    s.neigh.set(id, { key: `${n.state}|${n.lladdr ?? ''}|${n.flags}|${n.flagsExt}|${n.protocol}`, event: { object: 'neigh', msgType: RTM_NEWNEIGH, neighbour: e }, del: { object: 'neigh', msgType: RTM_DELNEIGH, neighbour: { ...e, dst: e.dst, state: 0x20, lladdr: undefined, lladdrText: undefined } } });
+    s.neigh.set(id, { key: `${n.state}|${n.lladdr ?? ''}|${n.flags}|${n.flagsExt}|${n.protocol}`, event: { object: 'neigh', msgType: RTM_NEWNEIGH, neighbour: e }, del: { object: 'neigh', msgType: RTM_DELNEIGH, neighbour: { ...e, dst: e.dst, state: NUD_FAILED, lladdr: undefined, lladdrText: undefined } } });
   }
   return s;
 }
@@ -92,7 +96,7 @@ export function watchModel(
       diff(last.addrs, next.addrs, addrEvents);
       for (const e of addrEvents) {
         const fam = e.object === 'addr' ? e.message.header[0] : 0;
-        if ((fam === 2 && topics.addr4) || (fam === 10 && topics.addr6)) events.push(e);
+        if ((fam === AF_INET && topics.addr4) || (fam === AF_INET6 && topics.addr6)) events.push(e);
       }
     }
     if (topics.neigh) diff(last.neigh, next.neigh, events);

@@ -1,12 +1,17 @@
-// The model's state: a virtual clock, hosts with links, addresses and
-// neighbour tables, LAN segments that join links, frames in flight. Plain
-// JSON-able data (it is what the state file holds); behaviour lives in
-// neigh.ts (the NUD state machine), arp.ts and engine.ts.
+// The model's state, as types only: a virtual clock, hosts with links,
+// addresses and neighbour tables, LAN segments that join links, frames in
+// flight. Plain JSON-able data (it is what the state file holds); behaviour
+// lives in the files named as the kernel's: neighbour.ts (the NUD state
+// machine and neigh_add()), arp.ts, devinet.ts, addrconf.ts, dev.ts,
+// rtnetlink.ts, kinds/ (link kinds), clock.ts and engine.ts (time), lan.ts
+// (the topology and its peers).
 
-import { linkLocalFor } from './addrconf.js';
-
-/** 3: a neighbour table is stored as text (table.ts); 2, rows, and 1, objects, are still read. */
-export const STATE_VERSION = 3;
+/**
+ * 4: a link's kind-specific state is in `info` and `slave` (upgrade.ts moves
+ * format 3's flat fields there); 3: a neighbour table is stored as text
+ * (table.ts); 2, rows, and 1, objects, are still read.
+ */
+export const STATE_VERSION = 4;
 
 /** /proc/sys/net/ipv4/neigh/default on the reference machine (shared/reference/kernel). */
 export interface NeighParams {
@@ -33,43 +38,6 @@ export interface NeighParams {
   forwarding: number;
   proxy_arp: number;
 }
-
-/**
- * SKB_TRUESIZE(ETH_FRAME_LEN): writing unres_qlen stores unres_qlen times this
- * in unres_qlen_bytes (read on the reference kernel: unres_qlen 1 gives 2090).
- */
-export const SKB_TRUESIZE_FULL = 2090;
-/**
- * The truesize a queued small UDP datagram is charged, as measured on the
- * reference kernel (6.18, x86_64): unres_qlen 3, 20 and 25 let 7, 50 and 62
- * one-byte datagrams wait, which only 830..836 bytes each explain.
- */
-export const SMALL_PACKET_TRUESIZE = 832;
-
-export const DEFAULT_PARAMS: NeighParams = {
-  base_reachable_time_ms: 30000,
-  delay_first_probe_time_ms: 5000,
-  retrans_time_ms: 1000,
-  ucast_solicit: 3,
-  mcast_solicit: 3,
-  app_solicit: 0,
-  mcast_resolicit: 0,
-  gc_stale_time_ms: 60000,
-  locktime_ms: 1000,
-  // The default is SK_WMEM_MAX bytes, 101 full-size frames.
-  unres_qlen: 101,
-  unres_qlen_bytes: 212992,
-  proxy_delay_ms: 800,
-  proxy_qlen: 64,
-  arp_accept: 0,
-  arp_ignore: 0,
-  promote_secondaries: 0,
-  forwarding: 0,
-  proxy_arp: 0,
-};
-
-/** Table-wide garbage collection thresholds (not per device). */
-export const GC = { thresh1: 128, thresh2: 512, thresh3: 1024 };
 
 export interface SimAddress {
   family: number;
@@ -118,15 +86,14 @@ export interface SimLink {
   /** The per-device reachable_time, redrawn in [base/2, 3·base/2] as the kernel does. */
   reachable_time_ms: number;
   master?: number;
-  /** IFLA_INFO_KIND: veth, bridge, macvlan, dummy, bond; absent for lo and the model's NICs. */
+  /** IFLA_INFO_KIND (a kind of kinds/index.ts); absent for lo and the model's NICs. */
   kind?: string;
-  /** A veth's other end; a macvlan's lower device. */
-  peer?: number;
+  /** The kind's own state, as its file under kinds/ types it (a veth's peer, a bond's slaves and monitor...). */
+  info?: KindInfo;
+  /** What the master's kind keeps on this link as its slave or port (a bond slave's MII status...). */
+  slave?: SlaveInfo;
+  /** IFLA_LINK: the device this one sits on (a macvlan's lower device). */
   link?: number;
-  macvlanMode?: number;
-  /** Options set with `type KIND ARGS` / `type KIND_slave ARGS`, as attribute bytes in hex. */
-  kindData?: string;
-  slaveData?: string;
   txqlen?: number;
   group?: number;
   alias?: string;
@@ -138,32 +105,22 @@ export interface SimLink {
   wasUp?: boolean;
   /** IN6_ADDR_GEN_MODE_* */
   addrGenMode?: number;
-  /** Bonding: a bond's active slave and whether its MAC is still the random one it was made with. */
-  activeSlave?: number;
-  randomMac?: boolean;
-  /** A bond's slaves in enslave order (the driver's list; sysfs bonding/slaves). */
-  slaves?: number[];
-  /** Bonding: a slave's own MAC (it wears the bond's), its MII status and link failures. */
-  permMac?: string;
-  /** MII status of older state files (true: up); miiState replaces it. */
-  miiUp?: boolean;
-  linkFailures?: number;
-  /** A slave's BOND_LINK_* (0 up, 1 fail, 2 down, 3 back), the monitor ticks left of its up/down delay, and its backup flag. */
-  miiState?: number;
-  miiDelay?: number;
-  bondBackup?: boolean;
-  /** A bond's next MII monitor tick (virtual ms; undefined: not monitoring), peer notifications left to send, and primary. */
-  miiNext?: number;
-  peerNotif?: number;
-  primaryName?: string;
-  primarySlave?: number;
-  forcePrimary?: boolean;
   /** IPv6 configured on the link (IF_READY: its link-local made); undefined in older state files. */
   inet6Ready?: boolean;
   /** When the link was made (virtual ms; IFLA_INET6_CACHEINFO's tstamp). */
   created?: number;
   /** The carrier last seen, to count changes of a derived carrier (veth, bridge, macvlan). */
   carrierSeen?: boolean;
+}
+
+/** A kind's state on its link: at least the options set with `type KIND ARGS` (IFLA_INFO_DATA as attribute bytes in hex). */
+export interface KindInfo {
+  data?: string;
+}
+
+/** A master kind's state on a slave: at least the options set with `type KIND_slave ARGS` (IFLA_INFO_SLAVE_DATA, hex). */
+export interface SlaveInfo {
+  data?: string;
 }
 
 export interface SimNeighbour {
@@ -245,72 +202,4 @@ export interface World {
   periodicAt: number;
   /** When reachable_time was last redrawn. */
   lastRand?: number;
-}
-
-export function nextRandom(w: World): number {
-  let x = w.rng | 0;
-  x ^= x << 13;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  w.rng = x >>> 0 || 1;
-  return w.rng / 0x100000000;
-}
-
-/** neigh_rand_reach_time(): uniform in [base/2, 3·base/2). */
-export function drawReachableTime(w: World, base: number): number {
-  return base ? Math.floor(base / 2 + nextRandom(w) * base) : 0;
-}
-
-const IFF_UP = 0x1, IFF_BROADCAST = 0x2, IFF_LOOPBACK = 0x8, IFF_RUNNING = 0x40, IFF_MULTICAST = 0x1000, IFF_LOWER_UP = 0x10000;
-export const LINK_FLAGS_UP = IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST | IFF_LOWER_UP;
-
-function loopback(w: World): SimLink {
-  return {
-    index: 1, name: 'lo', type: 772, mac: '00:00:00:00:00:00', broadcast: '00:00:00:00:00:00',
-    flags: IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP, mtu: 65536, carrier: true,
-    // As the kernel has them once lo is up: 127.0.0.1/8, then ::1 (IFAPROT_KERNEL_LO).
-    addresses: [{ family: 2, local: '127.0.0.1', prefixlen: 8 }, { family: 10, local: '::1', prefixlen: 128, scope: 254, proto: 1 }],
-    params: { ...DEFAULT_PARAMS }, inet6Ready: true,
-    reachable_time_ms: drawReachableTime(w, DEFAULT_PARAMS.base_reachable_time_ms),
-  };
-}
-
-export function ethernet(w: World, index: number, name: string, mac: string, segment: string, addr?: string, plen = 24): SimLink {
-  return {
-    index, name, type: 1, mac, broadcast: 'ff:ff:ff:ff:ff:ff', flags: LINK_FLAGS_UP, mtu: 1500, segment, carrier: true,
-    // Up with carrier for a while: its link-local (IFAPROT_KERNEL_LL) has passed DAD.
-    addresses: [...(addr ? [{ family: 2, local: addr, prefixlen: plen }] : []), { family: 10, local: linkLocalFor(mac), prefixlen: 64, scope: 253, proto: 3 }],
-    params: { ...DEFAULT_PARAMS }, inet6Ready: true,
-    reachable_time_ms: drawReachableTime(w, DEFAULT_PARAMS.base_reachable_time_ms),
-  };
-}
-
-export function makeHost(w: World, name: string, links: SimLink[] = []): SimHost {
-  return { name, links: [loopback(w), ...links], neighbours: [], proxies: [] };
-}
-
-/**
- * The topology `tsnet --dry-run` starts from: host "host" with eth0
- * 10.0.0.2/24 on segment lan0, a gateway 10.0.0.1 and three peers.
- */
-export function defaultWorld(seed = 1): World {
-  // Spread the seed over 32 bits so that small seeds do not start the generator near 0.
-  const w: World = { version: STATE_VERSION, now: 0, rng: Math.imul(seed >>> 0 || 1, 0x9e3779b1) >>> 0 || 1, hosts: [], frames: [], timeline: [], periodicAt: 15000, lastRand: 0 };
-  const host = makeHost(w, 'host', [ethernet(w, 2, 'eth0', '02:00:00:00:00:02', 'lan0', '10.0.0.2')]);
-  host.gateway = '10.0.0.1';
-  w.hosts.push(host);
-  const peer = (name: string, ip: string, mac: string) => {
-    const p = makeHost(w, name, [ethernet(w, 2, 'eth0', mac, 'lan0', ip)]);
-    p.delay_ms = 0.2;
-    w.hosts.push(p);
-  };
-  peer('gw', '10.0.0.1', '02:00:00:00:00:01');
-  peer('peer3', '10.0.0.3', '02:00:00:00:00:03');
-  peer('peer4', '10.0.0.4', '02:00:00:00:00:04');
-  peer('peer5', '10.0.0.5', '02:00:00:00:00:05');
-  return w;
-}
-
-export function findHost(w: World, name: string): SimHost | undefined {
-  return w.hosts.find((h) => h.name === name);
 }

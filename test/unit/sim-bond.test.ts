@@ -6,7 +6,7 @@
 // against the sequences and messages the lab's 6.1 driver gave.
 import { describe, expect, it } from 'vitest';
 import { SimBackend } from '../../src/sim/backend.js';
-import { defaultWorld } from '../../src/sim/world.js';
+import { defaultWorld } from '../../src/sim/lan.js';
 import { Context } from '../../src/ip/context.js';
 import { Output } from '../../src/lib/output.js';
 import { defaultOptions } from '../../src/ip/options.js';

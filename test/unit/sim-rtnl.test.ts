@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError, type RtMessage, type RtRequest } from '../../src/backend.js';
 import { SimBackend } from '../../src/sim/backend.js';
-import { defaultWorld } from '../../src/sim/world.js';
+import { defaultWorld } from '../../src/sim/lan.js';
 import { linkLocalFor } from '../../src/sim/addrconf.js';
 import { type LinkAttr, attrStr, attrU32, attrU8, parseAttrs } from '../../src/wire/nlattr.js';
 import { canRunKernelTests } from '../kernel/harness.js';

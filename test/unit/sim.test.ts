@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Neighbour, NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_PROBE, NUD_REACHABLE, NUD_STALE } from '../../src/backend.js';
-import { Engine, proxyVerdict } from '../../src/sim/engine.js';
-import { NUD_IN_TIMER, NUD_VALID, lookup } from '../../src/sim/neigh.js';
+import { Engine } from '../../src/sim/engine.js';
+import { proxyVerdict } from '../../src/sim/arp.js';
+import { NUD_IN_TIMER, NUD_VALID, lookup } from '../../src/sim/neighbour.js';
 import { StateError, load, lock, save } from '../../src/sim/store.js';
 import { unreadTable } from '../../src/sim/table.js';
 import { SimBackend } from '../../src/sim/backend.js';
 import { type ArpFrame, ipFromString, macFromString } from '../../src/wire/arp.js';
-import { type World, defaultWorld, findHost } from '../../src/sim/world.js';
+import type { World } from '../../src/sim/world.js';
+import { defaultWorld, findHost } from '../../src/sim/lan.js';
 
 function setup(): { w: World; e: Engine; notes: string[] } {
   const notes: string[] = [];
@@ -146,7 +148,7 @@ describe('the state file', () => {
     expect(before.hosts[0].neighbours.some((n) => n.queue.length && n.timer !== undefined)).toBe(true);
     save(f, w);
     const file = JSON.parse(readFileSync(f, 'utf8')) as { version: number; hosts: { neighbours: unknown }[] };
-    expect(file.version).toBe(3);
+    expect(file.version).toBe(4);
     // Newest first: the unanswered entry with its queue, then the gateway.
     const lines = (file.hosts[0].neighbours as string).split('\n');
     expect(lines).toHaveLength(2);

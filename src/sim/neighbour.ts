@@ -2,12 +2,55 @@
 // (override, admin and weak-override rules), __neigh_event_send() (a packet
 // meets an entry), neigh_timer_handler() (REACHABLE/DELAY/PROBE/INCOMPLETE
 // timers and the probe limit), and neigh_periodic_work() (reachable_time
-// redraws and garbage collection). Times are virtual milliseconds.
+// redraws and garbage collection); the netlink side, neigh_add() and
+// neigh_delete() with their admin rules, is neigh-netlink.ts. Times are
+// virtual milliseconds.
+import { NetlinkError } from '../backend.js';
 import {
-  NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE, NUD_REACHABLE, NUD_STALE,
-  NTF_EXT_LEARNED,
-} from '../backend.js';
-import { GC, SKB_TRUESIZE_FULL, SMALL_PACKET_TRUESIZE, type Packet, type SimHost, type SimLink, type SimNeighbour, type World, drawReachableTime } from './world.js';
+  AF_INET, IFF_NOARP, NTF_EXT_LEARNED, NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE,
+  NUD_REACHABLE, NUD_STALE,
+} from '../wire/rtnl-constants.js';
+import { EINVAL, EPERM } from '../errno.js';
+import { drawReachableTime } from './clock.js';
+import { toNum } from './route.js';
+import type { NeighParams, Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';
+
+/**
+ * SKB_TRUESIZE(ETH_FRAME_LEN): writing unres_qlen stores unres_qlen times this
+ * in unres_qlen_bytes (read on the reference kernel: unres_qlen 1 gives 2090).
+ */
+export const SKB_TRUESIZE_FULL = 2090;
+/**
+ * The truesize a queued small UDP datagram is charged, as measured on the
+ * reference kernel (6.18, x86_64): unres_qlen 3, 20 and 25 let 7, 50 and 62
+ * one-byte datagrams wait, which only 830..836 bytes each explain.
+ */
+export const SMALL_PACKET_TRUESIZE = 832;
+
+export const DEFAULT_PARAMS: NeighParams = {
+  base_reachable_time_ms: 30000,
+  delay_first_probe_time_ms: 5000,
+  retrans_time_ms: 1000,
+  ucast_solicit: 3,
+  mcast_solicit: 3,
+  app_solicit: 0,
+  mcast_resolicit: 0,
+  gc_stale_time_ms: 60000,
+  locktime_ms: 1000,
+  // The default is SK_WMEM_MAX bytes, 101 full-size frames.
+  unres_qlen: 101,
+  unres_qlen_bytes: 212992,
+  proxy_delay_ms: 800,
+  proxy_qlen: 64,
+  arp_accept: 0,
+  arp_ignore: 0,
+  promote_secondaries: 0,
+  forwarding: 0,
+  proxy_arp: 0,
+};
+
+/** Table-wide garbage collection thresholds (not per device). */
+export const GC = { thresh1: 128, thresh2: 512, thresh3: 1024 };
 
 export const NUD_IN_TIMER = NUD_INCOMPLETE | NUD_REACHABLE | NUD_DELAY | NUD_PROBE;
 export const NUD_VALID = NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY;
@@ -72,8 +115,8 @@ export function createNeighbour(env: NeighEnv, family: number, ifindex: number, 
     family, ifindex, dst, state: NUD_NONE, flags: 0, flagsExt: 0, protocol: 0, lladdr: undefined,
     confirmed: now - 2 * link.params.base_reachable_time_ms, used: now, updated: now, probes: 0, queue: [], dropped: 0,
   };
-  if (family === 2) {
-    if (link.type === 772 || link.flags & 0x80 /* IFF_NOARP */) {
+  if (family === AF_INET) {
+    if (link.type === 772 || link.flags & IFF_NOARP) {
       n.state = NUD_NOARP;
       n.lladdr = link.mac;
     } else if (isBroadcastFor(env.host, dst)) {
@@ -86,34 +129,30 @@ export function createNeighbour(env: NeighEnv, family: number, ifindex: number, 
 }
 
 function isBroadcastFor(host: SimHost, dst: string): boolean {
-  const v4 = host.links.flatMap((l) => l.addresses.filter((a) => a.family === 2));
+  const v4 = host.links.flatMap((l) => l.addresses.filter((a) => a.family === AF_INET));
   if (v4.length === 0 || dst === '0.0.0.0' || dst === '255.255.255.255') return true;
-  const d = ipNum(dst);
+  const d = toNum(dst);
   return v4.some((a) => {
     if (a.prefixlen >= 31) return false;
     const host = (1 << (32 - a.prefixlen)) - 1;
-    return ((ipNum(a.local) | host) >>> 0) === d;
+    return ((toNum(a.local) | host) >>> 0) === d;
   });
 }
 
-function ipNum(a: string): number {
-  const [x, y, z, w] = a.split('.').map(Number);
-  return ((x << 24) | (y << 16) | (z << 8) | w) >>> 0;
-}
 
 export function lookup(host: SimHost, family: number, ifindex: number, dst: string): SimNeighbour | undefined {
   return host.neighbours.find((n) => n.family === family && n.ifindex === ifindex && n.dst === dst);
 }
 
 /**
- * __neigh_update(). Returns an errno-style failure text for the netlink
- * caller ('EINVAL:No link layer address given'), or undefined.
+ * __neigh_update(). Returns the refusal for a netlink caller (a packet's
+ * caller ignores it, as arp_process() does), or undefined.
  */
-export function neighUpdate(env: NeighEnv, n: SimNeighbour, lladdr: string | undefined, next: number, flags: number, why: string): string | undefined {
+export function neighUpdate(env: NeighEnv, n: SimNeighbour, lladdr: string | undefined, next: number, flags: number, why: string): NetlinkError | undefined {
   const old = n.state;
   const link = linkOf(env.host, n.ifindex);
   const now = env.w.now;
-  if (!(flags & F_ADMIN) && old & (NUD_NOARP | NUD_PERMANENT)) return 'EPERM';
+  if (!(flags & F_ADMIN) && old & (NUD_NOARP | NUD_PERMANENT)) return new NetlinkError(EPERM);
   if (!(next & NUD_VALID)) {
     n.timer = undefined;
     setState(env, n, next, why);
@@ -122,7 +161,7 @@ export function neighUpdate(env: NeighEnv, n: SimNeighbour, lladdr: string | und
   }
   let ll = lladdr;
   if (ll === undefined) {
-    if (!(old & NUD_VALID)) return 'EINVAL:No link layer address given';
+    if (!(old & NUD_VALID)) return new NetlinkError(EINVAL, 'No link layer address given');
     ll = n.lladdr;
   }
   if (next & NUD_CONNECTED) n.confirmed = now;
