@@ -19,7 +19,8 @@ function readOptions(words: string[], start: number, opts: GlobalOptions, lenien
   let i = start;
   while (i < words.length) {
     const w = words[i];
-    if (w === '--') return i + 1;
+    // Before the object `--` ends the options (as ip's); after it, the word is the command's (`a --`).
+    if (w === '--') return lenient ? i : i + 1;
     if (w[0] !== '-' || w.length < 2) return i;
     if (!parseOption(w, () => words[++i], opts)) {
       if (lenient) return i;
