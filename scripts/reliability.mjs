@@ -90,7 +90,7 @@ function runWorker(kind, seed, count, dir, prefix = []) {
   const err = join(dir, `${kind}-stderr`);
   const cmd = [...prefix, process.execPath, import.meta.filename, '--worker', kind, String(seed), String(count), stateFile, resultFile];
   const r = spawnSync('sh', ['-c', '"$@" >/dev/null 2>"$0"', err, ...cmd], {
-    stdio: 'ignore', env: { ...process.env, TSNET_STATE: stateFile, HOME: dir, TSNET_STATE_LOCK_WAIT_MS: '10000' }, timeout: 3600000,
+    stdio: 'ignore', env: { ...process.env, TSNET_STATE: stateFile, HOME: dir, TSNET_STATE_LOCK_WAIT_MS: '30000' }, timeout: 3600000,
   });
   const res = JSON.parse(readFileSync(resultFile, 'utf8'));
   const stderr = readFileSync(err, 'utf8');

@@ -36,10 +36,10 @@ function reason(e: unknown): string {
   return typeof errno === 'number' ? strerror(-errno) : (e as Error).message;
 }
 
-/** How long a run waits for another to finish with the state: TSNET_STATE_LOCK_WAIT_MS, else 10 s. */
+/** How long a run waits for the others to finish with the state: TSNET_STATE_LOCK_WAIT_MS, else 30 s (50 runs started at once on a busy 2-core machine queue for over 10 s). */
 function lockWaitMs(): number {
   const v = Number(process.env.TSNET_STATE_LOCK_WAIT_MS);
-  return Number.isFinite(v) && v >= 0 ? v : 10000;
+  return Number.isFinite(v) && v >= 0 ? v : 30000;
 }
 
 /** The state's lock, held from load to save. */
