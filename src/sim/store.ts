@@ -129,8 +129,9 @@ export function lock(file: string, waitMs = lockWaitMs()): StateLock {
       Atomics.wait(sleeper, 0, 0, pause);
     }
     try {
-      ftruncateSync(fd, 0);
-      writeSync(fd, `${process.pid}\n`, 0);
+      // Always 11 bytes, written over the last run's: a truncate each time costs the file system a transaction.
+      if (st.size !== 11) ftruncateSync(fd, 0);
+      writeSync(fd, `${String(process.pid).padStart(10)}\n`, 0);
     } catch {
       // the PID only names the holder in a message; a read-only lock file still locks
     }

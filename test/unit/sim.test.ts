@@ -208,7 +208,7 @@ describe('the state file', () => {
   it('locks against a live holder (flock: another open file of the same lock) and not against a dead one\'s file', () => {
     const f = join(dir, 'state.json');
     const held = lock(f, 100);
-    expect(readFileSync(`${f}.lock`, 'utf8')).toBe(`${process.pid}\n`);
+    expect(readFileSync(`${f}.lock`, 'utf8').trim()).toBe(String(process.pid));
     expect(() => lock(f, 100)).toThrow(new RegExp(`in use by another run \\(process ${process.pid}\\)`));
     held.release();
     held.release(); // twice is harmless: only this run's own lock is let go
