@@ -11,21 +11,8 @@ import { printNeighbour } from './neigh.js';
 import { linkRef, newLinkFilter, printLinkInfo } from './link-print.js';
 import { monitorAddrFilter, printAddrInfo } from './addr.js';
 import { stdoutClosed } from '../lib/output.js';
+import { type EndingSignal, dieBy, sigintIgnoredAtStart } from '../lib/signals.js';
 
-const SIGNAL_NUMBERS = { SIGINT: 2, SIGPIPE: 13, SIGTERM: 15 } as const;
-
-/**
- * Ends the process by `sig` with its default action, as a process without a
- * handler ends (node ignores SIGPIPE and keeps handlers registered: a listener
- * added and removed puts the default action back).
- */
-function dieBy(sig: keyof typeof SIGNAL_NUMBERS): never {
-  const none = () => {};
-  process.on(sig, none);
-  process.removeAllListeners(sig);
-  process.kill(process.pid, sig);
-  process.exit(128 + SIGNAL_NUMBERS[sig]);
-}
 
 const USAGE = `Usage: tsnet monitor [ all | OBJECTS ] [ FILE ] [ label ] [ all-nsid ]
                   [ dev DEVICE ]
@@ -117,17 +104,19 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
     out.flush();
     if (stdoutClosed()) stop('SIGPIPE');
   };
-  let endedBy: keyof typeof SIGNAL_NUMBERS | undefined;
+  let endedBy: EndingSignal | undefined;
   // An event (a closed pipe) may come while watch() is still starting: the watch is then stopped at once.
   const running: { w?: ReturnType<NonNullable<typeof backend.watch>> } = {};
-  const stop = (sig: keyof typeof SIGNAL_NUMBERS) => {
+  const stop = (sig: EndingSignal) => {
     endedBy ??= sig;
     running.w?.stop();
   };
   const onInt = () => stop('SIGINT'), onTerm = () => stop('SIGTERM');
   const w = running.w = backend.watch(topics, onEvent, (errno) => ctx.err(`netlink receive error ${strerror(errno)} (${errno})`));
   if (endedBy) w.stop();
-  process.once('SIGINT', onInt);
+  // Started with SIGINT ignored, ip keeps running on it: no handler then.
+  const onSigint = !sigintIgnoredAtStart();
+  if (onSigint) process.once('SIGINT', onInt);
   process.once('SIGTERM', onTerm);
   await w.done;
   process.removeListener('SIGINT', onInt);
