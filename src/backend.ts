@@ -177,5 +177,10 @@ export interface Backend {
   arpingPort?(): ArpingPort;
   /** The model only: runs a `tsnet sim` command; returns its exit status. */
   simulate?(words: string[], write: (text: string) => void): number;
-  close(): void;
+  /**
+   * Ends the run; `failed`: the command failed, and the model keeps nothing
+   * of it (the kernel has applied what it applied). Throws when the model
+   * cannot save what the command changed.
+   */
+  close(failed?: boolean): void;
 }

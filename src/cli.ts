@@ -19,7 +19,8 @@ function readOptions(words: string[], start: number, opts: GlobalOptions, lenien
   let i = start;
   while (i < words.length) {
     const w = words[i];
-    if (w === '--') return i + 1;
+    // Before the object `--` ends the options (as ip's); after it, the word is the command's (`a --`).
+    if (w === '--') return lenient ? i : i + 1;
     if (w[0] !== '-' || w.length < 2) return i;
     if (!parseOption(w, () => words[++i], opts)) {
       if (lenient) return i;
@@ -48,6 +49,18 @@ function isFlagOption(word: string): boolean {
   }
 }
 
+/**
+ * Does the last word stand where the command takes a value (`link change -ts`:
+ * the device; `dev -j`)? Then it is the command's, as in ip, not a trailing option.
+ */
+function takesValue(words: string[]): boolean {
+  const before = words[words.length - 2];
+  if (before === 'dev') return true;
+  if (words.length !== 3) return false;
+  // The verbs whose first word is a name or an address (abbreviated at most to three letters, as written in scripts).
+  return before === 'chg' || (before.length >= 3 && ['add', 'change', 'set', 'replace', 'delete'].some((v) => v.startsWith(before)));
+}
+
 export interface RunHooks {
   /** Makes the backend for these options (kernel or model). */
   openBackend(opts: GlobalOptions): Backend;
@@ -61,6 +74,10 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
   const opts = defaultOptions();
   const out = new Output(false, false);
   let ctx: Context | undefined;
+  let rc = 1;
+  // A failed command saves nothing in the model; a batch keeps the lines that
+  // worked (ip's do in the kernel) unless something unexpected broke it.
+  let failed = true;
   try {
     const first = readOptions(argv, 0, opts, false);
     let words = argv.slice(first);
@@ -72,7 +89,7 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
         const rest = readOptions(words, 1, opts, true);
         words = [words[0], ...words.slice(rest)];
       }
-      while (words.length > 1 && isFlagOption(words[words.length - 1])) {
+      while (words.length > 1 && isFlagOption(words[words.length - 1]) && !takesValue(words)) {
         parseOption(words.pop()!, () => undefined, opts);
       }
     }
@@ -92,27 +109,34 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
       if (e) throw new Exit(255, [e]);
     }
     ctx = new Context(opts, out, () => hooks.openBackend(opts));
-    let rc: number;
-    if (opts.batch !== undefined) rc = await runBatch(ctx, opts.batch);
-    else if (words.length) rc = await runCommand(ctx, words);
-    else usageExit();
+    if (opts.batch !== undefined) {
+      rc = await runBatch(ctx, opts.batch);
+      failed = false;
+    } else if (words.length) {
+      rc = await runCommand(ctx, words);
+      failed = rc !== 0;
+    } else usageExit();
     out.flush();
-    return rc;
   } catch (e) {
     out.flush();
     if (e instanceof Exit) {
       for (const l of e.lines) writeAll(2, l + '\n');
-      return e.code;
-    }
-    const err = e as Error;
-    writeAll(2, `tsnet: ${err?.message ?? String(e)}\n`);
-    if (process.env.TSNET_DEBUG) writeAll(2, `${err?.stack ?? ''}\n`);
-    return 1;
-  } finally {
-    try {
-      ctx?.backendIfOpen?.close();
-    } catch {
-      // closing is best effort at exit
+      rc = e.code;
+      // ip stops a batch at such a line; what the lines before did stays.
+      failed = opts.batch === undefined ? rc !== 0 : false;
+    } else {
+      const err = e as Error;
+      writeAll(2, `tsnet: ${err?.message ?? String(e)}\n`);
+      if (process.env.TSNET_DEBUG) writeAll(2, `${err?.stack ?? ''}\n`);
+      rc = 1;
     }
   }
+  // Closing saves the model's state: a save that fails is this run's failure.
+  try {
+    ctx?.backendIfOpen?.close(failed);
+  } catch (e) {
+    writeAll(2, `tsnet: ${(e as Error)?.message ?? String(e)}\n`);
+    return 1;
+  }
+  return rc;
 }

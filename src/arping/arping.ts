@@ -277,10 +277,9 @@ async function run(opts: ArpingOptions, port: ArpingPort, o: ArpingOutput, resol
       ethDst: macAt(he, 0), ethSrc: macAt(me, 0), op: opts.advert ? ARPOP_REPLY : ARPOP_REQUEST, sha: macAt(me, 0),
       spa: ipAt(gsrc, 0), tha: macAt(opts.advert ? me : he, 0), tpa: ipAt(gdst, 0),
     }, payload);
-    const r = port.now();
     const t = sock.send(payload, he);
     if (typeof t === 'bigint') {
-      last = r;
+      last = t;
       sent++;
       if (!unicasting) brdSent++;
     }
@@ -335,7 +334,8 @@ async function run(opts: ArpingOptions, port: ArpingPort, o: ArpingOutput, resol
         if (!sameBytes(srcIp, gdst) || sameBytes(sha, me)) continue;
         if (gsrc.some((x) => x !== 0) && !sameBytes(gsrc, dstIp)) continue;
       }
-      const rttNs = ev.at - last;
+      // A reply to an earlier request that arrives after a later send (or a clock step) is not a negative time.
+      const rttNs = ev.at > last ? ev.at - last : 0n;
       if (opts.json) {
         o.out(JSON.stringify({
           type: op === ARPOP_REPLY ? 'reply' : 'request', unicast: ev.pkttype === PACKET_HOST, from: formatIPv4(srcIp),

@@ -16,7 +16,7 @@ export interface ArpingFrame {
   payload: Uint8Array;
   /** PACKET_HOST 0, PACKET_BROADCAST 1, PACKET_MULTICAST 2, PACKET_OTHERHOST 3, PACKET_OUTGOING 4. */
   pkttype: number;
-  /** Arrival time on the port's clock, in nanoseconds. */
+  /** Arrival time in ns, on the clock of the times send() returns (not necessarily now()'s). */
   at: bigint;
 }
 
@@ -25,7 +25,10 @@ export interface ArpingSocket {
   bind(ifindex: number): number;
   /** The device's hardware address as the bound socket reports it (empty: none). */
   readonly mac: Uint8Array;
-  /** Sends a 28-byte ARP payload to a link-layer address; returns the send time (ns) or an errno. */
+  /**
+   * Sends a 28-byte ARP payload to a link-layer address; returns the send time
+   * (ns, read before the frame left, on the clock of the frames' arrival times) or an errno.
+   */
   send(payload: Uint8Array, to: Uint8Array): bigint | { errno: number };
   /**
    * Waits until a frame arrives (returned), the deadline passes ('timeout',

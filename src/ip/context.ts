@@ -17,6 +17,8 @@ export class Context {
   private backendInstance?: Backend;
   private lastIndex = -1;
   private lastLink?: LinkRef;
+  /** ip's do_link: set by a link listing, kept for the lines after it in a batch (as ip 6.1 keeps it). */
+  doLink = false;
 
   constructor(
     readonly opts: GlobalOptions,

@@ -141,10 +141,9 @@ export async function runBatch(ctx: Context, name: string): Promise<number> {
     ctx.err(`Cannot open file "${name}" for reading: ${strerror(-(err.errno ?? -2))}`);
     return 1;
   }
-  const family = ctx.opts.family;
   let ret = 0;
+  // Nothing is reset per line: ip 6.1 keeps what a line set (`link show` sets do_link, see addr.ts).
   for (const [lineNo, words] of batchLines(text, (l) => ctx.err(l))) {
-    ctx.opts.family = family;
     const rc = await runCommand(ctx, words);
     ctx.out.flush();
     if (rc) {

@@ -1,5 +1,7 @@
 // `tsnet monitor`: ip monitor's grammar and output (ipmonitor.c, 6.1) for the
-// objects tsnet knows. Runs until interrupted; Ctrl-C ends it with status 0.
+// objects tsnet knows. Runs until a signal ends it, as ip's: ip installs no
+// handler, so SIGINT/SIGTERM end it by the signal (130/143 in a shell), and a
+// reader that goes away ends it by SIGPIPE (141).
 import type { MonitorEvent, MonitorTopics } from '../backend.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, RTM_DELNEIGH, RTM_GETNEIGH } from '../wire/rtnl-constants.js';
 import { strerror } from '../errno.js';
@@ -8,6 +10,9 @@ import { Args, Exit, invarg, matches } from './matches.js';
 import { printNeighbour } from './neigh.js';
 import { linkRef, newLinkFilter, printLinkInfo } from './link-print.js';
 import { monitorAddrFilter, printAddrInfo } from './addr.js';
+import { stdoutClosed } from '../lib/output.js';
+import { type EndingSignal, dieBy, sigintIgnoredAtStart } from '../lib/signals.js';
+
 
 const USAGE = `Usage: tsnet monitor [ all | OBJECTS ] [ FILE ] [ label ] [ all-nsid ]
                   [ dev DEVICE ]
@@ -97,14 +102,30 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
       printAddrInfo(ctx, e.message, addrFilter);
     }
     out.flush();
+    if (stdoutClosed()) stop('SIGPIPE');
   };
-  const w = backend.watch(topics, onEvent, (errno) => ctx.err(`netlink receive error ${strerror(errno)} (${errno})`));
-  const stop = () => w.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let endedBy: EndingSignal | undefined;
+  // An event (a closed pipe) may come while watch() is still starting: the watch is then stopped at once.
+  const running: { w?: ReturnType<NonNullable<typeof backend.watch>> } = {};
+  const stop = (sig: EndingSignal) => {
+    endedBy ??= sig;
+    running.w?.stop();
+  };
+  const onInt = () => stop('SIGINT'), onTerm = () => stop('SIGTERM');
+  const w = running.w = backend.watch(topics, onEvent, (errno) => ctx.err(`netlink receive error ${strerror(errno)} (${errno})`));
+  if (endedBy) w.stop();
+  // Started with SIGINT ignored, ip keeps running on it: no handler then.
+  const onSigint = !sigintIgnoredAtStart();
+  if (onSigint) process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   await w.done;
-  process.removeListener('SIGINT', stop);
-  process.removeListener('SIGTERM', stop);
+  process.removeListener('SIGINT', onInt);
+  process.removeListener('SIGTERM', onTerm);
   out.flush();
+  if (endedBy) {
+    // What the command holds is let go first (the model's lock, sockets), then the signal ends the process.
+    ctx.backendIfOpen?.close(false);
+    dieBy(endedBy);
+  }
   return 0;
 }

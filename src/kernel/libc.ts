@@ -2,8 +2,8 @@
 // command that really talks to the kernel pays for the FFI (about 10 ms).
 // Under Bun (the single-file executable) the same calls go through bun:ffi
 // instead (libc-bun.ts): koffi's native module cannot load from inside it.
-import type * as Koffi from 'koffi';
 import { bunLibc } from './libc-bun.js';
+import { loadKoffi } from '../lib/koffi.js';
 
 export interface Libc {
   socket(domain: number, type: number, protocol: number): number;
@@ -25,27 +25,6 @@ export interface Libc {
 }
 
 let cached: Libc | undefined;
-
-/**
- * koffi's own loader finds its binary by reading node's ELF header and
- * probing paths: ~10 ms of the ~12 ms that `require('koffi')` costs here.
- * On glibc x64/arm64 the prebuilt binary's place is known, so it is opened
- * directly (~1.5 ms); anywhere else, or if that fails, koffi's loader runs.
- */
-function loadKoffi(): typeof Koffi {
-  if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64') && !process.env.TSNET_KOFFI_LOADER) {
-    try {
-      const path = require.resolve(`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`);
-      const m = { exports: {} as typeof Koffi };
-      process.dlopen(m, path);
-      if (typeof m.exports.load === 'function') return m.exports;
-    } catch {
-      // fall through to koffi's loader
-    }
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('koffi') as typeof Koffi;
-}
 
 export function libc(): Libc {
   if (cached) return cached;

@@ -6,7 +6,9 @@
 // Receiving never blocks the event loop: the socket is non-blocking, and
 // waiting happens in poll() on a koffi worker thread. The arrival time is
 // the kernel's own receive timestamp (SIOCGSTAMPNS), so the measured RTT
-// does not include this process's wake-up latency.
+// does not include this process's wake-up latency; the send time is read on
+// the same clock (CLOCK_REALTIME) before sendto(), since on a veth the reply
+// can be stamped before sendto() returns: the RTT is then never negative.
 import type { ArpingDevice, ArpingFrame, ArpingPort, ArpingSocket } from '../arping/port.js';
 import { EAGAIN, EINTR, MSG_DONTWAIT, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOL_SOCKET, libc } from './libc.js';
 import { NetlinkSocket } from './netlink.js';
@@ -41,15 +43,14 @@ function udpOn(device: string): number | { errno: number } {
 }
 
 /**
- * CLOCK_REALTIME and the monotonic clock, read back to back: a frame's age on the first
- * moves its kernel timestamp to the second. Anything run between the two readings would
- * count as age (a cold call under Bun, a preemption), and made RTTs negative.
+ * CLOCK_REALTIME, the clock of the kernel's receive stamps (SIOCGSTAMPNS): a send
+ * time read on it and a reply's stamp need no conversion between clocks, which
+ * (read at different moments, or with anything run between) made RTTs negative.
  */
-function clocksNow(): [bigint, bigint] {
+function realtimeNs(): bigint {
   const ts = Buffer.alloc(16);
   libc().clock_gettime(CLOCK_REALTIME, ts);
-  const mono = process.hrtime.bigint();
-  return [ts.readBigInt64LE(0) * 1000000000n + ts.readBigInt64LE(8), mono];
+  return ts.readBigInt64LE(0) * 1000000000n + ts.readBigInt64LE(8);
 }
 
 class PacketSocket implements ArpingSocket {
@@ -89,25 +90,20 @@ class PacketSocket implements ArpingSocket {
     sa.writeInt32LE(this.ifindex, 4);
     sa[11] = to.length;
     sa.set(to, 12);
-    const n = c.sendto(this.fd, Buffer.from(payload), payload.length, 0, sa, SOCKADDR_LL);
-    return n === payload.length ? process.hrtime.bigint() : { errno: c.errno() };
+    const frame = Buffer.from(payload);
+    const at = realtimeNs();
+    const n = c.sendto(this.fd, frame, payload.length, 0, sa, SOCKADDR_LL);
+    return n === payload.length ? at : { errno: c.errno() };
   }
 
-  /** One frame if one is queued, with its arrival on the monotonic clock. */
+  /** One frame if one is queued, with the kernel's stamp of its arrival (CLOCK_REALTIME, as send()'s time). */
   private tryRecv(): ArpingFrame | undefined {
     const c = libc();
     this.fromLen.writeUInt32LE(SOCKADDR_LL);
     const n = c.recvfrom(this.fd, this.buf, this.buf.length, MSG_DONTWAIT, this.from, this.fromLen);
     if (n < 0) return undefined;
     const ts = Buffer.alloc(16);
-    let at: bigint | undefined;
-    if (c.ioctl(this.fd, SIOCGSTAMPNS, ts) === 0) {
-      const stamp = ts.readBigInt64LE(0) * 1000000000n + ts.readBigInt64LE(8);
-      const [real, mono] = clocksNow();
-      const age = real - stamp;
-      if (age >= 0n && age < 1000000000n) at = mono - age;
-    }
-    at ??= process.hrtime.bigint();
+    const at = c.ioctl(this.fd, SIOCGSTAMPNS, ts) === 0 ? ts.readBigInt64LE(0) * 1000000000n + ts.readBigInt64LE(8) : realtimeNs();
     return { payload: Uint8Array.prototype.slice.call(this.buf, 0, n), pkttype: this.from[10], at };
   }
 

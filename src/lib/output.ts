@@ -10,6 +10,13 @@ const LIGHT = ['\x1b[36m', '\x1b[33m', '\x1b[35m', '\x1b[34m', '\x1b[32m', '\x1b
 const DARK = ['\x1b[1;36m', '\x1b[1;33m', '\x1b[1;35m', '\x1b[1;34m', '\x1b[1;32m', '\x1b[1;31m'];
 const CLEAR = '\x1b[0m';
 
+let stdoutGone = false;
+
+/** Has a write to stdout met a closed pipe (EPIPE)? `monitor` then ends as ip does, by SIGPIPE. */
+export function stdoutClosed(): boolean {
+  return stdoutGone;
+}
+
 /** Writes all of `s` to a file descriptor, waiting out EAGAIN on non-blocking pipes. */
 export function writeAll(fd: number, s: string): void {
   let b = Buffer.from(s);
@@ -20,7 +27,10 @@ export function writeAll(fd: number, s: string): void {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') continue;
-      if (code === 'EPIPE') return;
+      if (code === 'EPIPE') {
+        if (fd === 1) stdoutGone = true;
+        return;
+      }
       throw e;
     }
   }

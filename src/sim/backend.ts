@@ -36,7 +36,7 @@ export class SimBackend implements Backend {
   dirty = false;
 
   constructor(
-    readonly world: World, hostName: string, trace?: (line: string) => void, private readonly onClose?: (dirty: boolean) => void,
+    readonly world: World, hostName: string, trace?: (line: string) => void, private readonly onClose?: (dirty: boolean, failed: boolean) => void,
     /** The state file and how to read it again, for `monitor` (which must not hold the lock). */
     private readonly source?: { file: string; reload: () => World },
   ) {
@@ -147,8 +147,8 @@ export class SimBackend implements Backend {
     return runSimCommand(this, words, write);
   }
 
-  /** Hands the state to be saved (src/sim/open.ts decides where) once the command is done. */
-  close(): void {
-    this.onClose?.(this.dirty);
+  /** Hands the state to be saved (src/sim/open.ts decides where) once the command is done; a failed one saves nothing. */
+  close(failed = false): void {
+    this.onClose?.(this.dirty, failed);
   }
 }

@@ -48,6 +48,14 @@ export function parseDuration(s: string): number | undefined {
   return Math.round(v * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60000 : 3600000));
 }
 
+/**
+ * The most one command may move the virtual clock, and send: the model works
+ * through every timer and periodic run on the way (a week is a few tenths of
+ * a second on the starting world), so an absurd time would run until killed.
+ */
+const MAX_ADVANCE_MS = 168 * 3600000;
+const MAX_SEND_COUNT = 10000;
+
 /** A plain text table: header, rule, rows; columns as wide as their longest cell. */
 export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -212,6 +220,7 @@ export function runSimCommand(b: SimSession, words: string[], write: (s: string)
       case 'advance': {
         const d = rest[0] !== undefined ? parseDuration(rest[0]) : undefined;
         if (d === undefined) usage('sim: advance needs a time such as 30s, 5m or 250ms');
+        if (!(d <= MAX_ADVANCE_MS)) usage('sim: advance needs a time of at most 168h (repeat it to go further)');
         b.engine.advanceTo(w.now + d);
         write(`virtual time ${fmtTime(w.now)}\n`);
         break;
@@ -223,10 +232,16 @@ export function runSimCommand(b: SimSession, words: string[], write: (s: string)
         for (let i = 1; i < rest.length; i++) {
           if (rest[i] === 'dev') dev = rest[++i];
           else if (rest[i] === 'confirm') confirm = true;
-          else if (rest[i] === 'count') count = Number(rest[++i]) || 1;
-          else if (rest[i] === 'interval') interval = parseDuration(rest[++i]) ?? 1000;
-          else usage(`sim: unknown word "${rest[i]}"`);
+          else if (rest[i] === 'count') {
+            count = Number(rest[++i]);
+            if (!Number.isInteger(count) || count < 1 || count > MAX_SEND_COUNT) usage(`sim: send count needs a whole number from 1 to ${MAX_SEND_COUNT}`);
+          } else if (rest[i] === 'interval') {
+            const t = rest[++i] !== undefined ? parseDuration(rest[i]) : undefined;
+            if (t === undefined) usage('sim: send interval needs a time such as 1s or 200ms');
+            interval = t;
+          } else usage(`sim: unknown word "${rest[i]}"`);
         }
+        if (!((count - 1) * interval <= MAX_ADVANCE_MS)) usage('sim: send would run past 168h of virtual time; send fewer or more often');
         for (let i = 0; i < count; i++) {
           if (i) b.engine.advanceTo(w.now + interval);
           if (confirm) b.engine.confirmNeighbour(b.host, dst, dev);

@@ -2,6 +2,7 @@
 // (iputils's first probe, from ../shared/reference/arping/FRAMES.md), and
 // properties over random values and random bytes.
 import fc from 'fast-check';
+import { rttText } from '../../src/arping/arping.js';
 import { describe, expect, it } from 'vitest';
 import {
   ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, FRAME_LEN, decodeArp, decodeArpFrame, describeArp, encodeArpFrame,
@@ -73,5 +74,16 @@ describe('ARP codec properties', () => {
       decodeArpFrame(b);
       decodeArp(b);
     }), { numRuns: 5000 });
+  });
+});
+
+describe('arping RTT text and -j number (issue 17, item 5)', () => {
+  it('the text is the -j figure rounded to microseconds plus iputils\'s 0.5 ms, and never negative', () => {
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), (ns) => {
+      const text = rttText(ns);
+      expect(text).toMatch(/^ \d+\.\d{3}ms$/);
+      const shown = Number(text.slice(1, -2));
+      expect(Math.abs(shown - (Number(ns) / 1e6 + 0.5))).toBeLessThanOrEqual(0.0015);
+    }));
   });
 });

@@ -207,15 +207,17 @@ describe('the state file', () => {
     expect(() => load(f)).toThrow(/newer tsnet/);
   });
 
-  it('locks against a live holder and takes over a dead one', () => {
+  it('locks against a live holder (flock: another open file of the same lock) and not against a dead one\'s file', () => {
     const f = join(dir, 'state.json');
-    writeFileSync(`${f}.lock`, '1'); // pid 1 is alive
-    expect(() => lock(f, 100)).toThrow(/in use by process 1/);
-    writeFileSync(`${f}.lock`, '999999999');
-    const unlock = lock(f, 100);
-    expect(readFileSync(`${f}.lock`, 'utf8')).toBe(String(process.pid));
-    unlock();
-    expect(existsSync(`${f}.lock`)).toBe(false);
+    const held = lock(f, 100);
+    expect(readFileSync(`${f}.lock`, 'utf8').trim()).toBe(String(process.pid));
+    expect(() => lock(f, 100)).toThrow(new RegExp(`in use by another run \\(process ${process.pid}\\)`));
+    held.release();
+    held.release(); // twice is harmless: only this run's own lock is let go
+    writeFileSync(`${f}.lock`, '999999999'); // what a killed run leaves: the kernel let its lock go
+    const again = lock(f, 100);
+    again.release();
+    expect(existsSync(`${f}.lock`)).toBe(true); // never deleted: two runs must lock the same file
   });
 });
 
