@@ -17,7 +17,7 @@ import {
 import { parseKindArgs } from './linkkinds.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { groupId } from './names.js';
-import { listLinksAndAddresses } from './addr.js';
+import { listLinksAndAddresses } from './addr-list.js';
 
 const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18;
 const IFLA_LINK = 5, IFLA_CARRIER = 33, IFLA_PROTO_DOWN = 39, IFLA_NET_NS_PID = 19, IFLA_NET_NS_FD = 28,
@@ -102,11 +102,6 @@ function usage(): never {
   throw new Exit(255, [USAGE]);
 }
 
-/** `ip link show help` reaches ipaddress.c, whose usage() prints ip link's for do_link. */
-export function linkUsage(): never {
-  usage();
-}
-
 /**
  * The IPv4 devconf settings `link set DEV inet NAME VALUE` changes over
  * rtnetlink (IFLA_AF_SPEC/AF_INET/IFLA_INET_CONF): a tsnet extension, ip 6.1
@@ -117,16 +112,15 @@ export const INET_CONF = new Map<string, number>([
   ['arp_ignore', 19], ['promote_secondaries', 20], ['arp_accept', 21], ['arp_notify', 22],
   ['drop_gratuitous_arp', 31], ['arp_evict_nocarrier', 33],
 ]);
-export const DEVCONF_PROMOTE_SECONDARIES = 20;
 
 export async function doLink(ctx: Context, words: string[]): Promise<number> {
-  if (words.length === 0) return listLinksAndAddresses(ctx, [], 'link');
+  if (words.length === 0) return listLinksAndAddresses(ctx, [], 'link', usage);
   const [verb, ...rest] = words;
   if (matches(verb, 'add')) return modify(ctx, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, rest);
   if (matches(verb, 'set') || matches(verb, 'change')) return modify(ctx, RTM_NEWLINK, 0, rest);
   if (matches(verb, 'replace')) return modify(ctx, RTM_NEWLINK, NLM_F_CREATE | NLM_F_REPLACE, rest);
   if (matches(verb, 'delete')) return modify(ctx, RTM_DELLINK, 0, rest);
-  if (matches(verb, 'show') || matches(verb, 'lst') || matches(verb, 'list')) return listLinksAndAddresses(ctx, rest, 'link');
+  if (matches(verb, 'show') || matches(verb, 'lst') || matches(verb, 'list')) return listLinksAndAddresses(ctx, rest, 'link', usage);
   if (matches(verb, 'help')) {
     if (rest[0] === 'bond') {
       ctx.out.fp(BOND_USAGE + '\n');

@@ -9,7 +9,7 @@ import type { Context } from './context.js';
 import { Args, Exit, invarg, matches } from './matches.js';
 import { printNeighbour } from './neigh.js';
 import { linkRef, newLinkFilter, printLinkInfo } from './link-print.js';
-import { monitorAddrFilter, printAddrInfo } from './addr.js';
+import { monitorAddrFilter, printAddrInfo } from './addr-print.js';
 import { stdoutClosed } from '../lib/output.js';
 import { type EndingSignal, dieBy, sigintIgnoredAtStart } from '../lib/signals.js';
 

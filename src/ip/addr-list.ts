@@ -1,0 +1,242 @@
+// ipaddr_list_flush_or_save() of ip/ipaddress.c (6.1): the listing that
+// `addr show` and `link show` share (links, then each link's addresses),
+// and the filter words that `addr flush` and `addr save` read too.
+import { AF_PACKET, AF_UNSPEC, NetlinkError, type LinkRef, type RtMessage } from '../backend.js';
+import { type Attrs, type LinkAttr } from '../wire/nlattr.js';
+import { familyNameVerbose, netlinkErrorLine } from './common.js';
+import type { Context } from './context.js';
+import { parsePrefix } from '../lib/inet.js';
+import {
+  IFLA_EXT_MASK, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF,
+  ifInfo, ifInfoHeader, inetConf, linkRef, newLinkFilter, printLinkInfo, printLinkStats, sl,
+} from './link-print.js';
+import { Args, Exit, duparg2, invarg, matches } from './matches.js';
+import { groupId, rtScopes } from './names.js';
+import {
+  type AddrFilter, DEVCONF_PROMOTE_SECONDARIES, FLAG_DATA, IFA_ADDRESS, IFA_LOCAL, RTM_GETLINK, dumpAddresses, ifa,
+  labelMatches, prefixMatches, printAddrInfo,
+} from './addr-print.js';
+import { flush, save } from './addr-save.js';
+
+/** get_filter(): a flag name, `-name` for its absence; dynamic and primary are the inverses. */
+function applyFlagFilter(f: AddrFilter, word: string): boolean {
+  let inv = false;
+  let arg = word;
+  if (arg[0] === '-') {
+    inv = true;
+    arg = arg.slice(1);
+  }
+  if (arg === 'dynamic') {
+    inv = !inv;
+    arg = 'permanent';
+  } else if (arg === 'primary') {
+    inv = !inv;
+    arg = 'secondary';
+  }
+  const d = FLAG_DATA.find(([n]) => n === arg);
+  if (!d) return false;
+  if (inv) f.flags &= ~d[1];
+  else f.flags |= d[1];
+  f.flagmask |= d[1];
+  return true;
+}
+
+type Action = 'list' | 'flush' | 'save' | 'link';
+
+/**
+ * ipaddr_list_flush_or_save() (and ipaddr_list_link() for `link`). `usage`
+ * answers `help` among the filter words: ip link's or ip address's.
+ */
+export async function listLinksAndAddresses(ctx: Context, words: string[], action: Action, usage: () => never): Promise<number> {
+  const doLink = action === 'link';
+  const family = doLink ? AF_PACKET : ctx.opts.family;
+  const f: AddrFilter = {
+    ...newLinkFilter(doLink, family), scope: 0, scopemask: 0, flags: 0, flagmask: 0,
+    oneline: ctx.opts.oneline > 0, flushing: false,
+  };
+  if (action === 'flush') {
+    if (words.length === 0) {
+      ctx.err('Flush requires arguments.');
+      return 1;
+    }
+    if (f.family === AF_PACKET) {
+      ctx.err('Cannot flush link addresses.');
+      return 1;
+    }
+  }
+  let filterDev: string | undefined;
+  const a = new Args(words);
+  for (; a.more; a.advance()) {
+    const w = a.cur;
+    if (w === 'to') {
+      const v = a.next();
+      const p = parsePrefix(v, f.family);
+      if (!p) throw new Exit(1, [`Error: ${familyNameVerbose(f.family)} prefix is expected rather than "${v}".`]);
+      f.pfx = p;
+      if (f.family === AF_UNSPEC) f.family = p.family;
+    } else if (w === 'scope') {
+      const v = a.next();
+      f.scopemask = -1;
+      const s = rtScopes.id(v);
+      if (s === undefined) {
+        if (v !== 'all') invarg('invalid "scope"\n', v);
+        f.scope = 255;
+        f.scopemask = 0;
+      } else f.scope = s;
+    } else if (w === 'up') f.up = true;
+    else if (applyFlagFilter(f, w)) { /* set */ }
+    else if (w === 'label') f.label = a.next();
+    else if (w === 'group') {
+      const v = a.next();
+      const g = groupId(v);
+      if (g === undefined) invarg('Invalid "group" value\n', v);
+      f.group = g;
+    } else if (w === 'master') {
+      const v = a.next();
+      const i = ctx.nameToIndex(v);
+      if (!i) invarg('Device does not exist\n', v);
+      f.master = i;
+    } else if (w === 'vrf') {
+      const v = a.next();
+      const i = ctx.nameToIndex(v);
+      if (!i || ctx.link(i)?.kind !== 'vrf') invarg('Not a valid VRF name\n', v);
+      f.master = i;
+    } else if (w === 'nomaster') f.master = -1;
+    else if (w === 'type') {
+      const v = a.next();
+      if (v.length >= 6 && v.endsWith('_slave')) f.slaveKind = v.slice(0, -6);
+      else f.kind = v;
+    } else {
+      let d = w;
+      if (w === 'dev') d = a.next();
+      else if (matches(w, 'help')) usage();
+      if (filterDev !== undefined) duparg2('dev', d);
+      filterDev = d;
+    }
+  }
+  if (filterDev !== undefined) {
+    f.ifindex = ctx.nameToIndex(filterDev);
+    if (f.ifindex <= 0) {
+      ctx.err(`Device "${filterDev}" does not exist.`);
+      return 1;
+    }
+  }
+  if (action === 'flush') return flush(ctx, f);
+  if (action === 'save') return save(ctx, f);
+
+  const out = ctx.out;
+  out.startListing();
+  try {
+    if (filterDev !== undefined && f.group === -1 && doLink) {
+      // iplink_get(): one RTM_GETLINK by name.
+      const [m] = ctx.rtnl.rtRequest({
+        type: RTM_GETLINK, flags: 0, header: ifInfoHeader(AF_PACKET, 0),
+        attrs: [
+          { type: IFLA_IFNAME, kind: 'bytes', value: Buffer.from(filterDev + '\0') },
+          { type: IFLA_EXT_MASK, kind: 'u32', value: RTEXT_FILTER_VF },
+        ],
+      });
+      if (m) {
+        out.openObject();
+        printLinkInfo(ctx, m, f);
+        out.closeObject();
+      }
+      out.endListing();
+      return 0;
+    }
+    const links: RtMessage[] = [];
+    if (f.ifindex) {
+      const mask = RTEXT_FILTER_VF | (ctx.opts.stats ? 0 : RTEXT_FILTER_SKIP_STATS);
+      links.push(...ctx.rtnl.rtRequest({
+        type: RTM_GETLINK, flags: 0, header: ifInfoHeader(f.family, f.ifindex),
+        attrs: [{ type: IFLA_EXT_MASK, kind: 'u32', value: mask }],
+      }));
+    } else {
+      // rtnl_linkdump_req_filter_fn(): the filter attributes go only with AF_UNSPEC/AF_PACKET; other
+      // families reach their own dump handler, which takes a bare ifinfomsg.
+      const attrs: LinkAttr[] = [];
+      if (family === AF_UNSPEC || family === AF_PACKET) {
+        attrs.push({ type: IFLA_EXT_MASK, kind: 'u32', value: RTEXT_FILTER_VF });
+        if (f.master) attrs.push({ type: IFLA_MASTER, kind: 'u32', value: f.master >>> 0 });
+        if (f.kind !== undefined) attrs.push({ type: IFLA_LINKINFO, kind: 'nest', value: [{ type: IFLA_INFO_KIND, kind: 'bytes', value: Buffer.from(f.kind) }] });
+      }
+      ctx.rtnl.rtDump({ type: RTM_GETLINK, flags: 0, header: ifInfoHeader(family, 0), attrs }, (m) => links.push(m));
+    }
+    const refs: LinkRef[] = [];
+    for (const m of links) {
+      const r = linkRef(m);
+      if (r) refs.push(r);
+    }
+    ctx.rememberLinks(refs);
+    let addrs: RtMessage[] = [];
+    let noLink = false;
+    if (f.family !== AF_PACKET) {
+      noLink = f.oneline;
+      addrs = dumpAddresses(ctx, f);
+      filterLinks(ctx, links, addrs, f);
+    }
+    for (const m of links) {
+      const ifi = ifInfo(m);
+      out.openObject();
+      let res = 0;
+      if (ctx.opts.brief || !noLink) res = printLinkInfo(ctx, m, f);
+      if (res >= 0 && ctx.opts.extras && !ctx.opts.brief && !out.json) printExtras(ctx, m.attrs);
+      if (res >= 0 && f.family !== AF_PACKET) {
+        out.openArray('addr_info');
+        for (const am of addrs) {
+          const h = am.header;
+          const index = h[4] | (h[5] << 8) | (h[6] << 16) | (h[7] << 24);
+          if (index !== ifi.index || (f.family && f.family !== h[0])) continue;
+          if (f.up && !(ifi.flags & 1)) continue;
+          out.openObject();
+          printAddrInfo(ctx, am, f);
+          out.closeObject();
+        }
+        out.closeArray();
+        if (ctx.opts.brief) out.fp('\n');
+      }
+      if (res > 0 && !doLink && ctx.opts.stats) {
+        printLinkStats(ctx, m.attrs);
+        out.fp(sl(ctx));
+      }
+      out.closeObject();
+    }
+  } catch (e) {
+    if (e instanceof NetlinkError) {
+      out.endListing();
+      throw new Exit(1, [netlinkErrorLine(e), 'Dump terminated']);
+    }
+    throw e;
+  }
+  out.endListing();
+  return 0;
+}
+
+/** tsnet -X: the device's inet settings that decide what `addr del` does. */
+function printExtras(ctx: Context, tb: Attrs): void {
+  const conf = inetConf(tb);
+  if (!conf || conf.length < DEVCONF_PROMOTE_SECONDARIES) return;
+  ctx.out.fp(`    inet promote_secondaries ${conf[DEVCONF_PROMOTE_SECONDARIES - 1] ? 'on' : 'off'}\n`);
+}
+
+/** ipaddr_filter(): drops links none of whose addresses pass (links without any stay, unless a family was asked). */
+function filterLinks(ctx: Context, links: RtMessage[], addrs: RtMessage[], f: AddrFilter): void {
+  const keep = links.filter((l) => {
+    const index = ifInfo(l).index;
+    let missing = true;
+    for (const am of addrs) {
+      const i = ifa(am);
+      if (i.index !== index) continue;
+      missing = false;
+      if (f.family && f.family !== i.family) continue;
+      if ((f.scope ^ i.scope) & f.scopemask) continue;
+      if ((f.flags ^ i.flags) & f.flagmask) continue;
+      if (!labelMatches(ctx, f, i.index, am.attrs)) continue;
+      if (!prefixMatches(f, i.family, am.attrs.get(IFA_LOCAL) ?? am.attrs.get(IFA_ADDRESS))) continue;
+      return true;
+    }
+    return missing && (f.family === AF_UNSPEC || f.family === AF_PACKET);
+  });
+  links.length = 0;
+  links.push(...keep);
+}

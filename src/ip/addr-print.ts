@@ -1,0 +1,299 @@
+// What ip prints for one address (print_addrinfo of ip/ipaddress.c, 6.1), and
+// the address filters it applies: shared by `addr show`, `link show`, flush,
+// showdump and monitor.
+import { AF_INET, AF_INET6, AF_UNSPEC, type RtMessage } from '../backend.js';
+import { type Attrs, attrStr, attrU32 } from '../wire/nlattr.js';
+import { familyName } from './common.js';
+import type { Context } from './context.js';
+import { type InetPrefix, formatAddress, prefixMatch } from '../lib/inet.js';
+import { type LinkFilter, newLinkFilter, sl } from './link-print.js';
+import { rtScopes } from './names.js';
+import { Color } from '../lib/output.js';
+
+export const RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22, RTM_GETLINK = 18;
+export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_ANYCAST = 5, IFA_CACHEINFO = 6,
+  IFA_FLAGS = 8, IFA_RT_PRIORITY = 9, IFA_PROTO = 11;
+export const IFA_F_SECONDARY = 0x01, IFA_F_NODAD = 0x02, IFA_F_DEPRECATED = 0x20, IFA_F_PERMANENT = 0x80,
+  IFA_F_MCAUTOJOIN = 0x400;
+export const INFINITY_LIFE_TIME = 0xffffffff;
+/** IPV4_DEVCONF_PROMOTE_SECONDARIES: what deleting a primary does to its secondaries. */
+export const DEVCONF_PROMOTE_SECONDARIES = 20;
+
+/** ifa_flag_data[]: name, mask, read-only, IPv6 only; in ip's print order. */
+export const FLAG_DATA: [string, number, boolean, boolean][] = [
+  ['secondary', 0x01, true, false], ['temporary', 0x01, true, false], ['nodad', 0x02, false, true],
+  ['optimistic', 0x04, false, true], ['dadfailed', 0x08, true, true], ['home', 0x10, false, true],
+  ['deprecated', 0x20, true, true], ['tentative', 0x40, true, true], ['permanent', 0x80, true, true],
+  ['mngtmpaddr', 0x100, false, true], ['noprefixroute', 0x200, false, false], ['autojoin', 0x400, false, false],
+  ['stable-privacy', 0x800, true, true],
+];
+
+/** The address filters of ipaddr_list_flush_or_save. */
+export interface AddrFilter extends LinkFilter {
+  scope: number;
+  scopemask: number;
+  flags: number;
+  flagmask: number;
+  pfx?: InetPrefix;
+  oneline: boolean;
+  flushing: boolean;
+}
+
+/** struct ifaddrmsg */
+export function ifaHeader(family: number, prefixlen: number, flags: number, scope: number, index: number): Uint8Array {
+  const h = new Uint8Array(8);
+  h[0] = family;
+  h[1] = prefixlen;
+  h[2] = flags;
+  h[3] = scope;
+  new DataView(h.buffer).setInt32(4, index, true);
+  return h;
+}
+
+export interface Ifa {
+  family: number;
+  prefixlen: number;
+  flags: number;
+  scope: number;
+  index: number;
+}
+
+/** The ifaddrmsg of a message (with IFA_FLAGS' full flags), decoded once per message. */
+export function ifa(m: RtMessage): Ifa {
+  const c = m as RtMessage & { ifa?: Ifa };
+  if (c.ifa) return c.ifa;
+  const h = m.header;
+  const flagsAttr = m.attrs.get(IFA_FLAGS);
+  return (c.ifa = {
+    family: h[0], prefixlen: h[1], scope: h[3], index: h[4] | (h[5] << 8) | (h[6] << 16) | (h[7] << 24),
+    flags: flagsAttr ? attrU32(flagsAttr) : h[2],
+  });
+}
+
+export function dumpAddresses(ctx: Context, f: AddrFilter): RtMessage[] {
+  const out: RtMessage[] = [];
+  ctx.rtnl.rtDump({ type: RTM_GETADDR, flags: 0, header: ifaHeader(f.family, 0, 0, 0, f.ifindex), attrs: [] }, (m) => {
+    if (m.type === RTM_NEWADDR) out.push(m);
+  });
+  return out;
+}
+
+/** fnmatch(pattern, s, 0): *, ? and [...] classes. */
+function fnmatch(pattern: string, s: string): boolean {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) re += '\\[';
+      else {
+        let cls = pattern.slice(i + 1, end);
+        if (cls[0] === '!') cls = '^' + cls.slice(1);
+        re += '[' + cls.replace(/\\/g, '\\\\') + ']';
+        i = end;
+      }
+    } else if (c === '\\' && i + 1 < pattern.length) re += '\\' + pattern[++i];
+    else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
+  }
+  return new RegExp('^' + re + '$', 's').test(s);
+}
+
+export function labelMatches(ctx: Context, f: AddrFilter, index: number, tb: Attrs): boolean {
+  if (f.label === undefined) return true;
+  const l = tb.get(IFA_LABEL);
+  return fnmatch(f.label, l ? attrStr(l) : ctx.indexToName(index));
+}
+
+/** inet_addr_match_rta(): does the address fall in the `to` prefix? */
+export function prefixMatches(f: AddrFilter, family: number, local: Uint8Array | undefined): boolean {
+  const p = f.pfx;
+  if (!p || !local || p.family === AF_UNSPEC || p.bitlen <= 0) return true;
+  if (p.family !== family || local.length !== p.bytelen) return false;
+  return prefixMatch(local, p.data, p.bitlen);
+}
+
+/** The filters print_addrinfo applies to one address. */
+export function addrPasses(ctx: Context, m: RtMessage, f: AddrFilter): boolean {
+  const i = ifa(m);
+  if (f.ifindex && f.ifindex !== i.index) return false;
+  if ((f.scope ^ i.scope) & f.scopemask) return false;
+  if ((f.flags ^ i.flags) & f.flagmask) return false;
+  if (f.family && f.family !== i.family) return false;
+  if (!labelMatches(ctx, f, i.index, m.attrs)) return false;
+  return prefixMatches(f, i.family, m.attrs.get(IFA_LOCAL) ?? m.attrs.get(IFA_ADDRESS));
+}
+
+function familyColor(family: number): Color {
+  return family === AF_INET ? Color.INET : family === AF_INET6 ? Color.INET6 : Color.NONE;
+}
+
+/** The filter `ip monitor` prints addresses with: the device only, each address with its index and name. */
+export function monitorAddrFilter(ifindex: number): AddrFilter {
+  return { ...newLinkFilter(false, AF_UNSPEC), ifindex, showQueue: false, scope: 0, scopemask: 0, flags: 0, flagmask: 0, oneline: true, flushing: false };
+}
+
+/** print_addrinfo(); returns false when the filters drop the address. */
+export function printAddrInfo(ctx: Context, m: RtMessage, f: AddrFilter): boolean {
+  if (!addrPasses(ctx, m, f)) return false;
+  const out = ctx.out;
+  const i = ifa(m);
+  const tb = m.attrs;
+  const brief = ctx.opts.brief > 0;
+  if (out.plainText && !brief && m.type === RTM_NEWADDR) {
+    out.fp(addrLine(ctx, m, i, f));
+    return true;
+  }
+  if (m.type === RTM_DELADDR) out.bool('deleted', 'Deleted ', true);
+  if (!brief) {
+    if (f.oneline || f.flushing) {
+      const dev = ctx.indexToName(i.index);
+      if (out.json) {
+        out.uint('index', '', i.index);
+        out.string('dev', '', dev);
+      } else out.fp(`${i.index >>> 0}: ${dev}`);
+    }
+    const name = familyName(i.family);
+    if (name[0] !== '?') out.string('family', `    ${name} `, name);
+    else out.uint('family_index', `    family ${i.family} `, i.family);
+  }
+  const local = tb.get(IFA_LOCAL) ?? tb.get(IFA_ADDRESS);
+  const address = tb.get(IFA_ADDRESS) ?? local;
+  const color = familyColor(i.family);
+  if (local) {
+    const s = formatAddress(i.family, local);
+    out.string('local', s, s, color);
+    if (address && !sameBytes(address, local, i.family === AF_INET ? 4 : 16)) {
+      out.fp(' peer ');
+      const p = formatAddress(i.family, address);
+      out.string('address', p, p, color);
+    }
+    out.uint('prefixlen', `/${i.prefixlen} `, i.prefixlen);
+    const metric = tb.get(IFA_RT_PRIORITY);
+    if (metric) out.uint('metric', `metric ${attrU32(metric)} `, attrU32(metric));
+  }
+  if (brief) return true;
+  const brd = tb.get(IFA_BROADCAST);
+  if (brd) {
+    out.fp('brd ');
+    const s = formatAddress(i.family, brd);
+    out.string('broadcast', s + ' ', s, color);
+  }
+  const any = tb.get(IFA_ANYCAST);
+  if (any) {
+    out.fp('any ');
+    const s = formatAddress(i.family, any);
+    out.string('anycast', s + ' ', s, color);
+  }
+  const scope = rtScopes.name(i.scope, ctx.opts.numeric > 0);
+  out.string('scope', `scope ${scope} `, scope);
+  printIfaFlags(ctx, i);
+  const label = tb.get(IFA_LABEL);
+  if (label) out.string('label', attrStr(label), attrStr(label));
+  const ci = tb.get(IFA_CACHEINFO);
+  if (ci) {
+    const prefered = attrU32(ci);
+    const valid = attrU32(ci.subarray(4));
+    out.fp(sl(ctx));
+    out.fp('       valid_lft ');
+    if (valid === INFINITY_LIFE_TIME) {
+      if (out.json) out.uint('valid_life_time', '', INFINITY_LIFE_TIME);
+      out.fp('forever');
+    } else out.uint('valid_life_time', `${valid}sec`, valid);
+    out.fp(' preferred_lft ');
+    if (prefered === INFINITY_LIFE_TIME) {
+      if (out.json) out.uint('preferred_life_time', '', INFINITY_LIFE_TIME);
+      out.fp('forever');
+    } else if (i.flags & IFA_F_DEPRECATED) {
+      out.uint('preferred_life_time', `${prefered | 0}sec`, prefered | 0);
+    } else out.uint('preferred_life_time', `${prefered}sec`, prefered);
+  }
+  out.fp('\n');
+  return true;
+}
+
+/** The whole text of one address (print_addrinfo without colour), built as one string. */
+function addrLine(ctx: Context, m: RtMessage, i: Ifa, f: AddrFilter): string {
+  const tb = m.attrs;
+  let t = f.oneline || f.flushing ? `${i.index >>> 0}: ${ctx.indexToName(i.index)}` : '';
+  const name = familyName(i.family);
+  t += name[0] !== '?' ? `    ${name} ` : `    family ${i.family} `;
+  const local = tb.get(IFA_LOCAL) ?? tb.get(IFA_ADDRESS);
+  if (local) {
+    t += formatAddress(i.family, local);
+    const address = tb.get(IFA_ADDRESS) ?? local;
+    if (!sameBytes(address, local, i.family === AF_INET ? 4 : 16)) t += ' peer ' + formatAddress(i.family, address);
+    t += `/${i.prefixlen} `;
+    const metric = tb.get(IFA_RT_PRIORITY);
+    if (metric) t += `metric ${attrU32(metric)} `;
+  }
+  const brd = tb.get(IFA_BROADCAST);
+  if (brd) t += `brd ${formatAddress(i.family, brd)} `;
+  const any = tb.get(IFA_ANYCAST);
+  if (any) t += `any ${formatAddress(i.family, any)} `;
+  t += `scope ${rtScopes.name(i.scope, ctx.opts.numeric > 0)} ` + ifaFlagsText(i);
+  const label = tb.get(IFA_LABEL);
+  if (label) t += attrStr(label);
+  const ci = tb.get(IFA_CACHEINFO);
+  if (ci) {
+    const prefered = attrU32(ci);
+    const valid = attrU32(ci.subarray(4));
+    t += sl(ctx) + '       valid_lft ' + (valid === INFINITY_LIFE_TIME ? 'forever' : `${valid}sec`) + ' preferred_lft ' +
+      (prefered === INFINITY_LIFE_TIME ? 'forever' : i.flags & IFA_F_DEPRECATED ? `${prefered | 0}sec` : `${prefered}sec`);
+  }
+  return t + '\n';
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {
+  for (let k = 0; k < n; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+const flagTexts = new Map<number, string>();
+
+/** print_ifa_flags() as text, computed once per (family, flags). */
+function ifaFlagsText(i: Ifa): string {
+  const key = i.flags * 16 + (i.family === AF_INET6 ? 1 : 0);
+  let t = flagTexts.get(key);
+  if (t !== undefined) return t;
+  t = '';
+  let flags = i.flags;
+  for (let k = 0; k < FLAG_DATA.length; k++) {
+    const [name, mask] = FLAG_DATA[k];
+    if (mask === IFA_F_PERMANENT) {
+      if (!(flags & mask)) t += 'dynamic ';
+    } else if (flags & mask) t += mask === IFA_F_SECONDARY && i.family === AF_INET6 ? 'temporary ' : name + ' ';
+    flags &= ~mask;
+  }
+  if (flags) t += `flags ${flags.toString(16).padStart(2, '0')} `;
+  flagTexts.set(key, t);
+  return t;
+}
+
+/** print_ifa_flags() */
+function printIfaFlags(ctx: Context, i: Ifa): void {
+  const out = ctx.out;
+  if (!out.json) {
+    out.fp(ifaFlagsText(i));
+    return;
+  }
+  let flags = i.flags;
+  for (const [name, mask] of FLAG_DATA) {
+    if (mask === IFA_F_PERMANENT) {
+      if (!(flags & mask)) out.bool('dynamic', 'dynamic ', true);
+    } else if (flags & mask) {
+      if (mask === IFA_F_SECONDARY && i.family === AF_INET6) out.bool('temporary', 'temporary ', true);
+      else {
+        out.fp(name + ' ');
+        if (out.json) out.bool(name, '', true);
+      }
+    }
+    flags &= ~mask;
+  }
+  if (flags) {
+    const hex = flags.toString(16).padStart(2, '0');
+    if (out.json) out.string('ifa_flags', '', hex);
+    else out.fp(`flags ${hex} `);
+  }
+}
