@@ -3,12 +3,11 @@
 // showdump and monitor.
 import { AF_INET, AF_INET6, AF_UNSPEC, type RtMessage } from '../backend.js';
 import { type Attrs, attrStr, attrU32 } from '../wire/nlattr.js';
-import { familyName } from './common.js';
+import { familyColor, familyName } from './common.js';
 import type { Context } from './context.js';
 import { type InetPrefix, formatAddress, prefixMatch } from '../lib/inet.js';
 import { type LinkFilter, newLinkFilter, sl } from './link-print.js';
 import { rtScopes } from './names.js';
-import { Color } from '../lib/output.js';
 
 export const RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22, RTM_GETLINK = 18;
 export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_ANYCAST = 5, IFA_CACHEINFO = 6,
@@ -123,10 +122,6 @@ export function addrPasses(ctx: Context, m: RtMessage, f: AddrFilter): boolean {
   if (f.family && f.family !== i.family) return false;
   if (!labelMatches(ctx, f, i.index, m.attrs)) return false;
   return prefixMatches(f, i.family, m.attrs.get(IFA_LOCAL) ?? m.attrs.get(IFA_ADDRESS));
-}
-
-function familyColor(family: number): Color {
-  return family === AF_INET ? Color.INET : family === AF_INET6 ? Color.INET6 : Color.NONE;
 }
 
 /** The filter `ip monitor` prints addresses with: the device only, each address with its index and name. */

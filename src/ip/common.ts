@@ -3,6 +3,7 @@ import type { NetlinkError } from '../backend.js';
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_PACKET, AF_UNSPEC } from '../wire/rtnl-constants.js';
 import { strerror } from '../errno.js';
 import type { Context } from './context.js';
+import { Color } from '../lib/output.js';
 
 export function familyName(family: number): string {
   switch (family) {
@@ -34,4 +35,9 @@ export function netlinkErrorLine(e: NetlinkError, bare = false): string {
 export function nodev(ctx: Context, dev: string): number {
   ctx.err(`Cannot find device "${dev}"`);
   return 1;
+}
+
+/** The colour of an address of this family (ip's color.c). */
+export function familyColor(family: number): Color {
+  return family === AF_INET ? Color.INET : family === AF_INET6 ? Color.INET6 : Color.NONE;
 }

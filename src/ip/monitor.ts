@@ -7,7 +7,7 @@ import { AF_INET, AF_INET6, AF_UNSPEC, RTM_DELNEIGH, RTM_GETNEIGH } from '../wir
 import { strerror } from '../errno.js';
 import type { Context } from './context.js';
 import { Args, Exit, invarg, matches } from './matches.js';
-import { printNeighbour } from './neigh.js';
+import { printNeighbour } from './neigh-print.js';
 import { linkRef, newLinkFilter, printLinkInfo } from './link-print.js';
 import { monitorAddrFilter, printAddrInfo } from './addr-print.js';
 import { stdoutClosed } from '../lib/output.js';

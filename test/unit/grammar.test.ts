@@ -6,7 +6,7 @@ import { defaultOptions, parseOption } from '../../src/ip/options.js';
 import {
   formatIPv4, formatIPv6, formatLladdr, parseAddress, parseIPv4, parseIPv6, parseLladdr, parsePrefix, parseUnsigned, prefixMatch,
 } from '../../src/lib/inet.js';
-import { nudStateFromName } from '../../src/ip/neigh.js';
+import { nudStateFromName } from '../../src/ip/neigh-print.js';
 import { batchLines, makeArgs, resolveObject } from '../../src/ip/main.js';
 
 describe('matches (ip\'s prefix rule)', () => {
