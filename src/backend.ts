@@ -175,6 +175,12 @@ export interface Backend {
   readSystemFile?(path: string): string | undefined;
   /** What `tsnet arping` sends and receives through. */
   arpingPort?(): ArpingPort;
+  /** The network namespaces commands may name (`-n`, `link set netns`): /run/netns, or the model's hosts. */
+  namespaces?(): string[];
+  /** netns_get_fd(): an open descriptor of namespace NAME (or a path) for IFLA_NET_NS_FD; undefined when none. */
+  namespaceFd?(name: string): number | undefined;
+  /** get_name_from_nsid(): the name of the namespace the kernel knows by this nsid, or undefined. */
+  namespaceOfNsid?(nsid: number): string | undefined;
   /** The model only: runs a `tsnet sim` command; returns its exit status. */
   simulate?(words: string[], write: (text: string) => void): number;
   /**

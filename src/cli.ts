@@ -4,11 +4,12 @@
 import type { Backend } from './backend.js';
 import { Context } from './ip/context.js';
 import { Exit } from './ip/matches.js';
-import { runBatch, runCommand, resolveObject } from './ip/main.js';
-import { type GlobalOptions, defaultOptions, parseOption, usageExit } from './ip/options.js';
+import { runBatch, runCommand } from './ip/main.js';
+import type { CompletionEnv } from './ip/object.js';
+import { type GlobalOptions, defaultOptions, parseOption } from './ip/options.js';
+import { objectNamed, rawCommand, resolveObject, usageExit } from './ip/registry.js';
 import { Output, writeAll } from './lib/output.js';
 import { VERSION } from './version.js';
-import { runCompletion } from './ip/complete.js';
 
 /**
  * Reads global options from words[start..] into `opts`; returns the index of
@@ -68,9 +69,56 @@ export interface RunHooks {
   switchNetns(name: string): string | undefined;
 }
 
+/**
+ * The command that runs `argv` (an object's, or a raw command's such as
+ * `completion`), by the rules run() follows; undefined when none does (no
+ * object, an unknown one, or a global option error). oclif is routed by it.
+ */
+export function commandOf(argv: string[]): string | undefined {
+  const raw = rawCommand(argv[0]);
+  if (raw) return raw.command;
+  const probe = defaultOptions();
+  let i = 0;
+  try {
+    for (; i < argv.length && argv[i][0] === '-' && argv[i].length > 1 && argv[i] !== '--'; i++) {
+      if (!parseOption(argv[i], () => argv[++i], probe)) return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  if (argv[i] === '--') i++;
+  if (probe.version || probe.help || probe.batch !== undefined || i >= argv.length) return undefined;
+  const name = resolveObject(argv[i]);
+  return name === undefined ? undefined : objectNamed(name)?.command;
+}
+
+/** What completion asks, answered through the same backends a command would use. */
+function completionEnv(hooks: RunHooks): CompletionEnv {
+  const ask = <T>(options: string[], what: (b: Backend) => T | undefined, fallback: T): T => {
+    const opts = defaultOptions();
+    try {
+      for (let i = 0; i < options.length; i++) parseOption(options[i], () => options[++i], opts);
+      if (opts.netns !== undefined && !opts.dryRun && hooks.switchNetns(opts.netns)) return fallback;
+      const b = hooks.openBackend(opts);
+      try {
+        return what(b) ?? fallback;
+      } finally {
+        b.close();
+      }
+    } catch {
+      return fallback;
+    }
+  };
+  return {
+    devices: (options) => ask(options, (b) => b.links().map((l) => l.name).sort(), []),
+    namespaces: (options) => ask(options, (b) => b.namespaces?.(), []),
+  };
+}
+
 export async function run(argv: string[], hooks: RunHooks): Promise<number> {
   // Shell completion is tsnet's own command, outside ip's grammar.
-  if (argv[0] === 'completion' || argv[0] === 'autocomplete' || argv[0] === '__complete') return runCompletion(argv);
+  const raw = rawCommand(argv[0]);
+  if (raw) return raw.run(argv, completionEnv(hooks));
   const opts = defaultOptions();
   const out = new Output(false, false);
   let ctx: Context | undefined;
@@ -83,9 +131,10 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
     let words = argv.slice(first);
     // tsnet extension: global options also right after the object, and flags at the end
     // (not for arping, whose words after the object are all its own).
-    const object = words.length ? resolveObject(words[0]) : undefined;
-    if (object !== 'arping') {
-      if (words.length > 1 && words[1][0] === '-' && object !== undefined) {
+    const name = words.length ? resolveObject(words[0]) : undefined;
+    const object = name === undefined ? undefined : objectNamed(name);
+    if (object?.optionsAfter !== false) {
+      if (words.length > 1 && words[1][0] === '-' && name !== undefined) {
         const rest = readOptions(words, 1, opts, true);
         words = [words[0], ...words.slice(rest)];
       }
@@ -95,7 +144,7 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
     }
 
     // The model's own commands always run on the model.
-    if (words.length && resolveObject(words[0]) === 'sim') opts.dryRun = true;
+    if (object?.modelOnly) opts.dryRun = true;
     out.json = opts.json > 0;
     out.pretty = opts.pretty > 0;
     // ip's _SL_: -o puts an entry's lines on one, joined by a backslash.

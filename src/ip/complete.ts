@@ -1,85 +1,27 @@
 // Shell completion: `tsnet completion bash|zsh` prints a script that asks
 // `tsnet __complete CWORD WORD...` for the candidates at the cursor. The
-// grammar below is ip's (objects, verbs, keywords) plus the values a user
-// looks up: device names, NUD states, protocols, families, link kinds.
-import { readdirSync } from 'node:fs';
+// objects, verbs, keywords and what follows each keyword come from the
+// object registry (each object's module says them); devices and namespaces
+// are asked of the backend the typed options select (the model's under
+// --dry-run).
 import { writeAll } from '../lib/output.js';
-import { resolveObject } from './main.js';
 import { matches } from './matches.js';
 import { rtProtocols } from './names.js';
+import type { CompletionEnv, Values, Verb } from './object.js';
+import { OBJECTS, objectNamed, resolveObject } from './registry.js';
 
-const GLOBAL_OPTIONS = [
-  '-json', '-pretty', '-stats', '-details', '-4', '-6', '-0', '-family', '-oneline', '-brief', '-color',
-  '-netns', '-batch', '-force', '-Numeric', '-Version', '-help', '-timestamp', '-tshort', '--dry-run', '--trace', '--state', '--extras',
-];
-const OBJECTS = ['address', 'link', 'neighbour', 'monitor', 'bond', 'arping', 'sim', 'help'];
-const NUD = ['permanent', 'noarp', 'stale', 'reachable', 'none', 'incomplete', 'delay', 'probe', 'failed'];
-
-/** verb → keywords, per object (ip's usage texts). */
-const GRAMMAR: Record<string, Record<string, string[]>> = {
-  neighbour: {
-    add: ['lladdr', 'nud', 'proxy', 'dev', 'router', 'use', 'managed', 'extern_learn', 'protocol'],
-    del: ['proxy', 'dev'],
-    change: ['lladdr', 'nud', 'proxy', 'dev', 'router', 'use', 'managed', 'extern_learn', 'protocol'],
-    replace: ['lladdr', 'nud', 'proxy', 'dev', 'router', 'use', 'managed', 'extern_learn', 'protocol'],
-    show: ['proxy', 'to', 'dev', 'nud', 'vrf', 'master', 'nomaster', 'unused', 'protocol'],
-    flush: ['proxy', 'to', 'dev', 'nud', 'vrf', 'master', 'nomaster', 'unused', 'protocol'],
-    get: ['proxy', 'dev'],
-    help: [],
-  },
-  address: {
-    add: ['dev', 'peer', 'broadcast', 'anycast', 'label', 'scope', 'metric', 'proto', 'valid_lft', 'preferred_lft',
-      'home', 'nodad', 'mngtmpaddr', 'noprefixroute', 'autojoin'],
-    del: ['dev', 'peer', 'label', 'scope'],
-    change: ['dev', 'broadcast', 'label', 'scope', 'metric', 'valid_lft', 'preferred_lft'],
-    replace: ['dev', 'peer', 'broadcast', 'anycast', 'label', 'scope', 'metric', 'proto', 'valid_lft', 'preferred_lft'],
-    show: ['dev', 'scope', 'to', 'label', 'up', 'primary', 'secondary', 'dynamic', 'permanent', 'tentative',
-      'deprecated', 'dadfailed', 'master', 'nomaster', 'vrf', 'type', 'proto', 'group'],
-    flush: ['dev', 'scope', 'to', 'label', 'up', 'primary', 'secondary', 'dynamic', 'permanent'],
-    save: ['dev', 'scope', 'to', 'label'],
-    restore: [],
-    showdump: [],
-    help: [],
-  },
-  link: {
-    show: ['dev', 'group', 'up', 'master', 'nomaster', 'vrf', 'type'],
-    set: ['dev', 'up', 'down', 'name', 'address', 'broadcast', 'mtu', 'txqueuelen', 'master', 'nomaster', 'arp',
-      'multicast', 'allmulticast', 'promisc', 'alias', 'netns', 'group', 'type', 'inet'],
-    add: ['link', 'name', 'txqueuelen', 'address', 'broadcast', 'mtu', 'type'],
-    delete: ['dev', 'group', 'type'],
-    help: [],
-  },
-  monitor: { all: ['label', 'dev'], neigh: ['label', 'dev'], link: ['label', 'dev'], address: ['label', 'dev'] },
-  bond: { add: ['mode', 'miimon'], del: [], enslave: [], release: [], set: ['active', 'primary', 'mode', 'miimon'], show: [] },
+/** ip's global options, and what follows those that take a value. */
+const GLOBAL_OPTIONS: Readonly<Record<string, Values | null>> = {
+  '-json': null, '-pretty': null, '-stats': null, '-details': null, '-4': null, '-6': null, '-0': null,
+  '-family': ['inet', 'inet6', 'link', 'mpls', 'bridge'], '-oneline': null, '-brief': null, '-color': null,
+  '-netns': 'namespaces', '-batch': 'free', '-force': null, '-Numeric': null, '-Version': null, '-help': null,
+  '-timestamp': null, '-tshort': null, '--dry-run': null, '--trace': null, '--state': 'free', '--extras': null,
 };
+/** The short spellings scripts use for options that take a value. */
+const OPTION_ALIASES: Readonly<Record<string, string>> = { '-n': '-netns', '-b': '-batch', '-f': '-family' };
 
-/** Keywords followed by a value, and what that value can be. */
-function valuesAfter(keyword: string): string[] | undefined {
-  switch (keyword) {
-    case 'dev': case 'master': case 'link': case 'vrf': case 'active': case 'primary': case '-I':
-      return deviceNames();
-    case 'nud': return [...NUD, 'all'];
-    case 'protocol': case 'proto': return protocolNames();
-    case '-family': case '-f': return ['inet', 'inet6', 'link', 'mpls', 'bridge'];
-    case 'type': return ['veth', 'bridge', 'macvlan', 'dummy', 'vlan', 'bond', 'bond_slave'];
-    case 'scope': return ['host', 'link', 'global'];
-    case 'mode': return ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'];
-    case 'up': case 'down': return undefined;
-    case 'arp': case 'multicast': case 'allmulticast': case 'promisc': return ['on', 'off'];
-    case 'lladdr': case 'to': case 'name': case 'address': case 'mtu': case 'label': case 'broadcast':
-    case 'peer': case 'metric': case 'valid_lft': case 'preferred_lft': case 'txqueuelen': case 'alias':
-    case 'group': case 'netns': case 'miimon': case '-netns': case '-n': case '-batch': case '-b': case '--state':
-      return [];
-    default: return undefined;
-  }
-}
-
-function deviceNames(): string[] {
-  try {
-    return readdirSync('/sys/class/net').sort();
-  } catch {
-    return [];
-  }
+function optionValues(word: string): Values | null | undefined {
+  return GLOBAL_OPTIONS[OPTION_ALIASES[word] ?? word];
 }
 
 function protocolNames(): string[] {
@@ -92,29 +34,60 @@ function protocolNames(): string[] {
 }
 
 /** Candidates for word number `cword` (1-based, as bash's COMP_CWORD) of `words`. */
-export function completions(words: string[], cword: number): string[] {
+export function completions(words: string[], cword: number, env: CompletionEnv): string[] {
   const cur = words[cword - 1] ?? '';
   const before = words.slice(0, cword - 1);
-  const pick = (list: string[]) => list.filter((w) => w.startsWith(cur));
-  const prev = before[before.length - 1];
-  if (prev !== undefined) {
-    const v = valuesAfter(prev);
-    if (v !== undefined) return pick(v);
-  }
-  // Skip the global options (and their values) before the object.
+  // The global options before the object, which also choose the backend asked for devices.
+  const options: string[] = [];
   let i = 0;
   while (i < before.length && before[i].startsWith('-')) {
-    i += valuesAfter(before[i]) !== undefined ? 2 : 1;
+    const takesValue = optionValues(before[i]);
+    // An option whose value is still being typed chooses nothing yet.
+    if (!takesValue || i + 1 < before.length) options.push(...before.slice(i, takesValue ? i + 2 : i + 1));
+    i += takesValue ? 2 : 1;
   }
-  if (i >= before.length) return cur.startsWith('-') ? pick(GLOBAL_OPTIONS) : pick(OBJECTS);
-  let obj = resolveObject(before[i]);
-  if (obj === 'neighbor') obj = 'neighbour';
-  const verbs = obj ? GRAMMAR[obj] : undefined;
-  if (!verbs) return [];
-  if (i + 1 >= before.length) return pick(Object.keys(verbs));
-  const verbWord = before[i + 1];
-  const verb = Object.keys(verbs).find((v) => matches(verbWord, v));
-  return verb ? pick(verbs[verb]) : [];
+  const pick = (values: Values): string[] => {
+    const list = values === 'devices' ? env.devices(options) : values === 'namespaces' ? env.namespaces(options)
+      : values === 'protocols' ? protocolNames() : values === 'free' ? [] : values;
+    return list.filter((w) => w.startsWith(cur));
+  };
+  if (i > before.length) return pick(optionValues(before[before.length - 1]) ?? []);
+  if (i === before.length) {
+    // The last name of each object: "neighbour", ip's own spelling.
+    return cur.startsWith('-') ? pick(Object.keys(GLOBAL_OPTIONS)) : pick(OBJECTS.map((o) => o.names[o.names.length - 1]));
+  }
+  const name = resolveObject(before[i]);
+  const obj = name === undefined ? undefined : objectNamed(name);
+  if (!obj) return [];
+  if (obj.modelOnly) options.push('--dry-run');
+  let verb: Verb | undefined = obj.verbs[''];
+  let rest = before.slice(i + 1);
+  if (!verb) {
+    if (rest.length === 0) return pick(Object.keys(obj.verbs));
+    const v = Object.keys(obj.verbs).find((k) => matches(rest[0], k));
+    verb = v === undefined ? undefined : obj.verbs[v];
+    rest = rest.slice(1);
+  }
+  if (!verb) return [];
+  const at = verbPosition(verb, rest);
+  if (at.value) return pick(at.value);
+  const list = pick(Object.keys(verb.keywords));
+  for (const w of at.next ? pick(at.next) : []) if (!list.includes(w)) list.push(w);
+  return list;
+}
+
+/** Where the cursor is within a verb: right after a keyword that takes `value`, or at positional word `next`. */
+function verbPosition(verb: Verb, rest: string[]): { value?: Values; next?: Values } {
+  let positional = 0;
+  for (let k = 0; k < rest.length; k++) {
+    const v = verb.keywords[rest[k]];
+    if (v === undefined) positional++;
+    else if (v !== null) {
+      if (k === rest.length - 1) return { value: v };
+      k++;
+    }
+  }
+  return { next: verb.args?.[positional] };
 }
 
 export function completionScript(shell: string): string | undefined {
@@ -142,7 +115,7 @@ compdef _tsnet tsnet
 }
 
 /** `tsnet completion SHELL` (alias `autocomplete`) and `tsnet __complete CWORD WORD...`. Returns the exit status. */
-export function runCompletion(argv: string[]): number {
+export function runCompletion(argv: string[], env: CompletionEnv): number {
   if (argv[0] !== '__complete') {
     const s = completionScript(argv[1] ?? 'bash');
     if (!s) {
@@ -153,7 +126,7 @@ export function runCompletion(argv: string[]): number {
     return 0;
   }
   const cword = Number(argv[1]);
-  const list = completions(argv.slice(2), cword);
+  const list = completions(argv.slice(2), cword, env);
   if (list.length) writeAll(1, list.join('\n') + '\n');
   return 0;
 }

@@ -2,13 +2,8 @@
 // backend (created on first use, so `help` never loads the FFI) and ip's
 // link-name cache (ll_map.c): one link dump per run, shared by a batch.
 import type { Backend, LinkRef } from '../backend.js';
-import { NETNSA_FD, NETNSA_NSID, RTGENMSG_LEN, RTM_GETNSID } from '../wire/rtnl-constants.js';
-import { attrS32 } from '../wire/nlattr.js';
 import { writeAll, type Output } from '../lib/output.js';
 import { Exit } from './matches.js';
-import { closeSync, openSync, readdirSync } from 'node:fs';
-
-const NETNS_RUN_DIR = '/run/netns';
 import type { GlobalOptions } from './options.js';
 
 export class Context {
@@ -81,40 +76,9 @@ export class Context {
     this.lastLink = undefined;
   }
 
-  private nsidNames?: Map<number, string>;
-
-  /**
-   * get_name_from_nsid(): the /run/netns name the kernel knows by this nsid
-   * (RTM_GETNSID for each name, as ip's netns_map_init does), or undefined.
-   */
+  /** get_name_from_nsid(): the name of the namespace the kernel knows by this nsid, or undefined. */
   netnsName(nsid: number): string | undefined {
-    if (!this.nsidNames) {
-      this.nsidNames = new Map();
-      let names: string[] = [];
-      try {
-        names = readdirSync(NETNS_RUN_DIR);
-      } catch {
-        return undefined;
-      }
-      for (const name of names) {
-        let fd = -1;
-        try {
-          fd = openSync(`${NETNS_RUN_DIR}/${name}`, 'r');
-          const [m] = this.rtnl.rtRequest({
-            type: RTM_GETNSID, flags: 0, header: new Uint8Array(RTGENMSG_LEN),
-            attrs: [{ type: NETNSA_FD, kind: 'u32', value: fd }],
-          });
-          const id = m?.attrs.get(NETNSA_NSID);
-          const n = id ? attrS32(id) : -1;
-          if (n >= 0 && !this.nsidNames.has(n)) this.nsidNames.set(n, name);
-        } catch {
-          // Not a namespace we can ask about: ip skips it too.
-        } finally {
-          if (fd >= 0) closeSync(fd);
-        }
-      }
-    }
-    return this.nsidNames.get(nsid);
+    return this.backend.namespaceOfNsid?.(nsid);
   }
 
   /** ll_name_to_index(): 0 when there is no such device. */

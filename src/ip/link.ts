@@ -1,6 +1,5 @@
 // `tsnet link`: ip link's grammar, requests and messages (ip/iplink.c of
 // iproute2 6.1). Listing is shared with `tsnet addr` (src/ip/addr.ts), as in ip.
-import { openSync } from 'node:fs';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError } from '../backend.js';
 import { type LinkAttr, encodeAttrs } from '../wire/nlattr.js';
 import { parseBondOptions, parseBondSlaveOptions, BOND_USAGE } from './bond-link.js';
@@ -253,7 +252,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       const v = a.next();
       if (netns) duparg('netns', v);
       netns = true;
-      const fd = openNetns(v);
+      const fd = ctx.backend.namespaceFd?.(v);
       if (fd !== undefined) attrs.push(u32(IFLA_NET_NS_FD, fd));
       else {
         const pid = parseInteger(v);
@@ -433,16 +432,6 @@ function linkAddressLength(ctx: Context, dev: string): number | undefined {
       attrs: [{ type: IFLA_IFNAME, kind: 'bytes', value: Buffer.from(dev + '\0') }],
     });
     return m?.attrs.get(IFLA_ADDRESS)?.length;
-  } catch {
-    return undefined;
-  }
-}
-
-/** netns_get_fd(): an open descriptor of /run/netns/NAME, or undefined. */
-function openNetns(name: string): number | undefined {
-  const path = name.includes('/') ? name : `/run/netns/${name}`;
-  try {
-    return openSync(path, 'r');
   } catch {
     return undefined;
   }

@@ -1,69 +1,23 @@
-// The front's dispatcher: ip's object table (first prefix match wins, in ip's
-// order), one command or a batch, and the exit-code rules of ip.c.
+// The front's dispatcher: one command through the object registry, or a
+// batch, with the exit-code rules of ip.c.
 import { readFileSync } from 'node:fs';
 import type { Context } from './context.js';
-import { Exit, matches } from './matches.js';
-import { USAGE } from './options.js';
-import { doNeigh } from './neigh.js';
-import { doMonitor } from './monitor.js';
-import { doSim } from './sim.js';
-import { doArping } from './arping.js';
-
-export type ObjectHandler = (ctx: Context, words: string[]) => number | Promise<number>;
-
-/** Objects that tsnet implements, by ip's name; set by each object's module. */
-const handlers = new Map<string, ObjectHandler>([
-  ['neighbor', doNeigh],
-  ['neighbour', doNeigh],
-  ['monitor', doMonitor],
-  ['sim', doSim],
-  ['arping', doArping],
-  // Loaded on use, as bond: neigh-only runs do not parse the link printers.
-  ['address', async (ctx, words) => (await import('./addr.js')).doAddr(ctx, words)],
-  ['link', async (ctx, words) => (await import('./link.js')).doLink(ctx, words)],
-  // Loaded on use: the bond printers are not needed by other objects.
-  ['bond', async (ctx, words) => (await import('./bond.js')).doBond(ctx, words)],
-]);
-
-export function registerObject(name: string, h: ObjectHandler): void {
-  handlers.set(name, h);
-}
-
-/** ip.c's cmds[] in its order, then tsnet's own objects. */
-const OBJECTS = [
-  'address', 'addrlabel', 'maddress', 'route', 'rule', 'neighbor', 'neighbour', 'ntable', 'ntbl', 'link',
-  'l2tp', 'fou', 'ila', 'macsec', 'tunnel', 'tunl', 'tuntap', 'tap', 'token', 'tcpmetrics', 'tcp_metrics',
-  'monitor', 'xfrm', 'mroute', 'mrule', 'netns', 'netconf', 'vrf', 'sr', 'nexthop', 'mptcp', 'ioam', 'help',
-  'stats', 'bond', 'arping', 'sim',
-];
-
-/** The object a word names, by ip's first-match prefix rule. */
-export function resolveObject(word: string): string | undefined {
-  let r = resolved.get(word);
-  if (r === undefined && !resolved.has(word)) {
-    r = OBJECTS.find((o) => matches(word, o));
-    resolved.set(word, r);
-  }
-  return r;
-}
-
-/** A batch names the same few objects again and again. */
-const resolved = new Map<string, string | undefined>();
+import { Exit } from './matches.js';
+import { objectNamed, resolveObject } from './registry.js';
 
 /** do_cmd(): runs one command; returns its exit status. Exit exceptions pass through. */
 export async function runCommand(ctx: Context, words: string[]): Promise<number> {
-  const obj = resolveObject(words[0]);
-  if (obj === undefined) {
+  const name = resolveObject(words[0]);
+  if (name === undefined) {
     ctx.err(`Object "${words[0]}" is unknown, try "tsnet help".`);
     return 1;
   }
-  if (obj === 'help') throw new Exit(255, [USAGE.slice(0, -1)]);
-  const h = handlers.get(obj);
-  if (!h) {
-    ctx.err(`Object "${obj}" is not implemented by tsnet; use ip ${obj}.`);
+  const obj = objectNamed(name);
+  if (!obj) {
+    ctx.err(`Object "${name}" is not implemented by tsnet; use ip ${name}.`);
     return 1;
   }
-  return h(ctx, words.slice(1));
+  return obj.run(ctx, words.slice(1));
 }
 
 /**

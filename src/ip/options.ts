@@ -2,6 +2,7 @@
 // `-b` is batch, `-br` brief, `-h` human, `-n` netns, `-c` colour.
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_PACKET, AF_UNSPEC } from '../backend.js';
 import { Exit, matches } from './matches.js';
+import { usageExit } from './registry.js';
 
 export interface GlobalOptions {
   family: number;
@@ -56,23 +57,6 @@ export function readFamily(name: string): number {
   }
 }
 
-export const USAGE = `Usage: tsnet [ OPTIONS ] OBJECT { COMMAND | help }
-       tsnet [ -force ] -batch filename
-where  OBJECT := { address | link | neighbor | neighbour | monitor | help |
-                   arping | bond | sim }
-       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
-                    -h[uman-readable] | -iec | -j[son] | -p[retty] |
-                    -f[amily] { inet | inet6 | mpls | bridge | link } |
-                    -4 | -6 | -M | -B | -0 |
-                    -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
-                    -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
-                    -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
-                    -c[olor] | --dry-run | --trace | --state FILE | -X }
-`;
-
-export function usageExit(): never {
-  throw new Exit(255, [USAGE.slice(0, -1)]);
-}
 
 /**
  * Parses one option word (and its value from `next`) into `o`. Returns false

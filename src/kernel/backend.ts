@@ -13,6 +13,7 @@ import { nlmsgFlags, nlmsgType } from '../wire/nlmsg.js';
 import { nlaAlign, parseAttrs } from '../wire/nlattr.js';
 import { request } from './request.js';
 import { decodeLinkRef, linkDumpRequest } from './link.js';
+import { netnsFd, netnsNames, nsidNames } from './netns.js';
 import { decodeNeighbour, neighbourChangeRequest, neighbourDumpRequest, neighbourGetRequest } from './neigh.js';
 
 export class KernelBackend implements Backend {
@@ -48,6 +49,20 @@ export class KernelBackend implements Backend {
     const out: RtMessage[] = [];
     this.nl.request(rtRequestBytes(req), (buf, off, len) => out.push(rtMessage(Uint8Array.prototype.slice.call(buf, off, off + len), 0, len, req.header.length)));
     return out;
+  }
+
+  namespaces(): string[] {
+    return netnsNames();
+  }
+
+  namespaceFd(name: string): number | undefined {
+    return netnsFd(name);
+  }
+
+  private nsids?: Map<number, string>;
+
+  namespaceOfNsid(nsid: number): string | undefined {
+    return (this.nsids ??= nsidNames((req) => this.rtRequest(req))).get(nsid);
   }
 
   readSystemFile(path: string): string | undefined {

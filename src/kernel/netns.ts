@@ -1,10 +1,17 @@
-// `-n NAME`: move this thread into /var/run/netns/NAME before any socket is
-// opened, as ip's netns_switch() does. Sockets made afterwards belong there.
-import { closeSync, openSync } from 'node:fs';
+// Network namespaces by name, as ip's lib/namespace.c and netns_map_init()
+// know them: the files under NETNS_RUN_DIR. `-n NAME` moves this thread into
+// one before any socket is opened (netns_switch()); `link set DEV netns NAME`
+// sends an open descriptor of one; link-netnsid is printed as the name the
+// kernel knows by that nsid.
+import { closeSync, openSync, readdirSync } from 'node:fs';
 import { CLONE_NEWNET, libc } from './libc.js';
 import { strerror } from '../errno.js';
+import type { RtMessage, RtRequest } from '../backend.js';
 
+/** ip's NETNS_RUN_DIR: where `ip netns add` mounts a namespace (/var/run is /run). */
 export const NETNS_RUN_DIR = '/var/run/netns';
+
+const RTM_GETNSID = 90, NETNSA_NSID = 1, NETNSA_FD = 3;
 
 /** Returns an error line (ip's wording) or undefined on success. */
 export function switchNetns(name: string): string | undefined {
@@ -24,4 +31,44 @@ export function switchNetns(name: string): string | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The names of the namespaces `ip netns` made (empty when there are none). */
+export function netnsNames(): string[] {
+  try {
+    return readdirSync(NETNS_RUN_DIR).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** netns_get_fd(): an open descriptor of NAME (or of a path), or undefined; it stays open until exit. */
+export function netnsFd(name: string): number | undefined {
+  try {
+    return openSync(name.includes('/') ? name : `${NETNS_RUN_DIR}/${name}`, 'r');
+  } catch {
+    return undefined;
+  }
+}
+
+/** netns_map_init(): each named namespace's nsid as this namespace knows it (RTM_GETNSID per name). */
+export function nsidNames(request: (req: RtRequest) => RtMessage[]): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const name of netnsNames()) {
+    let fd = -1;
+    try {
+      fd = openSync(`${NETNS_RUN_DIR}/${name}`, 'r');
+      const [m] = request({
+        type: RTM_GETNSID, flags: 0, header: new Uint8Array(4), attrs: [{ type: NETNSA_FD, kind: 'u32', value: fd }],
+      });
+      const id = m?.attrs.get(NETNSA_NSID);
+      const n = id ? (id[0] | (id[1] << 8) | (id[2] << 16) | (id[3] << 24)) : -1;
+      if (n >= 0 && !names.has(n)) names.set(n, name);
+    } catch {
+      // Not a namespace we can ask about: ip skips it too.
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+  }
+  return names;
 }

@@ -2,13 +2,22 @@
 // from the default topology), and save it when the command is done, all under
 // the one lock, so that concurrent runs never lose each other's changes.
 import type { Backend } from '../backend.js';
-import type { GlobalOptions } from '../ip/options.js';
 import { writeAll } from '../lib/output.js';
 import { SimBackend } from './backend.js';
 import { existsSync } from 'node:fs';
 import { StateError, load, lock, save, statePath } from './store.js';
 
-export function openSimBackend(opts: GlobalOptions): Backend {
+/** What opening the model depends on (the front's global options carry these, by the same names). */
+export interface SimOptions {
+  /** The state file (--state); the default one when undefined. */
+  state?: string;
+  /** --trace: explain each step on stderr. */
+  trace: boolean;
+  /** -n: the simulated host the command runs on; "host" when undefined. */
+  netns?: string;
+}
+
+export function openSimBackend(opts: SimOptions): Backend {
   const file = statePath(opts.state);
   const held = lock(file);
   try {
@@ -16,7 +25,7 @@ export function openSimBackend(opts: GlobalOptions): Backend {
     const world = load(file);
     const trace = opts.trace ? (line: string) => writeAll(2, line + '\n') : undefined;
     let closed = false;
-    return new SimBackend(world, opts.netns ?? 'host', trace, (dirty, failed) => {
+    const backend = new SimBackend(world, opts.netns ?? 'host', trace, (dirty, failed) => {
       if (closed) return;
       closed = true;
       try {
@@ -38,6 +47,8 @@ export function openSimBackend(opts: GlobalOptions): Backend {
         held.release();
       }
     }, { file, reload: () => load(file) });
+    // The model's "namespaces" are its hosts (what -n names under --dry-run).
+    return Object.assign(backend, { namespaces: () => world.hosts.map((h) => h.name) });
   } catch (e) {
     held.release();
     throw e;

@@ -7,7 +7,8 @@ import {
   formatIPv4, formatIPv6, formatLladdr, parseAddress, parseIPv4, parseIPv6, parseLladdr, parsePrefix, parseUnsigned, prefixMatch,
 } from '../../src/lib/inet.js';
 import { nudStateFromName } from '../../src/ip/neigh-print.js';
-import { batchLines, makeArgs, resolveObject } from '../../src/ip/main.js';
+import { batchLines, makeArgs } from '../../src/ip/main.js';
+import { resolveObject } from '../../src/ip/registry.js';
 
 describe('matches (ip\'s prefix rule)', () => {
   it('accepts a non-empty leading part only', () => {

@@ -1,0 +1,56 @@
+// What the object registry (registry.ts) knows about each object: one module
+// per object under objects/ fills an IpObject. Dispatch, -batch, `tsnet help`,
+// shell completion and the oclif command classes all read the registry, so a
+// new object is its module plus one registry line.
+import type { Context } from './context.js';
+
+/**
+ * What completion offers after a keyword or at a positional word: fixed
+ * words, or a list looked up when asked (the backend's devices, the network
+ * namespaces or the model's hosts, rt_protocols), or `free` (a value
+ * nothing can guess: an address, a number).
+ */
+export type Values = readonly string[] | 'devices' | 'namespaces' | 'protocols' | 'free';
+
+/** One verb's words for completion: each keyword with what follows it (null: nothing, a flag). */
+export interface Verb {
+  keywords: Readonly<Record<string, Values | null>>;
+  /** What the verb's non-keyword words can be, in order (`sim set DEV PARAM`). */
+  args?: readonly Values[];
+}
+
+export interface IpObject {
+  /** Its names in ip.c's cmds[] spelling (`neighbor`, `neighbour`); `tsnet help` lists them. */
+  names: readonly string[];
+  /** The name of its oclif command (`tsnet neigh`). */
+  command: string;
+  /** One line for the oclif command list. */
+  summary: string;
+  /** The command line's shape, for oclif's help. */
+  synopsis: string;
+  /** tsnet extension: global options may also follow the object word. False: every word is the object's (arping). */
+  optionsAfter: boolean;
+  /** Always runs on the model (--dry-run implied). */
+  modelOnly?: boolean;
+  /** Completion's grammar: verb -> keywords; an object without verbs has the one verb ''. */
+  verbs: Readonly<Record<string, Verb>>;
+  /** Runs the words after the object; loads the object's code on first use. */
+  run(ctx: Context, words: string[]): Promise<number>;
+}
+
+/** A command outside ip's grammar (`completion`): it takes the whole command line, before any global option. */
+export interface RawCommand {
+  names: readonly string[];
+  command: string;
+  summary: string;
+  synopsis: string;
+  run(argv: string[], env: CompletionEnv): Promise<number>;
+}
+
+/** What completion may ask the system or the model, through the front's port. */
+export interface CompletionEnv {
+  /** Device names of the backend these options select (kernel, a netns, or the model). */
+  devices(options: string[]): string[];
+  /** Network namespace names (/run/netns), or under --dry-run the model's hosts. */
+  namespaces(options: string[]): string[];
+}

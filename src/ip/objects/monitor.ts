@@ -1,0 +1,20 @@
+// `tsnet monitor` (ip monitor): rtnetlink events as they happen. Code: ../monitor.ts.
+import type { IpObject } from '../object.js';
+
+const WORDS = { label: null, dev: 'devices', 'all-nsid': null } as const;
+
+export const monitor: IpObject = {
+  names: ['monitor'],
+  command: 'monitor',
+  summary: 'Watch link, address and neighbour events, as ip monitor.',
+  synopsis: 'monitor [ all | address | link | neigh ] [ label ] [ dev DEVICE ]',
+  optionsAfter: true,
+  verbs: {
+    all: { keywords: WORDS },
+    neigh: { keywords: WORDS },
+    link: { keywords: WORDS },
+    address: { keywords: WORDS },
+    help: { keywords: {} },
+  },
+  run: async (ctx, words) => (await import('../monitor.js')).doMonitor(ctx, words),
+};

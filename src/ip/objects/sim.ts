@@ -1,0 +1,30 @@
+// `tsnet sim` (tsnet's own): the model's commands, always on the model. Code: ../sim.ts.
+import type { IpObject } from '../object.js';
+
+/** The neighbour and inet parameters `sim set DEV PARAM VALUE` takes (the model's NeighParams and devconf). */
+export const SIM_PARAMS = [
+  'base_reachable_time_ms', 'delay_first_probe_time_ms', 'retrans_time_ms', 'ucast_solicit', 'mcast_solicit',
+  'app_solicit', 'mcast_resolicit', 'gc_stale_time_ms', 'locktime_ms', 'unres_qlen', 'unres_qlen_bytes',
+  'proxy_delay_ms', 'proxy_qlen', 'arp_accept', 'arp_ignore', 'promote_secondaries', 'forwarding', 'proxy_arp',
+];
+
+export const sim: IpObject = {
+  names: ['sim'],
+  command: 'sim',
+  summary: 'Drive the --dry-run model: time, traffic, peers, parameters, timeline.',
+  synopsis: 'sim { show | reset | timeline | send | advance | peer | set | carrier | help } ...',
+  optionsAfter: true,
+  modelOnly: true,
+  verbs: {
+    show: { keywords: {} },
+    reset: { keywords: { empty: null, seed: 'free' } },
+    timeline: { keywords: { host: 'namespaces', last: 'free' }, args: ['free'] },
+    send: { keywords: { dev: 'devices', count: 'free', interval: 'free', confirm: null }, args: ['free'] },
+    advance: { keywords: {}, args: ['free'] },
+    peer: { keywords: {}, args: [['add', 'del', 'silent', 'garp', 'move']] },
+    set: { keywords: {}, args: ['devices', SIM_PARAMS, 'free'] },
+    carrier: { keywords: {}, args: ['devices', ['on', 'off']] },
+    help: { keywords: {} },
+  },
+  run: async (ctx, words) => (await import('../sim.js')).doSim(ctx, words),
+};
