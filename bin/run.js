@@ -7,7 +7,8 @@
 // classes in commands/ instead (same output; slower start).
 const argv = process.argv.slice(2);
 if (process.env.TSNET_OCLIF === '1') {
-  require('@oclif/core').execute({ dir: __dirname, args: argv }).catch((e) => {
+  const { oclifArgv } = require('../dist/commands/index.js');
+  require('@oclif/core').execute({ dir: __dirname, args: oclifArgv(argv) }).catch((e) => {
     process.stderr.write(`tsnet: ${e.message}\n`);
     process.exit(1);
   });

@@ -27,6 +27,7 @@ for (const f of readdirSync('dist')) if (f.startsWith('v8cache-') && join('dist'
 // Tests may be running tsnet from dist/ meanwhile (the package test builds again): rename into place.
 writeFileSync('dist/tsnet.cjs.tmp', `// tsnet build ${id}\n${text}`);
 renameSync('dist/tsnet.cjs.tmp', 'dist/tsnet.cjs');
+rmSync('dist/commands', { recursive: true, force: true });
 await build({
   ...common,
   entryPoints: readdirSync('commands').filter((f) => f.endsWith('.ts')).map((f) => `commands/${f}`),
