@@ -7,12 +7,8 @@ import { AF_INET, AF_INET6, AF_UNSPEC, RTM_DELNEIGH, RTM_GETNEIGH } from '../wir
 import { strerror } from '../errno.js';
 import type { Context } from './context.js';
 import { Args, Exit, invarg, matches } from './matches.js';
-import { printNeighbour } from './neigh-print.js';
-import { linkRef, newLinkFilter, printLinkInfo } from './link-print.js';
-import { monitorAddrFilter, printAddrInfo } from './addr-print.js';
 import { stdoutClosed } from '../lib/output.js';
 import { type EndingSignal, dieBy, sigintIgnoredAtStart } from '../lib/signals.js';
-
 
 const USAGE = `Usage: tsnet monitor [ all | OBJECTS ] [ FILE ] [ label ] [ all-nsid ]
                   [ dev DEVICE ]
@@ -82,24 +78,33 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
     }
     if (label) out.fp(name);
   };
+  // The printers of the topics asked for only: `monitor neigh` loads no link or address printer.
+  const [neigh, links, addrs] = await Promise.all([
+    topics.neigh ? import('./neigh-print.js') : undefined,
+    topics.link || topics.addr4 || topics.addr6 ? import('./link-print.js') : undefined,
+    topics.addr4 || topics.addr6 ? import('./addr-print.js') : undefined,
+  ]);
   // ipaddr_reset_filter(1, ifindex): the listing filters, empty but for the device, one-line addresses.
-  const linkFilter = { ...newLinkFilter(false, AF_UNSPEC), ifindex, showQueue: false };
-  const addrFilter = monitorAddrFilter(ifindex);
+  const linkFilter = links && { ...links.newLinkFilter(false, AF_UNSPEC), ifindex, showQueue: false };
+  const addrFilter = addrs?.monitorAddrFilter(ifindex);
   const onEvent = (e: MonitorEvent) => {
     if (e.object === 'neigh') {
+      if (!neigh) return;
       const n = e.neighbour;
       if (fam && n.family !== fam) return;
       if (ifindex && n.ifindex !== ifindex) return;
       header('[NEIGH]');
-      printNeighbour(ctx, n, ifindex, e.msgType === RTM_DELNEIGH ? 'deleted' : e.msgType === RTM_GETNEIGH ? 'miss' : undefined);
+      neigh.printNeighbour(ctx, n, ifindex, e.msgType === RTM_DELNEIGH ? 'deleted' : e.msgType === RTM_GETNEIGH ? 'miss' : undefined);
     } else if (e.object === 'link') {
-      const ref = linkRef(e.message);
+      if (!links || !linkFilter) return;
+      const ref = links.linkRef(e.message);
       if (ref && e.msgType === 16) ctx.rememberLinks([ref]);
       header('[LINK]');
-      printLinkInfo(ctx, e.message, linkFilter);
+      links.printLinkInfo(ctx, e.message, linkFilter);
     } else {
+      if (!addrs || !addrFilter) return;
       header('[ADDR]');
-      printAddrInfo(ctx, e.message, addrFilter);
+      addrs.printAddrInfo(ctx, e.message, addrFilter);
     }
     out.flush();
     if (stdoutClosed()) stop('SIGPIPE');

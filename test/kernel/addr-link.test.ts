@@ -3,39 +3,19 @@
 // (the results compared through ip), errors, flush, save/restore both ways,
 // promote_secondaries, and a keepalived-style VIP move between namespaces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, canRunKernelTests, destroyAll, ipTextAsTsnet, run, same, TSNET, withTwins } from './harness.js';
+import { Netns, TSNET, canRunKernelTests, destroyAll, ipTextAsTsnet, populate, quiesce, run, same, withTwins } from './harness.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = canRunKernelTests();
 
-/** Links and addresses as in ../shared/reference/iproute2/setup.sh, with fixed MACs and quiet IPv6. */
-function populate(ns: Netns): void {
-  for (const l of [
-    'sysctl -qw net.ipv6.conf.default.accept_ra=0', 'sysctl -qw net.ipv6.conf.default.router_solicitations=0',
-    'ip link add veth0 address 02:00:00:00:00:01 type veth peer name veth1 address 02:00:00:00:00:02',
-    'ip link add veth2 address 02:00:00:00:00:03 type veth peer name veth3 address 02:00:00:00:00:04',
-    'ip link add br0 address 02:00:00:00:00:b0 type bridge',
-    'ip link set veth2 master br0',
-    'ip link add mv0 link veth1 address 02:00:00:00:00:44 type macvlan mode bridge',
-    'ip link set veth0 up', 'ip link set veth1 up',
-    'ip addr add 192.0.2.1/24 dev veth0', 'ip addr add 198.51.100.1/24 brd + dev veth0',
-    'ip addr add 192.0.2.2/24 dev veth0', 'ip addr add 192.0.2.3/24 dev veth0 label veth0:1',
-    'ip addr add 10.0.0.1/8 dev veth1 scope link', 'ip addr add 10.1.1.1 peer 10.1.1.2/32 dev veth1',
-    'ip addr add 2001:db8::1/64 dev veth0 nodad',
-    'ip addr add 2001:db8:1::1/64 dev veth0 nodad noprefixroute valid_lft 3600 preferred_lft 1800',
-    'ip addr add 203.0.113.5/24 dev veth1 metric 50',
-    'ip link set veth0 alias uplink', 'ip link set veth1 group 5',
-  ]) ns.sh(l);
-}
-
-
 describe.runIf(root)('tsnet addr and link read what ip reads', () => {
   let ns: Netns;
   beforeAll(() => {
     ns = Netns.create('al');
     populate(ns);
+    quiesce(ns);
   });
   afterAll(destroyAll);
 
@@ -135,7 +115,7 @@ describe.runIf(root)('changes made by tsnet equal the same made by ip', () => {
   ];
   it.each(CHANGES)('%s', (c) => {
     // Two namespaces made alike; the command goes to each through one tool, and the results are compared through ip.
-    withTwins('alch', populate, (a, b) => {
+    withTwins('alch', (ns) => populate(ns), (a, b) => {
       const t = b.tsnet(c), i = a.ip(c);
       // Deleting a primary with secondaries adds tsnet's one-line warning (tested on its own below).
       const err = t.stderr.replace(/^Warning: deleting primary .*\n/m, '');

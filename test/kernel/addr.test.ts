@@ -8,48 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Netns, TSNET, canRunKernelTests, destroyAll, run, asTsnet, setup, quiesce, same, withTwins } from './harness.js';
+import {
+  NO_DAD, Netns, QUIET_IPV6 as QUIET, TSNET, asTsnet, canRunKernelTests, destroyAll, populate, quiesce, run, same, setup, withTwins,
+} from './harness.js';
 
 const root = canRunKernelTests();
-
-
-/** No router solicitations or RAs: IPv6 stays quiet once DAD and MLD are done. */
-const QUIET = ['sysctl -qw net.ipv6.conf.default.accept_ra=0', 'sysctl -qw net.ipv6.conf.default.router_solicitations=0'];
-
-/**
- * The namespace of ../shared/reference/iproute2/setup.sh (fixed MACs), plus a
- * bridge with a port, a macvlan, a group, an alias, labels, lifetimes and
- * the IPv6 flags, so that every filter has something to find.
- */
-function populate(ns: Netns): void {
-  setup(ns, [
-    ...QUIET,
-    'ip link add veth0 address 02:00:00:00:00:01 type veth peer name veth1 address 02:00:00:00:00:02',
-    'ip link add veth2 address 02:00:00:00:00:03 type veth peer name veth3 address 02:00:00:00:00:04',
-    'ip link add br0 address 02:00:00:00:00:b0 type bridge',
-    'ip link set veth2 master br0',
-    'ip link add mv0 link veth1 address 02:00:00:00:00:44 type macvlan mode bridge',
-    'ip link set veth0 up', 'ip link set veth1 up',
-    'ip addr add 192.0.2.1/24 dev veth0',
-    'ip addr add 192.0.2.2/24 dev veth0',
-    'ip addr add 192.0.2.3/24 dev veth0 label veth0:1',
-    'ip addr add 198.51.100.1/24 brd + dev veth0',
-    'ip addr add 198.51.100.9/24 dev veth0 valid_lft 100000 preferred_lft 0',
-    'ip addr add 10.0.0.1/8 dev veth1 scope link',
-    'ip addr add 10.1.1.1 peer 10.1.1.2/32 dev veth1',
-    'ip addr add 203.0.113.5/24 dev veth1 metric 50',
-    'ip addr add 127.1.0.1/8 dev lo',
-    'ip addr add 2001:db8::1/64 dev veth0 nodad',
-    'ip addr add 2001:db8:1::1/64 dev veth0 nodad valid_lft 100000 preferred_lft 50000 noprefixroute',
-    'ip addr add 2001:db8:2::1/64 dev veth1 nodad home mngtmpaddr',
-    'ip addr add 172.16.0.1/16 dev veth2',
-    'ip addr add 172.17.0.1/16 broadcast 172.17.255.254 dev br0 label br0:x',
-    'ip addr add 10.2.0.1/24 dev mv0 scope 200',
-    'ip addr add 2001:db8:9::1/64 dev mv0',
-    'ip link set veth0 alias uplink', 'ip link set veth1 group 5',
-  ]);
-}
-
 
 
 /** Addresses as ip lists them, lifetimes' seconds blanked (they tick between twins). */
@@ -112,7 +75,7 @@ describe.runIf(root)('tsnet addr show reads what ip reads', () => {
 /** Twin namespaces made alike, for commands that change state. */
 function baseline(ns: Netns): void {
   setup(ns, [
-    ...QUIET, 'sysctl -qw net.ipv6.conf.default.accept_dad=0',
+    ...QUIET, NO_DAD,
     'ip link add veth0 address 02:00:00:00:00:01 type veth peer name veth1 address 02:00:00:00:00:02',
     'ip link add br0 address 02:00:00:00:00:b0 type bridge',
     'ip link set veth0 up', 'ip link set veth1 up',
@@ -291,7 +254,7 @@ describe.runIf(root)('addr save and restore, both ways', () => {
   beforeAll(() => {
     mkdirSync(dir, { recursive: true });
     src = Netns.create('addrsrc');
-    setup(src, [...QUIET, 'sysctl -qw net.ipv6.conf.default.accept_dad=0',
+    setup(src, [...QUIET, NO_DAD,
       'ip link add veth0 address 02:00:00:00:00:01 type veth peer name veth1 address 02:00:00:00:00:02',
       'ip link add veth2 address 02:00:00:00:00:03 type veth peer name veth3 address 02:00:00:00:00:04',
       'ip link set veth0 up', 'ip link set veth1 up',

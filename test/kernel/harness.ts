@@ -191,3 +191,56 @@ export function quiesce(ns: Netns): void {
     last = now;
   }
 }
+
+/** No router solicitations or RAs: IPv6 stays quiet once DAD and MLD are done. */
+export const QUIET_IPV6 = ['sysctl -qw net.ipv6.conf.default.accept_ra=0', 'sysctl -qw net.ipv6.conf.default.router_solicitations=0'];
+/** No DAD either: IPv6 addresses are never tentative. */
+export const NO_DAD = 'sysctl -qw net.ipv6.conf.default.accept_dad=0';
+
+/**
+ * The links of ../shared/reference/iproute2/setup.sh with fixed MACs: a veth
+ * pair up, a second pair with one end in a bridge, a macvlan, an alias and a
+ * group. The shared kernel fixture of the link and address tests.
+ */
+export const FIXTURE_LINKS = [
+  'ip link add veth0 address 02:00:00:00:00:01 type veth peer name veth1 address 02:00:00:00:00:02',
+  'ip link add veth2 address 02:00:00:00:00:03 type veth peer name veth3 address 02:00:00:00:00:04',
+  'ip link add br0 address 02:00:00:00:00:b0 type bridge',
+  'ip link set veth2 master br0',
+  'ip link add mv0 link veth1 address 02:00:00:00:00:44 type macvlan mode bridge',
+  'ip link set veth0 up', 'ip link set veth1 up',
+  'ip link set veth0 alias uplink', 'ip link set veth1 group 5',
+];
+
+/**
+ * Addresses on FIXTURE_LINKS so that every address filter has something to
+ * find: primaries and secondaries, a label, brd +, lifetimes, a peer, scope
+ * link and a numeric scope, a metric, loopback, the IPv6 flags.
+ */
+export const FIXTURE_ADDRESSES = [
+  'ip addr add 192.0.2.1/24 dev veth0',
+  'ip addr add 192.0.2.2/24 dev veth0',
+  'ip addr add 192.0.2.3/24 dev veth0 label veth0:1',
+  'ip addr add 198.51.100.1/24 brd + dev veth0',
+  'ip addr add 198.51.100.9/24 dev veth0 valid_lft 100000 preferred_lft 0',
+  'ip addr add 10.0.0.1/8 dev veth1 scope link',
+  'ip addr add 10.1.1.1 peer 10.1.1.2/32 dev veth1',
+  'ip addr add 203.0.113.5/24 dev veth1 metric 50',
+  'ip addr add 127.1.0.1/8 dev lo',
+  'ip addr add 2001:db8::1/64 dev veth0 nodad',
+  'ip addr add 2001:db8:1::1/64 dev veth0 nodad valid_lft 100000 preferred_lft 50000 noprefixroute',
+  'ip addr add 2001:db8:2::1/64 dev veth1 nodad home mngtmpaddr',
+  'ip addr add 172.16.0.1/16 dev veth2',
+  'ip addr add 172.17.0.1/16 broadcast 172.17.255.254 dev br0 label br0:x',
+  'ip addr add 10.2.0.1/24 dev mv0 scope 200',
+  'ip addr add 2001:db8:9::1/64 dev mv0',
+];
+
+/**
+ * Makes the shared fixture in a namespace: quiet IPv6 (and `sysctls`, which
+ * must come before the links to apply to them), FIXTURE_LINKS, then
+ * FIXTURE_ADDRESSES unless `addresses` is false, then `more`.
+ */
+export function populate(ns: Netns, o: { sysctls?: string[]; addresses?: boolean; more?: string[] } = {}): void {
+  setup(ns, [...QUIET_IPV6, ...(o.sysctls ?? []), ...FIXTURE_LINKS, ...(o.addresses === false ? [] : FIXTURE_ADDRESSES), ...(o.more ?? [])]);
+}

@@ -4,36 +4,26 @@
 // made by tsnet is read by ip (twin namespaces: tsnet changes one, ip the
 // other, and the two are compared through ip). Errors and exit codes too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, canRunKernelTests, destroyAll, run, asTsnet, setup, quiesce, same, withTwins } from './harness.js';
+import {
+  FIXTURE_LINKS, NO_DAD, Netns, QUIET_IPV6, asTsnet, canRunKernelTests, destroyAll, populate, quiesce, run, same, setup, withTwins,
+} from './harness.js';
 
 const root = canRunKernelTests();
 
 
+/** The shared fixture's links, and what the link tests set on them besides. */
+const MORE = [
+  'ip link set veth2 up', 'ip link set mv0 group 5',
+  'ip link set veth3 mtu 1400 txqueuelen 50', 'ip link set veth3 arp off multicast off',
+  'ip link set veth2 type bridge_slave cost 7 priority 3',
+];
 /** No router solicitations, RAs or DAD: IPv6 says little once a link is up. */
-const QUIET = ['sysctl -qw net.ipv6.conf.default.accept_ra=0', 'sysctl -qw net.ipv6.conf.default.router_solicitations=0',
-  'sysctl -qw net.ipv6.conf.default.accept_dad=0'];
+const QUIET = [...QUIET_IPV6, NO_DAD];
 
-/**
- * The links of ../shared/reference/iproute2/setup.sh with fixed MACs: a veth
- * pair up, a second pair with one end in a (down, so its timers stay at zero)
- * bridge, a macvlan, a group, an alias, other mtu and txqueuelen, flags.
- */
-function populate(ns: Netns): void {
-  setup(ns, [
-    ...QUIET,
-    'ip link add veth0 address 02:00:00:00:00:01 type veth peer name veth1 address 02:00:00:00:00:02',
-    'ip link add veth2 address 02:00:00:00:00:03 type veth peer name veth3 address 02:00:00:00:00:04',
-    'ip link add br0 address 02:00:00:00:00:b0 type bridge',
-    'ip link set veth2 master br0',
-    'ip link add mv0 link veth1 address 02:00:00:00:00:44 type macvlan mode bridge',
-    'ip link set veth0 up', 'ip link set veth1 up', 'ip link set veth2 up',
-    'ip link set veth0 alias uplink', 'ip link set veth1 group 5', 'ip link set mv0 group 5',
-    'ip link set veth3 mtu 1400 txqueuelen 50', 'ip link set veth3 arp off multicast off',
-    'ip link set veth2 type bridge_slave cost 7 priority 3',
-  ]);
+/** The fixture's links (no addresses), DAD off, with MORE. */
+function populateLinks(ns: Netns): void {
+  populate(ns, { sysctls: [NO_DAD], addresses: false, more: MORE });
 }
-
-
 
 /** Links as ip lists them, with details, text and JSON (bridge timers blanked: they tick when a bridge is up). */
 function linkState(ns: Netns): string {
@@ -60,7 +50,7 @@ describe.runIf(root)('tsnet link show reads what ip made', () => {
   let ns: Netns;
   beforeAll(() => {
     ns = Netns.create('linkshow');
-    populate(ns);
+    populateLinks(ns);
     quiesce(ns);
   });
   afterAll(destroyAll);
@@ -95,7 +85,7 @@ describe.runIf(root)('tsnet link show reads what ip made', () => {
 
 /** tsnet in A, ip in B: same output, same links afterwards (read through ip). */
 function changeCase(c: string): void {
-  withTwins('linkch', populate, (a, b) => {
+  withTwins('linkch', populateLinks, (a, b) => {
     const t = a.tsnet(c), i = b.ip(c);
     expect(t).toEqual(asTsnet(i));
     expectSameState(a, b);
@@ -131,7 +121,7 @@ describe.runIf(root)('link set: tsnet changes what ip changes', () => {
 
   it('link set DEV netns NAME: the link leaves, arrives, reads the same everywhere', () => {
     const [a, b] = [Netns.create('linknsa'), Netns.create('linknsa')];
-    for (const ns of [a, b]) populate(ns);
+    for (const ns of [a, b]) populateLinks(ns);
     const [ta, tb] = [Netns.create('linknst'), Netns.create('linknst')];
     for (const ns of [ta, tb]) setup(ns, QUIET);
     const t = a.tsnet(`link set veth3 netns ${ta.name}`), i = b.ip(`link set veth3 netns ${tb.name}`);
@@ -218,21 +208,11 @@ describe.runIf(root)('link errors are ip\'s', () => {
 describe.runIf(root)('state made by tsnet, read by ip and by tsnet', () => {
   afterAll(destroyAll);
 
-  it('the whole populate(), through tsnet in A and ip in B, is the same state', () => {
+  it('the whole fixture, through tsnet in A and ip in B, is the same state', () => {
     const [a, b] = [Netns.create('linkmk'), Netns.create('linkmk')];
     for (const ns of [a, b]) setup(ns, QUIET);
-    const steps = [
-      'link add veth0 address 02:00:00:00:00:01 type veth peer name veth1 address 02:00:00:00:00:02',
-      'link add veth2 address 02:00:00:00:00:03 type veth peer name veth3 address 02:00:00:00:00:04',
-      'link add br0 address 02:00:00:00:00:b0 type bridge',
-      'link set veth2 master br0',
-      'link add mv0 link veth1 address 02:00:00:00:00:44 type macvlan mode bridge',
-      'link set veth0 up', 'link set veth1 up', 'link set veth2 up',
-      'link set veth0 alias uplink', 'link set veth1 group 5', 'link set mv0 group 5',
-      'link set veth3 mtu 1400 txqueuelen 50', 'link set veth3 arp off multicast off',
-      'link set veth2 type bridge_slave cost 7 priority 3',
-      'link set veth0 promisc on allmulticast on',
-    ];
+    // The fixture's own lines, as ip commands without the "ip ".
+    const steps = [...FIXTURE_LINKS, ...MORE].map((l) => l.slice(3)).concat('link set veth0 promisc on allmulticast on');
     for (const s of steps) {
       const t = a.tsnet(s), i = b.ip(s);
       expect({ s, ...t }).toEqual({ s, ...i });
