@@ -3,7 +3,7 @@
 // and the filter words that `addr flush` and `addr save` read too.
 import { AF_PACKET, AF_UNSPEC, NetlinkError, type LinkRef, type RtMessage } from '../backend.js';
 import { type Attrs, type LinkAttr } from '../wire/nlattr.js';
-import { familyNameVerbose, netlinkErrorLine } from './common.js';
+import { familyNameVerbose, masterArg, netlinkErrorLine, vrfArg } from './common.js';
 import type { Context } from './context.js';
 import { parsePrefix } from '../lib/inet.js';
 import {
@@ -91,17 +91,9 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
       const g = groupId(v);
       if (g === undefined) invarg('Invalid "group" value\n', v);
       f.group = g;
-    } else if (w === 'master') {
-      const v = a.next();
-      const i = ctx.nameToIndex(v);
-      if (!i) invarg('Device does not exist\n', v);
-      f.master = i;
-    } else if (w === 'vrf') {
-      const v = a.next();
-      const i = ctx.nameToIndex(v);
-      if (!i || ctx.link(i)?.kind !== 'vrf') invarg('Not a valid VRF name\n', v);
-      f.master = i;
-    } else if (w === 'nomaster') f.master = -1;
+    } else if (w === 'master') f.master = masterArg(ctx, a.next());
+    else if (w === 'vrf') f.master = vrfArg(ctx, a.next());
+    else if (w === 'nomaster') f.master = -1;
     else if (w === 'type') {
       const v = a.next();
       if (v.length >= 6 && v.endsWith('_slave')) f.slaveKind = v.slice(0, -6);

@@ -40,6 +40,13 @@ export async function modify(ctx: Context, cmd: number, nlFlags: number, words: 
   let validGiven = false, preferredGiven = false;
   const attrs: LinkAttr[] = [];
   const bytes = (type: number, value: Uint8Array): LinkAttr => ({ type, kind: 'bytes', value });
+  /** An address attribute (broadcast, anycast): its length; the first address decides the family. */
+  const addressAttr = (type: number, v: string): number => {
+    const b = prefixOrExit(v, family, false);
+    if (family === AF_UNSPEC) family = b.family;
+    attrs.push(bytes(type, b.data));
+    return b.bytelen;
+  };
   const a = new Args(words);
   for (; a.more; a.advance()) {
     const w = a.cur;
@@ -56,19 +63,11 @@ export async function modify(ctx: Context, cmd: number, nlFlags: number, words: 
       if (brdLen) duparg('broadcast', v);
       if (v === '+') brdLen = -1;
       else if (v === '-') brdLen = -2;
-      else {
-        const b = prefixOrExit(v, family, false);
-        if (family === AF_UNSPEC) family = b.family;
-        attrs.push(bytes(IFA_BROADCAST, b.data));
-        brdLen = b.bytelen;
-      }
+      else brdLen = addressAttr(IFA_BROADCAST, v);
     } else if (w === 'anycast') {
       const v = a.next();
       if (anyLen) duparg('anycast', v);
-      const b = prefixOrExit(v, family, false);
-      if (family === AF_UNSPEC) family = b.family;
-      attrs.push(bytes(IFA_ANYCAST, b.data));
-      anyLen = b.bytelen;
+      anyLen = addressAttr(IFA_ANYCAST, v);
     } else if (w === 'scope') {
       const v = a.next();
       const s = rtScopes.id(v);

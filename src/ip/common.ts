@@ -3,6 +3,7 @@ import type { NetlinkError } from '../backend.js';
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_MPLS, AF_PACKET, AF_UNSPEC } from '../wire/rtnl-constants.js';
 import { strerror } from '../errno.js';
 import type { Context } from './context.js';
+import { invarg } from './matches.js';
 import { Color } from '../lib/output.js';
 
 export function familyName(family: number): string {
@@ -40,4 +41,18 @@ export function nodev(ctx: Context, dev: string): number {
 /** The colour of an address of this family (ip's color.c). */
 export function familyColor(family: number): Color {
   return family === AF_INET ? Color.INET : family === AF_INET6 ? Color.INET6 : Color.NONE;
+}
+
+/** `master DEV` of a filter: the device's index; ip's error when there is no such device. */
+export function masterArg(ctx: Context, dev: string): number {
+  const i = ctx.nameToIndex(dev);
+  if (!i) invarg('Device does not exist\n', dev);
+  return i;
+}
+
+/** `vrf NAME` of a filter: the VRF device's index (ip's error when it is not one). */
+export function vrfArg(ctx: Context, name: string): number {
+  const i = ctx.nameToIndex(name);
+  if (!i || ctx.link(i)?.kind !== 'vrf') invarg('Not a valid VRF name\n', name);
+  return i;
 }

@@ -8,7 +8,7 @@ import type { Context } from './context.js';
 import { Args, Exit, duparg, invarg, matches } from './matches.js';
 import { type InetPrefix, parsePrefix, prefixMatch } from '../lib/inet.js';
 import { rtProtocols } from './names.js';
-import { familyNameVerbose, netlinkErrorLine, nodev } from './common.js';
+import { familyNameVerbose, masterArg, netlinkErrorLine, nodev, vrfArg } from './common.js';
 import { nudStateFromName, printNeighbour } from './neigh-print.js';
 
 const MAX_ROUNDS = 10;
@@ -47,17 +47,9 @@ export function showOrFlush(ctx: Context, words: string[], flush: boolean, usage
       const v = a.next();
       if (filterDev !== undefined) duparg('dev', v);
       filterDev = v;
-    } else if (w === 'master') {
-      const v = a.next();
-      const idx = ctx.nameToIndex(v);
-      if (!idx) invarg('Device does not exist\n', v);
-      f.master = idx;
-    } else if (w === 'vrf') {
-      const v = a.next();
-      const idx = ctx.nameToIndex(v);
-      if (!idx || ctx.link(idx)?.kind !== 'vrf') invarg('Not a valid VRF name\n', v);
-      f.master = idx;
-    } else if (w === 'nomaster') f.master = -1;
+    } else if (w === 'master') f.master = masterArg(ctx, a.next());
+    else if (w === 'vrf') f.master = vrfArg(ctx, a.next());
+    else if (w === 'nomaster') f.master = -1;
     else if (w === 'unused') f.unusedOnly = true;
     else if (w === 'nud') {
       const v = a.next();

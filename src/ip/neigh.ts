@@ -49,6 +49,13 @@ function getAddr(arg: string, family: number): InetPrefix {
   return p;
 }
 
+/** `proxy ADDR`: the address of a proxy entry; `help` and a second address end as ip's do. */
+function proxyAddr(v: string, dst: InetPrefix | undefined, family: number): InetPrefix {
+  if (matches(v, 'help')) usage();
+  if (dst) duparg('address', v);
+  return getAddr(v, family);
+}
+
 function modify(ctx: Context, del: boolean, nlFlags: number, words: string[]): number {
   const family = ctx.opts.family;
   let state = NUD_PERMANENT;
@@ -72,10 +79,7 @@ function modify(ctx: Context, del: boolean, nlFlags: number, words: string[]): n
       if (s === undefined) invarg('nud state is bad', v);
       state = s;
     } else if (matches(w, 'proxy')) {
-      const v = a.next();
-      if (matches(v, 'help')) usage();
-      if (dst) duparg('address', v);
-      dst = getAddr(v, family);
+      dst = proxyAddr(a.next(), dst, family);
       devOk = true;
       ndmFlags |= NTF_PROXY;
     } else if (w === 'router') ndmFlags |= NTF_ROUTER;
@@ -144,10 +148,7 @@ function get(ctx: Context, words: string[]): number {
       dev = a.next();
       devOk = true;
     } else if (matches(w, 'proxy')) {
-      const v = a.next();
-      if (matches(v, 'help')) usage();
-      if (dst) duparg('address', v);
-      dst = getAddr(v, family);
+      dst = proxyAddr(a.next(), dst, family);
       devOk = true;
       ndmFlags |= NTF_PROXY;
     } else {
