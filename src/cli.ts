@@ -63,8 +63,8 @@ function takesValue(words: string[]): boolean {
 }
 
 export interface RunHooks {
-  /** Makes the backend for these options (kernel or model). */
-  openBackend(opts: GlobalOptions): Backend;
+  /** Loads the code of the model or of the kernel backend; what it returns opens one for these options. */
+  loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Backend>;
   /** Enters a network namespace; returns an error line on failure. */
   switchNetns(name: string): string | undefined;
 }
@@ -93,13 +93,14 @@ export function commandOf(argv: string[]): string | undefined {
 }
 
 /** What completion asks, answered through the same backends a command would use. */
-function completionEnv(hooks: RunHooks): CompletionEnv {
+async function completionEnv(hooks: RunHooks): Promise<CompletionEnv> {
+  const open = { model: await hooks.loadBackend(true), kernel: await hooks.loadBackend(false) };
   const ask = <T>(options: string[], what: (b: Backend) => T | undefined, fallback: T): T => {
     const opts = defaultOptions();
     try {
       for (let i = 0; i < options.length; i++) parseOption(options[i], () => options[++i], opts);
       if (opts.netns !== undefined && !opts.dryRun && hooks.switchNetns(opts.netns)) return fallback;
-      const b = hooks.openBackend(opts);
+      const b = (opts.dryRun ? open.model : open.kernel)(opts);
       try {
         return what(b) ?? fallback;
       } finally {
@@ -118,7 +119,7 @@ function completionEnv(hooks: RunHooks): CompletionEnv {
 export async function run(argv: string[], hooks: RunHooks): Promise<number> {
   // Shell completion is tsnet's own command, outside ip's grammar.
   const raw = rawCommand(argv[0]);
-  if (raw) return raw.run(argv, completionEnv(hooks));
+  if (raw) return raw.run(argv, await completionEnv(hooks));
   const opts = defaultOptions();
   const out = new Output(false, false);
   let ctx: Context | undefined;
@@ -157,7 +158,8 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
       const e = hooks.switchNetns(opts.netns);
       if (e) throw new Exit(255, [e]);
     }
-    ctx = new Context(opts, out, () => hooks.openBackend(opts));
+    const open = await hooks.loadBackend(opts.dryRun);
+    ctx = new Context(opts, out, () => open(opts));
     if (opts.batch !== undefined) {
       rc = await runBatch(ctx, opts.batch);
       failed = false;

@@ -86,4 +86,19 @@ describe('import graph', () => {
     const open = cycles(graph).filter((c) => !STILL_TO_BREAK.includes(c.join(' ')));
     expect(open).toEqual([]);
   });
+
+  it('loads for `tsnet neigh show` on the kernel only what that uses', () => {
+    // What loads with the entry, plus the neigh code the registry loads on use and the kernel backend.
+    const seen = new Set<string>();
+    const todo = ['src/entry.ts', 'src/ip/neigh.ts', 'src/kernel/backend.ts'].map((f) => join(ROOT, f));
+    while (todo.length) {
+      const f = todo.pop()!;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      todo.push(...runtimeImports(f, readFileSync(f, 'utf8')));
+    }
+    const loaded = [...seen].map((f) => relative(ROOT, f));
+    const unused = /^src\/(sim\/|ip\/(addr|link|bond|monitor|arping|sim|complete)|arping\/arping)/;
+    expect(loaded.filter((f) => unused.test(f))).toEqual([]);
+  });
 });
