@@ -34,8 +34,10 @@ export default tseslint.config(
   ...layers([
     // Only src/kernel touches the system (netlink and packet sockets, setns, /run/netns).
     { files: ['src/**/*.ts'], ignores: ['src/kernel/**'], system: true },
-    // The wire codecs: pure, nothing of ours but src/wire, no I/O.
-    { files: ['src/wire/**/*.ts'], ours: ['^\\.\\./'], io: true, system: true },
+    // The wire codecs: pure, nothing of ours but src/wire, no I/O. One known exception until
+    // the dotted-quad parser moves below lib: wire/arp.ts's ipFromString reads text with lib/inet's parseIPv4.
+    { files: ['src/wire/**/*.ts'], ours: ['^\\.\\./(?!lib/inet\\.js$)'], io: true, system: true },
+    { files: ['src/wire/**/*.ts'], ignores: ['src/wire/arp.ts'], ours: ['^\\.\\./'], io: true, system: true },
     // Shared helpers (addresses, MACs, output writing): below the front, the model and arping.
     { files: ['src/lib/**/*.ts'], ours: ['^\\.\\./(?!wire/|lib/)'], system: true },
     // The model never imports the front, the kernel or the cli.

@@ -1,7 +1,7 @@
 // Addresses as ip reads and writes them: get_addr_1/get_prefix_1 (IPv4 with
 // strtoul parts, IPv6 per inet_pton, "default"/"any"/"all"), glibc's
 // inet_ntop text, and link-layer addresses (ll_addr_a2n/ll_addr_n2a).
-import { AF_INET, AF_INET6, AF_PACKET, AF_UNSPEC } from '../backend.js';
+import { AF_INET, AF_INET6, AF_PACKET, AF_UNSPEC } from '../wire/rtnl-constants.js';
 
 export interface InetPrefix {
   family: number;
