@@ -34,8 +34,19 @@ export interface IpObject {
   modelOnly?: boolean;
   /** Completion's grammar: verb -> keywords; an object without verbs has the one verb ''. */
   verbs: Readonly<Record<string, Verb>>;
-  /** Runs the words after the object; loads the object's code on first use. */
-  run(ctx: Context, words: string[]): Promise<number>;
+  /** Runs the words after the object; loads the object's code on first use (onUse). */
+  run: Runner;
+}
+
+export type Runner = (ctx: Context, words: string[]) => Promise<number>;
+
+/**
+ * An object's runner that loads its module on first use and keeps it: a
+ * batch of 10,000 lines asks the module loader once.
+ */
+export function onUse<M>(load: () => Promise<M>, runner: (m: M) => (ctx: Context, words: string[]) => number | Promise<number>): Runner {
+  let run: ((ctx: Context, words: string[]) => number | Promise<number>) | undefined;
+  return async (ctx, words) => (run ??= runner(await load()))(ctx, words);
 }
 
 /** A command outside ip's grammar (`completion`): it takes the whole command line, before any global option. */

@@ -56,9 +56,11 @@ export function resolveObject(word: string): string | undefined {
   return r;
 }
 
+const byName = new Map(TABLE);
+
 /** The implementation of an object resolveObject() named, or undefined when tsnet has none. */
 export function objectNamed(name: string): IpObject | undefined {
-  return TABLE.find(([n]) => n === name)?.[1];
+  return byName.get(name);
 }
 
 /** The command that takes the whole command line when `word` comes first (`completion`). */

@@ -1,5 +1,5 @@
 // `tsnet address` (ip address): protocol addresses. Code: ../addr.ts.
-import type { IpObject, Values } from '../object.js';
+import { type IpObject, type Values, onUse } from '../object.js';
 
 const SCOPE = ['host', 'link', 'global'];
 const LIFETIME = { valid_lft: 'free', preferred_lft: 'free' } as const;
@@ -40,5 +40,5 @@ export const address: IpObject = {
     showdump: { keywords: {} },
     help: { keywords: {} },
   },
-  run: async (ctx, words) => (await import('../addr.js')).doAddr(ctx, words),
+  run: onUse(() => import('../addr.js'), (m) => m.doAddr),
 };

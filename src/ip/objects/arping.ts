@@ -1,5 +1,5 @@
 // `tsnet arping` (iputils arping): the words after it are arping's own argv. Code: ../arping.ts.
-import type { IpObject } from '../object.js';
+import { type IpObject, onUse } from '../object.js';
 
 export const arping: IpObject = {
   names: ['arping'],
@@ -15,5 +15,5 @@ export const arping: IpObject = {
       },
     },
   },
-  run: async (ctx, words) => (await import('../arping.js')).doArping(ctx, words),
+  run: onUse(() => import('../arping.js'), (m) => m.doArping),
 };

@@ -1,5 +1,5 @@
 // `tsnet bond` (tsnet's own): bonding devices and their slaves. Code: ../bond.ts.
-import type { IpObject } from '../object.js';
+import { type IpObject, onUse } from '../object.js';
 
 const MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'];
 
@@ -18,5 +18,5 @@ export const bond: IpObject = {
     show: { keywords: {}, args: ['devices'] },
     help: { keywords: {} },
   },
-  run: async (ctx, words) => (await import('../bond.js')).doBond(ctx, words),
+  run: onUse(() => import('../bond.js'), (m) => m.doBond),
 };

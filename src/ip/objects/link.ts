@@ -1,5 +1,5 @@
 // `tsnet link` (ip link): network devices. Code: ../link.ts.
-import type { IpObject } from '../object.js';
+import { type IpObject, onUse } from '../object.js';
 
 /** The kinds `link add ... type` offers (those tsnet parses and prints). */
 const KINDS = ['veth', 'bridge', 'macvlan', 'dummy', 'vlan', 'bond', 'bond_slave'];
@@ -24,5 +24,5 @@ export const link: IpObject = {
     delete: { keywords: { dev: 'devices', group: 'free', type: KINDS } },
     help: { keywords: {} },
   },
-  run: async (ctx, words) => (await import('../link.js')).doLink(ctx, words),
+  run: onUse(() => import('../link.js'), (m) => m.doLink),
 };

@@ -1,5 +1,5 @@
 // `tsnet monitor` (ip monitor): rtnetlink events as they happen. Code: ../monitor.ts.
-import type { IpObject } from '../object.js';
+import { type IpObject, onUse } from '../object.js';
 
 const WORDS = { label: null, dev: 'devices', 'all-nsid': null } as const;
 
@@ -16,5 +16,5 @@ export const monitor: IpObject = {
     address: { keywords: WORDS },
     help: { keywords: {} },
   },
-  run: async (ctx, words) => (await import('../monitor.js')).doMonitor(ctx, words),
+  run: onUse(() => import('../monitor.js'), (m) => m.doMonitor),
 };

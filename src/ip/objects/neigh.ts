@@ -1,5 +1,5 @@
 // `tsnet neigh` (ip neigh): the neighbour (ARP/NDP) tables. Code: ../neigh.ts.
-import type { IpObject, Values } from '../object.js';
+import { type IpObject, type Values, onUse } from '../object.js';
 
 const NUD = ['permanent', 'noarp', 'stale', 'reachable', 'none', 'incomplete', 'delay', 'probe', 'failed'];
 const CHANGE = {
@@ -28,5 +28,5 @@ export const neigh: IpObject = {
     get: { keywords: { proxy: 'free', dev: 'devices' } },
     help: { keywords: {} },
   },
-  run: async (ctx, words) => (await import('../neigh.js')).doNeigh(ctx, words),
+  run: onUse(() => import('../neigh.js'), (m) => m.doNeigh),
 };

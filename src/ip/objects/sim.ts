@@ -1,5 +1,5 @@
 // `tsnet sim` (tsnet's own): the model's commands, always on the model. Code: ../sim.ts.
-import type { IpObject } from '../object.js';
+import { type IpObject, onUse } from '../object.js';
 
 /** The neighbour and inet parameters `sim set DEV PARAM VALUE` takes (the model's NeighParams and devconf). */
 export const SIM_PARAMS = [
@@ -26,5 +26,5 @@ export const sim: IpObject = {
     carrier: { keywords: {}, args: ['devices', ['on', 'off']] },
     help: { keywords: {} },
   },
-  run: async (ctx, words) => (await import('../sim.js')).doSim(ctx, words),
+  run: onUse(() => import('../sim.js'), (m) => m.doSim),
 };
