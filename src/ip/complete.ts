@@ -60,7 +60,7 @@ export function completions(words: string[], cword: number, env: CompletionEnv):
   const obj = name === undefined ? undefined : objectNamed(name);
   if (!obj) return [];
   if (obj.modelOnly) options.push('--dry-run');
-  let verb: Verb | undefined = obj.verbs[''];
+  let verb: Verb | undefined = Object.hasOwn(obj.verbs, '') ? obj.verbs[''] : undefined;
   let rest = before.slice(i + 1);
   if (!verb) {
     if (rest.length === 0) return pick(Object.keys(obj.verbs));
@@ -80,7 +80,7 @@ export function completions(words: string[], cword: number, env: CompletionEnv):
 function verbPosition(verb: Verb, rest: string[]): { value?: Values; next?: Values } {
   let positional = 0;
   for (let k = 0; k < rest.length; k++) {
-    const v = verb.keywords[rest[k]];
+    const v = Object.hasOwn(verb.keywords, rest[k]) ? verb.keywords[rest[k]] : undefined;
     if (v === undefined) positional++;
     else if (v !== null) {
       if (k === rest.length - 1) return { value: v };

@@ -56,6 +56,10 @@ describe('completions', () => {
     expect(completions(['arping', '-I', ''], 3, env)).toEqual(['lo', 'veth0']);
   });
 
+  it('takes a word that names an Object property for what it is, a word', () => {
+    expect(completions(['neigh', 'add', 'constructor', 'toString', ''], 5, env)).toContain('lladdr');
+  });
+
   it('offers exactly the parameters the model takes', () => {
     expect([...SIM_PARAMS].sort()).toEqual(Object.keys(DEFAULT_PARAMS).sort());
   });
