@@ -1,9 +1,11 @@
 // The process entry bin/run.js loads: wires the front to the kernel or the
-// model. Each backend's code is loaded only by a run that uses it: a kernel
-// `neigh show` never initialises the model, and `--dry-run` never the netlink code.
+// model. The model's code is loaded only by a run that uses it: a kernel
+// `neigh show` never initialises it. (The kernel backend stays a static
+// import: its dump loops measured faster so than behind a lazy load.)
 import type { Backend } from './backend.js';
 import { run } from './cli.js';
 import type { GlobalOptions } from './ip/options.js';
+import { KernelBackend } from './kernel/backend.js';
 import { switchNetns } from './kernel/netns.js';
 
 async function loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Backend> {
@@ -11,7 +13,6 @@ async function loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Bac
     const { openSimBackend } = await import('./sim/open.js');
     return (opts) => openSimBackend(opts);
   }
-  const { KernelBackend } = await import('./kernel/backend.js');
   return () => new KernelBackend();
 }
 
