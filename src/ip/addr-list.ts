@@ -12,10 +12,8 @@ import {
 } from './link-print.js';
 import { Args, Exit, duparg2, invarg, matches } from './matches.js';
 import { groupId, rtScopes } from './names.js';
-import {
-  type AddrFilter, DEVCONF_PROMOTE_SECONDARIES, FLAG_DATA, IFA_ADDRESS, IFA_LOCAL, RTM_GETLINK, dumpAddresses, ifa,
-  labelMatches, prefixMatches, printAddrInfo,
-} from './addr-print.js';
+import { type AddrFilter, FLAG_DATA, dumpAddresses, ifa, labelMatches, prefixMatches, printAddrInfo } from './addr-print.js';
+import { IFA_ADDRESS, IFA_LOCAL, IFF_UP, IPV4_DEVCONF_PROMOTE_SECONDARIES, RTM_GETLINK } from '../wire/rtnl-constants.js';
 import { flush, save } from './addr-save.js';
 
 /** get_filter(): a flag name, `-name` for its absence; dynamic and primary are the inverses. */
@@ -176,10 +174,9 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
       if (res >= 0 && f.family !== AF_PACKET) {
         out.openArray('addr_info');
         for (const am of addrs) {
-          const h = am.header;
-          const index = h[4] | (h[5] << 8) | (h[6] << 16) | (h[7] << 24);
-          if (index !== ifi.index || (f.family && f.family !== h[0])) continue;
-          if (f.up && !(ifi.flags & 1)) continue;
+          const a = ifa(am);
+          if (a.index !== ifi.index || (f.family && f.family !== a.family)) continue;
+          if (f.up && !(ifi.flags & IFF_UP)) continue;
           out.openObject();
           printAddrInfo(ctx, am, f);
           out.closeObject();
@@ -207,8 +204,8 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
 /** tsnet -X: the device's inet settings that decide what `addr del` does. */
 function printExtras(ctx: Context, tb: Attrs): void {
   const conf = inetConf(tb);
-  if (!conf || conf.length < DEVCONF_PROMOTE_SECONDARIES) return;
-  ctx.out.fp(`    inet promote_secondaries ${conf[DEVCONF_PROMOTE_SECONDARIES - 1] ? 'on' : 'off'}\n`);
+  if (!conf || conf.length < IPV4_DEVCONF_PROMOTE_SECONDARIES) return;
+  ctx.out.fp(`    inet promote_secondaries ${conf[IPV4_DEVCONF_PROMOTE_SECONDARIES - 1] ? 'on' : 'off'}\n`);
 }
 
 /** ipaddr_filter(): drops links none of whose addresses pass (links without any stay, unless a family was asked). */

@@ -9,12 +9,11 @@ import { type InetPrefix, formatAddress, parseAddress, parsePrefix, parseUnsigne
 import { IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF, ifInfoHeader, inetConf } from './link-print.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { rtScopes } from './names.js';
+import { type AddrFilter, FLAG_DATA, dumpAddresses, ifa, ifaHeader, sameBytes } from './addr-print.js';
 import {
-  type AddrFilter, DEVCONF_PROMOTE_SECONDARIES, FLAG_DATA, IFA_ADDRESS, IFA_ANYCAST, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS,
-  IFA_F_MCAUTOJOIN, IFA_F_SECONDARY, IFA_LABEL, IFA_LOCAL, IFA_PROTO, IFA_RT_PRIORITY, INFINITY_LIFE_TIME, RTM_DELADDR,
-  RTM_GETLINK, dumpAddresses, ifa, ifaHeader, sameBytes,
-} from './addr-print.js';
-
+  IFA_ADDRESS, IFA_ANYCAST, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS, IFA_F_MCAUTOJOIN, IFA_F_SECONDARY, IFA_LABEL, IFA_LOCAL,
+  IFA_PROTO, IFA_RT_PRIORITY, INFINITY_LIFE_TIME, IPV4_DEVCONF_PROMOTE_SECONDARIES, RTM_DELADDR, RTM_GETLINK,
+} from '../wire/rtnl-constants.js';
 
 function lifetime(s: string): number | undefined {
   return s === 'forever' ? INFINITY_LIFE_TIME : parseUnsigned(s);
@@ -238,7 +237,7 @@ function secondaryFate(ctx: Context, req: RtRequest): string | undefined {
   if (!secondaries.length) return undefined;
   const text = (m: RtMessage) => `${formatAddress(AF_INET, m.attrs.get(IFA_LOCAL)!)}/${ifa(m).prefixlen}`;
   const dev = ctx.indexToName(index);
-  const promote = conf !== undefined && conf.length >= DEVCONF_PROMOTE_SECONDARIES && conf[DEVCONF_PROMOTE_SECONDARIES - 1] !== 0;
+  const promote = conf !== undefined && conf.length >= IPV4_DEVCONF_PROMOTE_SECONDARIES && conf[IPV4_DEVCONF_PROMOTE_SECONDARIES - 1] !== 0;
   if (promote) return `Warning: deleting primary ${text(victim)} on ${dev} promotes ${text(secondaries[0])} to primary (promote_secondaries is on).`;
   return `Warning: deleting primary ${text(victim)} on ${dev} also deletes its secondaries ${secondaries.map(text).join(' ')} (promote_secondaries is off).`;
 }

@@ -1,22 +1,20 @@
 // What ip prints for one address (print_addrinfo of ip/ipaddress.c, 6.1), and
 // the address filters it applies: shared by `addr show`, `link show`, flush,
 // showdump and monitor.
-import { AF_INET, AF_INET6, AF_UNSPEC, type RtMessage } from '../backend.js';
+import type { RtMessage } from '../backend.js';
+import {
+  AF_INET, AF_INET6, AF_UNSPEC, IFADDRMSG_LEN, IFA_ADDRESS, IFA_ANYCAST, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS,
+  IFA_F_DEPRECATED, IFA_F_PERMANENT, IFA_F_SECONDARY, IFA_LABEL, IFA_LOCAL, IFA_RT_PRIORITY, INFINITY_LIFE_TIME,
+  RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR,
+} from '../wire/rtnl-constants.js';
 import { type Attrs, attrStr, attrU32 } from '../wire/nlattr.js';
+import { type Ifaddrmsg, emitIfaddrmsg, parseIfaddrmsg } from '../wire/nlmsg.js';
+import { isWireError } from '../wire/error.js';
 import { familyColor, familyName } from './common.js';
 import type { Context } from './context.js';
 import { type InetPrefix, formatAddress, prefixMatch } from '../lib/inet.js';
 import { type LinkFilter, newLinkFilter, sl } from './link-print.js';
 import { rtScopes } from './names.js';
-
-export const RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22, RTM_GETLINK = 18;
-export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_ANYCAST = 5, IFA_CACHEINFO = 6,
-  IFA_FLAGS = 8, IFA_RT_PRIORITY = 9, IFA_PROTO = 11;
-export const IFA_F_SECONDARY = 0x01, IFA_F_NODAD = 0x02, IFA_F_DEPRECATED = 0x20, IFA_F_PERMANENT = 0x80,
-  IFA_F_MCAUTOJOIN = 0x400;
-export const INFINITY_LIFE_TIME = 0xffffffff;
-/** IPV4_DEVCONF_PROMOTE_SECONDARIES: what deleting a primary does to its secondaries. */
-export const DEVCONF_PROMOTE_SECONDARIES = 20;
 
 /** ifa_flag_data[]: name, mask, read-only, IPv6 only; in ip's print order. */
 export const FLAG_DATA: [string, number, boolean, boolean][] = [
@@ -40,33 +38,20 @@ export interface AddrFilter extends LinkFilter {
 
 /** struct ifaddrmsg */
 export function ifaHeader(family: number, prefixlen: number, flags: number, scope: number, index: number): Uint8Array {
-  const h = new Uint8Array(8);
-  h[0] = family;
-  h[1] = prefixlen;
-  h[2] = flags;
-  h[3] = scope;
-  new DataView(h.buffer).setInt32(4, index, true);
+  const h = new Uint8Array(IFADDRMSG_LEN);
+  emitIfaddrmsg({ family, prefixlen, flags, scope, index }, h);
   return h;
 }
 
-export interface Ifa {
-  family: number;
-  prefixlen: number;
-  flags: number;
-  scope: number;
-  index: number;
-}
-
 /** The ifaddrmsg of a message (with IFA_FLAGS' full flags), decoded once per message. */
-export function ifa(m: RtMessage): Ifa {
-  const c = m as RtMessage & { ifa?: Ifa };
+export function ifa(m: RtMessage): Ifaddrmsg {
+  const c = m as RtMessage & { ifa?: Ifaddrmsg };
   if (c.ifa) return c.ifa;
-  const h = m.header;
+  const h = parseIfaddrmsg(m.header);
+  const i = isWireError(h) ? { family: 0, prefixlen: 0, flags: 0, scope: 0, index: 0 } : h;
   const flagsAttr = m.attrs.get(IFA_FLAGS);
-  return (c.ifa = {
-    family: h[0], prefixlen: h[1], scope: h[3], index: h[4] | (h[5] << 8) | (h[6] << 16) | (h[7] << 24),
-    flags: flagsAttr ? attrU32(flagsAttr) : h[2],
-  });
+  if (flagsAttr) i.flags = attrU32(flagsAttr);
+  return (c.ifa = i);
 }
 
 export function dumpAddresses(ctx: Context, f: AddrFilter): RtMessage[] {
@@ -209,7 +194,7 @@ export function printAddrInfo(ctx: Context, m: RtMessage, f: AddrFilter): boolea
 }
 
 /** The whole text of one address (print_addrinfo without colour), built as one string. */
-function addrLine(ctx: Context, m: RtMessage, i: Ifa, f: AddrFilter): string {
+function addrLine(ctx: Context, m: RtMessage, i: Ifaddrmsg, f: AddrFilter): string {
   const tb = m.attrs;
   let t = f.oneline || f.flushing ? `${i.index >>> 0}: ${ctx.indexToName(i.index)}` : '';
   const name = familyName(i.family);
@@ -248,7 +233,7 @@ export function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {
 const flagTexts = new Map<number, string>();
 
 /** print_ifa_flags() as text, computed once per (family, flags). */
-function ifaFlagsText(i: Ifa): string {
+function ifaFlagsText(i: Ifaddrmsg): string {
   const key = i.flags * 16 + (i.family === AF_INET6 ? 1 : 0);
   let t = flagTexts.get(key);
   if (t !== undefined) return t;
@@ -267,7 +252,7 @@ function ifaFlagsText(i: Ifa): string {
 }
 
 /** print_ifa_flags() */
-function printIfaFlags(ctx: Context, i: Ifa): void {
+function printIfaFlags(ctx: Context, i: Ifaddrmsg): void {
   const out = ctx.out;
   if (!out.json) {
     out.fp(ifaFlagsText(i));

@@ -3,13 +3,15 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { AF_UNSPEC, NLM_F_CREATE, NetlinkError, type RtMessage } from '../backend.js';
-import { strerror } from '../errno.js';
-import { type Attrs, type LinkAttr, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
+import { EADDRNOTAVAIL, EEXIST, strerror } from '../errno.js';
+import { type Attrs, type LinkAttr, parseAttrs } from '../wire/nlattr.js';
+import { MessageWriter, emitNlmsghdr, nlmsgFlags, nlmsgLen, nlmsgNext, nlmsgType } from '../wire/nlmsg.js';
 import { netlinkErrorLine } from './common.js';
 import type { Context } from './context.js';
 import { newLinkFilter, sl } from './link-print.js';
 import { Exit } from './matches.js';
-import { type AddrFilter, IFA_F_SECONDARY, RTM_DELADDR, addrPasses, dumpAddresses, ifa, printAddrInfo } from './addr-print.js';
+import { type AddrFilter, addrPasses, dumpAddresses, ifa, printAddrInfo } from './addr-print.js';
+import { IFADDRMSG_LEN, IFA_F_SECONDARY, NLMSG_HDRLEN, NLM_F_MULTI, NLM_F_REQUEST, RTM_DELADDR } from '../wire/rtnl-constants.js';
 
 /** The first u32 of `ip addr save`'s output. */
 const SAVE_MAGIC = 0x47361222;
@@ -49,7 +51,7 @@ export function flush(ctx: Context, f: AddrFilter): number {
       } catch (e) {
         if (!(e instanceof NetlinkError)) throw e;
         // The kernel may already have dropped it with its primary: ip ignores that.
-        if (e.errno === 99 /* EADDRNOTAVAIL */) continue;
+        if (e.errno === EADDRNOTAVAIL) continue;
         out.flush();
         ctx.err(`Failed to send flush request: ${strerror(e.errno)}`);
         return 1;
@@ -66,14 +68,10 @@ export function flush(ctx: Context, f: AddrFilter): number {
 
 /** One message as ip writes it to a save file: nlmsghdr + ifaddrmsg + attributes. */
 function encodeMessage(m: RtMessage, seq: number): Buffer {
-  const attrs = encodeAttrs(asRequestAttrs(m.attrs));
-  const h = Buffer.alloc(16);
-  const total = 16 + m.header.length + attrs.length;
-  h.writeUInt32LE(total, 0);
-  h.writeUInt16LE(m.type, 4);
-  h.writeUInt16LE(m.nlFlags ?? 2 /* NLM_F_MULTI */, 6);
-  h.writeUInt32LE(seq, 8);
-  return Buffer.concat([h, Buffer.from(m.header), attrs]);
+  const flags = m.nlFlags ?? NLM_F_MULTI;
+  const b = new MessageWriter(m.type, flags).header(m.header).attrs(asRequestAttrs(m.attrs)).finish();
+  emitNlmsghdr({ len: b.length, type: m.type, flags, seq, pid: 0 }, b);
+  return Buffer.from(b.buffer, b.byteOffset, b.length);
 }
 
 /** ip addr save: the magic, then every matching address as the kernel sent it. */
@@ -122,14 +120,18 @@ function readSaved(ctx: Context): { header: Buffer; type: number; flags: number;
     throw new Exit(255, [`Magic mismatch (${data.length >= 4 ? 1 : 0} elems, ${magic.toString(16)} magic)`]);
   }
   const msgs = [];
-  for (let p = 4; p + 16 <= data.length;) {
-    const len = data.readUInt32LE(p);
-    if (len < 16 || p + len > data.length) {
-      ctx.err(len < 16 ? `!!!malformed message: len=${len}` : '!!!program error: message truncated');
+  for (let p = 4; p + NLMSG_HDRLEN <= data.length;) {
+    const len = nlmsgLen(data, p);
+    if (len < NLMSG_HDRLEN || p + len > data.length) {
+      ctx.err(len < NLMSG_HDRLEN ? `!!!malformed message: len=${len}` : '!!!program error: message truncated');
       break;
     }
-    msgs.push({ header: data.subarray(p + 16, p + 24), type: data.readUInt16LE(p + 4), flags: data.readUInt16LE(p + 6), body: data.subarray(p + 24, p + len) });
-    p += (len + 3) & ~3;
+    const h = p + NLMSG_HDRLEN;
+    msgs.push({
+      header: data.subarray(h, h + IFADDRMSG_LEN), type: nlmsgType(data, p), flags: nlmsgFlags(data, p),
+      body: data.subarray(h + IFADDRMSG_LEN, p + len),
+    });
+    p = nlmsgNext(p, len);
   }
   return msgs;
 }
@@ -138,12 +140,12 @@ function readSaved(ctx: Context): { header: Buffer; type: number; flags: number;
 export function restore(ctx: Context): number {
   for (const m of readSaved(ctx)) {
     try {
-      ctx.rtnl.rtRequest({ type: m.type, flags: (m.flags | NLM_F_CREATE) & ~3, header: m.header, attrs: asRequestAttrs(parseAttrs(m.body)) });
+      ctx.rtnl.rtRequest({ type: m.type, flags: (m.flags | NLM_F_CREATE) & ~(NLM_F_REQUEST | NLM_F_MULTI), header: m.header, attrs: asRequestAttrs(parseAttrs(m.body)) });
     } catch (e) {
       if (!(e instanceof NetlinkError)) throw e;
       // rtnl_talk() reports every refusal; restore_handler forgives only EEXIST.
       ctx.err(netlinkErrorLine(e));
-      if (e.errno !== 17 /* EEXIST */) return 255;
+      if (e.errno !== EEXIST) return 255;
     }
   }
   return 0;

@@ -7,7 +7,7 @@ import { Exit, matches } from './matches.js';
 import { TYPES_USAGE } from './link.js';
 import { listLinksAndAddresses } from './addr-list.js';
 import { modify } from './addr-modify.js';
-import { RTM_DELADDR, RTM_NEWADDR } from './addr-print.js';
+import { RTM_DELADDR, RTM_NEWADDR } from '../wire/rtnl-constants.js';
 import { restore, showDump } from './addr-save.js';
 
 const USAGE = `Usage: tsnet address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]

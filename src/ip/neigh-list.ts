@@ -4,6 +4,8 @@ import {
   AF_INET, AF_INET6, AF_PACKET, AF_UNSPEC, NTF_EXT_LEARNED, NTF_PROXY, NUD_FAILED, NUD_NOARP, NUD_PERMANENT,
   NetlinkError, type Neighbour,
 } from '../backend.js';
+import { NDMSG_LEN, NLA_HDRLEN, NLMSG_HDRLEN } from '../wire/rtnl-constants.js';
+import { nlaAlign } from '../wire/nlattr.js';
 import type { Context } from './context.js';
 import { Args, Exit, duparg, invarg, matches } from './matches.js';
 import { type InetPrefix, parsePrefix, prefixMatch } from '../lib/inet.js';
@@ -182,9 +184,9 @@ function copyNeighbour(n: Neighbour): Neighbour {
 
 /** The size of the RTM_NEWNEIGH message the kernel sent for `n` (ip copies it into its flush buffer). */
 function messageLength(n: Neighbour): number {
-  let len = 16 + 12;
-  if (n.dst) len += 4 + ((n.dst.length + 3) & ~3);
-  if (n.lladdr) len += 4 + ((n.lladdr.length + 3) & ~3);
+  let len = NLMSG_HDRLEN + NDMSG_LEN;
+  if (n.dst) len += NLA_HDRLEN + nlaAlign(n.dst.length);
+  if (n.lladdr) len += NLA_HDRLEN + nlaAlign(n.lladdr.length);
   if (n.probes !== undefined) len += 8;
   if (n.cacheinfo) len += 20;
   if (n.protocol !== undefined) len += 8;

@@ -7,11 +7,11 @@ import { closeSync, openSync, readdirSync } from 'node:fs';
 import { CLONE_NEWNET, libc } from './libc.js';
 import { strerror } from '../errno.js';
 import type { RtMessage, RtRequest } from '../backend.js';
+import { NETNSA_FD, NETNSA_NSID, RTGENMSG_LEN, RTM_GETNSID } from '../wire/rtnl-constants.js';
+import { attrS32 } from '../wire/nlattr.js';
 
 /** ip's NETNS_RUN_DIR: where `ip netns add` mounts a namespace (/var/run is /run). */
 export const NETNS_RUN_DIR = '/var/run/netns';
-
-const RTM_GETNSID = 90, NETNSA_NSID = 1, NETNSA_FD = 3;
 
 /** Returns an error line (ip's wording) or undefined on success. */
 export function switchNetns(name: string): string | undefined {
@@ -59,10 +59,10 @@ export function nsidNames(request: (req: RtRequest) => RtMessage[]): Map<number,
     try {
       fd = openSync(`${NETNS_RUN_DIR}/${name}`, 'r');
       const [m] = request({
-        type: RTM_GETNSID, flags: 0, header: new Uint8Array(4), attrs: [{ type: NETNSA_FD, kind: 'u32', value: fd }],
+        type: RTM_GETNSID, flags: 0, header: new Uint8Array(RTGENMSG_LEN), attrs: [{ type: NETNSA_FD, kind: 'u32', value: fd }],
       });
       const id = m?.attrs.get(NETNSA_NSID);
-      const n = id ? (id[0] | (id[1] << 8) | (id[2] << 16) | (id[3] << 24)) : -1;
+      const n = id ? attrS32(id) : -1;
       if (n >= 0 && !names.has(n)) names.set(n, name);
     } catch {
       // Not a namespace we can ask about: ip skips it too.
