@@ -39,7 +39,9 @@ export default tseslint.config(
     { files: ['src/wire/**/*.ts'], ours: ['^\\.\\./(?!lib/inet\\.js$)'], io: true, system: true },
     { files: ['src/wire/**/*.ts'], ignores: ['src/wire/arp.ts'], ours: ['^\\.\\./'], io: true, system: true },
     // Shared helpers (addresses, MACs, output writing): below the front, the model and arping.
-    { files: ['src/lib/**/*.ts'], ours: ['^\\.\\./(?!wire/|lib/)'], system: true },
+    // Known exception to settle: lib/koffi.ts and lib/flock.ts (the model's state-file lock) call libc.
+    { files: ['src/lib/**/*.ts'], ignores: ['src/lib/koffi.ts', 'src/lib/flock.ts'], ours: ['^\\.\\./(?!wire/|lib/)'], system: true },
+    { files: ['src/lib/koffi.ts', 'src/lib/flock.ts'], ours: ['^\\.\\./(?!wire/|lib/)'] },
     // The model never imports the front, the kernel or the cli.
     { files: ['src/sim/**/*.ts'], ours: ['^\\.\\./(ip|kernel|cli)/', '^\\.\\./(cli|entry)\\.js$'], system: true },
     // arping's engine talks through its own port.

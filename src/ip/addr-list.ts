@@ -46,8 +46,11 @@ type Action = 'list' | 'flush' | 'save' | 'link';
  * answers `help` among the filter words: ip link's or ip address's.
  */
 export async function listLinksAndAddresses(ctx: Context, words: string[], action: Action, usage: () => never): Promise<number> {
-  const doLink = action === 'link';
-  const family = doLink ? AF_PACKET : ctx.opts.family;
+  // ipaddr_list_link() sets ip's global do_link, which the lines after it in a batch keep: ip 6.1
+  // then prints `addr show dev lo` as a link (its one-device RTM_GETLINK path) and addresses with "mode".
+  if (action === 'link') ctx.doLink = true;
+  const doLink = ctx.doLink;
+  const family = action === 'link' ? AF_PACKET : ctx.opts.family;
   const f: AddrFilter = {
     ...newLinkFilter(doLink, family), scope: 0, scopemask: 0, flags: 0, flagmask: 0,
     oneline: ctx.opts.oneline > 0, flushing: false,

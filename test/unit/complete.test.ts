@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { completionScript, completions } from '../../src/ip/complete.js';
 import { SIM_PARAMS } from '../../src/ip/objects/sim.js';
-import { DEFAULT_PARAMS } from '../../src/sim/world.js';
+import { DEFAULT_PARAMS } from '../../src/sim/neighbour.js';
 
 /** A backend's answers: the devices and namespaces the typed options select. */
 const env = {
