@@ -6,17 +6,20 @@ import { AF_INET6, type LinkRef, type RtMessage } from '../backend.js';
 import { type Attrs, attrStr, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
 import type { Context } from './context.js';
 import { formatLladdr } from '../lib/inet.js';
-import { printKindData, printSlaveKindData } from './linkkinds.js';
-import { printBondInfo, printBondSlaveInfo } from './bond-link.js';
+import { type LinkKind, linkKind } from './kinds/registry.js';
+import { printLinkStats, sl } from './link-stats.js';
 import { Color, type Output } from '../lib/output.js';
+
+export { printLinkStats, sl };
 import { groupName } from './names.js';
+import { linkTypeName } from './ll-types.js';
 
 // linux/if_link.h
 export const IFLA_ADDRESS = 1, IFLA_BROADCAST = 2, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5, IFLA_QDISC = 6,
-  IFLA_STATS = 7, IFLA_MASTER = 10, IFLA_TXQLEN = 13, IFLA_OPERSTATE = 16, IFLA_LINKMODE = 17, IFLA_LINKINFO = 18,
-  IFLA_IFALIAS = 20, IFLA_STATS64 = 23, IFLA_AF_SPEC = 26, IFLA_GROUP = 27, IFLA_EXT_MASK = 29,
+  IFLA_MASTER = 10, IFLA_TXQLEN = 13, IFLA_OPERSTATE = 16, IFLA_LINKMODE = 17, IFLA_LINKINFO = 18,
+  IFLA_IFALIAS = 20, IFLA_AF_SPEC = 26, IFLA_GROUP = 27, IFLA_EXT_MASK = 29,
   IFLA_PROMISCUITY = 30, IFLA_NUM_TX_QUEUES = 31, IFLA_NUM_RX_QUEUES = 32, IFLA_PHYS_PORT_ID = 34,
-  IFLA_CARRIER_CHANGES = 35, IFLA_PHYS_SWITCH_ID = 36, IFLA_LINK_NETNSID = 37, IFLA_PHYS_PORT_NAME = 38,
+  IFLA_PHYS_SWITCH_ID = 36, IFLA_LINK_NETNSID = 37, IFLA_PHYS_PORT_NAME = 38,
   IFLA_PROTO_DOWN = 39, IFLA_GSO_MAX_SEGS = 40, IFLA_GSO_MAX_SIZE = 41, IFLA_EVENT = 44, IFLA_NEW_NETNSID = 45,
   IFLA_NEW_IFINDEX = 49, IFLA_MIN_MTU = 50, IFLA_MAX_MTU = 51, IFLA_PROP_LIST = 52, IFLA_ALT_IFNAME = 53,
   IFLA_PERM_ADDRESS = 54, IFLA_PARENT_DEV_NAME = 56, IFLA_PARENT_DEV_BUS_NAME = 57, IFLA_GRO_MAX_SIZE = 58,
@@ -39,26 +42,6 @@ const LINK_FLAGS: [number, string][] = [
 export const OPER_STATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
 const LINK_MODES = ['DEFAULT', 'DORMANT'];
 const LINK_EVENTS = ['NONE', 'REBOOT', 'FEATURE CHANGE', 'BONDING FAILOVER', 'NOTIFY PEERS', 'RESEND IGMP', 'BONDING OPTION'];
-
-const ARPHRD_NAMES = new Map<number, string>([
-  [0, 'netrom'], [1, 'ether'], [2, 'eether'], [3, 'ax25'], [4, 'pronet'], [5, 'chaos'], [6, 'ieee802'],
-  [7, 'arcnet'], [8, 'atalk'], [15, 'dlci'], [19, 'atm'], [23, 'metricom'], [24, 'ieee1394'], [32, 'infiniband'],
-  [256, 'slip'], [257, 'cslip'], [258, 'slip6'], [259, 'cslip6'], [260, 'rsrvd'], [264, 'adapt'], [270, 'rose'],
-  [271, 'x25'], [272, 'hwx25'], [280, 'can'], [512, 'ppp'], [513, 'hdlc'], [516, 'lapb'], [517, 'ddcmp'],
-  [518, 'rawhdlc'], [768, 'ipip'], [769, 'tunnel6'], [770, 'frad'], [771, 'skip'], [772, 'loopback'],
-  [773, 'ltalk'], [774, 'fddi'], [775, 'bif'], [776, 'sit'], [777, 'ip/ddp'], [778, 'gre'], [779, 'pimreg'],
-  [780, 'hippi'], [781, 'ash'], [782, 'econet'], [783, 'irda'], [784, 'fcpp'], [785, 'fcal'], [786, 'fcpl'],
-  [787, 'fcfb0'], [788, 'fcfb1'], [789, 'fcfb2'], [790, 'fcfb3'], [791, 'fcfb4'], [792, 'fcfb5'], [793, 'fcfb6'],
-  [794, 'fcfb7'], [795, 'fcfb8'], [796, 'fcfb9'], [797, 'fcfb10'], [798, 'fcfb11'], [799, 'fcfb12'], [800, 'tr'],
-  [801, 'ieee802.11'], [802, 'ieee802.11/prism'], [803, 'ieee802.11/radiotap'], [804, 'ieee802.15.4'],
-  [805, 'ieee802.15.4/monitor'], [820, 'phonet'], [821, 'phonet_pipe'], [822, 'caif'], [823, 'gre6'],
-  [824, 'netlink'], [825, '6lowpan'], [0xfffe, 'none'], [0xffff, 'void'],
-]);
-
-/** ll_type_n2a(): the name, or [N] (always with -N). */
-export function linkTypeName(type: number, numeric = false): string {
-  return (numeric ? undefined : ARPHRD_NAMES.get(type)) ?? `[${type}]`;
-}
 
 /**
  * print_queuelen(): dumps of another family (ip -6) carry no IFLA_TXQLEN, and
@@ -146,7 +129,7 @@ function u32(a: Attrs, t: number): number | undefined {
   return v ? attrU32(v) : undefined;
 }
 
-function linkKind(tb: Attrs, slave: boolean): string {
+function infoKind(tb: Attrs, slave: boolean): string {
   const li = tb.get(IFLA_LINKINFO);
   if (!li) return '';
   const k = parseAttrs(li).get(slave ? IFLA_INFO_SLAVE_KIND : IFLA_INFO_KIND);
@@ -163,8 +146,8 @@ export function linkPasses(f: LinkFilter, ifi: IfInfo, tb: Attrs): boolean {
   if (master !== undefined) {
     if (f.master > 0 && master !== f.master) return false;
   } else if (f.master > 0) return false;
-  if (f.kind !== undefined && (!tb.has(IFLA_LINKINFO) || linkKind(tb, false) !== f.kind)) return false;
-  if (f.slaveKind !== undefined && (!tb.has(IFLA_LINKINFO) || linkKind(tb, true) !== f.slaveKind)) return false;
+  if (f.kind !== undefined && (!tb.has(IFLA_LINKINFO) || infoKind(tb, false) !== f.kind)) return false;
+  if (f.slaveKind !== undefined && (!tb.has(IFLA_LINKINFO) || infoKind(tb, true) !== f.slaveKind)) return false;
   return true;
 }
 
@@ -231,11 +214,6 @@ function printNameAndLink(ctx: Context, fmt: (s: string) => string, name: string
   }
   out.string('ifname', fmt(name), name, Color.IFNAME);
   return mdown;
-}
-
-/** The newline between parts of one entry: `\` with -o (ip's _SL_). */
-export function sl(ctx: Context): string {
-  return ctx.opts.oneline ? '\\' : '\n';
 }
 
 /** print_nl(): the line break of text output only. */
@@ -431,48 +409,34 @@ function printDetails(ctx: Context, tb: Attrs, f: LinkFilter): void {
   str(IFLA_PARENT_DEV_NAME, 'parentdev', 'parentdev');
 }
 
-/** print_linktype(): the "linkinfo" object, kind and slave kind lines. */
+/** print_linktype(): the "linkinfo" object, kind and slave kind lines, each with its kind's print_opt if it has one. */
 function printLinkType(ctx: Context, li: Uint8Array): void {
   const out = ctx.out;
   const info = parseAttrs(li);
-  const names = (i: number) => ctx.indexToName(i);
+  const env = { ifname: (i: number) => ctx.indexToName(i) };
+  const data = (kind: LinkKind | undefined, key: string, attr: Uint8Array | undefined) => {
+    if (!kind?.print) return;
+    out.openObject(key);
+    if (attr) kind.print(out, parseAttrs(attr), env);
+    out.closeObject();
+  };
   out.openObject('linkinfo');
   const kindAttr = info.get(IFLA_INFO_KIND);
   if (kindAttr) {
     const kind = attrStr(kindAttr);
     printNl(ctx);
     out.string('info_kind', `    ${kind} `, kind);
-    const data = info.get(IFLA_INFO_DATA);
-    if (KINDS_WITH_PRINTER.has(kind)) {
-      out.openObject('info_data');
-      if (data) {
-        if (kind === 'bond') printBondInfo(out, parseAttrs(data), names);
-        else printKindData(out, kind, parseAttrs(data), names);
-      }
-      out.closeObject();
-    }
+    data(linkKind(kind), 'info_data', info.get(IFLA_INFO_DATA));
   }
   const slaveAttr = info.get(IFLA_INFO_SLAVE_KIND);
   if (slaveAttr) {
     const slave = attrStr(slaveAttr);
     printNl(ctx);
     out.string('info_slave_kind', `    ${slave}_slave `, slave);
-    const data = info.get(IFLA_INFO_SLAVE_DATA);
-    if (SLAVE_KINDS_WITH_PRINTER.has(slave)) {
-      out.openObject('info_slave_data');
-      if (data) {
-        if (slave === 'bond') printBondSlaveInfo(out, parseAttrs(data));
-        else printSlaveKindData(out, slave, parseAttrs(data), names);
-      }
-      out.closeObject();
-    }
+    data(linkKind(`${slave}_slave`), 'info_slave_data', info.get(IFLA_INFO_SLAVE_DATA));
   }
   out.closeObject();
 }
-
-/** Kinds whose link_util has a print_opt in ip 6.1 (among those tsnet knows): info_data appears for them. */
-const KINDS_WITH_PRINTER = new Set(['bond', 'bridge', 'macvlan', 'macvtap', 'vlan']);
-const SLAVE_KINDS_WITH_PRINTER = new Set(['bond', 'bridge']);
 
 /** print_af_spec(): the IPv6 address generation mode. */
 function printAfSpec(out: Output, af: Uint8Array): void {
@@ -496,126 +460,4 @@ export function inetConf(tb: Attrs): Uint32Array | undefined {
   const v = new Uint32Array(conf.length >> 2);
   for (let i = 0; i < v.length; i++) v[i] = attrU32(conf.subarray(i * 4));
   return v;
-}
-
-// struct rtnl_link_stats64, in order.
-const S = {
-  rx_packets: 0, tx_packets: 1, rx_bytes: 2, tx_bytes: 3, rx_errors: 4, tx_errors: 5, rx_dropped: 6, tx_dropped: 7,
-  multicast: 8, collisions: 9, rx_length_errors: 10, rx_over_errors: 11, rx_crc_errors: 12, rx_frame_errors: 13,
-  rx_fifo_errors: 14, rx_missed_errors: 15, tx_aborted_errors: 16, tx_carrier_errors: 17, tx_fifo_errors: 18,
-  tx_heartbeat_errors: 19, tx_window_errors: 20, rx_compressed: 21, tx_compressed: 22, rx_nohandler: 23,
-  rx_otherhost_dropped: 24,
-};
-const STATS64_FIELDS = 25;
-
-/** get_rtnl_link_stats_rta(): the counters (u64 or the old u32 struct) and the JSON key ip uses. */
-function readStats(tb: Attrs): { s: number[]; key: string } | undefined {
-  const s64 = tb.get(IFLA_STATS64);
-  const s32 = s64 ? undefined : tb.get(IFLA_STATS);
-  if (!s64 && !s32) return undefined;
-  const s: number[] = new Array(STATS64_FIELDS).fill(0);
-  if (s64) {
-    for (let i = 0; i < STATS64_FIELDS && i * 8 + 8 <= s64.length; i++) {
-      s[i] = attrU32(s64.subarray(i * 8)) + attrU32(s64.subarray(i * 8 + 4)) * 2 ** 32;
-    }
-    return { s, key: 'stats64' };
-  }
-  for (let i = 0; i < 24 && i * 4 + 4 <= s32!.length; i++) s[i] = attrU32(s32!.subarray(i * 4));
-  return { s, key: 'stats' };
-}
-
-/** print_num(): a counter in its column, scaled with -h. */
-function num(ctx: Context, width: number, count: number): string {
-  const base = ctx.opts.iec ? 1024 : 1000;
-  if (!ctx.opts.human || count < base) return String(count).padStart(width) + ' ';
-  const prefixes = 'kMGTPE';
-  let p = 0;
-  let powi = 1;
-  for (;;) {
-    powi *= base;
-    if (Math.floor(count / base) < powi) break;
-    if (p + 1 >= prefixes.length) break;
-    p++;
-  }
-  let precision = 2;
-  let powj = 1;
-  for (; precision > 0; precision--) {
-    powj *= 10;
-    if (Math.floor(count / powi) < powj) break;
-  }
-  const s = (count / powi).toFixed(precision) + prefixes[p] + (ctx.opts.iec ? 'i' : '');
-  return s.padStart(width) + ' ';
-}
-
-/** __print_link_stats() / print_stats64() */
-export function printLinkStats(ctx: Context, tb: Attrs): void {
-  const st = readStats(tb);
-  if (!st) return;
-  const { s } = st;
-  const out = ctx.out;
-  const carrier = u32(tb, IFLA_CARRIER_CHANGES);
-  const two = ctx.opts.stats > 1;
-  if (out.json) {
-    out.openObject(st.key);
-    const put = (k: string, i: number) => out.uint(k, '', s[i]);
-    out.openObject('rx');
-    put('bytes', S.rx_bytes); put('packets', S.rx_packets); put('errors', S.rx_errors); put('dropped', S.rx_dropped);
-    put('over_errors', S.rx_over_errors); put('multicast', S.multicast);
-    if (s[S.rx_compressed]) put('compressed', S.rx_compressed);
-    if (two) {
-      put('length_errors', S.rx_length_errors); put('crc_errors', S.rx_crc_errors);
-      put('frame_errors', S.rx_frame_errors); put('fifo_errors', S.rx_fifo_errors);
-      put('missed_errors', S.rx_missed_errors);
-      if (s[S.rx_nohandler]) put('nohandler', S.rx_nohandler);
-      if (s[S.rx_otherhost_dropped]) put('otherhost', S.rx_otherhost_dropped);
-    }
-    out.closeObject();
-    out.openObject('tx');
-    put('bytes', S.tx_bytes); put('packets', S.tx_packets); put('errors', S.tx_errors); put('dropped', S.tx_dropped);
-    put('carrier_errors', S.tx_carrier_errors); put('collisions', S.collisions);
-    if (s[S.tx_compressed]) put('compressed', S.tx_compressed);
-    if (two) {
-      put('aborted_errors', S.tx_aborted_errors); put('fifo_errors', S.tx_fifo_errors);
-      put('window_errors', S.tx_window_errors); put('heartbeat_errors', S.tx_heartbeat_errors);
-      if (carrier !== undefined) out.uint('carrier_changes', '', carrier);
-    }
-    out.closeObject();
-    out.closeObject();
-    return;
-  }
-  const cols = ['*X errors:'.length, 7, 6, 7, 7, 7, 10, 9];
-  const size = (...vals: number[]) => {
-    if (ctx.opts.human) return;
-    vals.forEach((v, i) => { cols[i] = Math.max(cols[i], String(v).length); });
-  };
-  size(s[S.rx_bytes], s[S.rx_packets], s[S.rx_errors], s[S.rx_dropped], s[S.rx_missed_errors], s[S.multicast], s[S.rx_compressed], 0);
-  if (two) size(0, s[S.rx_length_errors], s[S.rx_crc_errors], s[S.rx_frame_errors], s[S.rx_fifo_errors], s[S.rx_over_errors], s[S.rx_nohandler], s[S.rx_otherhost_dropped]);
-  size(s[S.tx_bytes], s[S.tx_packets], s[S.tx_errors], s[S.tx_dropped], s[S.tx_carrier_errors], s[S.collisions], s[S.tx_compressed], 0);
-  if (two) size(0, 0, s[S.tx_aborted_errors], s[S.tx_fifo_errors], s[S.tx_window_errors], s[S.tx_heartbeat_errors], carrier ?? 0, 0);
-  const r = (w: number, t: string) => t.padStart(w);
-  const nl = sl(ctx);
-  let t = `    RX: ${r(cols[0] - 4, 'bytes')} ${r(cols[1], 'packets')} ${r(cols[2], 'errors')} ${r(cols[3], 'dropped')} ${r(cols[4], 'missed')} ${r(cols[5], 'mcast')} ${r(cols[6], s[S.rx_compressed] ? 'compressed' : '')}${nl}`;
-  t += '    ' + num(ctx, cols[0], s[S.rx_bytes]) + num(ctx, cols[1], s[S.rx_packets]) + num(ctx, cols[2], s[S.rx_errors]) +
-    num(ctx, cols[3], s[S.rx_dropped]) + num(ctx, cols[4], s[S.rx_missed_errors]) + num(ctx, cols[5], s[S.multicast]);
-  if (s[S.rx_compressed]) t += num(ctx, cols[6], s[S.rx_compressed]);
-  if (two) {
-    const nh = s[S.rx_nohandler], oh = s[S.rx_otherhost_dropped];
-    t += `${nl}    RX errors:${r(cols[0] - 10, '')} ${r(cols[1], 'length')} ${r(cols[2], 'crc')} ${r(cols[3], 'frame')} ${r(cols[4], 'fifo')} ${r(cols[5], 'overrun')}${r(nh ? cols[6] + 1 : 0, nh ? ' nohandler' : '')}${r(oh ? cols[7] + 1 : 0, oh ? ' otherhost' : '')}${nl}`;
-    t += ''.padStart(cols[0] + 5) + num(ctx, cols[1], s[S.rx_length_errors]) + num(ctx, cols[2], s[S.rx_crc_errors]) +
-      num(ctx, cols[3], s[S.rx_frame_errors]) + num(ctx, cols[4], s[S.rx_fifo_errors]) + num(ctx, cols[5], s[S.rx_over_errors]);
-    if (nh) t += num(ctx, cols[6], nh);
-    if (oh) t += num(ctx, cols[7], oh);
-  }
-  t += nl;
-  t += `    TX: ${r(cols[0] - 4, 'bytes')} ${r(cols[1], 'packets')} ${r(cols[2], 'errors')} ${r(cols[3], 'dropped')} ${r(cols[4], 'carrier')} ${r(cols[5], 'collsns')} ${r(cols[6], s[S.tx_compressed] ? 'compressed' : '')}${nl}`;
-  t += '    ' + num(ctx, cols[0], s[S.tx_bytes]) + num(ctx, cols[1], s[S.tx_packets]) + num(ctx, cols[2], s[S.tx_errors]) +
-    num(ctx, cols[3], s[S.tx_dropped]) + num(ctx, cols[4], s[S.tx_carrier_errors]) + num(ctx, cols[5], s[S.collisions]);
-  if (s[S.tx_compressed]) t += num(ctx, cols[6], s[S.tx_compressed]);
-  if (two) {
-    t += `${nl}    TX errors:${r(cols[0] - 10, '')} ${r(cols[1], 'aborted')} ${r(cols[2], 'fifo')} ${r(cols[3], 'window')} ${r(cols[4], 'heartbt')} ${r(cols[5], carrier !== undefined ? 'transns' : '')}${nl}`;
-    t += ''.padStart(cols[0] + 5) + num(ctx, cols[1], s[S.tx_aborted_errors]) + num(ctx, cols[2], s[S.tx_fifo_errors]) +
-      num(ctx, cols[3], s[S.tx_window_errors]) + num(ctx, cols[4], s[S.tx_heartbeat_errors]);
-    if (carrier !== undefined) t += num(ctx, cols[5], carrier);
-  }
-  out.fp(t);
 }

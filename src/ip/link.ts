@@ -2,10 +2,10 @@
 // iproute2 6.1). Listing is shared with `tsnet addr` (src/ip/addr.ts), as in ip.
 import { openSync } from 'node:fs';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError } from '../backend.js';
-import { type LinkAttr, encodeAttrs } from '../wire/nlattr.js';
-import { parseBondOptions, parseBondSlaveOptions, BOND_USAGE } from './bond-link.js';
+import type { LinkAttr } from '../wire/nlattr.js';
 import { netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
+import { writeAll } from '../lib/output.js';
 import { parseInteger, parseLladdr, parseUnsigned } from '../lib/inet.js';
 import {
   IFF_ALLMULTI, IFF_DYNAMIC, IFF_MULTICAST, IFF_NOARP, IFF_PROMISC, IFF_UP, IFLA_ADDRESS, IFLA_AF_SPEC,
@@ -14,7 +14,7 @@ import {
   IFLA_TXQLEN, IFLA_GSO_MAX_SIZE, IFLA_GSO_MAX_SEGS, IFLA_GRO_MAX_SIZE, IFLA_INET_CONF, IFLA_INET6_ADDR_GEN_MODE,
   OPER_STATES, ifInfoHeader,
 } from './link-print.js';
-import { parseKindArgs } from './linkkinds.js';
+import { type ParseEnv, linkKind } from './kinds/registry.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { groupId } from './names.js';
 import { listLinksAndAddresses } from './addr.js';
@@ -128,11 +128,11 @@ export async function doLink(ctx: Context, words: string[]): Promise<number> {
   if (matches(verb, 'delete')) return modify(ctx, RTM_DELLINK, 0, rest);
   if (matches(verb, 'show') || matches(verb, 'lst') || matches(verb, 'list')) return listLinksAndAddresses(ctx, rest, 'link');
   if (matches(verb, 'help')) {
-    if (rest[0] === 'bond') {
-      ctx.out.fp(BOND_USAGE + '\n');
-      return 0;
-    }
-    usage();
+    // do_help(): a kind's print_help on stdout, else the usage.
+    const help = rest.length ? linkKind(rest[0])?.help : undefined;
+    if (help === undefined) usage();
+    ctx.out.fp(help + '\n');
+    return 0;
   }
   if (matches(verb, 'xstats') || matches(verb, 'afstats') || matches(verb, 'property')) {
     ctx.err(`tsnet does not implement "ip link ${verb}"; use ip link ${verb}.`);
@@ -170,10 +170,15 @@ async function modify(ctx: Context, cmd: number, nlFlags: number, words: string[
   if (type !== undefined) {
     const info: LinkAttr[] = [{ type: IFLA_INFO_KIND, kind: 'bytes', value: Buffer.from(type) }];
     const slave = type.endsWith('_slave') && type.indexOf('_') === type.length - 6;
-    if (typeArgs.length) {
-      const data = parseTypeArgs(ctx, type, typeArgs);
+    const kind = linkKind(type);
+    if (kind && typeArgs.length) {
+      // A kind without parse_opt takes its words and sends an empty data nest, as ip does.
+      const data = kind.parse ? kind.parse(typeArgs, parseEnv(ctx, cmd === RTM_NEWLINK && !creating)) : [];
       if (typeof data === 'number') return data;
       info.push({ type: slave ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA, kind: 'nest', value: data });
+    } else if (typeArgs.length) {
+      if (matches(typeArgs[0], 'help')) usage();
+      throw new Exit(1, [`Garbage instead of arguments "${typeArgs[0]} ...". Try "tsnet link help".`]);
     }
     attrs.push({ type: IFLA_LINKINFO, kind: 'nest', value: info });
   } else if (creating) {
@@ -398,37 +403,23 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
   return { flags, change, ifindex, attrs, type, typeArgs };
 }
 
-const VETH_USAGE = `Usage: ip link <options> type veth [peer <options>]
-To get <options> type 'ip link add help'`;
-
-/**
- * veth_parse_opt(): `peer` and the peer's own link words (name, address, mtu,
- * ...) as a VETH_INFO_PEER nest holding an ifinfomsg and its attributes.
- */
-function parseVethPeer(ctx: Context, args: string[]): LinkAttr[] | number {
-  if (args[0] !== 'peer') {
-    ctx.err(VETH_USAGE);
-    return 1;
-  }
-  const p = parseLink(ctx, args.slice(1), true);
-  if (typeof p === 'number') return p;
-  if (p.type !== undefined) duparg('type', p.type);
-  const body = encodeAttrs(p.attrs);
-  const value = new Uint8Array(16 + body.length);
-  value.set(ifInfoHeader(0, p.ifindex, p.flags, p.change));
-  value.set(body, 16);
-  return [{ type: 1 /* VETH_INFO_PEER */, kind: 'bytes', value }];
-}
-
-/** The kinds ip has a link_util for, among those tsnet parses; others take no arguments. */
-function parseTypeArgs(ctx: Context, type: string, args: string[]): LinkAttr[] | number {
-  if (type === 'veth') return parseVethPeer(ctx, args);
-  if (type === 'bond') return parseBondOptions(args, (n) => ctx.nameToIndex(n));
-  if (type === 'bond_slave') return parseBondSlaveOptions(args);
-  const data = parseKindArgs(type, args, (n) => ctx.nameToIndex(n) || undefined);
-  if (data) return data;
-  if (matches(args[0], 'help')) usage();
-  throw new Exit(1, [`Garbage instead of arguments "${args[0]} ...". Try "tsnet link help".`]);
+/** What a kind's parser may ask of this command (see kinds/kind.ts). */
+function parseEnv(ctx: Context, setOp: boolean): ParseEnv {
+  return {
+    ifindex: (name) => ctx.nameToIndex(name),
+    setOp,
+    family: ctx.opts.family,
+    parseLink: (words) => {
+      const p = parseLink(ctx, words, true);
+      if (typeof p === 'number') return p;
+      return { ifinfo: ifInfoHeader(0, p.ifindex, p.flags, p.change), attrs: p.attrs, type: p.type };
+    },
+    warn: (line) => ctx.err(line),
+    print: (line) => {
+      ctx.out.flush();
+      writeAll(1, line + '\n');
+    },
+  };
 }
 
 /** nl_get_ll_addr_len(): the length of the device's current hardware address. */
