@@ -7,6 +7,7 @@ import { writeAll } from '../lib/output.js';
 import { resolveObject } from './main.js';
 import { matches } from './matches.js';
 import { rtProtocols } from './names.js';
+import { LINK_KIND_IDS } from './kinds/registry.js';
 
 const GLOBAL_OPTIONS = [
   '-json', '-pretty', '-stats', '-details', '-4', '-6', '-0', '-family', '-oneline', '-brief', '-color',
@@ -61,7 +62,7 @@ function valuesAfter(keyword: string): string[] | undefined {
     case 'nud': return [...NUD, 'all'];
     case 'protocol': case 'proto': return protocolNames();
     case '-family': case '-f': return ['inet', 'inet6', 'link', 'mpls', 'bridge'];
-    case 'type': return ['veth', 'bridge', 'macvlan', 'dummy', 'vlan', 'bond', 'bond_slave'];
+    case 'type': return [...LINK_KIND_IDS];
     case 'scope': return ['host', 'link', 'global'];
     case 'mode': return ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'];
     case 'up': case 'down': return undefined;
