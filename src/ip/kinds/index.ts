@@ -8,3 +8,4 @@ export { dummy } from './dummy.js';
 export { macvlan, macvtap } from './macvlan.js';
 export { veth } from './veth.js';
 export { vlan } from './vlan.js';
+export { vxlan } from './vxlan.js';
