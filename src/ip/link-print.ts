@@ -2,8 +2,21 @@
 // its helpers in ip/ipaddress.c of iproute2 6.1), read from the attributes of
 // an RTM_NEWLINK message exactly as ip reads them, so that whatever the kernel
 // (or the model) says is printed the way ip would print it.
-import { AF_INET6, type LinkRef, type RtMessage } from '../backend.js';
+import type { LinkRef, RtMessage } from '../backend.js';
 import { type Attrs, attrStr, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
+import { isWireError } from '../wire/error.js';
+import { type Ifinfomsg, emitIfinfomsg, parseIfinfomsg } from '../wire/nlmsg.js';
+import {
+  AF_INET, AF_INET6, AF_PACKET, IFF_NAMES, IFF_POINTOPOINT, IFF_RUNNING, IFF_UP, IFINFOMSG_LEN, IFLA_ADDRESS,
+  IFLA_AF_SPEC, IFLA_ALLMULTI, IFLA_ALT_IFNAME, IFLA_BROADCAST, IFLA_EVENT, IFLA_EVENT_NAMES, IFLA_EXT_MASK,
+  IFLA_GRO_MAX_SIZE, IFLA_GROUP, IFLA_GSO_MAX_SEGS, IFLA_GSO_MAX_SIZE, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INET6_ADDR_GEN_MODE,
+  IFLA_INET_CONF, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA, IFLA_INFO_SLAVE_KIND, IFLA_LINK, IFLA_LINKINFO,
+  IFLA_LINKMODE, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MAX_MTU, IFLA_MIN_MTU, IFLA_MTU, IFLA_NEW_IFINDEX,
+  IFLA_NEW_NETNSID, IFLA_NUM_RX_QUEUES, IFLA_NUM_TX_QUEUES, IFLA_OPERSTATE, IFLA_PARENT_DEV_BUS_NAME,
+  IFLA_PARENT_DEV_NAME, IFLA_PERM_ADDRESS, IFLA_PHYS_PORT_ID, IFLA_PHYS_PORT_NAME, IFLA_PHYS_SWITCH_ID,
+  IFLA_PROMISCUITY, IFLA_PROP_LIST, IFLA_PROTO_DOWN, IFLA_QDISC, IFLA_TSO_MAX_SEGS, IFLA_TSO_MAX_SIZE, IFLA_TXQLEN,
+  IF_LINK_MODE_NAMES, IF_OPER_NAMES, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF, RTM_DELLINK, RTM_GETLINK,
+} from '../wire/rtnl-constants.js';
 import type { Context } from './context.js';
 import { formatLladdr } from '../lib/inet.js';
 import { type LinkKind, linkKind } from './kinds/registry.js';
@@ -14,35 +27,6 @@ export { printLinkStats, sl };
 import { groupName } from './names.js';
 import { linkTypeName } from './ll-types.js';
 
-// linux/if_link.h
-export const IFLA_ADDRESS = 1, IFLA_BROADCAST = 2, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5, IFLA_QDISC = 6,
-  IFLA_MASTER = 10, IFLA_TXQLEN = 13, IFLA_OPERSTATE = 16, IFLA_LINKMODE = 17, IFLA_LINKINFO = 18,
-  IFLA_IFALIAS = 20, IFLA_AF_SPEC = 26, IFLA_GROUP = 27, IFLA_EXT_MASK = 29,
-  IFLA_PROMISCUITY = 30, IFLA_NUM_TX_QUEUES = 31, IFLA_NUM_RX_QUEUES = 32, IFLA_PHYS_PORT_ID = 34,
-  IFLA_PHYS_SWITCH_ID = 36, IFLA_LINK_NETNSID = 37, IFLA_PHYS_PORT_NAME = 38,
-  IFLA_PROTO_DOWN = 39, IFLA_GSO_MAX_SEGS = 40, IFLA_GSO_MAX_SIZE = 41, IFLA_EVENT = 44, IFLA_NEW_NETNSID = 45,
-  IFLA_NEW_IFINDEX = 49, IFLA_MIN_MTU = 50, IFLA_MAX_MTU = 51, IFLA_PROP_LIST = 52, IFLA_ALT_IFNAME = 53,
-  IFLA_PERM_ADDRESS = 54, IFLA_PARENT_DEV_NAME = 56, IFLA_PARENT_DEV_BUS_NAME = 57, IFLA_GRO_MAX_SIZE = 58,
-  IFLA_TSO_MAX_SIZE = 59, IFLA_TSO_MAX_SEGS = 60, IFLA_ALLMULTI = 61;
-export const IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, IFLA_INFO_SLAVE_KIND = 4, IFLA_INFO_SLAVE_DATA = 5;
-export const IFLA_INET_CONF = 1, IFLA_INET6_ADDR_GEN_MODE = 8;
-export const RTEXT_FILTER_VF = 1, RTEXT_FILTER_SKIP_STATS = 8;
-
-export const IFF_UP = 0x1, IFF_BROADCAST = 0x2, IFF_POINTOPOINT = 0x10, IFF_RUNNING = 0x40, IFF_NOARP = 0x80,
-  IFF_PROMISC = 0x100, IFF_ALLMULTI = 0x200, IFF_MULTICAST = 0x1000, IFF_DYNAMIC = 0x8000;
-
-/** The flag names of print_link_flags, in its order. */
-const LINK_FLAGS: [number, string][] = [
-  [0x8, 'LOOPBACK'], [0x2, 'BROADCAST'], [0x10, 'POINTOPOINT'], [0x1000, 'MULTICAST'], [0x80, 'NOARP'],
-  [0x200, 'ALLMULTI'], [0x100, 'PROMISC'], [0x400, 'MASTER'], [0x800, 'SLAVE'], [0x4, 'DEBUG'],
-  [0x8000, 'DYNAMIC'], [0x4000, 'AUTOMEDIA'], [0x2000, 'PORTSEL'], [0x20, 'NOTRAILERS'], [0x1, 'UP'],
-  [0x10000, 'LOWER_UP'], [0x20000, 'DORMANT'], [0x40000, 'ECHO'],
-];
-
-export const OPER_STATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
-const LINK_MODES = ['DEFAULT', 'DORMANT'];
-const LINK_EVENTS = ['NONE', 'REBOOT', 'FEATURE CHANGE', 'BONDING FAILOVER', 'NOTIFY PEERS', 'RESEND IGMP', 'BONDING OPTION'];
-
 /**
  * print_queuelen(): dumps of another family (ip -6) carry no IFLA_TXQLEN, and
  * ip asks with SIOCGIFTXQLEN; the same number comes from an AF_UNSPEC RTM_GETLINK.
@@ -50,7 +34,7 @@ const LINK_EVENTS = ['NONE', 'REBOOT', 'FEATURE CHANGE', 'BONDING FAILOVER', 'NO
 function queueLength(ctx: Context, index: number): number | undefined {
   try {
     const [m] = ctx.rtnl.rtRequest({
-      type: 18 /* RTM_GETLINK */, flags: 0, header: ifInfoHeader(0, index),
+      type: RTM_GETLINK, flags: 0, header: ifInfoHeader(0, index),
       attrs: [{ type: IFLA_EXT_MASK, kind: 'u32', value: RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS }],
     });
     return m ? u32(m.attrs, IFLA_TXQLEN) : undefined;
@@ -67,32 +51,19 @@ export function linkRef(m: RtMessage): LinkRef | undefined {
   return { index: i.index, name: attrStr(name), type: i.type, flags: i.flags, master: u32(m.attrs, IFLA_MASTER) };
 }
 
-/** The fixed part of an RTM_NEWLINK message (struct ifinfomsg). */
-export interface IfInfo {
-  family: number;
-  type: number;
-  index: number;
-  flags: number;
-}
+/** The fixed part of a link message (struct ifinfomsg). */
+export type IfInfo = Ifinfomsg;
 
 export function ifInfo(m: RtMessage): IfInfo {
-  const h = m.header;
-  return {
-    family: h[0],
-    type: h[2] | (h[3] << 8),
-    index: h[4] | (h[5] << 8) | (h[6] << 16) | (h[7] << 24),
-    flags: (h[8] | (h[9] << 8) | (h[10] << 16) | (h[11] << 24)) >>> 0,
-  };
+  const i = parseIfinfomsg(m.header);
+  if (isWireError(i)) throw i;
+  return i;
 }
 
 /** struct ifinfomsg for a request. */
 export function ifInfoHeader(family: number, index: number, flags = 0, change = 0): Uint8Array {
-  const h = new Uint8Array(16);
-  const v = new DataView(h.buffer);
-  h[0] = family;
-  v.setInt32(4, index, true);
-  v.setUint32(8, flags >>> 0, true);
-  v.setUint32(12, change >>> 0, true);
+  const h = new Uint8Array(IFINFOMSG_LEN);
+  emitIfinfomsg({ family, type: 0, index, flags, change }, h);
   return h;
 }
 
@@ -157,7 +128,7 @@ export function printLinkFlags(out: Output, flags: number, mdown: boolean): void
   out.fp('<');
   if (flags & IFF_UP && !(flags & IFF_RUNNING)) out.string(null, flags ? 'NO-CARRIER,' : 'NO-CARRIER', 'NO-CARRIER');
   flags &= ~IFF_RUNNING;
-  for (const [bit, name] of LINK_FLAGS) {
+  for (const [bit, name] of IFF_NAMES) {
     if (flags & bit) {
       flags &= ~bit;
       out.string(null, flags ? name + ',' : name, name);
@@ -176,16 +147,16 @@ function operColor(state: number): Color {
 /** print_operstate() */
 function printOperstate(ctx: Context, state: number): void {
   const out = ctx.out;
-  if (state >= OPER_STATES.length) {
+  if (state >= IF_OPER_NAMES.length) {
     if (out.json) out.uint('operstate_index', '', state);
     else out.fp(`state 0x${state.toString(16)} `);
   } else if (ctx.opts.brief) {
-    out.string('operstate', OPER_STATES[state].padEnd(14) + ' ', OPER_STATES[state], operColor(state));
+    out.string('operstate', IF_OPER_NAMES[state].padEnd(14) + ' ', IF_OPER_NAMES[state], operColor(state));
   } else if (out.json) {
-    out.string('operstate', '', OPER_STATES[state]);
+    out.string('operstate', '', IF_OPER_NAMES[state]);
   } else {
     out.fp('state ');
-    out.fpColor(operColor(state), OPER_STATES[state] + ' ');
+    out.fpColor(operColor(state), IF_OPER_NAMES[state] + ' ');
   }
 }
 
@@ -234,12 +205,12 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
   if (!nameAttr) return -1;
   const name = attrStr(nameAttr);
   if (f.label !== undefined) return 0;
-  if (m.type === 17 /* RTM_DELLINK */) out.bool('deleted', 'Deleted ', true);
+  if (m.type === RTM_DELLINK) out.bool('deleted', 'Deleted ', true);
   if (ctx.opts.brief) {
     const mdown = printNameAndLink(ctx, (s) => s.padEnd(16) + ' ', name, tb);
     const oper = u8(tb, IFLA_OPERSTATE);
     if (oper !== undefined) printOperstate(ctx, oper);
-    if (f.family === 17 /* AF_PACKET */) {
+    if (f.family === AF_PACKET) {
       const a = tb.get(IFLA_ADDRESS);
       if (a) {
         const s = formatLladdr(a, ifi.type);
@@ -269,8 +240,8 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
   if (oper !== undefined) printOperstate(ctx, oper);
   const mode = u8(tb, IFLA_LINKMODE);
   if (f.doLink && mode !== undefined) {
-    if (mode >= LINK_MODES.length) out.uint('linkmode_index', `mode ${mode} `, mode);
-    else out.string('linkmode', `mode ${LINK_MODES[mode]} `, LINK_MODES[mode]);
+    if (mode >= IF_LINK_MODE_NAMES.length) out.uint('linkmode_index', `mode ${mode} `, mode);
+    else out.string('linkmode', `mode ${IF_LINK_MODE_NAMES[mode]} `, IF_LINK_MODE_NAMES[mode]);
   }
   const group = u32(tb, IFLA_GROUP);
   if (group !== undefined) {
@@ -281,11 +252,11 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
   if (qlen) out.uint('txqlen', `qlen ${qlen | 0}`, qlen | 0);
   const event = u32(tb, IFLA_EVENT);
   if (event !== undefined) {
-    if (event >= LINK_EVENTS.length) out.uint('event', `event ${event | 0} `, event | 0);
-    else if (event) out.string('event', `event ${LINK_EVENTS[event]} `, LINK_EVENTS[event]);
+    if (event >= IFLA_EVENT_NAMES.length) out.uint('event', `event ${event | 0} `, event | 0);
+    else if (event) out.string('event', `event ${IFLA_EVENT_NAMES[event]} `, IFLA_EVENT_NAMES[event]);
   }
   const details = ctx.opts.details > 0;
-  if (!f.family || f.family === 17 || details) {
+  if (!f.family || f.family === AF_PACKET || details) {
     printNl(ctx);
     const t = linkTypeName(ifi.type, ctx.opts.numeric > 0);
     out.string('link_type', `    link/${t} `, t);
@@ -339,7 +310,7 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
   const props = tb.get(IFLA_PROP_LIST);
   if (props) {
     out.openArray('altnames');
-    for (const [t, v] of allAttrs(props)) {
+    for (const [t, v] of parseAttrs(props)) {
       if (t !== IFLA_ALT_IFNAME) continue;
       out.fp(`${sl(ctx)}    altname `);
       out.string(null, attrStr(v), attrStr(v));
@@ -354,18 +325,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** Every attribute of a nest in order, repeats included (parseAttrs keeps one per type). */
-export function allAttrs(b: Uint8Array): [number, Uint8Array][] {
-  const out: [number, Uint8Array][] = [];
-  for (let p = 0; p + 4 <= b.length;) {
-    const len = b[p] | (b[p + 1] << 8);
-    if (len < 4 || p + len > b.length) break;
-    out.push([(b[p + 2] | (b[p + 3] << 8)) & 0x3fff, b.subarray(p + 4, p + len)]);
-    p += (len + 3) & ~3;
-  }
-  return out;
 }
 
 function printDetails(ctx: Context, tb: Attrs, f: LinkFilter): void {
@@ -440,7 +399,7 @@ function printLinkType(ctx: Context, li: Uint8Array): void {
 
 /** print_af_spec(): the IPv6 address generation mode. */
 function printAfSpec(out: Output, af: Uint8Array): void {
-  const inet6 = allAttrs(af).find(([t]) => t === AF_INET6);
+  const inet6 = [...parseAttrs(af)].find(([t]) => t === AF_INET6);
   if (!inet6) return;
   const mode = parseAttrs(inet6[1]).get(IFLA_INET6_ADDR_GEN_MODE);
   if (!mode) return;
@@ -453,7 +412,7 @@ function printAfSpec(out: Output, af: Uint8Array): void {
 export function inetConf(tb: Attrs): Uint32Array | undefined {
   const af = tb.get(IFLA_AF_SPEC);
   if (!af) return undefined;
-  const inet = allAttrs(af).find(([t]) => t === 2 /* AF_INET */);
+  const inet = [...parseAttrs(af)].find(([t]) => t === AF_INET);
   if (!inet) return undefined;
   const conf = parseAttrs(inet[1]).get(IFLA_INET_CONF);
   if (!conf) return undefined;

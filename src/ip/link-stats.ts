@@ -2,10 +2,8 @@
 // ip/ipaddress.c of iproute2 6.1): text columns sized to the numbers, -h/-iec
 // scaling, and the stats64 JSON object.
 import { type Attrs, attrU32 } from '../wire/nlattr.js';
+import { IFLA_CARRIER_CHANGES, IFLA_STATS, IFLA_STATS64 } from '../wire/rtnl-constants.js';
 import type { Context } from './context.js';
-
-// linux/if_link.h (until the rtnetlink codec holds them)
-const IFLA_STATS = 7, IFLA_STATS64 = 23, IFLA_CARRIER_CHANGES = 35;
 
 /** The newline between parts of one entry: `\` with -o (ip's _SL_). */
 export function sl(ctx: Context): string {

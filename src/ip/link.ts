@@ -1,28 +1,27 @@
 // `tsnet link`: ip link's grammar, requests and messages (ip/iplink.c of
 // iproute2 6.1). Listing is shared with `tsnet addr` (src/ip/addr.ts), as in ip.
 import { openSync } from 'node:fs';
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError } from '../backend.js';
+import { NetlinkError } from '../backend.js';
 import type { LinkAttr } from '../wire/nlattr.js';
 import { netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
 import { writeAll } from '../lib/output.js';
 import { parseInteger, parseLladdr, parseUnsigned } from '../lib/inet.js';
 import {
-  IFF_ALLMULTI, IFF_DYNAMIC, IFF_MULTICAST, IFF_NOARP, IFF_PROMISC, IFF_UP, IFLA_ADDRESS, IFLA_AF_SPEC,
-  IFLA_BROADCAST, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA,
-  IFLA_LINKINFO, IFLA_LINKMODE, IFLA_MASTER, IFLA_MTU, IFLA_NUM_RX_QUEUES, IFLA_NUM_TX_QUEUES, IFLA_OPERSTATE,
-  IFLA_TXQLEN, IFLA_GSO_MAX_SIZE, IFLA_GSO_MAX_SEGS, IFLA_GRO_MAX_SIZE, IFLA_INET_CONF, IFLA_INET6_ADDR_GEN_MODE,
-  OPER_STATES, ifInfoHeader,
-} from './link-print.js';
+  AF_INET, AF_INET6, ALTIFNAMSIZ, IFALIASZ, IFF_ALLMULTI, IFF_DYNAMIC, IFF_MULTICAST, IFF_NOARP, IFF_NOTRAILERS,
+  IFF_PROMISC, IFF_UP, IFLA_ADDRESS, IFLA_AF_SPEC, IFLA_BROADCAST, IFLA_CARRIER, IFLA_GRO_MAX_SIZE, IFLA_GROUP,
+  IFLA_GSO_MAX_SEGS, IFLA_GSO_MAX_SIZE, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INET6_ADDR_GEN_MODE, IFLA_INET_CONF,
+  IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA, IFLA_LINK, IFLA_LINKINFO, IFLA_LINKMODE, IFLA_MASTER,
+  IFLA_MTU, IFLA_NET_NS_FD, IFLA_NET_NS_PID, IFLA_NEW_IFINDEX, IFLA_NUM_RX_QUEUES, IFLA_NUM_TX_QUEUES,
+  IFLA_OPERSTATE, IFLA_PROTO_DOWN, IFLA_TXQLEN, IFNAMSIZ, IF_OPER_NAMES, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
+  RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK,
+} from '../wire/rtnl-constants.js';
+import { ifInfoHeader } from './link-print.js';
 import { type ParseEnv, linkKind } from './kinds/registry.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { groupId } from './names.js';
 import { listLinksAndAddresses } from './addr.js';
 
-const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18;
-const IFLA_LINK = 5, IFLA_CARRIER = 33, IFLA_PROTO_DOWN = 39, IFLA_NET_NS_PID = 19, IFLA_NET_NS_FD = 28,
-  IFLA_NEW_IFINDEX = 49;
-const IFNAMSIZ = 16, IFALIASZ = 256, ALTIFNAMSIZ = 128;
 
 export const TYPES_USAGE = `TYPE := { amt | bareudp | bond | bond_slave | bridge | bridge_slave |
           dsa | dummy | erspan | geneve | gre | gretap | gtp | ifb |
@@ -274,7 +273,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
     } else if (w === 'multicast') onOffFlag('multicast', IFF_MULTICAST);
     else if (w === 'allmulticast') onOffFlag('allmulticast', IFF_ALLMULTI);
     else if (w === 'promisc') onOffFlag('promisc', IFF_PROMISC);
-    else if (w === 'trailers') onOffFlag('trailers', 0x20, true);
+    else if (w === 'trailers') onOffFlag('trailers', IFF_NOTRAILERS, true);
     else if (w === 'arp') onOffFlag('arp', IFF_NOARP, true);
     else if (w === 'carrier') {
       const v = a.next();
@@ -309,7 +308,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       attrs.push({ type: IFLA_LINKMODE, kind: 'u8', value: m });
     } else if (w === 'state') {
       const v = a.next();
-      const st = OPER_STATES.findIndex((s) => s.toLowerCase() === v.toLowerCase());
+      const st = IF_OPER_NAMES.findIndex((s) => s.toLowerCase() === v.toLowerCase());
       if (st < 0) invarg('Invalid operstate\n', v);
       attrs.push({ type: IFLA_OPERSTATE, kind: 'u8', value: st });
     } else if (matches(w, 'numtxqueues')) {
@@ -330,7 +329,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       const v = a.next();
       const m = ['eui64', 'none', 'stable_secret', 'random'].indexOf(v);
       if (m < 0) invarg('Invalid address generation mode\n', v);
-      attrs.push({ type: IFLA_AF_SPEC, kind: 'nest', value: [{ type: 10, kind: 'nest', value: [{ type: IFLA_INET6_ADDR_GEN_MODE, kind: 'u8', value: m }] }] });
+      attrs.push({ type: IFLA_AF_SPEC, kind: 'nest', value: [{ type: AF_INET6, kind: 'nest', value: [{ type: IFLA_INET6_ADDR_GEN_MODE, kind: 'u8', value: m }] }] });
     } else if (w === 'protodown') {
       const v = a.next();
       if (v !== 'on' && v !== 'off') throw new Exit(1, [`Error: argument of "protodown" must be "on" or "off", not "${v}"`]);
@@ -353,7 +352,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       const v = a.next();
       const n = v === 'on' ? 1 : v === 'off' ? 0 : parseInteger(v);
       if (n === undefined) invarg(`Invalid "${key}" value\n`, v);
-      attrs.push({ type: IFLA_AF_SPEC, kind: 'nest', value: [{ type: 2, kind: 'nest', value: [{ type: IFLA_INET_CONF, kind: 'nest', value: [u32(id, n)] }] }] });
+      attrs.push({ type: IFLA_AF_SPEC, kind: 'nest', value: [{ type: AF_INET, kind: 'nest', value: [{ type: IFLA_INET_CONF, kind: 'nest', value: [u32(id, n)] }] }] });
     } else {
       if (matches(w, 'help')) usage();
       let d = w;

@@ -1,32 +1,24 @@
 // The bond kind (ip/iplink_bond.c of iproute2 6.1): the `type bond ...`
 // options encoded as the same IFLA_BOND_* attributes in the same order, ip's
 // messages for bad values, and the -d text / -j -d JSON of info_data. Shared
-// by `tsnet link` and `tsnet bond`, which also reads the IFLA_BOND_SLAVE_*
-// numbers from here (bond_slave.ts prints them).
+// by `tsnet link` and `tsnet bond`.
 import { Exit, incomplete, invarg, matches } from '../matches.js';
 import { formatIPv4, formatIPv6, hexColon, parseAddress, parseIPv6, parseLladdr, parseUnsigned } from '../../lib/inet.js';
 import type { Output } from '../../lib/output.js';
-import { AF_INET } from '../../backend.js';
 import { type Attrs, type LinkAttr, attrU16, attrU32, attrU8, parseAttrs } from '../../wire/nlattr.js';
+import {
+  AF_INET, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_AD_ACTOR_SYSTEM, IFLA_BOND_AD_ACTOR_SYS_PRIO, IFLA_BOND_AD_INFO,
+  IFLA_BOND_AD_INFO_ACTOR_KEY, IFLA_BOND_AD_INFO_AGGREGATOR, IFLA_BOND_AD_INFO_NUM_PORTS, IFLA_BOND_AD_INFO_PARTNER_KEY,
+  IFLA_BOND_AD_INFO_PARTNER_MAC, IFLA_BOND_AD_LACP_ACTIVE, IFLA_BOND_AD_LACP_RATE, IFLA_BOND_AD_SELECT,
+  IFLA_BOND_AD_USER_PORT_KEY, IFLA_BOND_ALL_SLAVES_ACTIVE, IFLA_BOND_ARP_ALL_TARGETS, IFLA_BOND_ARP_INTERVAL,
+  IFLA_BOND_ARP_IP_TARGET, IFLA_BOND_ARP_VALIDATE, IFLA_BOND_DOWNDELAY, IFLA_BOND_FAIL_OVER_MAC, IFLA_BOND_LP_INTERVAL,
+  IFLA_BOND_MIIMON, IFLA_BOND_MIN_LINKS, IFLA_BOND_MISSED_MAX, IFLA_BOND_MODE, IFLA_BOND_NS_IP6_TARGET,
+  IFLA_BOND_NUM_PEER_NOTIF, IFLA_BOND_PACKETS_PER_SLAVE, IFLA_BOND_PEER_NOTIF_DELAY, IFLA_BOND_PRIMARY,
+  IFLA_BOND_PRIMARY_RESELECT, IFLA_BOND_RESEND_IGMP, IFLA_BOND_TLB_DYNAMIC_LB, IFLA_BOND_UPDELAY,
+  IFLA_BOND_USE_CARRIER, IFLA_BOND_XMIT_HASH_POLICY,
+} from '../../wire/rtnl-constants.js';
 import type { LinkKind } from './kind.js';
 
-// IFLA_BOND_* (linux/if_link.h)
-export const IFLA_BOND_MODE = 1, IFLA_BOND_ACTIVE_SLAVE = 2, IFLA_BOND_MIIMON = 3, IFLA_BOND_UPDELAY = 4,
-  IFLA_BOND_DOWNDELAY = 5, IFLA_BOND_USE_CARRIER = 6, IFLA_BOND_ARP_INTERVAL = 7, IFLA_BOND_ARP_IP_TARGET = 8,
-  IFLA_BOND_ARP_VALIDATE = 9, IFLA_BOND_ARP_ALL_TARGETS = 10, IFLA_BOND_PRIMARY = 11, IFLA_BOND_PRIMARY_RESELECT = 12,
-  IFLA_BOND_FAIL_OVER_MAC = 13, IFLA_BOND_XMIT_HASH_POLICY = 14, IFLA_BOND_RESEND_IGMP = 15,
-  IFLA_BOND_NUM_PEER_NOTIF = 16, IFLA_BOND_ALL_SLAVES_ACTIVE = 17, IFLA_BOND_MIN_LINKS = 18,
-  IFLA_BOND_LP_INTERVAL = 19, IFLA_BOND_PACKETS_PER_SLAVE = 20, IFLA_BOND_AD_LACP_RATE = 21,
-  IFLA_BOND_AD_SELECT = 22, IFLA_BOND_AD_INFO = 23, IFLA_BOND_AD_ACTOR_SYS_PRIO = 24,
-  IFLA_BOND_AD_USER_PORT_KEY = 25, IFLA_BOND_AD_ACTOR_SYSTEM = 26, IFLA_BOND_TLB_DYNAMIC_LB = 27,
-  IFLA_BOND_PEER_NOTIF_DELAY = 28, IFLA_BOND_AD_LACP_ACTIVE = 29, IFLA_BOND_MISSED_MAX = 30,
-  IFLA_BOND_NS_IP6_TARGET = 31;
-const AD_INFO_AGGREGATOR = 1, AD_INFO_NUM_PORTS = 2, AD_INFO_ACTOR_KEY = 3, AD_INFO_PARTNER_KEY = 4,
-  AD_INFO_PARTNER_MAC = 5;
-export const IFLA_BOND_SLAVE_STATE = 1, IFLA_BOND_SLAVE_MII_STATUS = 2, IFLA_BOND_SLAVE_LINK_FAILURE_COUNT = 3,
-  IFLA_BOND_SLAVE_PERM_HWADDR = 4, IFLA_BOND_SLAVE_QUEUE_ID = 5, IFLA_BOND_SLAVE_AD_AGGREGATOR_ID = 6,
-  IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE = 7, IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE = 8,
-  IFLA_BOND_SLAVE_PRIO = 9;
 
 const BOND_MAX_ARP_TARGETS = 16;
 
@@ -244,11 +236,11 @@ export function printBondInfo(out: Output, data: Attrs, indexToName: (index: num
       const b = t.get(a);
       if (b) { const v = attrU16(b); out.uint(key, `${word} ${v} `, v); }
     };
-    int(AD_INFO_AGGREGATOR, 'aggregator', 'ad_aggregator');
-    int(AD_INFO_NUM_PORTS, 'num_ports', 'ad_num_ports');
-    int(AD_INFO_ACTOR_KEY, 'actor_key', 'ad_actor_key');
-    int(AD_INFO_PARTNER_KEY, 'partner_key', 'ad_partner_key');
-    const mac = t.get(AD_INFO_PARTNER_MAC);
+    int(IFLA_BOND_AD_INFO_AGGREGATOR, 'aggregator', 'ad_aggregator');
+    int(IFLA_BOND_AD_INFO_NUM_PORTS, 'num_ports', 'ad_num_ports');
+    int(IFLA_BOND_AD_INFO_ACTOR_KEY, 'actor_key', 'ad_actor_key');
+    int(IFLA_BOND_AD_INFO_PARTNER_KEY, 'partner_key', 'ad_partner_key');
+    const mac = t.get(IFLA_BOND_AD_INFO_PARTNER_MAC);
     if (mac) { const s = hexColon(mac.subarray(0, 6)); out.string('partner_mac', `ad_partner_mac ${s} `, s); }
     out.closeObject();
   }

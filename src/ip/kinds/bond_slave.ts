@@ -9,7 +9,7 @@ import {
   IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE, IFLA_BOND_SLAVE_AD_AGGREGATOR_ID, IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE,
   IFLA_BOND_SLAVE_LINK_FAILURE_COUNT, IFLA_BOND_SLAVE_MII_STATUS, IFLA_BOND_SLAVE_PERM_HWADDR, IFLA_BOND_SLAVE_PRIO,
   IFLA_BOND_SLAVE_QUEUE_ID, IFLA_BOND_SLAVE_STATE,
-} from './bond.js';
+} from '../../wire/rtnl-constants.js';
 import type { LinkKind } from './kind.js';
 
 export const BOND_SLAVE_USAGE = 'Usage: ... bond_slave [ queue_id ID ] [ prio PRIORITY ]';

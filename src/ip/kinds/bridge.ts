@@ -1,29 +1,18 @@
 // The bridge kind (ip/iplink_bridge.c of iproute2 6.1): `type bridge ...`
 // as IFLA_BR_* attributes in ip's order, and what -d prints of them.
-import { type Attrs, type LinkAttr, attrU32 } from '../../wire/nlattr.js';
+import { type Attrs, type LinkAttr, attrU32, encodeBitfield32, encodeU64 } from '../../wire/nlattr.js';
 import { parseUnsigned } from '../../lib/inet.js';
 import type { Output } from '../../lib/output.js';
 import { Args, Exit, invarg, matches } from '../matches.js';
 import { type Field, printField, printFields } from './fields.js';
+import { BR_BOOLOPT_MCAST_VLAN_SNOOPING, BR_BOOLOPT_NO_LL_LEARN, IFLA_BR } from '../../wire/rtnl-constants.js';
 import type { LinkKind } from './kind.js';
+
+// BR_BOOLOPT_* as bits of br_boolopt_multi.
+const NO_LL_LEARN_BIT = 1 << BR_BOOLOPT_NO_LL_LEARN, MCAST_VLAN_SNOOPING_BIT = 1 << BR_BOOLOPT_MCAST_VLAN_SNOOPING;
 import { protoBytes } from './llproto.js';
-import { badLladdr, u32Pair, bytes, flag, getU64, llAddr, u16, u32, u64Bytes, u8 } from './util.js';
+import { badLladdr, bytes, flag, getU64, llAddr, u16, u32, u8 } from './util.js';
 
-// IFLA_BR_* (linux/if_link.h)
-const IFLA_BR = {
-  FORWARD_DELAY: 1, HELLO_TIME: 2, MAX_AGE: 3, AGEING_TIME: 4, STP_STATE: 5, PRIORITY: 6, VLAN_FILTERING: 7,
-  VLAN_PROTOCOL: 8, GROUP_FWD_MASK: 9, ROOT_ID: 10, BRIDGE_ID: 11, ROOT_PORT: 12, ROOT_PATH_COST: 13,
-  TOPOLOGY_CHANGE: 14, TOPOLOGY_CHANGE_DETECTED: 15, HELLO_TIMER: 16, TCN_TIMER: 17, TOPOLOGY_CHANGE_TIMER: 18,
-  GC_TIMER: 19, GROUP_ADDR: 20, FDB_FLUSH: 21, MCAST_ROUTER: 22, MCAST_SNOOPING: 23, MCAST_QUERY_USE_IFADDR: 24,
-  MCAST_QUERIER: 25, MCAST_HASH_ELASTICITY: 26, MCAST_HASH_MAX: 27, MCAST_LAST_MEMBER_CNT: 28,
-  MCAST_STARTUP_QUERY_CNT: 29, MCAST_LAST_MEMBER_INTVL: 30, MCAST_MEMBERSHIP_INTVL: 31, MCAST_QUERIER_INTVL: 32,
-  MCAST_QUERY_INTVL: 33, MCAST_QUERY_RESPONSE_INTVL: 34, MCAST_STARTUP_QUERY_INTVL: 35, NF_CALL_IPTABLES: 36,
-  NF_CALL_IP6TABLES: 37, NF_CALL_ARPTABLES: 38, VLAN_DEFAULT_PVID: 39, VLAN_STATS_ENABLED: 41,
-  MCAST_STATS_ENABLED: 42, MCAST_IGMP_VERSION: 43, MCAST_MLD_VERSION: 44, VLAN_STATS_PER_PORT: 45, MULTI_BOOLOPT: 46,
-} as const;
-
-// BR_BOOLOPT_NO_LL_LEARN and BR_BOOLOPT_MCAST_VLAN_SNOOPING as bits of br_boolopt_multi
-const NO_LL_LEARN_BIT = 1, MCAST_VLAN_SNOOPING_BIT = 2;
 
 const BRIDGE_HEAD: Field[] = [
   [IFLA_BR.FORWARD_DELAY, 'u32', 'forward_delay'], [IFLA_BR.HELLO_TIME, 'u32', 'hello_time'], [IFLA_BR.MAX_AGE, 'u32', 'max_age'],
@@ -162,7 +151,7 @@ function parseBridge(words: string[]): LinkAttr[] {
       case 'u8': out.push(u8(type, parseUnsigned(v, 0xff) ?? bad())); break;
       case 'u16': out.push(u16(type, parseUnsigned(v, 0xffff) ?? bad())); break;
       case 'u32': out.push(u32(type, parseUnsigned(v, 0xffffffff) ?? bad())); break;
-      case 'u64': out.push(bytes(type, u64Bytes(getU64(v) ?? bad()))); break;
+      case 'u64': out.push(bytes(type, encodeU64(getU64(v) ?? bad()))); break;
       case 'proto': out.push(bytes(type, protoBytes(v) ?? bad())); break;
       case 'lladdr': {
         const r = llAddr(v, 32);
@@ -178,7 +167,7 @@ function parseBridge(words: string[]): LinkAttr[] {
       }
     }
   }
-  if (optmask) out.push(u32Pair(IFLA_BR.MULTI_BOOLOPT, optval, optmask));
+  if (optmask) out.push(bytes(IFLA_BR.MULTI_BOOLOPT, encodeBitfield32(optval, optmask)));
   return out;
 }
 

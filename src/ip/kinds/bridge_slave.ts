@@ -6,18 +6,10 @@ import { parseUnsigned } from '../../lib/inet.js';
 import type { Output } from '../../lib/output.js';
 import { Args, Exit, invarg, matches } from '../matches.js';
 import { type Field, printField, printFields } from './fields.js';
+import { IFLA_BRPORT } from '../../wire/rtnl-constants.js';
 import type { LinkKind, ParseEnv, PrintEnv } from './kind.js';
 import { flag, parseOnOff, u16, u32, u8 } from './util.js';
 
-// IFLA_BRPORT_* (linux/if_link.h)
-const IFLA_BRPORT = {
-  STATE: 1, PRIORITY: 2, COST: 3, MODE: 4, GUARD: 5, PROTECT: 6, FAST_LEAVE: 7, LEARNING: 8, UNICAST_FLOOD: 9,
-  PROXYARP: 10, LEARNING_SYNC: 11, PROXYARP_WIFI: 12, ROOT_ID: 13, BRIDGE_ID: 14, DESIGNATED_PORT: 15,
-  DESIGNATED_COST: 16, ID: 17, NO: 18, TOPOLOGY_CHANGE_ACK: 19, CONFIG_PENDING: 20, MESSAGE_AGE_TIMER: 21,
-  FORWARD_DELAY_TIMER: 22, HOLD_TIMER: 23, FLUSH: 24, MULTICAST_ROUTER: 25, MCAST_FLOOD: 27,
-  MCAST_TO_UCAST: 28, VLAN_TUNNEL: 29, BCAST_FLOOD: 30, GROUP_FWD_MASK: 31, NEIGH_SUPPRESS: 32, ISOLATED: 33,
-  BACKUP_PORT: 34, LOCKED: 39,
-} as const;
 
 const PORT_STATES = ['disabled', 'listening', 'learning', 'forwarding', 'blocking'];
 const FWD_MASK_NAMES: Record<number, string> = { 0: 'stp', 2: 'lacp', 14: 'lldp' };

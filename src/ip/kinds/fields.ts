@@ -1,7 +1,7 @@
 // Attributes printed the common way (bridge and bridge_slave print most of
 // theirs so): a table of [type, how, JSON key, text label] walked once for
 // text and JSON alike.
-import { type Attrs, attrS32, attrU16, attrU32, attrU8 } from '../../wire/nlattr.js';
+import { type Attrs, attrS32, attrU16, attrU32, attrU64, attrU8 } from '../../wire/nlattr.js';
 import { hexColon } from '../../lib/inet.js';
 import type { Output } from '../../lib/output.js';
 import { protoName } from './llproto.js';
@@ -15,11 +15,6 @@ export function printFields(out: Output, tb: Attrs, fields: readonly Field[]): v
     const b = tb.get(type);
     if (b) printField(out, b, kind, key, label);
   }
-}
-
-/** Little-endian u64 attribute (rta_getattr_u64), exact. */
-function u64(b: Uint8Array): bigint {
-  return BigInt(attrU32(b)) | (BigInt(attrU32(b.subarray(4))) << 32n);
 }
 
 /** br_dump_bridge_id(): "%.2x%.2x." then ether_ntoa_r's MAC, whose bytes are not zero-padded. */
@@ -37,13 +32,13 @@ export function printField(out: Output, b: Uint8Array, kind: FieldKind, key: str
       return;
     }
     case 'u64': {
-      const v = String(u64(b));
+      const v = String(attrU64(b));
       out.raw(key, `${label} ${v} `, v);
       return;
     }
     case 'timer': {
       // _print_timer(): centiseconds as "%4i.%.2i" in text, "%i.%.2i" unquoted in JSON.
-      const cs = Number(u64(b));
+      const cs = Number(attrU64(b));
       const t = `${Math.floor(cs / 100)}.${String(cs % 100).padStart(2, '0')}`;
       out.raw(key, `${label} ${t.padStart(7)} `, t);
       return;

@@ -5,16 +5,12 @@ import { type Attrs, type LinkAttr, attrS32, attrU16, attrU32, parseAttrs } from
 import { hexColon, parseUnsigned } from '../../lib/inet.js';
 import { type Output, writeAll } from '../../lib/output.js';
 import { Args, Exit, matches } from '../matches.js';
+import {
+  IFLA_MACVLAN, MACVLAN_FLAG_NODST, MACVLAN_FLAG_NOPROMISC, MACVLAN_MODE_PASSTHRU, MACVLAN_MODE_SOURCE,
+} from '../../wire/rtnl-constants.js';
 import type { LinkKind } from './kind.js';
 import { badLladdr, bytes, llAddr, u16, u32 } from './util.js';
 
-// IFLA_MACVLAN_* (linux/if_link.h)
-const IFLA_MACVLAN = {
-  MODE: 1, FLAGS: 2, MACADDR_MODE: 3, MACADDR: 4, MACADDR_DATA: 5, MACADDR_COUNT: 6, BC_QUEUE_LEN: 7,
-  BC_QUEUE_LEN_USED: 8,
-} as const;
-const MACVLAN_MODE_PASSTHRU = 8, MACVLAN_MODE_SOURCE = 16;
-const MACVLAN_FLAG_NOPROMISC = 1, MACVLAN_FLAG_NODST = 2;
 
 const MACVLAN_MODES: Record<number, string> = { 1: 'private', 2: 'vepa', 4: 'bridge', 8: 'passthru', 16: 'source' };
 

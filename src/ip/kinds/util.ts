@@ -1,5 +1,6 @@
 // The small parsing helpers the kinds' parse_opt share (ip's addattr*,
-// get_u64, ll_addr_a2n, parse_on_off), and the one bitfield32 encoder.
+// get_u64, ll_addr_a2n, parse_on_off). Encoders of whole payloads (bitfield32,
+// u64) are the codec's (src/wire/nlattr.ts).
 import type { LinkAttr } from '../../wire/nlattr.js';
 import { parseIPv4, parseLladdr } from '../../lib/inet.js';
 import { Exit, matches } from '../matches.js';
@@ -10,18 +11,6 @@ export const u32 = (type: number, value: number): LinkAttr => ({ type, kind: 'u3
 export const bytes = (type: number, value: Uint8Array): LinkAttr => ({ type, kind: 'bytes', value });
 /** addattr(n, max, type): an attribute without payload. */
 export const flag = (type: number): LinkAttr => bytes(type, new Uint8Array(0));
-
-/**
- * Two u32s, host order: a bitfield32 (struct br_boolopt_multi, ifla_vlan_flags:
- * the value, then the mask of the bits it sets) or a struct ifla_vlan_qos_mapping (from, to).
- */
-export function u32Pair(type: number, first: number, second: number): LinkAttr {
-  const b = new Uint8Array(8);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, first >>> 0, true);
-  v.setUint32(4, second >>> 0, true);
-  return bytes(type, b);
-}
 
 const U64_LIMIT = 1n << 64n;
 
@@ -35,13 +24,6 @@ export function getU64(s: string): bigint | undefined {
   const v = BigInt(prefix + body);
   if (v >= U64_LIMIT) return undefined;
   return m[1] === '-' ? (U64_LIMIT - v) % U64_LIMIT : v;
-}
-
-/** A u64 attribute's payload, little-endian. */
-export function u64Bytes(v: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, v, true);
-  return b;
 }
 
 /**

@@ -3,9 +3,8 @@
 // as a VETH_INFO_PEER attribute holding an ifinfomsg and its attributes.
 import { type LinkAttr, encodeAttrs } from '../../wire/nlattr.js';
 import { duparg } from '../matches.js';
+import { VETH_INFO_PEER } from '../../wire/rtnl-constants.js';
 import type { LinkKind, ParseEnv } from './kind.js';
-
-const VETH_INFO_PEER = 1;
 
 // ip's text names ip; tsnet's names tsnet, as every usage does (the rest is ip's).
 const VETH_USAGE = `Usage: tsnet link <options> type veth [peer <options>]

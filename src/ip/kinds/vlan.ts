@@ -1,16 +1,14 @@
 // The vlan kind (ip/iplink_vlan.c of iproute2 6.1): `type vlan ...` as
 // IFLA_VLAN_* attributes in ip's order, and what -d prints of them.
-import { type Attrs, type LinkAttr, attrU16, attrU32, parseAttrs } from '../../wire/nlattr.js';
+import { type Attrs, type LinkAttr, attrU16, attrU32, encodeBitfield32, parseAttrs } from '../../wire/nlattr.js';
 import { parseUnsigned } from '../../lib/inet.js';
 import type { Output } from '../../lib/output.js';
 import { Args, Exit, invarg, matches } from '../matches.js';
+import { IFLA_VLAN, IFLA_VLAN_QOS_MAPPING } from '../../wire/rtnl-constants.js';
 import type { LinkKind } from './kind.js';
 import { protoBytes, protoName } from './llproto.js';
-import { bytes, u16, u32Pair } from './util.js';
+import { bytes, u16 } from './util.js';
 
-// IFLA_VLAN_* (linux/if_link.h)
-const IFLA_VLAN = { ID: 1, FLAGS: 2, EGRESS_QOS: 3, INGRESS_QOS: 4, PROTOCOL: 5 } as const;
-const IFLA_VLAN_QOS_MAPPING = 1;
 
 /** vlan_print_flags()' order, which is not the bits' order. */
 const VLAN_FLAGS: [bit: number, name: string][] = [
@@ -110,7 +108,8 @@ function parseVlan(words: string[]): LinkAttr[] {
         const f = parseUnsigned(from, 0xffffffff), t = parseUnsigned(to, 0xffffffff);
         // The word was cut at its ':' in place, so the message shows FROM only.
         if (f === undefined || t === undefined) invarg(`invalid ${ingress ? 'ingress' : 'egress'}-qos-map`, from);
-        maps.push(u32Pair(IFLA_VLAN_QOS_MAPPING, f, t));
+        // struct ifla_vlan_qos_mapping: two host-order u32s, a bitfield32's layout.
+        maps.push(bytes(IFLA_VLAN_QOS_MAPPING, encodeBitfield32(f, t)));
       }
       out.push({ type: ingress ? IFLA_VLAN.INGRESS_QOS : IFLA_VLAN.EGRESS_QOS, kind: 'nest', value: maps });
       continue;
@@ -121,7 +120,7 @@ function parseVlan(words: string[]): LinkAttr[] {
     }
     a.i++;
   }
-  if (mask) out.push(u32Pair(IFLA_VLAN.FLAGS, flags, mask));
+  if (mask) out.push(bytes(IFLA_VLAN.FLAGS, encodeBitfield32(flags, mask)));
   return out;
 }
 

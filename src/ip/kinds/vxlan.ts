@@ -2,7 +2,7 @@
 // as IFLA_VXLAN_* attributes in ip's order, with its checks and messages,
 // and what -d prints of them.
 import { type Attrs, type LinkAttr, attrU32, attrU8 } from '../../wire/nlattr.js';
-import { AF_INET, AF_INET6 } from '../../backend.js';
+import { AF_INET, AF_INET6, IFLA_VXLAN, VXLAN_DF_UNSET } from '../../wire/rtnl-constants.js';
 import { formatIPv4, formatIPv6, parseAddress, parseUnsigned, strtoul } from '../../lib/inet.js';
 import type { Output } from '../../lib/output.js';
 import { Args, Exit, duparg2, invarg, matches } from '../matches.js';
@@ -10,13 +10,7 @@ import { rtDsfields } from '../names.js';
 import type { LinkKind, ParseEnv, PrintEnv } from './kind.js';
 import { bytes, flag, u32, u8 } from './util.js';
 
-// IFLA_VXLAN_* (linux/if_link.h)
-const IFLA_VXLAN = {
-  ID: 1, GROUP: 2, LINK: 3, LOCAL: 4, TTL: 5, TOS: 6, LEARNING: 7, AGEING: 8, LIMIT: 9, PORT_RANGE: 10, PROXY: 11,
-  RSC: 12, L2MISS: 13, L3MISS: 14, PORT: 15, GROUP6: 16, LOCAL6: 17, UDP_CSUM: 18, UDP_ZERO_CSUM6_TX: 19,
-  UDP_ZERO_CSUM6_RX: 20, REMCSUM_TX: 21, REMCSUM_RX: 22, GBP: 23, REMCSUM_NOPARTIAL: 24, COLLECT_METADATA: 25,
-  LABEL: 26, GPE: 27, TTL_INHERIT: 28, DF: 29, VNIFILTER: 30,
-} as const;
+// IFLA_VXLAN_DF values by number (VXLAN_DF_UNSET, _SET, _INHERIT).
 const VXLAN_DF_NAMES = ['unset', 'set', 'inherit'];
 const LABEL_MAX_MASK = 0xfffff;
 
@@ -302,7 +296,7 @@ function printVxlan(out: Output, tb: Attrs, env: PrintEnv): void {
   const dfAttr = tb.get(IFLA_VXLAN.DF);
   if (dfAttr) {
     const df = attrU8(dfAttr);
-    if (df === 0) out.string('df', '', 'unset');
+    if (df === VXLAN_DF_UNSET) out.string('df', '', 'unset');
     else if (df < VXLAN_DF_NAMES.length) out.string('df', `df ${VXLAN_DF_NAMES[df]} `, VXLAN_DF_NAMES[df]);
   }
   const label = tb.get(IFLA_VXLAN.LABEL);
