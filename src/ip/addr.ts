@@ -28,12 +28,11 @@ import {
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { groupId, rtScopes } from './names.js';
 import { Color } from '../lib/output.js';
-import { TYPES_USAGE, linkUsage } from './link.js';
+import { TYPES_USAGE, linkUsage } from './link-usage.js';
 
 /** The first u32 of `ip addr save`'s output. */
 const SAVE_MAGIC = 0x47361222;
 
-// A function: link.ts and this module import each other, so TYPES_USAGE is read when needed, not at load.
 const usageText = () => `Usage: tsnet address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
                                                       [ CONFFLAG-LIST ]
        tsnet address del IFADDR dev IFNAME [mngtmpaddr]
