@@ -308,3 +308,29 @@ describe('parseKindArgs', () => {
     expect(fails('vlan', ['gvrp', 'yes'])).toEqual([1, 'Error: argument of "gvrp" must be "on" or "off", not "yes"\n']);
   });
 });
+
+describe('the link-kind registry', () => {
+  it('finds every kind by its id, with help and completion words, and nothing else', () => {
+    for (const id of ['bond', 'bond_slave', 'bridge', 'bridge_slave', 'dummy', 'macvlan', 'macvtap', 'veth', 'vlan', 'vxlan']) {
+      const k = linkKind(id);
+      expect(k?.id).toBe(id);
+      expect(k?.help).toMatch(/^Usage: /);
+    }
+    expect(linkKind('geneve')).toBeUndefined();
+    expect(linkKind('vxlan')!.keywords).toContain('dstport');
+  });
+
+  it('vxlan prints what the kernel rarely sends as ip does (v6 ends, label, limit, vnifilter without its space)', () => {
+    const v6 = (...last: number[]) => raw(0, ...new Array(16 - last.length).fill(0), ...last).value as Uint8Array;
+    const data = attrs([
+      u8(25, 1), u8(30, 1), u32(1, 7),
+      { type: 16, kind: 'bytes', value: Uint8Array.of(0xff, 2, ...new Array(13).fill(0), 1) },
+      { type: 17, kind: 'bytes', value: v6(1) }, u32(3, 3), raw(26, 0, 1, 0x23, 0x45), u32(9, 10), u8(6, 1), u8(29, 0),
+      u32(8, 0), u8(18, 0),
+    ]);
+    expect(print('vxlan', data)).toEqual([
+      'external vnifilterid 7 group ff02::1 local ::1 dev veth1 tos inherit flowlabel 0x12345 ageing none maxaddr 10 noudpcsum ',
+      '{"external":true,"vnifilter":true,"id":7,"group6":"ff02::1","local6":"::1","link":"veth1","tos":"0x1","df":"unset","label":"0x12345","ageing":0,"limit":10,"udp_csum":false}',
+    ]);
+  });
+});
