@@ -372,36 +372,37 @@ function printDetails(ctx: Context, tb: Attrs, f: LinkFilter): void {
 function printLinkType(ctx: Context, li: Uint8Array): void {
   const out = ctx.out;
   const info = parseAttrs(li);
-  const env = { ifname: (i: number) => ctx.indexToName(i) };
-  const data = (kind: LinkKind | undefined, key: string, attr: Uint8Array | undefined) => {
-    if (!kind?.print) return;
-    out.openObject(key);
-    if (attr) kind.print(out, parseAttrs(attr), env);
-    out.closeObject();
-  };
   out.openObject('linkinfo');
   const kindAttr = info.get(IFLA_INFO_KIND);
   if (kindAttr) {
     const kind = attrStr(kindAttr);
     printNl(ctx);
     out.string('info_kind', `    ${kind} `, kind);
-    data(linkKind(kind), 'info_data', info.get(IFLA_INFO_DATA));
+    printKindData(ctx, linkKind(kind), 'info_data', info.get(IFLA_INFO_DATA));
   }
   const slaveAttr = info.get(IFLA_INFO_SLAVE_KIND);
   if (slaveAttr) {
     const slave = attrStr(slaveAttr);
     printNl(ctx);
     out.string('info_slave_kind', `    ${slave}_slave `, slave);
-    data(linkKind(`${slave}_slave`), 'info_slave_data', info.get(IFLA_INFO_SLAVE_DATA));
+    printKindData(ctx, linkKind(`${slave}_slave`), 'info_slave_data', info.get(IFLA_INFO_SLAVE_DATA));
   }
   out.closeObject();
 }
 
+/** The info_data (info_slave_data) object of a kind with a print_opt; empty without data, absent without print_opt. */
+function printKindData(ctx: Context, kind: LinkKind | undefined, key: string, data: Uint8Array | undefined): void {
+  if (!kind?.print) return;
+  ctx.out.openObject(key);
+  if (data) kind.print(ctx.out, parseAttrs(data), { ifname: (i) => ctx.indexToName(i) });
+  ctx.out.closeObject();
+}
+
 /** print_af_spec(): the IPv6 address generation mode. */
 function printAfSpec(out: Output, af: Uint8Array): void {
-  const inet6 = [...parseAttrs(af)].find(([t]) => t === AF_INET6);
+  const inet6 = parseAttrs(af).get(AF_INET6);
   if (!inet6) return;
-  const mode = parseAttrs(inet6[1]).get(IFLA_INET6_ADDR_GEN_MODE);
+  const mode = parseAttrs(inet6).get(IFLA_INET6_ADDR_GEN_MODE);
   if (!mode) return;
   const names = ['eui64', 'none', 'stable_secret', 'random'];
   const s = names[mode[0]] ?? `0x${mode[0].toString(16).padStart(2, '0')}`;
@@ -412,9 +413,9 @@ function printAfSpec(out: Output, af: Uint8Array): void {
 export function inetConf(tb: Attrs): Uint32Array | undefined {
   const af = tb.get(IFLA_AF_SPEC);
   if (!af) return undefined;
-  const inet = [...parseAttrs(af)].find(([t]) => t === AF_INET);
+  const inet = parseAttrs(af).get(AF_INET);
   if (!inet) return undefined;
-  const conf = parseAttrs(inet[1]).get(IFLA_INET_CONF);
+  const conf = parseAttrs(inet).get(IFLA_INET_CONF);
   if (!conf) return undefined;
   const v = new Uint32Array(conf.length >> 2);
   for (let i = 0; i < v.length; i++) v[i] = attrU32(conf.subarray(i * 4));
