@@ -6,14 +6,14 @@ import { type Attrs, type LinkAttr } from '../wire/nlattr.js';
 import { familyNameVerbose, masterArg, netlinkErrorLine, vrfArg } from './common.js';
 import type { Context } from './context.js';
 import { parsePrefix } from '../lib/inet.js';
+import { ifInfo, ifInfoHeader, inetConf, linkRef, newLinkFilter, printLinkInfo, printLinkStats, sl } from './link-print.js';
 import {
-  IFLA_EXT_MASK, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF,
-  ifInfo, ifInfoHeader, inetConf, linkRef, newLinkFilter, printLinkInfo, printLinkStats, sl,
-} from './link-print.js';
+  IFA_ADDRESS, IFA_LOCAL, IFF_UP, IFLA_EXT_MASK, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER,
+  IPV4_DEVCONF_PROMOTE_SECONDARIES, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF, RTM_GETLINK,
+} from '../wire/rtnl-constants.js';
 import { Args, Exit, duparg2, invarg, matches } from './matches.js';
 import { groupId, rtScopes } from './names.js';
 import { type AddrFilter, FLAG_DATA, dumpAddresses, ifa, labelMatches, prefixMatches, printAddrInfo } from './addr-print.js';
-import { IFA_ADDRESS, IFA_LOCAL, IFF_UP, IPV4_DEVCONF_PROMOTE_SECONDARIES, RTM_GETLINK } from '../wire/rtnl-constants.js';
 import { flush, save } from './addr-save.js';
 
 /** get_filter(): a flag name, `-name` for its absence; dynamic and primary are the inverses. */

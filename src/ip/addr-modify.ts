@@ -6,13 +6,14 @@ import { type LinkAttr, attrStr } from '../wire/nlattr.js';
 import { familyNameVerbose, netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
 import { type InetPrefix, formatAddress, parseAddress, parsePrefix, parseUnsigned, prefixMatch } from '../lib/inet.js';
-import { IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF, ifInfoHeader, inetConf } from './link-print.js';
+import { ifInfoHeader, inetConf } from './link-print.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { rtScopes } from './names.js';
 import { type AddrFilter, FLAG_DATA, dumpAddresses, ifa, ifaHeader, sameBytes } from './addr-print.js';
 import {
   IFA_ADDRESS, IFA_ANYCAST, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS, IFA_F_MCAUTOJOIN, IFA_F_SECONDARY, IFA_LABEL, IFA_LOCAL,
-  IFA_PROTO, IFA_RT_PRIORITY, INFINITY_LIFE_TIME, IPV4_DEVCONF_PROMOTE_SECONDARIES, RTM_DELADDR, RTM_GETLINK,
+  IFA_PROTO, IFA_RT_PRIORITY, IFLA_EXT_MASK, INFINITY_LIFE_TIME, IPV4_DEVCONF_PROMOTE_SECONDARIES, RTEXT_FILTER_SKIP_STATS,
+  RTEXT_FILTER_VF, RTM_DELADDR, RTM_GETLINK,
 } from '../wire/rtnl-constants.js';
 
 function lifetime(s: string): number | undefined {

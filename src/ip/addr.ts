@@ -4,7 +4,7 @@
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../backend.js';
 import type { Context } from './context.js';
 import { Exit, matches } from './matches.js';
-import { TYPES_USAGE } from './link.js';
+import { TYPES_USAGE } from './link-usage.js';
 import { listLinksAndAddresses } from './addr-list.js';
 import { modify } from './addr-modify.js';
 import { RTM_DELADDR, RTM_NEWADDR } from '../wire/rtnl-constants.js';

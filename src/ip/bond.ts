@@ -7,7 +7,7 @@ import { LINK_DUMP, bondLink, linkAddRequest, linkDelRequest, linkSetRequest } f
 import { Exit, matches } from './matches.js';
 import { netlinkErrorLine } from './common.js';
 import { formatIPv4, formatIPv6, hexColon } from '../lib/inet.js';
-import { AD_SELECT, FAIL_OVER_MAC, MODES, PRIMARY_RESELECT, XMIT_HASH_POLICY, parseBondOptions } from './bond-link.js';
+import { AD_SELECT, FAIL_OVER_MAC, MODES, PRIMARY_RESELECT, XMIT_HASH_POLICY, parseBondOptions } from './kinds/bond.js';
 import {
   IFF_LOWER_UP, IFF_UP, IFLA_BOND_AD_INFO_ACTOR_KEY, IFLA_BOND_AD_INFO_AGGREGATOR, IFLA_BOND_AD_INFO_NUM_PORTS,
   IFLA_BOND_AD_INFO_PARTNER_KEY, IFLA_BOND_AD_INFO_PARTNER_MAC, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_AD_ACTOR_SYSTEM, IFLA_BOND_AD_ACTOR_SYS_PRIO, IFLA_BOND_AD_INFO,

@@ -7,6 +7,7 @@
 import { writeAll } from '../lib/output.js';
 import { matches } from './matches.js';
 import { rtProtocols } from './names.js';
+import { LINK_KIND_IDS } from './kinds/registry.js';
 import type { CompletionEnv, Values, Verb } from './object.js';
 import { OBJECTS, objectNamed, resolveObject } from './registry.js';
 
@@ -48,7 +49,7 @@ export function completions(words: string[], cword: number, env: CompletionEnv):
   }
   const pick = (values: Values): string[] => {
     const list = values === 'devices' ? env.devices(options) : values === 'namespaces' ? env.namespaces(options)
-      : values === 'protocols' ? protocolNames() : values === 'free' ? [] : values;
+      : values === 'protocols' ? protocolNames() : values === 'linkKinds' ? LINK_KIND_IDS : values === 'free' ? [] : values;
     return list.filter((w) => w.startsWith(cur));
   };
   if (i > before.length) return pick(optionValues(before[before.length - 1]) ?? []);

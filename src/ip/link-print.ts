@@ -2,63 +2,30 @@
 // its helpers in ip/ipaddress.c of iproute2 6.1), read from the attributes of
 // an RTM_NEWLINK message exactly as ip reads them, so that whatever the kernel
 // (or the model) says is printed the way ip would print it.
-import { AF_INET6, type LinkRef, type RtMessage } from '../backend.js';
+import type { LinkRef, RtMessage } from '../backend.js';
 import { type Attrs, attrStr, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
+import { isWireError } from '../wire/error.js';
+import { type Ifinfomsg, emitIfinfomsg, parseIfinfomsg } from '../wire/nlmsg.js';
+import {
+  AF_INET, AF_INET6, AF_PACKET, IFF_NAMES, IFF_POINTOPOINT, IFF_RUNNING, IFF_UP, IFINFOMSG_LEN, IFLA_ADDRESS,
+  IFLA_AF_SPEC, IFLA_ALLMULTI, IFLA_ALT_IFNAME, IFLA_BROADCAST, IFLA_EVENT, IFLA_EVENT_NAMES, IFLA_EXT_MASK,
+  IFLA_GRO_MAX_SIZE, IFLA_GROUP, IFLA_GSO_MAX_SEGS, IFLA_GSO_MAX_SIZE, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INET6_ADDR_GEN_MODE,
+  IFLA_INET_CONF, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA, IFLA_INFO_SLAVE_KIND, IFLA_LINK, IFLA_LINKINFO,
+  IFLA_LINKMODE, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MAX_MTU, IFLA_MIN_MTU, IFLA_MTU, IFLA_NEW_IFINDEX,
+  IFLA_NEW_NETNSID, IFLA_NUM_RX_QUEUES, IFLA_NUM_TX_QUEUES, IFLA_OPERSTATE, IFLA_PARENT_DEV_BUS_NAME,
+  IFLA_PARENT_DEV_NAME, IFLA_PERM_ADDRESS, IFLA_PHYS_PORT_ID, IFLA_PHYS_PORT_NAME, IFLA_PHYS_SWITCH_ID,
+  IFLA_PROMISCUITY, IFLA_PROP_LIST, IFLA_PROTO_DOWN, IFLA_QDISC, IFLA_TSO_MAX_SEGS, IFLA_TSO_MAX_SIZE, IFLA_TXQLEN,
+  IF_LINK_MODE_NAMES, IF_OPER_NAMES, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF, RTM_DELLINK, RTM_GETLINK,
+} from '../wire/rtnl-constants.js';
 import type { Context } from './context.js';
 import { formatLladdr } from '../lib/inet.js';
-import { printKindData, printSlaveKindData } from './linkkinds.js';
-import { printBondInfo, printBondSlaveInfo } from './bond-link.js';
+import { type LinkKind, linkKind } from './kinds/registry.js';
+import { printLinkStats, sl } from './link-stats.js';
 import { Color, type Output } from '../lib/output.js';
+
+export { printLinkStats, sl };
 import { groupName } from './names.js';
-
-// linux/if_link.h
-export const IFLA_ADDRESS = 1, IFLA_BROADCAST = 2, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5, IFLA_QDISC = 6,
-  IFLA_STATS = 7, IFLA_MASTER = 10, IFLA_TXQLEN = 13, IFLA_OPERSTATE = 16, IFLA_LINKMODE = 17, IFLA_LINKINFO = 18,
-  IFLA_IFALIAS = 20, IFLA_STATS64 = 23, IFLA_AF_SPEC = 26, IFLA_GROUP = 27, IFLA_EXT_MASK = 29,
-  IFLA_PROMISCUITY = 30, IFLA_NUM_TX_QUEUES = 31, IFLA_NUM_RX_QUEUES = 32, IFLA_PHYS_PORT_ID = 34,
-  IFLA_CARRIER_CHANGES = 35, IFLA_PHYS_SWITCH_ID = 36, IFLA_LINK_NETNSID = 37, IFLA_PHYS_PORT_NAME = 38,
-  IFLA_PROTO_DOWN = 39, IFLA_GSO_MAX_SEGS = 40, IFLA_GSO_MAX_SIZE = 41, IFLA_EVENT = 44, IFLA_NEW_NETNSID = 45,
-  IFLA_NEW_IFINDEX = 49, IFLA_MIN_MTU = 50, IFLA_MAX_MTU = 51, IFLA_PROP_LIST = 52, IFLA_ALT_IFNAME = 53,
-  IFLA_PERM_ADDRESS = 54, IFLA_PARENT_DEV_NAME = 56, IFLA_PARENT_DEV_BUS_NAME = 57, IFLA_GRO_MAX_SIZE = 58,
-  IFLA_TSO_MAX_SIZE = 59, IFLA_TSO_MAX_SEGS = 60, IFLA_ALLMULTI = 61;
-export const IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, IFLA_INFO_SLAVE_KIND = 4, IFLA_INFO_SLAVE_DATA = 5;
-export const IFLA_INET_CONF = 1, IFLA_INET6_ADDR_GEN_MODE = 8;
-export const RTEXT_FILTER_VF = 1, RTEXT_FILTER_SKIP_STATS = 8;
-
-export const IFF_UP = 0x1, IFF_BROADCAST = 0x2, IFF_POINTOPOINT = 0x10, IFF_RUNNING = 0x40, IFF_NOARP = 0x80,
-  IFF_PROMISC = 0x100, IFF_ALLMULTI = 0x200, IFF_MULTICAST = 0x1000, IFF_DYNAMIC = 0x8000;
-
-/** The flag names of print_link_flags, in its order. */
-const LINK_FLAGS: [number, string][] = [
-  [0x8, 'LOOPBACK'], [0x2, 'BROADCAST'], [0x10, 'POINTOPOINT'], [0x1000, 'MULTICAST'], [0x80, 'NOARP'],
-  [0x200, 'ALLMULTI'], [0x100, 'PROMISC'], [0x400, 'MASTER'], [0x800, 'SLAVE'], [0x4, 'DEBUG'],
-  [0x8000, 'DYNAMIC'], [0x4000, 'AUTOMEDIA'], [0x2000, 'PORTSEL'], [0x20, 'NOTRAILERS'], [0x1, 'UP'],
-  [0x10000, 'LOWER_UP'], [0x20000, 'DORMANT'], [0x40000, 'ECHO'],
-];
-
-export const OPER_STATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
-const LINK_MODES = ['DEFAULT', 'DORMANT'];
-const LINK_EVENTS = ['NONE', 'REBOOT', 'FEATURE CHANGE', 'BONDING FAILOVER', 'NOTIFY PEERS', 'RESEND IGMP', 'BONDING OPTION'];
-
-const ARPHRD_NAMES = new Map<number, string>([
-  [0, 'netrom'], [1, 'ether'], [2, 'eether'], [3, 'ax25'], [4, 'pronet'], [5, 'chaos'], [6, 'ieee802'],
-  [7, 'arcnet'], [8, 'atalk'], [15, 'dlci'], [19, 'atm'], [23, 'metricom'], [24, 'ieee1394'], [32, 'infiniband'],
-  [256, 'slip'], [257, 'cslip'], [258, 'slip6'], [259, 'cslip6'], [260, 'rsrvd'], [264, 'adapt'], [270, 'rose'],
-  [271, 'x25'], [272, 'hwx25'], [280, 'can'], [512, 'ppp'], [513, 'hdlc'], [516, 'lapb'], [517, 'ddcmp'],
-  [518, 'rawhdlc'], [768, 'ipip'], [769, 'tunnel6'], [770, 'frad'], [771, 'skip'], [772, 'loopback'],
-  [773, 'ltalk'], [774, 'fddi'], [775, 'bif'], [776, 'sit'], [777, 'ip/ddp'], [778, 'gre'], [779, 'pimreg'],
-  [780, 'hippi'], [781, 'ash'], [782, 'econet'], [783, 'irda'], [784, 'fcpp'], [785, 'fcal'], [786, 'fcpl'],
-  [787, 'fcfb0'], [788, 'fcfb1'], [789, 'fcfb2'], [790, 'fcfb3'], [791, 'fcfb4'], [792, 'fcfb5'], [793, 'fcfb6'],
-  [794, 'fcfb7'], [795, 'fcfb8'], [796, 'fcfb9'], [797, 'fcfb10'], [798, 'fcfb11'], [799, 'fcfb12'], [800, 'tr'],
-  [801, 'ieee802.11'], [802, 'ieee802.11/prism'], [803, 'ieee802.11/radiotap'], [804, 'ieee802.15.4'],
-  [805, 'ieee802.15.4/monitor'], [820, 'phonet'], [821, 'phonet_pipe'], [822, 'caif'], [823, 'gre6'],
-  [824, 'netlink'], [825, '6lowpan'], [0xfffe, 'none'], [0xffff, 'void'],
-]);
-
-/** ll_type_n2a(): the name, or [N] (always with -N). */
-export function linkTypeName(type: number, numeric = false): string {
-  return (numeric ? undefined : ARPHRD_NAMES.get(type)) ?? `[${type}]`;
-}
+import { linkTypeName } from './ll-types.js';
 
 /**
  * print_queuelen(): dumps of another family (ip -6) carry no IFLA_TXQLEN, and
@@ -67,7 +34,7 @@ export function linkTypeName(type: number, numeric = false): string {
 function queueLength(ctx: Context, index: number): number | undefined {
   try {
     const [m] = ctx.rtnl.rtRequest({
-      type: 18 /* RTM_GETLINK */, flags: 0, header: ifInfoHeader(0, index),
+      type: RTM_GETLINK, flags: 0, header: ifInfoHeader(0, index),
       attrs: [{ type: IFLA_EXT_MASK, kind: 'u32', value: RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS }],
     });
     return m ? u32(m.attrs, IFLA_TXQLEN) : undefined;
@@ -84,32 +51,19 @@ export function linkRef(m: RtMessage): LinkRef | undefined {
   return { index: i.index, name: attrStr(name), type: i.type, flags: i.flags, master: u32(m.attrs, IFLA_MASTER) };
 }
 
-/** The fixed part of an RTM_NEWLINK message (struct ifinfomsg). */
-export interface IfInfo {
-  family: number;
-  type: number;
-  index: number;
-  flags: number;
-}
+/** The fixed part of a link message (struct ifinfomsg). */
+export type IfInfo = Ifinfomsg;
 
 export function ifInfo(m: RtMessage): IfInfo {
-  const h = m.header;
-  return {
-    family: h[0],
-    type: h[2] | (h[3] << 8),
-    index: h[4] | (h[5] << 8) | (h[6] << 16) | (h[7] << 24),
-    flags: (h[8] | (h[9] << 8) | (h[10] << 16) | (h[11] << 24)) >>> 0,
-  };
+  const i = parseIfinfomsg(m.header);
+  if (isWireError(i)) throw i;
+  return i;
 }
 
 /** struct ifinfomsg for a request. */
 export function ifInfoHeader(family: number, index: number, flags = 0, change = 0): Uint8Array {
-  const h = new Uint8Array(16);
-  const v = new DataView(h.buffer);
-  h[0] = family;
-  v.setInt32(4, index, true);
-  v.setUint32(8, flags >>> 0, true);
-  v.setUint32(12, change >>> 0, true);
+  const h = new Uint8Array(IFINFOMSG_LEN);
+  emitIfinfomsg({ family, type: 0, index, flags, change }, h);
   return h;
 }
 
@@ -146,7 +100,7 @@ function u32(a: Attrs, t: number): number | undefined {
   return v ? attrU32(v) : undefined;
 }
 
-function linkKind(tb: Attrs, slave: boolean): string {
+function infoKind(tb: Attrs, slave: boolean): string {
   const li = tb.get(IFLA_LINKINFO);
   if (!li) return '';
   const k = parseAttrs(li).get(slave ? IFLA_INFO_SLAVE_KIND : IFLA_INFO_KIND);
@@ -163,8 +117,8 @@ export function linkPasses(f: LinkFilter, ifi: IfInfo, tb: Attrs): boolean {
   if (master !== undefined) {
     if (f.master > 0 && master !== f.master) return false;
   } else if (f.master > 0) return false;
-  if (f.kind !== undefined && (!tb.has(IFLA_LINKINFO) || linkKind(tb, false) !== f.kind)) return false;
-  if (f.slaveKind !== undefined && (!tb.has(IFLA_LINKINFO) || linkKind(tb, true) !== f.slaveKind)) return false;
+  if (f.kind !== undefined && (!tb.has(IFLA_LINKINFO) || infoKind(tb, false) !== f.kind)) return false;
+  if (f.slaveKind !== undefined && (!tb.has(IFLA_LINKINFO) || infoKind(tb, true) !== f.slaveKind)) return false;
   return true;
 }
 
@@ -174,7 +128,7 @@ export function printLinkFlags(out: Output, flags: number, mdown: boolean): void
   out.fp('<');
   if (flags & IFF_UP && !(flags & IFF_RUNNING)) out.string(null, flags ? 'NO-CARRIER,' : 'NO-CARRIER', 'NO-CARRIER');
   flags &= ~IFF_RUNNING;
-  for (const [bit, name] of LINK_FLAGS) {
+  for (const [bit, name] of IFF_NAMES) {
     if (flags & bit) {
       flags &= ~bit;
       out.string(null, flags ? name + ',' : name, name);
@@ -193,16 +147,16 @@ function operColor(state: number): Color {
 /** print_operstate() */
 function printOperstate(ctx: Context, state: number): void {
   const out = ctx.out;
-  if (state >= OPER_STATES.length) {
+  if (state >= IF_OPER_NAMES.length) {
     if (out.json) out.uint('operstate_index', '', state);
     else out.fp(`state 0x${state.toString(16)} `);
   } else if (ctx.opts.brief) {
-    out.string('operstate', OPER_STATES[state].padEnd(14) + ' ', OPER_STATES[state], operColor(state));
+    out.string('operstate', IF_OPER_NAMES[state].padEnd(14) + ' ', IF_OPER_NAMES[state], operColor(state));
   } else if (out.json) {
-    out.string('operstate', '', OPER_STATES[state]);
+    out.string('operstate', '', IF_OPER_NAMES[state]);
   } else {
     out.fp('state ');
-    out.fpColor(operColor(state), OPER_STATES[state] + ' ');
+    out.fpColor(operColor(state), IF_OPER_NAMES[state] + ' ');
   }
 }
 
@@ -233,11 +187,6 @@ function printNameAndLink(ctx: Context, fmt: (s: string) => string, name: string
   return mdown;
 }
 
-/** The newline between parts of one entry: `\` with -o (ip's _SL_). */
-export function sl(ctx: Context): string {
-  return ctx.opts.oneline ? '\\' : '\n';
-}
-
 /** print_nl(): the line break of text output only. */
 function printNl(ctx: Context): void {
   ctx.out.fp(sl(ctx));
@@ -256,12 +205,12 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
   if (!nameAttr) return -1;
   const name = attrStr(nameAttr);
   if (f.label !== undefined) return 0;
-  if (m.type === 17 /* RTM_DELLINK */) out.bool('deleted', 'Deleted ', true);
+  if (m.type === RTM_DELLINK) out.bool('deleted', 'Deleted ', true);
   if (ctx.opts.brief) {
     const mdown = printNameAndLink(ctx, (s) => s.padEnd(16) + ' ', name, tb);
     const oper = u8(tb, IFLA_OPERSTATE);
     if (oper !== undefined) printOperstate(ctx, oper);
-    if (f.family === 17 /* AF_PACKET */) {
+    if (f.family === AF_PACKET) {
       const a = tb.get(IFLA_ADDRESS);
       if (a) {
         const s = formatLladdr(a, ifi.type);
@@ -291,8 +240,8 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
   if (oper !== undefined) printOperstate(ctx, oper);
   const mode = u8(tb, IFLA_LINKMODE);
   if (f.doLink && mode !== undefined) {
-    if (mode >= LINK_MODES.length) out.uint('linkmode_index', `mode ${mode} `, mode);
-    else out.string('linkmode', `mode ${LINK_MODES[mode]} `, LINK_MODES[mode]);
+    if (mode >= IF_LINK_MODE_NAMES.length) out.uint('linkmode_index', `mode ${mode} `, mode);
+    else out.string('linkmode', `mode ${IF_LINK_MODE_NAMES[mode]} `, IF_LINK_MODE_NAMES[mode]);
   }
   const group = u32(tb, IFLA_GROUP);
   if (group !== undefined) {
@@ -303,11 +252,11 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
   if (qlen) out.uint('txqlen', `qlen ${qlen | 0}`, qlen | 0);
   const event = u32(tb, IFLA_EVENT);
   if (event !== undefined) {
-    if (event >= LINK_EVENTS.length) out.uint('event', `event ${event | 0} `, event | 0);
-    else if (event) out.string('event', `event ${LINK_EVENTS[event]} `, LINK_EVENTS[event]);
+    if (event >= IFLA_EVENT_NAMES.length) out.uint('event', `event ${event | 0} `, event | 0);
+    else if (event) out.string('event', `event ${IFLA_EVENT_NAMES[event]} `, IFLA_EVENT_NAMES[event]);
   }
   const details = ctx.opts.details > 0;
-  if (!f.family || f.family === 17 || details) {
+  if (!f.family || f.family === AF_PACKET || details) {
     printNl(ctx);
     const t = linkTypeName(ifi.type, ctx.opts.numeric > 0);
     out.string('link_type', `    link/${t} `, t);
@@ -361,7 +310,7 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
   const props = tb.get(IFLA_PROP_LIST);
   if (props) {
     out.openArray('altnames');
-    for (const [t, v] of allAttrs(props)) {
+    for (const [t, v] of parseAttrs(props)) {
       if (t !== IFLA_ALT_IFNAME) continue;
       out.fp(`${sl(ctx)}    altname `);
       out.string(null, attrStr(v), attrStr(v));
@@ -376,18 +325,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** Every attribute of a nest in order, repeats included (parseAttrs keeps one per type). */
-export function allAttrs(b: Uint8Array): [number, Uint8Array][] {
-  const out: [number, Uint8Array][] = [];
-  for (let p = 0; p + 4 <= b.length;) {
-    const len = b[p] | (b[p + 1] << 8);
-    if (len < 4 || p + len > b.length) break;
-    out.push([(b[p + 2] | (b[p + 3] << 8)) & 0x3fff, b.subarray(p + 4, p + len)]);
-    p += (len + 3) & ~3;
-  }
-  return out;
 }
 
 function printDetails(ctx: Context, tb: Attrs, f: LinkFilter): void {
@@ -431,54 +368,41 @@ function printDetails(ctx: Context, tb: Attrs, f: LinkFilter): void {
   str(IFLA_PARENT_DEV_NAME, 'parentdev', 'parentdev');
 }
 
-/** print_linktype(): the "linkinfo" object, kind and slave kind lines. */
+/** print_linktype(): the "linkinfo" object, kind and slave kind lines, each with its kind's print_opt if it has one. */
 function printLinkType(ctx: Context, li: Uint8Array): void {
   const out = ctx.out;
   const info = parseAttrs(li);
-  const names = (i: number) => ctx.indexToName(i);
   out.openObject('linkinfo');
   const kindAttr = info.get(IFLA_INFO_KIND);
   if (kindAttr) {
     const kind = attrStr(kindAttr);
     printNl(ctx);
     out.string('info_kind', `    ${kind} `, kind);
-    const data = info.get(IFLA_INFO_DATA);
-    if (KINDS_WITH_PRINTER.has(kind)) {
-      out.openObject('info_data');
-      if (data) {
-        if (kind === 'bond') printBondInfo(out, parseAttrs(data), names);
-        else printKindData(out, kind, parseAttrs(data), names);
-      }
-      out.closeObject();
-    }
+    printKindData(ctx, linkKind(kind), 'info_data', info.get(IFLA_INFO_DATA));
   }
   const slaveAttr = info.get(IFLA_INFO_SLAVE_KIND);
   if (slaveAttr) {
     const slave = attrStr(slaveAttr);
     printNl(ctx);
     out.string('info_slave_kind', `    ${slave}_slave `, slave);
-    const data = info.get(IFLA_INFO_SLAVE_DATA);
-    if (SLAVE_KINDS_WITH_PRINTER.has(slave)) {
-      out.openObject('info_slave_data');
-      if (data) {
-        if (slave === 'bond') printBondSlaveInfo(out, parseAttrs(data));
-        else printSlaveKindData(out, slave, parseAttrs(data), names);
-      }
-      out.closeObject();
-    }
+    printKindData(ctx, linkKind(`${slave}_slave`), 'info_slave_data', info.get(IFLA_INFO_SLAVE_DATA));
   }
   out.closeObject();
 }
 
-/** Kinds whose link_util has a print_opt in ip 6.1 (among those tsnet knows): info_data appears for them. */
-const KINDS_WITH_PRINTER = new Set(['bond', 'bridge', 'macvlan', 'macvtap', 'vlan']);
-const SLAVE_KINDS_WITH_PRINTER = new Set(['bond', 'bridge']);
+/** The info_data (info_slave_data) object of a kind with a print_opt; empty without data, absent without print_opt. */
+function printKindData(ctx: Context, kind: LinkKind | undefined, key: string, data: Uint8Array | undefined): void {
+  if (!kind?.print) return;
+  ctx.out.openObject(key);
+  if (data) kind.print(ctx.out, parseAttrs(data), { ifname: (i) => ctx.indexToName(i) });
+  ctx.out.closeObject();
+}
 
 /** print_af_spec(): the IPv6 address generation mode. */
 function printAfSpec(out: Output, af: Uint8Array): void {
-  const inet6 = allAttrs(af).find(([t]) => t === AF_INET6);
+  const inet6 = parseAttrs(af).get(AF_INET6);
   if (!inet6) return;
-  const mode = parseAttrs(inet6[1]).get(IFLA_INET6_ADDR_GEN_MODE);
+  const mode = parseAttrs(inet6).get(IFLA_INET6_ADDR_GEN_MODE);
   if (!mode) return;
   const names = ['eui64', 'none', 'stable_secret', 'random'];
   const s = names[mode[0]] ?? `0x${mode[0].toString(16).padStart(2, '0')}`;
@@ -489,133 +413,11 @@ function printAfSpec(out: Output, af: Uint8Array): void {
 export function inetConf(tb: Attrs): Uint32Array | undefined {
   const af = tb.get(IFLA_AF_SPEC);
   if (!af) return undefined;
-  const inet = allAttrs(af).find(([t]) => t === 2 /* AF_INET */);
+  const inet = parseAttrs(af).get(AF_INET);
   if (!inet) return undefined;
-  const conf = parseAttrs(inet[1]).get(IFLA_INET_CONF);
+  const conf = parseAttrs(inet).get(IFLA_INET_CONF);
   if (!conf) return undefined;
   const v = new Uint32Array(conf.length >> 2);
   for (let i = 0; i < v.length; i++) v[i] = attrU32(conf.subarray(i * 4));
   return v;
-}
-
-// struct rtnl_link_stats64, in order.
-const S = {
-  rx_packets: 0, tx_packets: 1, rx_bytes: 2, tx_bytes: 3, rx_errors: 4, tx_errors: 5, rx_dropped: 6, tx_dropped: 7,
-  multicast: 8, collisions: 9, rx_length_errors: 10, rx_over_errors: 11, rx_crc_errors: 12, rx_frame_errors: 13,
-  rx_fifo_errors: 14, rx_missed_errors: 15, tx_aborted_errors: 16, tx_carrier_errors: 17, tx_fifo_errors: 18,
-  tx_heartbeat_errors: 19, tx_window_errors: 20, rx_compressed: 21, tx_compressed: 22, rx_nohandler: 23,
-  rx_otherhost_dropped: 24,
-};
-const STATS64_FIELDS = 25;
-
-/** get_rtnl_link_stats_rta(): the counters (u64 or the old u32 struct) and the JSON key ip uses. */
-function readStats(tb: Attrs): { s: number[]; key: string } | undefined {
-  const s64 = tb.get(IFLA_STATS64);
-  const s32 = s64 ? undefined : tb.get(IFLA_STATS);
-  if (!s64 && !s32) return undefined;
-  const s: number[] = new Array(STATS64_FIELDS).fill(0);
-  if (s64) {
-    for (let i = 0; i < STATS64_FIELDS && i * 8 + 8 <= s64.length; i++) {
-      s[i] = attrU32(s64.subarray(i * 8)) + attrU32(s64.subarray(i * 8 + 4)) * 2 ** 32;
-    }
-    return { s, key: 'stats64' };
-  }
-  for (let i = 0; i < 24 && i * 4 + 4 <= s32!.length; i++) s[i] = attrU32(s32!.subarray(i * 4));
-  return { s, key: 'stats' };
-}
-
-/** print_num(): a counter in its column, scaled with -h. */
-function num(ctx: Context, width: number, count: number): string {
-  const base = ctx.opts.iec ? 1024 : 1000;
-  if (!ctx.opts.human || count < base) return String(count).padStart(width) + ' ';
-  const prefixes = 'kMGTPE';
-  let p = 0;
-  let powi = 1;
-  for (;;) {
-    powi *= base;
-    if (Math.floor(count / base) < powi) break;
-    if (p + 1 >= prefixes.length) break;
-    p++;
-  }
-  let precision = 2;
-  let powj = 1;
-  for (; precision > 0; precision--) {
-    powj *= 10;
-    if (Math.floor(count / powi) < powj) break;
-  }
-  const s = (count / powi).toFixed(precision) + prefixes[p] + (ctx.opts.iec ? 'i' : '');
-  return s.padStart(width) + ' ';
-}
-
-/** __print_link_stats() / print_stats64() */
-export function printLinkStats(ctx: Context, tb: Attrs): void {
-  const st = readStats(tb);
-  if (!st) return;
-  const { s } = st;
-  const out = ctx.out;
-  const carrier = u32(tb, IFLA_CARRIER_CHANGES);
-  const two = ctx.opts.stats > 1;
-  if (out.json) {
-    out.openObject(st.key);
-    const put = (k: string, i: number) => out.uint(k, '', s[i]);
-    out.openObject('rx');
-    put('bytes', S.rx_bytes); put('packets', S.rx_packets); put('errors', S.rx_errors); put('dropped', S.rx_dropped);
-    put('over_errors', S.rx_over_errors); put('multicast', S.multicast);
-    if (s[S.rx_compressed]) put('compressed', S.rx_compressed);
-    if (two) {
-      put('length_errors', S.rx_length_errors); put('crc_errors', S.rx_crc_errors);
-      put('frame_errors', S.rx_frame_errors); put('fifo_errors', S.rx_fifo_errors);
-      put('missed_errors', S.rx_missed_errors);
-      if (s[S.rx_nohandler]) put('nohandler', S.rx_nohandler);
-      if (s[S.rx_otherhost_dropped]) put('otherhost', S.rx_otherhost_dropped);
-    }
-    out.closeObject();
-    out.openObject('tx');
-    put('bytes', S.tx_bytes); put('packets', S.tx_packets); put('errors', S.tx_errors); put('dropped', S.tx_dropped);
-    put('carrier_errors', S.tx_carrier_errors); put('collisions', S.collisions);
-    if (s[S.tx_compressed]) put('compressed', S.tx_compressed);
-    if (two) {
-      put('aborted_errors', S.tx_aborted_errors); put('fifo_errors', S.tx_fifo_errors);
-      put('window_errors', S.tx_window_errors); put('heartbeat_errors', S.tx_heartbeat_errors);
-      if (carrier !== undefined) out.uint('carrier_changes', '', carrier);
-    }
-    out.closeObject();
-    out.closeObject();
-    return;
-  }
-  const cols = ['*X errors:'.length, 7, 6, 7, 7, 7, 10, 9];
-  const size = (...vals: number[]) => {
-    if (ctx.opts.human) return;
-    vals.forEach((v, i) => { cols[i] = Math.max(cols[i], String(v).length); });
-  };
-  size(s[S.rx_bytes], s[S.rx_packets], s[S.rx_errors], s[S.rx_dropped], s[S.rx_missed_errors], s[S.multicast], s[S.rx_compressed], 0);
-  if (two) size(0, s[S.rx_length_errors], s[S.rx_crc_errors], s[S.rx_frame_errors], s[S.rx_fifo_errors], s[S.rx_over_errors], s[S.rx_nohandler], s[S.rx_otherhost_dropped]);
-  size(s[S.tx_bytes], s[S.tx_packets], s[S.tx_errors], s[S.tx_dropped], s[S.tx_carrier_errors], s[S.collisions], s[S.tx_compressed], 0);
-  if (two) size(0, 0, s[S.tx_aborted_errors], s[S.tx_fifo_errors], s[S.tx_window_errors], s[S.tx_heartbeat_errors], carrier ?? 0, 0);
-  const r = (w: number, t: string) => t.padStart(w);
-  const nl = sl(ctx);
-  let t = `    RX: ${r(cols[0] - 4, 'bytes')} ${r(cols[1], 'packets')} ${r(cols[2], 'errors')} ${r(cols[3], 'dropped')} ${r(cols[4], 'missed')} ${r(cols[5], 'mcast')} ${r(cols[6], s[S.rx_compressed] ? 'compressed' : '')}${nl}`;
-  t += '    ' + num(ctx, cols[0], s[S.rx_bytes]) + num(ctx, cols[1], s[S.rx_packets]) + num(ctx, cols[2], s[S.rx_errors]) +
-    num(ctx, cols[3], s[S.rx_dropped]) + num(ctx, cols[4], s[S.rx_missed_errors]) + num(ctx, cols[5], s[S.multicast]);
-  if (s[S.rx_compressed]) t += num(ctx, cols[6], s[S.rx_compressed]);
-  if (two) {
-    const nh = s[S.rx_nohandler], oh = s[S.rx_otherhost_dropped];
-    t += `${nl}    RX errors:${r(cols[0] - 10, '')} ${r(cols[1], 'length')} ${r(cols[2], 'crc')} ${r(cols[3], 'frame')} ${r(cols[4], 'fifo')} ${r(cols[5], 'overrun')}${r(nh ? cols[6] + 1 : 0, nh ? ' nohandler' : '')}${r(oh ? cols[7] + 1 : 0, oh ? ' otherhost' : '')}${nl}`;
-    t += ''.padStart(cols[0] + 5) + num(ctx, cols[1], s[S.rx_length_errors]) + num(ctx, cols[2], s[S.rx_crc_errors]) +
-      num(ctx, cols[3], s[S.rx_frame_errors]) + num(ctx, cols[4], s[S.rx_fifo_errors]) + num(ctx, cols[5], s[S.rx_over_errors]);
-    if (nh) t += num(ctx, cols[6], nh);
-    if (oh) t += num(ctx, cols[7], oh);
-  }
-  t += nl;
-  t += `    TX: ${r(cols[0] - 4, 'bytes')} ${r(cols[1], 'packets')} ${r(cols[2], 'errors')} ${r(cols[3], 'dropped')} ${r(cols[4], 'carrier')} ${r(cols[5], 'collsns')} ${r(cols[6], s[S.tx_compressed] ? 'compressed' : '')}${nl}`;
-  t += '    ' + num(ctx, cols[0], s[S.tx_bytes]) + num(ctx, cols[1], s[S.tx_packets]) + num(ctx, cols[2], s[S.tx_errors]) +
-    num(ctx, cols[3], s[S.tx_dropped]) + num(ctx, cols[4], s[S.tx_carrier_errors]) + num(ctx, cols[5], s[S.collisions]);
-  if (s[S.tx_compressed]) t += num(ctx, cols[6], s[S.tx_compressed]);
-  if (two) {
-    t += `${nl}    TX errors:${r(cols[0] - 10, '')} ${r(cols[1], 'aborted')} ${r(cols[2], 'fifo')} ${r(cols[3], 'window')} ${r(cols[4], 'heartbt')} ${r(cols[5], carrier !== undefined ? 'transns' : '')}${nl}`;
-    t += ''.padStart(cols[0] + 5) + num(ctx, cols[1], s[S.tx_aborted_errors]) + num(ctx, cols[2], s[S.tx_fifo_errors]) +
-      num(ctx, cols[3], s[S.tx_window_errors]) + num(ctx, cols[4], s[S.tx_heartbeat_errors]);
-    if (carrier !== undefined) t += num(ctx, cols[5], carrier);
-  }
-  out.fp(t);
 }

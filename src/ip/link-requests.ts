@@ -5,13 +5,11 @@
 import type { BondLink, LinkChange, RtMessage, RtRequest } from '../backend.js';
 import { type LinkAttr, attrStr, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
 import {
-  IFF_UP, IFLA_ADDRESS, IFLA_EXT_MASK, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA, IFLA_INFO_SLAVE_KIND,
-  IFLA_IFNAME, IFLA_LINKINFO, IFLA_MASTER, IFLA_OPERSTATE, IFLA_PERM_ADDRESS, RTEXT_FILTER_VF, ifInfo, ifInfoHeader,
-} from './link-print.js';
-import { NLM_F_CREATE, NLM_F_EXCL } from '../backend.js';
-
-const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18;
-const IFLA_CARRIER = 33;
+  IFF_UP, IFLA_ADDRESS, IFLA_CARRIER, IFLA_EXT_MASK, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA,
+  IFLA_INFO_SLAVE_KIND, IFLA_LINKINFO, IFLA_MASTER, IFLA_OPERSTATE, IFLA_PERM_ADDRESS, NLM_F_CREATE, NLM_F_EXCL,
+  RTEXT_FILTER_VF, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK,
+} from '../wire/rtnl-constants.js';
+import { ifInfo, ifInfoHeader } from './link-print.js';
 
 /** The dump that `ip link show` (AF_UNSPEC) sends. */
 export const LINK_DUMP: RtRequest = {

@@ -1,105 +1,27 @@
 // `tsnet link`: ip link's grammar, requests and messages (ip/iplink.c of
 // iproute2 6.1). Listing is shared with `tsnet addr` (src/ip/addr.ts), as in ip.
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError } from '../backend.js';
-import { type LinkAttr, encodeAttrs } from '../wire/nlattr.js';
-import { parseBondOptions, parseBondSlaveOptions, BOND_USAGE } from './bond-link.js';
+import { NetlinkError } from '../backend.js';
+import type { LinkAttr } from '../wire/nlattr.js';
 import { netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
+import { writeAll } from '../lib/output.js';
 import { parseInteger, parseLladdr, parseUnsigned } from '../lib/inet.js';
 import {
-  IFF_ALLMULTI, IFF_DYNAMIC, IFF_MULTICAST, IFF_NOARP, IFF_PROMISC, IFF_UP, IFLA_ADDRESS, IFLA_AF_SPEC,
-  IFLA_BROADCAST, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA,
-  IFLA_LINKINFO, IFLA_LINKMODE, IFLA_MASTER, IFLA_MTU, IFLA_NUM_RX_QUEUES, IFLA_NUM_TX_QUEUES, IFLA_OPERSTATE,
-  IFLA_TXQLEN, IFLA_GSO_MAX_SIZE, IFLA_GSO_MAX_SEGS, IFLA_GRO_MAX_SIZE, IFLA_INET_CONF, IFLA_INET6_ADDR_GEN_MODE,
-  OPER_STATES, ifInfoHeader,
-} from './link-print.js';
-import { parseKindArgs } from './linkkinds.js';
+  AF_INET, AF_INET6, ALTIFNAMSIZ, IFALIASZ, IFF_ALLMULTI, IFF_DYNAMIC, IFF_MULTICAST, IFF_NOARP, IFF_NOTRAILERS,
+  IFF_PROMISC, IFF_UP, IFLA_ADDRESS, IFLA_AF_SPEC, IFLA_BROADCAST, IFLA_CARRIER, IFLA_GRO_MAX_SIZE, IFLA_GROUP,
+  IFLA_GSO_MAX_SEGS, IFLA_GSO_MAX_SIZE, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INET6_ADDR_GEN_MODE, IFLA_INET_CONF,
+  IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA, IFLA_LINK, IFLA_LINKINFO, IFLA_LINKMODE, IFLA_MASTER,
+  IFLA_MTU, IFLA_NET_NS_FD, IFLA_NET_NS_PID, IFLA_NEW_IFINDEX, IFLA_NUM_RX_QUEUES, IFLA_NUM_TX_QUEUES,
+  IFLA_OPERSTATE, IFLA_PROTO_DOWN, IFLA_TXQLEN, IFNAMSIZ, IF_OPER_NAMES, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
+  RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK,
+} from '../wire/rtnl-constants.js';
+import { ifInfoHeader } from './link-print.js';
+import { type ParseEnv, linkKind } from './kinds/registry.js';
 import { Args, Exit, duparg, duparg2, invarg, matches } from './matches.js';
 import { groupId } from './names.js';
 import { listLinksAndAddresses } from './addr-list.js';
+import { linkUsage as usage } from './link-usage.js';
 
-const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18;
-const IFLA_LINK = 5, IFLA_CARRIER = 33, IFLA_PROTO_DOWN = 39, IFLA_NET_NS_PID = 19, IFLA_NET_NS_FD = 28,
-  IFLA_NEW_IFINDEX = 49;
-const IFNAMSIZ = 16, IFALIASZ = 256, ALTIFNAMSIZ = 128;
-
-export const TYPES_USAGE = `TYPE := { amt | bareudp | bond | bond_slave | bridge | bridge_slave |
-          dsa | dummy | erspan | geneve | gre | gretap | gtp | ifb |
-          ip6erspan | ip6gre | ip6gretap | ip6tnl |
-          ipip | ipoib | ipvlan | ipvtap |
-          macsec | macvlan | macvtap |
-          netdevsim | nlmon | rmnet | sit | team | team_slave |
-          vcan | veth | vlan | vrf | vti | vxcan | vxlan | wwan |
-          xfrm | virt_wifi }`;
-
-const USAGE = `Usage: tsnet link add [link DEV | parentdev NAME] [ name ] NAME
-		    [ txqueuelen PACKETS ]
-		    [ address LLADDR ]
-		    [ broadcast LLADDR ]
-		    [ mtu MTU ] [index IDX ]
-		    [ numtxqueues QUEUE_COUNT ]
-		    [ numrxqueues QUEUE_COUNT ]
-		    [ netns { PID | NAME } ]
-		    type TYPE [ ARGS ]
-
-	tsnet link delete { DEVICE | dev DEVICE | group DEVGROUP } type TYPE [ ARGS ]
-
-	tsnet link set { DEVICE | dev DEVICE | group DEVGROUP }
-			[ { up | down } ]
-			[ type TYPE ARGS ]
-		[ arp { on | off } ]
-		[ dynamic { on | off } ]
-		[ multicast { on | off } ]
-		[ allmulticast { on | off } ]
-		[ promisc { on | off } ]
-		[ trailers { on | off } ]
-		[ carrier { on | off } ]
-		[ txqueuelen PACKETS ]
-		[ name NEWNAME ]
-		[ address LLADDR ]
-		[ broadcast LLADDR ]
-		[ mtu MTU ]
-		[ netns { PID | NAME } ]
-		[ link-netns NAME | link-netnsid ID ]
-		[ alias NAME ]
-		[ vf NUM [ mac LLADDR ]
-			 [ vlan VLANID [ qos VLAN-QOS ] [ proto VLAN-PROTO ] ]
-			 [ rate TXRATE ]
-			 [ max_tx_rate TXRATE ]
-			 [ min_tx_rate TXRATE ]
-			 [ spoofchk { on | off} ]
-			 [ query_rss { on | off} ]
-			 [ state { auto | enable | disable} ]
-			 [ trust { on | off} ]
-			 [ node_guid EUI64 ]
-			 [ port_guid EUI64 ] ]
-		[ { xdp | xdpgeneric | xdpdrv | xdpoffload } { off |
-			  object FILE [ { section | program } NAME ] [ verbose ] |
-			  pinned FILE } ]
-		[ master DEVICE ][ vrf NAME ]
-		[ nomaster ]
-		[ addrgenmode { eui64 | none | stable_secret | random } ]
-		[ protodown { on | off } ]
-		[ protodown_reason PREASON { on | off } ]
-		[ gso_max_size BYTES ] | [ gso_max_segs PACKETS ]
-		[ gro_max_size BYTES ]
-
-	tsnet link show [ DEVICE | group GROUP ] [up] [master DEV] [vrf NAME] [type TYPE]
-		[nomaster]
-
-	tsnet link xstats type TYPE [ ARGS ]
-
-	tsnet link afstats [ dev DEVICE ]
-	tsnet link property add dev DEVICE [ altname NAME .. ]
-	tsnet link property del dev DEVICE [ altname NAME .. ]
-
-	tsnet link help [ TYPE ]
-
-${TYPES_USAGE}`;
-
-function usage(): never {
-  throw new Exit(255, [USAGE]);
-}
 
 /**
  * The IPv4 devconf settings `link set DEV inet NAME VALUE` changes over
@@ -121,11 +43,11 @@ export async function doLink(ctx: Context, words: string[]): Promise<number> {
   if (matches(verb, 'delete')) return modify(ctx, RTM_DELLINK, 0, rest);
   if (matches(verb, 'show') || matches(verb, 'lst') || matches(verb, 'list')) return listLinksAndAddresses(ctx, rest, 'link', usage);
   if (matches(verb, 'help')) {
-    if (rest[0] === 'bond') {
-      ctx.out.fp(BOND_USAGE + '\n');
-      return 0;
-    }
-    usage();
+    // do_help(): a kind's print_help on stdout, else the usage.
+    const help = rest.length ? linkKind(rest[0])?.help : undefined;
+    if (help === undefined) usage();
+    ctx.out.fp(help + '\n');
+    return 0;
   }
   if (matches(verb, 'xstats') || matches(verb, 'afstats') || matches(verb, 'property')) {
     ctx.err(`tsnet does not implement "ip link ${verb}"; use ip link ${verb}.`);
@@ -163,10 +85,15 @@ async function modify(ctx: Context, cmd: number, nlFlags: number, words: string[
   if (type !== undefined) {
     const info: LinkAttr[] = [{ type: IFLA_INFO_KIND, kind: 'bytes', value: Buffer.from(type) }];
     const slave = type.endsWith('_slave') && type.indexOf('_') === type.length - 6;
-    if (typeArgs.length) {
-      const data = parseTypeArgs(ctx, type, typeArgs);
+    const kind = linkKind(type);
+    if (kind && typeArgs.length) {
+      // A kind without parse_opt takes its words and sends an empty data nest, as ip does.
+      const data = kind.parse ? kind.parse(typeArgs, parseEnv(ctx, cmd === RTM_NEWLINK && !creating)) : [];
       if (typeof data === 'number') return data;
       info.push({ type: slave ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA, kind: 'nest', value: data });
+    } else if (typeArgs.length) {
+      if (matches(typeArgs[0], 'help')) usage();
+      throw new Exit(1, [`Garbage instead of arguments "${typeArgs[0]} ...". Try "tsnet link help".`]);
     }
     attrs.push({ type: IFLA_LINKINFO, kind: 'nest', value: info });
   } else if (creating) {
@@ -262,7 +189,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
     } else if (w === 'multicast') onOffFlag('multicast', IFF_MULTICAST);
     else if (w === 'allmulticast') onOffFlag('allmulticast', IFF_ALLMULTI);
     else if (w === 'promisc') onOffFlag('promisc', IFF_PROMISC);
-    else if (w === 'trailers') onOffFlag('trailers', 0x20, true);
+    else if (w === 'trailers') onOffFlag('trailers', IFF_NOTRAILERS, true);
     else if (w === 'arp') onOffFlag('arp', IFF_NOARP, true);
     else if (w === 'carrier') {
       const v = a.next();
@@ -297,7 +224,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       attrs.push({ type: IFLA_LINKMODE, kind: 'u8', value: m });
     } else if (w === 'state') {
       const v = a.next();
-      const st = OPER_STATES.findIndex((s) => s.toLowerCase() === v.toLowerCase());
+      const st = IF_OPER_NAMES.findIndex((s) => s.toLowerCase() === v.toLowerCase());
       if (st < 0) invarg('Invalid operstate\n', v);
       attrs.push({ type: IFLA_OPERSTATE, kind: 'u8', value: st });
     } else if (matches(w, 'numtxqueues')) {
@@ -318,7 +245,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       const v = a.next();
       const m = ['eui64', 'none', 'stable_secret', 'random'].indexOf(v);
       if (m < 0) invarg('Invalid address generation mode\n', v);
-      attrs.push({ type: IFLA_AF_SPEC, kind: 'nest', value: [{ type: 10, kind: 'nest', value: [{ type: IFLA_INET6_ADDR_GEN_MODE, kind: 'u8', value: m }] }] });
+      attrs.push({ type: IFLA_AF_SPEC, kind: 'nest', value: [{ type: AF_INET6, kind: 'nest', value: [{ type: IFLA_INET6_ADDR_GEN_MODE, kind: 'u8', value: m }] }] });
     } else if (w === 'protodown') {
       const v = a.next();
       if (v !== 'on' && v !== 'off') throw new Exit(1, [`Error: argument of "protodown" must be "on" or "off", not "${v}"`]);
@@ -341,7 +268,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
       const v = a.next();
       const n = v === 'on' ? 1 : v === 'off' ? 0 : parseInteger(v);
       if (n === undefined) invarg(`Invalid "${key}" value\n`, v);
-      attrs.push({ type: IFLA_AF_SPEC, kind: 'nest', value: [{ type: 2, kind: 'nest', value: [{ type: IFLA_INET_CONF, kind: 'nest', value: [u32(id, n)] }] }] });
+      attrs.push({ type: IFLA_AF_SPEC, kind: 'nest', value: [{ type: AF_INET, kind: 'nest', value: [{ type: IFLA_INET_CONF, kind: 'nest', value: [u32(id, n)] }] }] });
     } else {
       if (matches(w, 'help')) usage();
       let d = w;
@@ -391,37 +318,23 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
   return { flags, change, ifindex, attrs, type, typeArgs };
 }
 
-const VETH_USAGE = `Usage: ip link <options> type veth [peer <options>]
-To get <options> type 'ip link add help'`;
-
-/**
- * veth_parse_opt(): `peer` and the peer's own link words (name, address, mtu,
- * ...) as a VETH_INFO_PEER nest holding an ifinfomsg and its attributes.
- */
-function parseVethPeer(ctx: Context, args: string[]): LinkAttr[] | number {
-  if (args[0] !== 'peer') {
-    ctx.err(VETH_USAGE);
-    return 1;
-  }
-  const p = parseLink(ctx, args.slice(1), true);
-  if (typeof p === 'number') return p;
-  if (p.type !== undefined) duparg('type', p.type);
-  const body = encodeAttrs(p.attrs);
-  const value = new Uint8Array(16 + body.length);
-  value.set(ifInfoHeader(0, p.ifindex, p.flags, p.change));
-  value.set(body, 16);
-  return [{ type: 1 /* VETH_INFO_PEER */, kind: 'bytes', value }];
-}
-
-/** The kinds ip has a link_util for, among those tsnet parses; others take no arguments. */
-function parseTypeArgs(ctx: Context, type: string, args: string[]): LinkAttr[] | number {
-  if (type === 'veth') return parseVethPeer(ctx, args);
-  if (type === 'bond') return parseBondOptions(args, (n) => ctx.nameToIndex(n));
-  if (type === 'bond_slave') return parseBondSlaveOptions(args);
-  const data = parseKindArgs(type, args, (n) => ctx.nameToIndex(n) || undefined);
-  if (data) return data;
-  if (matches(args[0], 'help')) usage();
-  throw new Exit(1, [`Garbage instead of arguments "${args[0]} ...". Try "tsnet link help".`]);
+/** What a kind's parser may ask of this command (see kinds/kind.ts). */
+function parseEnv(ctx: Context, setOp: boolean): ParseEnv {
+  return {
+    ifindex: (name) => ctx.nameToIndex(name),
+    setOp,
+    family: ctx.opts.family,
+    parseLink: (words) => {
+      const p = parseLink(ctx, words, true);
+      if (typeof p === 'number') return p;
+      return { ifinfo: ifInfoHeader(0, p.ifindex, p.flags, p.change), attrs: p.attrs, type: p.type };
+    },
+    warn: (line) => ctx.err(line),
+    print: (line) => {
+      ctx.out.flush();
+      writeAll(1, line + '\n');
+    },
+  };
 }
 
 /** nl_get_ll_addr_len(): the length of the device's current hardware address. */

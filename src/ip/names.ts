@@ -31,6 +31,13 @@ class NameTable {
     return this.tab.get(id) ?? String(id);
   }
 
+  /** The number of a name in the table, with no numeric fallback. */
+  named(arg: string): number | undefined {
+    if (!this.loaded) this.load();
+    for (const [k, v] of this.tab) if (v === arg) return k;
+    return undefined;
+  }
+
   /** rtnl_*_a2n(): a known name, or a number 0..255. */
   id(arg: string): number | undefined {
     if (!this.loaded) this.load();
@@ -67,6 +74,9 @@ export const rtProtocols = new NameTable('rt_protos', new Map([
 export const rtScopes = new NameTable('rt_scopes', new Map([
   [0, 'global'], [255, 'nowhere'], [254, 'host'], [253, 'link'], [200, 'site'],
 ]));
+
+/** rt_dsfield: names of TOS / DS field values (rtnl_dsfield_a2n). */
+export const rtDsfields = new NameTable('rt_dsfield', new Map());
 
 /** group: device groups (rtnl_group_n2a/a2n); any u32 is a valid number. */
 export const linkGroups = new NameTable('group', new Map([[0, 'default']]));

@@ -7,10 +7,10 @@ import type { Context } from './context.js';
 /**
  * What completion offers after a keyword or at a positional word: fixed
  * words, or a list looked up when asked (the backend's devices, the network
- * namespaces or the model's hosts, rt_protocols), or `free` (a value
- * nothing can guess: an address, a number).
+ * namespaces or the model's hosts, rt_protocols, the link kinds of
+ * src/ip/kinds), or `free` (a value nothing can guess: an address, a number).
  */
-export type Values = readonly string[] | 'devices' | 'namespaces' | 'protocols' | 'free';
+export type Values = readonly string[] | 'devices' | 'namespaces' | 'protocols' | 'linkKinds' | 'free';
 
 /** One verb's words for completion: each keyword with what follows it (null: nothing, a flag). */
 export interface Verb {

@@ -155,6 +155,9 @@ export const IFLA_VXLAN = {
 export const IFLA_VLAN = { ID: 1, FLAGS: 2, EGRESS_QOS: 3, INGRESS_QOS: 4, PROTOCOL: 5 } as const;
 export const IFLA_VLAN_QOS_MAPPING = 1;
 
+/** IFLA_VXLAN_DF values (enum ifla_vxlan_df). */
+export const VXLAN_DF_UNSET = 0, VXLAN_DF_SET = 1, VXLAN_DF_INHERIT = 2;
+
 // ---- device flags (linux/if.h) ----
 export const IFF_UP = 0x1, IFF_BROADCAST = 0x2, IFF_DEBUG = 0x4, IFF_LOOPBACK = 0x8, IFF_POINTOPOINT = 0x10,
   IFF_NOTRAILERS = 0x20, IFF_RUNNING = 0x40, IFF_NOARP = 0x80, IFF_PROMISC = 0x100, IFF_ALLMULTI = 0x200,

@@ -12,7 +12,8 @@ import { inLab } from './lab.js';
 import { TSNET } from '../tsnet-bin.js';
 import { KernelBackend } from '../../src/kernel/backend.js';
 import { Output } from '../../src/lib/output.js';
-import { printBondInfo, printBondSlaveInfo } from '../../src/ip/bond-link.js';
+import { printBondInfo } from '../../src/ip/kinds/bond.js';
+import { printBondSlaveInfo } from '../../src/ip/kinds/bond_slave.js';
 import { LINK_DUMP, bondLink } from '../../src/ip/link-requests.js';
 import type { BondLink } from '../../src/backend.js';
 

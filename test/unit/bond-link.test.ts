@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { Exit } from '../../src/ip/matches.js';
 import { Output } from '../../src/lib/output.js';
-import { parseBondOptions, parseBondSlaveOptions, printBondInfo, printBondSlaveInfo } from '../../src/ip/bond-link.js';
+import { parseBondOptions, printBondInfo } from '../../src/ip/kinds/bond.js';
+import { parseBondSlaveOptions, printBondSlaveInfo } from '../../src/ip/kinds/bond_slave.js';
 import { linkAddRequest as addRequest, linkSetRequest as setRequest } from '../../src/ip/link-requests.js';
 import { rtRequestBytes } from '../../src/kernel/backend.js';
 

@@ -1,9 +1,9 @@
 // The per-kind printers and parsers of `ip link` (bridge, bridge_slave, macvlan,
-// vlan, veth, dummy) against ip 6.1: the reference captures in
+// vlan, veth, dummy), found through the link-kind registry, against ip 6.1: the reference captures in
 // /work/shared/reference/iproute2, bytes and output captured from the kernel
 // and ip in a namespace, and the IFLA_INFO_DATA ip sent (strace) for the same words.
 import { describe, expect, it } from 'vitest';
-import { parseKindArgs, printKindData, printSlaveKindData } from '../../src/ip/linkkinds.js';
+import { type ParseEnv, linkKind } from '../../src/ip/kinds/registry.js';
 import { Exit } from '../../src/ip/matches.js';
 import { Output } from '../../src/lib/output.js';
 import { Context } from '../../src/ip/context.js';
@@ -26,13 +26,29 @@ const attrs = (a: LinkAttr[]): Attrs => parseAttrs(encodeAttrs(a));
 const fromHex = (h: string): Attrs => parseAttrs(Buffer.from(h, 'hex'));
 const names = (i: number) => ({ 3: 'veth1' } as Record<number, string>)[i] ?? `if${i}`;
 
+/** A kind's parse_opt as `ip link add` calls it (not at all without words); undefined for a kind tsnet does not know. */
+function parseKindArgs(kind: string, words: string[], ifindex: (name: string) => number | undefined): LinkAttr[] | undefined {
+  const k = linkKind(kind);
+  if (!k) return undefined;
+  if (!words.length || !k.parse) return [];
+  const env: ParseEnv = { ifindex: (n) => ifindex(n) ?? 0, setOp: false, family: 0, parseLink: () => 1, warn: () => undefined, print: () => undefined };
+  return k.parse(words, env) as LinkAttr[];
+}
+
+/** print_linktype()'s call of a kind's print_opt (KIND_slave's for a slave); false when it has none. */
+function printKindData(out: Output, kind: string, data: Attrs, slave = false): boolean {
+  const print = linkKind(slave ? `${kind}_slave` : kind)?.print;
+  print?.(out, data, { ifname: names });
+  return print !== undefined;
+}
+
 /** What a printer writes as text, and as JSON inside the info_data object the caller opens. */
 function print(kind: string, data: Attrs, slave = false, opts: { pretty?: boolean; oneline?: boolean } = {}): [string, string] {
   const run = (json: boolean) => {
     const out = new Output(json, json && !!opts.pretty);
     if (opts.oneline) out.lineBreak = '\\';
     if (json) out.openObject();
-    const known = slave ? printSlaveKindData(out, kind, data, names) : printKindData(out, kind, data, names);
+    const known = printKindData(out, kind, data, slave);
     expect(known).toBe(true);
     if (json) out.closeObject();
     return out.take();
@@ -192,9 +208,9 @@ describe('printers, from the C', () => {
 
   it('kinds without a printer', () => {
     const out = new Output(false, false);
-    expect(printKindData(out, 'veth', attrs([]), names)).toBe(false);
-    expect(printKindData(out, 'dummy', attrs([]), names)).toBe(false);
-    expect(printSlaveKindData(out, 'bond', attrs([]), names)).toBe(false);
+    expect(printKindData(out, 'veth', attrs([]))).toBe(false);
+    expect(printKindData(out, 'dummy', attrs([]))).toBe(false);
+    expect(printKindData(out, 'nosuch', attrs([]), true)).toBe(false);
     expect(out.take()).toBe('');
   });
 });
@@ -274,7 +290,7 @@ describe('parseKindArgs', () => {
   it('dummy ignores its words; no words give no attributes; other kinds are not ours', () => {
     expect(parseKindArgs('dummy', ['foo', 'bar'], () => undefined)).toEqual([]);
     expect(parseKindArgs('vlan', [], () => undefined)).toEqual([]);
-    expect(parseKindArgs('vxlan', ['id', '1'], () => undefined)).toBeUndefined();
+    expect(parseKindArgs('geneve', ['id', '1'], () => undefined)).toBeUndefined();
   });
 
   it("has ip's messages and exit codes", () => {
@@ -290,5 +306,31 @@ describe('parseKindArgs', () => {
     expect(fails('macvlan', ['bcqueuelen', '-1'])).toEqual([1, 'Error: argument of "bcqueuelen" must be a positive integer [0-4294967295], not "-1"\n']);
     expect(fails('vlan', ['ingress-qos-map', '1:x'])).toEqual([255, 'Error: argument "1" is wrong: invalid ingress-qos-map\n']);
     expect(fails('vlan', ['gvrp', 'yes'])).toEqual([1, 'Error: argument of "gvrp" must be "on" or "off", not "yes"\n']);
+  });
+});
+
+describe('the link-kind registry', () => {
+  it('finds every kind by its id, with help and completion words, and nothing else', () => {
+    for (const id of ['bond', 'bond_slave', 'bridge', 'bridge_slave', 'dummy', 'macvlan', 'macvtap', 'veth', 'vlan', 'vxlan']) {
+      const k = linkKind(id);
+      expect(k?.id).toBe(id);
+      expect(k?.help).toMatch(/^Usage: /);
+    }
+    expect(linkKind('geneve')).toBeUndefined();
+    expect(linkKind('vxlan')!.keywords).toContain('dstport');
+  });
+
+  it('vxlan prints what the kernel rarely sends as ip does (v6 ends, label, limit, vnifilter without its space)', () => {
+    const v6 = (...last: number[]) => raw(0, ...new Array(16 - last.length).fill(0), ...last).value as Uint8Array;
+    const data = attrs([
+      u8(25, 1), u8(30, 1), u32(1, 7),
+      { type: 16, kind: 'bytes', value: Uint8Array.of(0xff, 2, ...new Array(13).fill(0), 1) },
+      { type: 17, kind: 'bytes', value: v6(1) }, u32(3, 3), raw(26, 0, 1, 0x23, 0x45), u32(9, 10), u8(6, 1), u8(29, 0),
+      u32(8, 0), u8(18, 0),
+    ]);
+    expect(print('vxlan', data)).toEqual([
+      'external vnifilterid 7 group ff02::1 local ::1 dev veth1 tos inherit flowlabel 0x12345 ageing none maxaddr 10 noudpcsum ',
+      '{"external":true,"vnifilter":true,"id":7,"group6":"ff02::1","local6":"::1","link":"veth1","tos":"0x1","df":"unset","label":"0x12345","ageing":0,"limit":10,"udp_csum":false}',
+    ]);
   });
 });

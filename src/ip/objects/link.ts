@@ -1,8 +1,8 @@
 // `tsnet link` (ip link): network devices. Code: ../link.ts.
 import { type IpObject, onUse } from '../object.js';
 
-/** The kinds `link add ... type` offers (those tsnet parses and prints). */
-const KINDS = ['veth', 'bridge', 'macvlan', 'dummy', 'vlan', 'bond', 'bond_slave'];
+/** `type` offers the kinds tsnet parses and prints (src/ip/kinds; looked up only when completing). */
+const KINDS = 'linkKinds';
 const ON_OFF = ['on', 'off'];
 
 export const link: IpObject = {

@@ -1,31 +1,24 @@
-// The bond and bond_slave parts of `ip link` (ip/iplink_bond.c and
-// iplink_bond_slave.c of iproute2 6.1): the `type bond ...` options encoded as
-// the same IFLA_BOND_* attributes in the same order, ip's messages for bad
-// values, and the -d text / -j -d JSON of info_data and info_slave_data.
-// Shared by `tsnet link` and `tsnet bond`.
-import { Exit, matches } from './matches.js';
-import { formatIPv4, formatIPv6, hexColon, parseAddress, parseIPv6, parseInteger, parseLladdr, parseUnsigned } from '../lib/inet.js';
-import type { Output } from '../lib/output.js';
-import { AF_INET } from '../backend.js';
-import { type Attrs, type LinkAttr, attrS32, attrU16, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
+// The bond kind (ip/iplink_bond.c of iproute2 6.1): the `type bond ...`
+// options encoded as the same IFLA_BOND_* attributes in the same order, ip's
+// messages for bad values, and the -d text / -j -d JSON of info_data. Shared
+// by `tsnet link` and `tsnet bond`.
+import { Exit, incomplete, invarg, matches } from '../matches.js';
+import { formatIPv4, formatIPv6, hexColon, parseAddress, parseIPv6, parseLladdr, parseUnsigned } from '../../lib/inet.js';
+import type { Output } from '../../lib/output.js';
+import { type Attrs, type LinkAttr, attrU16, attrU32, attrU8, parseAttrs } from '../../wire/nlattr.js';
+import {
+  AF_INET, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_AD_ACTOR_SYSTEM, IFLA_BOND_AD_ACTOR_SYS_PRIO, IFLA_BOND_AD_INFO,
+  IFLA_BOND_AD_INFO_ACTOR_KEY, IFLA_BOND_AD_INFO_AGGREGATOR, IFLA_BOND_AD_INFO_NUM_PORTS, IFLA_BOND_AD_INFO_PARTNER_KEY,
+  IFLA_BOND_AD_INFO_PARTNER_MAC, IFLA_BOND_AD_LACP_ACTIVE, IFLA_BOND_AD_LACP_RATE, IFLA_BOND_AD_SELECT,
+  IFLA_BOND_AD_USER_PORT_KEY, IFLA_BOND_ALL_SLAVES_ACTIVE, IFLA_BOND_ARP_ALL_TARGETS, IFLA_BOND_ARP_INTERVAL,
+  IFLA_BOND_ARP_IP_TARGET, IFLA_BOND_ARP_VALIDATE, IFLA_BOND_DOWNDELAY, IFLA_BOND_FAIL_OVER_MAC, IFLA_BOND_LP_INTERVAL,
+  IFLA_BOND_MIIMON, IFLA_BOND_MIN_LINKS, IFLA_BOND_MISSED_MAX, IFLA_BOND_MODE, IFLA_BOND_NS_IP6_TARGET,
+  IFLA_BOND_NUM_PEER_NOTIF, IFLA_BOND_PACKETS_PER_SLAVE, IFLA_BOND_PEER_NOTIF_DELAY, IFLA_BOND_PRIMARY,
+  IFLA_BOND_PRIMARY_RESELECT, IFLA_BOND_RESEND_IGMP, IFLA_BOND_TLB_DYNAMIC_LB, IFLA_BOND_UPDELAY,
+  IFLA_BOND_USE_CARRIER, IFLA_BOND_XMIT_HASH_POLICY,
+} from '../../wire/rtnl-constants.js';
+import type { LinkKind } from './kind.js';
 
-// IFLA_BOND_* (linux/if_link.h)
-export const IFLA_BOND_MODE = 1, IFLA_BOND_ACTIVE_SLAVE = 2, IFLA_BOND_MIIMON = 3, IFLA_BOND_UPDELAY = 4,
-  IFLA_BOND_DOWNDELAY = 5, IFLA_BOND_USE_CARRIER = 6, IFLA_BOND_ARP_INTERVAL = 7, IFLA_BOND_ARP_IP_TARGET = 8,
-  IFLA_BOND_ARP_VALIDATE = 9, IFLA_BOND_ARP_ALL_TARGETS = 10, IFLA_BOND_PRIMARY = 11, IFLA_BOND_PRIMARY_RESELECT = 12,
-  IFLA_BOND_FAIL_OVER_MAC = 13, IFLA_BOND_XMIT_HASH_POLICY = 14, IFLA_BOND_RESEND_IGMP = 15,
-  IFLA_BOND_NUM_PEER_NOTIF = 16, IFLA_BOND_ALL_SLAVES_ACTIVE = 17, IFLA_BOND_MIN_LINKS = 18,
-  IFLA_BOND_LP_INTERVAL = 19, IFLA_BOND_PACKETS_PER_SLAVE = 20, IFLA_BOND_AD_LACP_RATE = 21,
-  IFLA_BOND_AD_SELECT = 22, IFLA_BOND_AD_INFO = 23, IFLA_BOND_AD_ACTOR_SYS_PRIO = 24,
-  IFLA_BOND_AD_USER_PORT_KEY = 25, IFLA_BOND_AD_ACTOR_SYSTEM = 26, IFLA_BOND_TLB_DYNAMIC_LB = 27,
-  IFLA_BOND_PEER_NOTIF_DELAY = 28, IFLA_BOND_AD_LACP_ACTIVE = 29, IFLA_BOND_MISSED_MAX = 30,
-  IFLA_BOND_NS_IP6_TARGET = 31;
-const AD_INFO_AGGREGATOR = 1, AD_INFO_NUM_PORTS = 2, AD_INFO_ACTOR_KEY = 3, AD_INFO_PARTNER_KEY = 4,
-  AD_INFO_PARTNER_MAC = 5;
-export const IFLA_BOND_SLAVE_STATE = 1, IFLA_BOND_SLAVE_MII_STATUS = 2, IFLA_BOND_SLAVE_LINK_FAILURE_COUNT = 3,
-  IFLA_BOND_SLAVE_PERM_HWADDR = 4, IFLA_BOND_SLAVE_QUEUE_ID = 5, IFLA_BOND_SLAVE_AD_AGGREGATOR_ID = 6,
-  IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE = 7, IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE = 8,
-  IFLA_BOND_SLAVE_PRIO = 9;
 
 const BOND_MAX_ARP_TARGETS = 16;
 
@@ -78,15 +71,6 @@ LACP_ACTIVE := off|on
 LACP_RATE := slow|fast
 AD_SELECT := stable|bandwidth|count`;
 
-export const BOND_SLAVE_USAGE = 'Usage: ... bond_slave [ queue_id ID ] [ prio PRIORITY ]';
-
-function invarg(msg: string, arg: string): never {
-  throw new Exit(255, [`Error: argument "${arg}" is wrong: ${msg}`]);
-}
-
-function incomplete(): never {
-  throw new Exit(255, ['Command line is not complete. Try option "help"']);
-}
 
 /** get_index(): a table word, or its number (get_integer base 10) when in range. */
 function getIndex(tbl: string[], s: string): number {
@@ -195,27 +179,6 @@ export function parseBondOptions(words: string[], nameToIndex: (name: string) =>
   return out;
 }
 
-/** bond_slave_parse_opt(): `type bond_slave queue_id N prio N`. */
-export function parseBondSlaveOptions(words: string[]): LinkAttr[] {
-  const out: LinkAttr[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    if (matches(w, 'queue_id')) {
-      if (++i >= words.length) incomplete();
-      const v = parseUnsigned(words[i], 0xffff);
-      if (v === undefined) invarg('queue_id is invalid', words[i]);
-      out.push({ type: IFLA_BOND_SLAVE_QUEUE_ID, kind: 'u16', value: v });
-    } else if (w === 'prio') {
-      if (++i >= words.length) incomplete();
-      const v = parseInteger(words[i]);
-      if (v === undefined) invarg('prio is invalid', words[i]);
-      out.push({ type: IFLA_BOND_SLAVE_PRIO, kind: 'u32', value: v >>> 0 });
-    } else {
-      throw new Exit(1, matches(w, 'help') ? [BOND_SLAVE_USAGE] : [`bond_slave: unknown option "${w}"?`, BOND_SLAVE_USAGE]);
-    }
-  }
-  return out;
-}
 
 const nameOf = (tbl: string[], i: number) => tbl[i] ?? 'UNKNOWN';
 
@@ -273,11 +236,11 @@ export function printBondInfo(out: Output, data: Attrs, indexToName: (index: num
       const b = t.get(a);
       if (b) { const v = attrU16(b); out.uint(key, `${word} ${v} `, v); }
     };
-    int(AD_INFO_AGGREGATOR, 'aggregator', 'ad_aggregator');
-    int(AD_INFO_NUM_PORTS, 'num_ports', 'ad_num_ports');
-    int(AD_INFO_ACTOR_KEY, 'actor_key', 'ad_actor_key');
-    int(AD_INFO_PARTNER_KEY, 'partner_key', 'ad_partner_key');
-    const mac = t.get(AD_INFO_PARTNER_MAC);
+    int(IFLA_BOND_AD_INFO_AGGREGATOR, 'aggregator', 'ad_aggregator');
+    int(IFLA_BOND_AD_INFO_NUM_PORTS, 'num_ports', 'ad_num_ports');
+    int(IFLA_BOND_AD_INFO_ACTOR_KEY, 'actor_key', 'ad_actor_key');
+    int(IFLA_BOND_AD_INFO_PARTNER_KEY, 'partner_key', 'ad_partner_key');
+    const mac = t.get(IFLA_BOND_AD_INFO_PARTNER_MAC);
     if (mac) { const s = hexColon(mac.subarray(0, 6)); out.string('partner_mac', `ad_partner_mac ${s} `, s); }
     out.closeObject();
   }
@@ -304,48 +267,14 @@ function printTargets(out: Output, nest: Uint8Array | undefined, name: string, f
   out.closeArray();
 }
 
-const SLAVE_STATES = ['ACTIVE', 'BACKUP'];
-const MII_STATUS = ['UP', 'GOING_DOWN', 'DOWN', 'GOING_BACK'];
-const LACP_BITS = ['active', 'short_timeout', 'aggregating', 'in_sync', 'collecting', 'distributing', 'defaulted', 'expired'];
-
-/** bond_slave_print_opt(): a slave's info_slave_data. */
-export function printBondSlaveInfo(out: Output, data: Attrs): void {
-  const st = data.get(IFLA_BOND_SLAVE_STATE);
-  if (st) {
-    const v = attrU8(st);
-    if (v >= SLAVE_STATES.length) out.uint('state_index', `state ${v} `, v);
-    else out.string('state', `state ${SLAVE_STATES[v]} `, SLAVE_STATES[v]);
-  }
-  const mii = data.get(IFLA_BOND_SLAVE_MII_STATUS);
-  if (mii) {
-    const v = attrU8(mii);
-    if (v >= MII_STATUS.length) out.uint('mii_status_index', `mii_status ${v} `, v);
-    else out.string('mii_status', `mii_status ${MII_STATUS[v]} `, MII_STATUS[v]);
-  }
-  const lfc = data.get(IFLA_BOND_SLAVE_LINK_FAILURE_COUNT);
-  if (lfc) { const v = attrS32(lfc); out.uint('link_failure_count', `link_failure_count ${v} `, v); }
-  const perm = data.get(IFLA_BOND_SLAVE_PERM_HWADDR);
-  if (perm) { const s = hexColon(perm); out.string('perm_hwaddr', `perm_hwaddr ${s} `, s); }
-  const q = data.get(IFLA_BOND_SLAVE_QUEUE_ID);
-  if (q) { const v = attrU16(q); out.uint('queue_id', `queue_id ${v} `, v); }
-  const prio = data.get(IFLA_BOND_SLAVE_PRIO);
-  if (prio) { const v = attrS32(prio); out.uint('prio', `prio ${v} `, v); }
-  const agg = data.get(IFLA_BOND_SLAVE_AD_AGGREGATOR_ID);
-  if (agg) { const v = attrU16(agg); out.uint('ad_aggregator_id', `ad_aggregator_id ${v} `, v); }
-  for (const [t, key] of [[IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE, 'ad_actor_oper_port_state'],
-    [IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE, 'ad_partner_oper_port_state']] as const) {
-    const b = data.get(t);
-    if (!b) continue;
-    let state = attrU8(b);
-    out.uint(key, `${key} ${state} `, state);
-    out.openArray(`${key}_str`);
-    out.fp(' <');
-    for (let bit = 0; bit < 8; bit++) {
-      if (!(state & (1 << bit))) continue;
-      state &= ~(1 << bit);
-      out.string(null, state ? `${LACP_BITS[bit]},` : LACP_BITS[bit], LACP_BITS[bit]);
-    }
-    out.closeArray();
-    out.fp('> ');
-  }
-}
+export const bond: LinkKind = {
+  id: 'bond',
+  parse: (words, env) => parseBondOptions(words, env.ifindex),
+  print: (out, data, env) => printBondInfo(out, data, env.ifname),
+  help: BOND_USAGE,
+  keywords: ['mode', 'active_slave', 'clear_active_slave', 'miimon', 'updelay', 'downdelay', 'peer_notify_delay',
+    'use_carrier', 'arp_interval', 'arp_validate', 'arp_all_targets', 'arp_ip_target', 'ns_ip6_target', 'primary',
+    'primary_reselect', 'fail_over_mac', 'xmit_hash_policy', 'resend_igmp', 'num_grat_arp', 'num_unsol_na',
+    'all_slaves_active', 'min_links', 'lp_interval', 'packets_per_slave', 'tlb_dynamic_lb', 'lacp_rate', 'lacp_active',
+    'ad_select', 'ad_user_port_key', 'ad_actor_sys_prio', 'ad_actor_system', 'arp_missed_max'],
+};
