@@ -13,7 +13,7 @@ if (process.env.TSNET_OCLIF === '1') {
     process.exit(1);
   });
 } else {
-  loadFront().main(argv).then((code) => process.exit(code));
+  loadFront().main(argv, process.argv[1]).then((code) => process.exit(code));
 }
 
 /**

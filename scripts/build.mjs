@@ -71,7 +71,7 @@ if (!bun) {
   const key = createHash('sha256').update(`${front}\n${statSync(bun).size} ${flags.join(' ')}`).digest('hex').slice(0, 16);
   if (!existsSync(exe) || readText(`${exe}.build`) !== key) {
     writeFileSync('dist/bun-front.cjs', front);
-    writeFileSync('dist/bun-entry.cjs', "require('./bun-front.cjs').main(process.argv.slice(2)).then((code) => process.exit(code));\n");
+    writeFileSync('dist/bun-entry.cjs', "require('./bun-front.cjs').main(process.argv.slice(2), process.argv0).then((code) => process.exit(code));\n");
     const r = spawnSync(bun, ['build', 'dist/bun-entry.cjs', ...flags, '--outfile', `${exe}.tmp`], { stdio: ['ignore', 'ignore', 'inherit'] });
     rmSync('dist/bun-entry.cjs');
     rmSync('dist/bun-front.cjs');

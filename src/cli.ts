@@ -9,6 +9,7 @@ import type { CompletionEnv } from './ip/object.js';
 import { type GlobalOptions, defaultOptions, parseOption } from './ip/options.js';
 import { objectNamed, rawCommand, resolveObject, usageExit } from './ip/registry.js';
 import { Output, writeAll } from './lib/output.js';
+import { progName } from './lib/progname.js';
 import { VERSION } from './version.js';
 
 /**
@@ -25,10 +26,11 @@ function readOptions(words: string[], start: number, opts: GlobalOptions, lenien
     if (w[0] !== '-' || w.length < 2) return i;
     if (!parseOption(w, () => words[++i], opts)) {
       if (lenient) return i;
-      throw new Exit(255, [`Option "${w[1] === '-' ? w.slice(1) : w}" is unknown, try "tsnet -help".`]);
+      throw new Exit(255, [`Option "${w[1] === '-' ? w.slice(1) : w}" is unknown, try "${progName()} -help".`]);
     }
     if (opts.version) {
-      writeAll(1, `tsnet utility, iproute2-6.1.0 compatible, tsnet ${VERSION}\n`);
+      // Under the name ip, ip 6.1's own line (scripts parse it for the version).
+      writeAll(1, progName() === 'ip' ? 'ip utility, iproute2-6.1.0, libbpf 1.1.2\n' : `tsnet utility, iproute2-6.1.0 compatible, tsnet ${VERSION}\n`);
       throw new Exit(0);
     }
     if (opts.help) usageExit();
@@ -67,6 +69,8 @@ export interface RunHooks {
   loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Backend>;
   /** Enters a network namespace; returns an error line on failure. */
   switchNetns(name: string): string | undefined;
+  /** Runs the system's ip with these words; undefined when there is none. */
+  handOver?(args: string[]): Promise<number | undefined>;
 }
 
 /**
@@ -131,10 +135,11 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
     const first = readOptions(argv, 0, opts, false);
     let words = argv.slice(first);
     // tsnet extension: global options also right after the object, and flags at the end
-    // (not for arping, whose words after the object are all its own).
+    // (not for arping, whose words after the object are all its own, nor for an
+    // object handed to the system's ip, which gets the words as typed).
     const name = words.length ? resolveObject(words[0]) : undefined;
     const object = name === undefined ? undefined : objectNamed(name);
-    if (object?.optionsAfter !== false) {
+    if (object !== undefined && object.optionsAfter !== false) {
       if (words.length > 1 && words[1][0] === '-' && name !== undefined) {
         const rest = readOptions(words, 1, opts, true);
         words = [words[0], ...words.slice(rest)];
@@ -159,7 +164,7 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
       if (e) throw new Exit(255, [e]);
     }
     const open = await hooks.loadBackend(opts.dryRun);
-    ctx = new Context(opts, out, () => open(opts));
+    ctx = new Context(opts, out, () => open(opts), hooks.handOver);
     if (opts.batch !== undefined) {
       rc = await runBatch(ctx, opts.batch);
       failed = false;

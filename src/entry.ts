@@ -7,6 +7,7 @@ import { run } from './cli.js';
 import type { GlobalOptions } from './ip/options.js';
 import { KernelBackend } from './kernel/backend.js';
 import { switchNetns } from './kernel/netns.js';
+import { setProgName } from './lib/progname.js';
 
 async function loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Backend> {
   if (model) {
@@ -16,6 +17,18 @@ async function loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Bac
   return () => new KernelBackend();
 }
 
-export function main(argv: string[]): Promise<number> {
-  return run(argv, { loadBackend, switchNetns });
+/**
+ * `invokedAs`: the name the process was started by (process.argv0 of the
+ * executable, bin/run.js's path under node). bin/tsnet's own $0 wins: it
+ * passes it in TSNET_ARGV0, which is dropped here so no child inherits it.
+ */
+async function handOver(args: string[]): Promise<number | undefined> {
+  const { runSystemIp } = await import('./kernel/system-ip.js');
+  return runSystemIp(args);
+}
+
+export function main(argv: string[], invokedAs?: string): Promise<number> {
+  setProgName(process.env.TSNET_ARGV0 ?? invokedAs);
+  delete process.env.TSNET_ARGV0;
+  return run(argv, { loadBackend, switchNetns, handOver });
 }

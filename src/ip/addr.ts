@@ -1,6 +1,7 @@
 // `tsnet addr` (ip/ipaddress.c of iproute2 6.1): the verb table. The listing
 // that `link show` shares is addr-list.ts, the printer addr-print.ts,
 // add/change/replace/del addr-modify.ts, flush/save/restore addr-save.ts.
+import { progName } from '../lib/progname.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../backend.js';
 import type { Context } from './context.js';
 import { Exit, matches } from './matches.js';
@@ -10,16 +11,16 @@ import { modify } from './addr-modify.js';
 import { RTM_DELADDR, RTM_NEWADDR } from '../wire/rtnl-constants.js';
 import { restore, showDump } from './addr-save.js';
 
-const USAGE = `Usage: tsnet address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
+const usageText = (): string => `Usage: ${progName()} address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
                                                       [ CONFFLAG-LIST ]
-       tsnet address del IFADDR dev IFNAME [mngtmpaddr]
-       tsnet address {save|flush} [ dev IFNAME ] [ scope SCOPE-ID ]
+       ${progName()} address del IFADDR dev IFNAME [mngtmpaddr]
+       ${progName()} address {save|flush} [ dev IFNAME ] [ scope SCOPE-ID ]
                             [ to PREFIX ] [ FLAG-LIST ] [ label LABEL ] [up]
-       tsnet address [ show [ dev IFNAME ] [ scope SCOPE-ID ] [ master DEVICE ]
+       ${progName()} address [ show [ dev IFNAME ] [ scope SCOPE-ID ] [ master DEVICE ]
                          [ nomaster ]
                          [ type TYPE ] [ to PREFIX ] [ FLAG-LIST ]
                          [ label LABEL ] [up] [ vrf NAME ] ]
-       tsnet address {showdump|restore}
+       ${progName()} address {showdump|restore}
 IFADDR := PREFIX | ADDR peer PREFIX
           [ broadcast ADDR ] [ anycast ADDR ]
           [ label IFNAME ] [ scope SCOPE-ID ] [ metric METRIC ]
@@ -35,7 +36,7 @@ LFT := forever | SECONDS
 ${TYPES_USAGE}`;
 
 function usage(): never {
-  throw new Exit(255, [USAGE]);
+  throw new Exit(255, [usageText()]);
 }
 
 export async function doAddr(ctx: Context, words: string[]): Promise<number> {
@@ -51,5 +52,5 @@ export async function doAddr(ctx: Context, words: string[]): Promise<number> {
   if (matches(verb, 'showdump')) return showDump(ctx);
   if (matches(verb, 'restore')) return restore(ctx);
   if (matches(verb, 'help')) usage();
-  throw new Exit(255, [`Command "${verb}" is unknown, try "tsnet address help".`]);
+  throw new Exit(255, [`Command "${verb}" is unknown, try "${progName()} address help".`]);
 }

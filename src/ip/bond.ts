@@ -1,6 +1,7 @@
 // `tsnet bond`: everyday bonding tasks over rtnetlink, iproute2 style. `show`
 // prints each bond in the layout of /proc/net/bonding/NAME (the driver's
 // bond_procfs.c) from the netlink linkinfo; -j lists the slaves on the master.
+import { progName } from '../lib/progname.js';
 import { NetlinkError, type BondLink, type LinkChange } from '../backend.js';
 import type { Context } from './context.js';
 import { LINK_DUMP, bondLink, linkAddRequest, linkDelRequest, linkSetRequest } from './link-requests.js';
@@ -20,16 +21,16 @@ import {
 } from '../wire/rtnl-constants.js';
 import { type Attrs, attrS32, attrU16, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
 
-const USAGE = `Usage: tsnet bond add NAME [ mode MODE ] [ BOND_OPTS ]
-       tsnet bond del NAME
-       tsnet bond enslave NAME DEV...
-       tsnet bond release NAME DEV...
-       tsnet bond set NAME { active DEV | primary DEV | mode MODE | miimon N | BOND_OPTS }
-       tsnet bond show [ NAME ]
-BOND_OPTS := the options of "tsnet link add NAME type bond" (see "tsnet link help bond")`;
+const usageText = (): string => `Usage: ${progName()} bond add NAME [ mode MODE ] [ BOND_OPTS ]
+       ${progName()} bond del NAME
+       ${progName()} bond enslave NAME DEV...
+       ${progName()} bond release NAME DEV...
+       ${progName()} bond set NAME { active DEV | primary DEV | mode MODE | miimon N | BOND_OPTS }
+       ${progName()} bond show [ NAME ]
+BOND_OPTS := the options of "${progName()} link add NAME type bond" (see "${progName()} link help bond")`;
 
 function usage(): never {
-  throw new Exit(255, [USAGE]);
+  throw new Exit(255, [usageText()]);
 }
 
 const MODE_NAMES = ['load balancing (round-robin)', 'fault-tolerance (active-backup)', 'load balancing (xor)',
@@ -58,7 +59,7 @@ export async function doBond(ctx: Context, words: string[]): Promise<number> {
   if (matches(verb, 'release')) return enslave(ctx, rest, false);
   if (matches(verb, 'set')) return setBond(ctx, rest);
   if (matches(verb, 'help')) usage();
-  throw new Exit(255, [`Command "${verb}" is unknown, try "tsnet bond help".`]);
+  throw new Exit(255, [`Command "${verb}" is unknown, try "${progName()} bond help".`]);
 }
 
 function backendCall<T>(f: () => T): T {

@@ -19,6 +19,8 @@ export class Context {
     readonly opts: GlobalOptions,
     readonly out: Output,
     private readonly makeBackend: () => Backend,
+    /** Runs the system's ip with these words (the drop-in's fall-through); undefined: there is none. */
+    readonly handOver: (args: string[]) => Promise<number | undefined> = async () => undefined,
   ) {}
 
   get backend(): Backend {

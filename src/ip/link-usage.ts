@@ -1,6 +1,7 @@
 // The usage text of `ip link` (iplink.c's usage() in iproute2 6.1, naming
 // tsnet), shared by link.ts and addr.ts (`link show help` and the TYPE list of
 // ip address's usage) without either importing the other.
+import { progName } from '../lib/progname.js';
 import { Exit } from './matches.js';
 
 export const TYPES_USAGE = `TYPE := { amt | bareudp | bond | bond_slave | bridge | bridge_slave |
@@ -12,7 +13,7 @@ export const TYPES_USAGE = `TYPE := { amt | bareudp | bond | bond_slave | bridge
           vcan | veth | vlan | vrf | vti | vxcan | vxlan | wwan |
           xfrm | virt_wifi }`;
 
-const USAGE = `Usage: tsnet link add [link DEV | parentdev NAME] [ name ] NAME
+const usageText = (): string => `Usage: ${progName()} link add [link DEV | parentdev NAME] [ name ] NAME
 		    [ txqueuelen PACKETS ]
 		    [ address LLADDR ]
 		    [ broadcast LLADDR ]
@@ -22,9 +23,9 @@ const USAGE = `Usage: tsnet link add [link DEV | parentdev NAME] [ name ] NAME
 		    [ netns { PID | NAME } ]
 		    type TYPE [ ARGS ]
 
-	tsnet link delete { DEVICE | dev DEVICE | group DEVGROUP } type TYPE [ ARGS ]
+	${progName()} link delete { DEVICE | dev DEVICE | group DEVGROUP } type TYPE [ ARGS ]
 
-	tsnet link set { DEVICE | dev DEVICE | group DEVGROUP }
+	${progName()} link set { DEVICE | dev DEVICE | group DEVGROUP }
 			[ { up | down } ]
 			[ type TYPE ARGS ]
 		[ arp { on | off } ]
@@ -64,20 +65,20 @@ const USAGE = `Usage: tsnet link add [link DEV | parentdev NAME] [ name ] NAME
 		[ gso_max_size BYTES ] | [ gso_max_segs PACKETS ]
 		[ gro_max_size BYTES ]
 
-	tsnet link show [ DEVICE | group GROUP ] [up] [master DEV] [vrf NAME] [type TYPE]
+	${progName()} link show [ DEVICE | group GROUP ] [up] [master DEV] [vrf NAME] [type TYPE]
 		[nomaster]
 
-	tsnet link xstats type TYPE [ ARGS ]
+	${progName()} link xstats type TYPE [ ARGS ]
 
-	tsnet link afstats [ dev DEVICE ]
-	tsnet link property add dev DEVICE [ altname NAME .. ]
-	tsnet link property del dev DEVICE [ altname NAME .. ]
+	${progName()} link afstats [ dev DEVICE ]
+	${progName()} link property add dev DEVICE [ altname NAME .. ]
+	${progName()} link property del dev DEVICE [ altname NAME .. ]
 
-	tsnet link help [ TYPE ]
+	${progName()} link help [ TYPE ]
 
 ${TYPES_USAGE}`;
 
 /** ip link's usage(), exit 255; `ip link show help` reaches it too (ipaddress.c prints ip link's for do_link). */
 export function linkUsage(): never {
-  throw new Exit(255, [USAGE]);
+  throw new Exit(255, [usageText()]);
 }

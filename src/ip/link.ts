@@ -1,5 +1,6 @@
 // `tsnet link`: ip link's grammar, requests and messages (ip/iplink.c of
 // iproute2 6.1). Listing is shared with `tsnet addr` (src/ip/addr.ts), as in ip.
+import { progName } from '../lib/progname.js';
 import { NetlinkError } from '../backend.js';
 import type { LinkAttr } from '../wire/nlattr.js';
 import { netlinkErrorLine, nodev } from './common.js';
@@ -53,7 +54,7 @@ export async function doLink(ctx: Context, words: string[]): Promise<number> {
     ctx.err(`tsnet does not implement "ip link ${verb}"; use ip link ${verb}.`);
     return 1;
   }
-  throw new Exit(255, [`Command "${verb}" is unknown, try "tsnet link help".`]);
+  throw new Exit(255, [`Command "${verb}" is unknown, try "${progName()} link help".`]);
 }
 
 function onOff(msg: string, value: string): never {
@@ -93,7 +94,7 @@ async function modify(ctx: Context, cmd: number, nlFlags: number, words: string[
       info.push({ type: slave ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA, kind: 'nest', value: data });
     } else if (typeArgs.length) {
       if (matches(typeArgs[0], 'help')) usage();
-      throw new Exit(1, [`Garbage instead of arguments "${typeArgs[0]} ...". Try "tsnet link help".`]);
+      throw new Exit(1, [`Garbage instead of arguments "${typeArgs[0]} ...". Try "${progName()} link help".`]);
     }
     attrs.push({ type: IFLA_LINKINFO, kind: 'nest', value: info });
   } else if (creating) {
@@ -293,7 +294,7 @@ function parseLink(ctx: Context, words: string[], creating: boolean): ParsedLink
   }
   if (index && !creating && !netns) throw new Exit(255, ['index can be used only when creating devices or when moving device to another netns.']);
   if (group !== -1 && dev === undefined) {
-    if (typeArgs.length && type === undefined) throw new Exit(255, [`Garbage instead of arguments "${typeArgs[0]} ...". Try "tsnet link help".`]);
+    if (typeArgs.length && type === undefined) throw new Exit(255, [`Garbage instead of arguments "${typeArgs[0]} ...". Try "${progName()} link help".`]);
     if (creating) throw new Exit(255, ['group cannot be used when creating devices.']);
     ctx.err('tsnet does not implement "ip link set group"; use ip link.');
     return 1;

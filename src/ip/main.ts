@@ -1,23 +1,39 @@
 // The front's dispatcher: one command through the object registry, or a
 // batch, with the exit-code rules of ip.c.
 import { readFileSync } from 'node:fs';
+import { progName } from '../lib/progname.js';
 import type { Context } from './context.js';
 import { Exit } from './matches.js';
+import { ipOptionWords } from './options.js';
 import { objectNamed, resolveObject } from './registry.js';
 
 /** do_cmd(): runs one command; returns its exit status. Exit exceptions pass through. */
 export async function runCommand(ctx: Context, words: string[]): Promise<number> {
   const name = resolveObject(words[0]);
   if (name === undefined) {
-    ctx.err(`Object "${words[0]}" is unknown, try "tsnet help".`);
+    ctx.err(`Object "${words[0]}" is unknown, try "${progName()} help".`);
     return 1;
   }
   const obj = objectNamed(name);
-  if (!obj) {
-    ctx.err(`Object "${name}" is not implemented by tsnet; use ip ${name}.`);
+  if (!obj) return handOver(ctx, name, words);
+  return obj.run(ctx, words.slice(1));
+}
+
+/**
+ * An object tsnet does not implement: on the kernel the system's ip runs the
+ * command (words as typed, with the global options ip takes), its output and
+ * status passed through; the model has nothing to run it on.
+ */
+async function handOver(ctx: Context, name: string, words: string[]): Promise<number> {
+  if (ctx.opts.dryRun) {
+    ctx.err(`Object "${name}" is not modelled by tsnet --dry-run.`);
     return 1;
   }
-  return obj.run(ctx, words.slice(1));
+  ctx.out.flush();
+  const rc = await ctx.handOver([...ipOptionWords(ctx.opts), ...words]);
+  if (rc !== undefined) return rc;
+  ctx.err(`Object "${name}" is not implemented by tsnet, and there is no system ip on PATH to run it.`);
+  return 1;
 }
 
 /**

@@ -2,6 +2,7 @@
 // objects tsnet knows. Runs until a signal ends it, as ip's: ip installs no
 // handler, so SIGINT/SIGTERM end it by the signal (130/143 in a shell), and a
 // reader that goes away ends it by SIGPIPE (141).
+import { progName } from '../lib/progname.js';
 import type { MonitorEvent, MonitorTopics } from '../backend.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, RTM_DELNEIGH, RTM_GETNEIGH } from '../wire/rtnl-constants.js';
 import { strerror } from '../errno.js';
@@ -10,7 +11,7 @@ import { Args, Exit, invarg, matches } from './matches.js';
 import { stdoutClosed } from '../lib/output.js';
 import { type EndingSignal, dieBy, sigintIgnoredAtStart } from '../lib/signals.js';
 
-const USAGE = `Usage: tsnet monitor [ all | OBJECTS ] [ FILE ] [ label ] [ all-nsid ]
+const usageText = (): string => `Usage: ${progName()} monitor [ all | OBJECTS ] [ FILE ] [ label ] [ all-nsid ]
                   [ dev DEVICE ]
 OBJECTS :=  address | link | mroute | neigh | netconf |
             nexthop | nsid | prefix | route | rule | stats
@@ -48,13 +49,13 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
     else if (matches(w, 'neigh')) wanted.neigh = true;
     else if (w === 'all') label = true;
     else if (matches(w, 'all-nsid')) { /* tsnet listens in one namespace; nothing to add */ }
-    else if (matches(w, 'help')) throw new Exit(255, [USAGE]);
+    else if (matches(w, 'help')) throw new Exit(255, [usageText()]);
     else if (w === 'dev') {
       const v = a.next();
       ifindex = ctx.nameToIndex(v);
       if (!ifindex) invarg('Device does not exist\n', v);
     } else {
-      throw new Exit(255, [`Argument "${w}" is unknown, try "tsnet monitor help".`]);
+      throw new Exit(255, [`Argument "${w}" is unknown, try "${progName()} monitor help".`]);
     }
   }
   const all = !wanted.link && !wanted.addr && !wanted.neigh && !wanted.other;

@@ -1,5 +1,6 @@
 // `tsnet neigh` (ip/ipneigh.c, 6.1): the verb table, add/change/replace/del
 // and get. show/flush are neigh-list.ts, the printer neigh-print.ts.
+import { progName } from '../lib/progname.js';
 import {
   AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NTF_EXT_LEARNED, NTF_EXT_MANAGED, NTF_PROXY, NTF_ROUTER, NTF_USE,
   NUD_NONE, NUD_PERMANENT, NetlinkError, type Neighbour, type NeighbourChange,
@@ -12,20 +13,20 @@ import { familyNameVerbose, netlinkErrorLine, nodev } from './common.js';
 import { showOrFlush } from './neigh-list.js';
 import { nudStateFromName, printNeighbour } from './neigh-print.js';
 
-const USAGE = `Usage: tsnet neigh { add | del | change | replace }
+const usageText = (): string => `Usage: ${progName()} neigh { add | del | change | replace }
                 { ADDR [ lladdr LLADDR ] [ nud STATE ] proxy ADDR }
                 [ dev DEV ] [ router ] [ use ] [ managed ] [ extern_learn ]
                 [ protocol PROTO ]
 
-	tsnet neigh { show | flush } [ proxy ] [ to PREFIX ] [ dev DEV ] [ nud STATE ]
+	${progName()} neigh { show | flush } [ proxy ] [ to PREFIX ] [ dev DEV ] [ nud STATE ]
 				  [ vrf NAME ] [ nomaster ]
-	tsnet neigh get { ADDR | proxy ADDR } dev DEV
+	${progName()} neigh get { ADDR | proxy ADDR } dev DEV
 
 STATE := { delay | failed | incomplete | noarp | none |
            permanent | probe | reachable | stale }`;
 
 function usage(): never {
-  throw new Exit(255, [USAGE]);
+  throw new Exit(255, [usageText()]);
 }
 
 
@@ -40,7 +41,7 @@ export function doNeigh(ctx: Context, words: string[]): number {
   if (matches(verb, 'show') || matches(verb, 'lst') || matches(verb, 'list')) return showOrFlush(ctx, rest, false, usage);
   if (matches(verb, 'flush')) return showOrFlush(ctx, rest, true, usage);
   if (matches(verb, 'help')) usage();
-  throw new Exit(255, [`Command "${verb}" is unknown, try "tsnet neigh help".`]);
+  throw new Exit(255, [`Command "${verb}" is unknown, try "${progName()} neigh help".`]);
 }
 
 function getAddr(arg: string, family: number): InetPrefix {

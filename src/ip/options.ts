@@ -135,3 +135,26 @@ function matchesColor(opt: string, o: GlobalOptions): boolean {
   else return false;
   return true;
 }
+
+/**
+ * The global options in `o` that ip itself takes, as words for the system
+ * ip a command is handed to (-batch, -force and tsnet's own are left out:
+ * the batch stays tsnet's, one line at a time).
+ */
+export function ipOptionWords(o: GlobalOptions): string[] {
+  const w: string[] = [];
+  const family: Record<number, string> = { [AF_INET]: '-4', [AF_INET6]: '-6', [AF_PACKET]: '-0', [AF_MPLS]: '-M', [AF_BRIDGE]: '-B' };
+  if (family[o.family]) w.push(family[o.family]);
+  const counted: [number, string][] = [
+    [o.human, '-h'], [o.iec, '-iec'], [o.stats, '-s'], [o.details, '-d'], [o.resolve, '-r'], [o.oneline, '-o'],
+    [o.tshort ? 0 : o.timestamp, '-t'], [o.tshort, '-ts'], [o.brief, '-br'], [o.json, '-j'], [o.pretty, '-p'],
+    [o.numeric, '-N'], [o.echo, '-echo'],
+  ];
+  for (const [n, word] of counted) for (let i = 0; i < n; i++) w.push(word);
+  if (o.all) w.push('-a');
+  if (o.loops !== 10) w.push('-l', String(o.loops));
+  if (o.rcvbuf !== undefined) w.push('-rc', String(o.rcvbuf));
+  if (o.color !== 'never') w.push(`-c=${o.color}`);
+  if (o.netns !== undefined) w.push('-n', o.netns);
+  return w;
+}

@@ -3,6 +3,7 @@
 // and -batch (main.ts), `tsnet help` (the usage below), completion
 // (complete.ts) and the oclif command classes (commands/index.ts) read it.
 // A new object: its module under objects/ and its line here.
+import { progName } from '../lib/progname.js';
 import { Exit, matches } from './matches.js';
 import type { IpObject, RawCommand } from './object.js';
 import { address } from './objects/addr.js';
@@ -85,7 +86,25 @@ function objectList(): string {
   return lines.join('\n');
 }
 
+/** ip 6.1's usage word for word: what a script that runs tsnet as `ip` reads. */
+const IP_USAGE = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
+       ip [ -force ] -batch filename
+where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
+                   link | macsec | maddress | monitor | mptcp | mroute | mrule |
+                   neighbor | neighbour | netconf | netns | nexthop | ntable |
+                   ntbl | route | rule | sr | tap | tcpmetrics |
+                   token | tunnel | tuntap | vrf | xfrm }
+       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
+                    -h[uman-readable] | -iec | -j[son] | -p[retty] |
+                    -f[amily] { inet | inet6 | mpls | bridge | link } |
+                    -4 | -6 | -M | -B | -0 |
+                    -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
+                    -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
+                    -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
+                    -c[olor]}`;
+
 export function usage(): string {
+  if (progName() === 'ip') return IP_USAGE;
   return `Usage: tsnet [ OPTIONS ] OBJECT { COMMAND | help }
        tsnet [ -force ] -batch filename
 ${objectList()}

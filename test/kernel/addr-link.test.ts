@@ -186,10 +186,10 @@ describe.runIf(root)('primary, secondaries and promote_secondaries', () => {
     return ns;
   }
 
-  it.each([0, 1] as const)('promote_secondaries=%i: tsnet deletes what ip deletes, and says so on stderr', (promote) => {
+  it.each([0, 1] as const)('promote_secondaries=%i: tsnet deletes what ip deletes, and with -X says so on stderr', (promote) => {
     const [a, b] = prepare(promote);
     const i = a.ip('addr del 203.0.113.1/24 dev vp0');
-    const t = b.tsnet('addr del 203.0.113.1/24 dev vp0');
+    const t = b.tsnet('-X addr del 203.0.113.1/24 dev vp0');
     expect(t.stdout).toBe(i.stdout);
     expect(t.code).toBe(i.code);
     expect(b.ip('addr').stdout).toBe(a.ip('addr').stdout);

@@ -364,9 +364,15 @@ describe.runIf(root)('deleting a primary: promote_secondaries, and tsnet\'s warn
   }
   const v4 = (ns: Netns) => ns.ip('-4 -o addr show dev veth0').stdout;
 
-  it.each([0, 1] as const)('promote_secondaries=%i: tsnet addr del leaves what ip leaves, with one warning line', (promote) => {
+  it.each([0, 1] as const)('promote_secondaries=%i: a script (stderr not a terminal) sees exactly ip\'s stdout, stderr and status', (promote) => {
     const [a, b] = prepare(promote);
-    const t = a.tsnet('addr del 192.0.2.1/24 dev veth0');
+    expect(a.tsnet('addr del 192.0.2.1/24 dev veth0')).toEqual(b.ip('addr del 192.0.2.1/24 dev veth0'));
+    expect(addrState(a)).toBe(addrState(b));
+  });
+
+  it.each([0, 1] as const)('promote_secondaries=%i: -X tsnet addr del leaves what ip leaves, with one warning line', (promote) => {
+    const [a, b] = prepare(promote);
+    const t = a.tsnet('-X addr del 192.0.2.1/24 dev veth0');
     const i = b.ip('addr del 192.0.2.1/24 dev veth0');
     expect(t.stdout).toBe(i.stdout);
     expect(t.code).toBe(i.code);
@@ -386,7 +392,7 @@ describe.runIf(root)('deleting a primary: promote_secondaries, and tsnet\'s warn
 
   it.each([0, 1] as const)('promote_secondaries=%i: with -force there is no warning; all else is ip\'s', (promote) => {
     const [a, b] = prepare(promote);
-    const t = a.tsnet('-force addr del 192.0.2.1/24 dev veth0');
+    const t = a.tsnet('-X -force addr del 192.0.2.1/24 dev veth0');
     const i = b.ip('-force addr del 192.0.2.1/24 dev veth0');
     expect(t).toEqual(i);
     expect(addrState(a)).toBe(addrState(b));

@@ -1,20 +1,21 @@
 // The veth kind (ip/link_veth.c of iproute2 6.1): `peer` and the peer's own
 // link words (name, address, mtu, ...), which are the link grammar itself,
 // as a VETH_INFO_PEER attribute holding an ifinfomsg and its attributes.
+import { progName } from '../../lib/progname.js';
 import { type LinkAttr, encodeAttrs } from '../../wire/nlattr.js';
 import { duparg } from '../matches.js';
 import { VETH_INFO_PEER } from '../../wire/rtnl-constants.js';
 import type { LinkKind, ParseEnv } from './kind.js';
 
 // ip's text names ip; tsnet's names tsnet, as every usage does (the rest is ip's).
-const VETH_USAGE = `Usage: tsnet link <options> type veth [peer <options>]
+const vethUsage = (): string => `Usage: ${progName()} link <options> type veth [peer <options>]
 To get <options> type 'ip link add help'`;
 
 /** veth_parse_opt() */
 function parseVeth(words: string[], env: ParseEnv): LinkAttr[] | number {
   if (words[0] !== 'peer') {
     // ip prints this usage with printf(): on stdout, even as an error.
-    env.print(VETH_USAGE);
+    env.print(vethUsage());
     return 1;
   }
   const p = env.parseLink(words.slice(1));
@@ -27,4 +28,7 @@ function parseVeth(words: string[], env: ParseEnv): LinkAttr[] | number {
   return [{ type: VETH_INFO_PEER, kind: 'bytes', value }];
 }
 
-export const veth: LinkKind = { id: 'veth', parse: parseVeth, help: VETH_USAGE, keywords: ['peer'] };
+export const veth: LinkKind = {
+  id: 'veth', parse: parseVeth, keywords: ['peer'],
+  get help() { return vethUsage(); },
+};
