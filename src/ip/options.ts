@@ -139,7 +139,7 @@ function matchesColor(opt: string, o: GlobalOptions): boolean {
 /**
  * The global options in `o` that ip itself takes, as words for the system
  * ip a command is handed to (-batch, -force and tsnet's own are left out:
- * the batch stays tsnet's, one line at a time).
+ * the batch stays tsnet's, one line at a time; -n see below).
  */
 export function ipOptionWords(o: GlobalOptions): string[] {
   const w: string[] = [];
@@ -155,6 +155,9 @@ export function ipOptionWords(o: GlobalOptions): string[] {
   if (o.loops !== 10) w.push('-l', String(o.loops));
   if (o.rcvbuf !== undefined) w.push('-rc', String(o.rcvbuf));
   if (o.color !== 'never') w.push(`-c=${o.color}`);
-  if (o.netns !== undefined) w.push('-n', o.netns);
+  // -n NAME is not passed on: this process has already entered that
+  // namespace and the child inherits it. ip -n would also move the child into
+  // a mount namespace of its own, where a `netns add` mount would be lost to
+  // the next line of a batch.
   return w;
 }

@@ -56,20 +56,23 @@ describe.runIf(root)('objects tsnet does not implement go to the system\'s ip', 
   });
 
   /** The same batch through `tsnet -n A` and `ip -n B` (from the same file path); the namespace it adds named per run. */
-  function batch(text: string, opts: string[] = []) {
+  function batch(text: string, opts: string[] = [], suffix = '', [na, nb] = [a, b]) {
     const file = join(dir, 'mixed.batch');
     const go = (prog: string, ns: Netns, extra: string) => {
-      const name = `tsn-dropin-${process.pid}-${extra}`;
+      const name = `tsn-dropin-${process.pid}-${extra}${suffix}`;
       nsNames.push(name);
       writeFileSync(file, text.replaceAll('NEWNS', name));
       const r = run(prog, ['-n', ns.name, ...opts, '-batch', file]);
-      return { ...r, stdout: r.stdout.replaceAll(name, 'NEWNS'), stderr: r.stderr.replaceAll(name, 'NEWNS') };
+      const names = /tsn-dropin-\d+-[ti]f?/g;
+      return { ...r, stdout: r.stdout.replace(names, 'NEWNS'), stderr: r.stderr.replace(names, 'NEWNS') };
     };
-    return [go(TSNET, a, 't'), go('ip', b, 'i')];
+    return [go(TSNET, na, 't'), go('ip', nb, 'i')];
+    // (suffix: a suffix for the namespace's name, new for each batch)
   }
 
   it('a mixed batch (netns, route, neigh, addr lines) gives ip\'s output and exit status; Command failed FILE:N stays', () => {
     const text = `netns add NEWNS
+netns set NEWNS 7
 netns list-id
 link add v0 address 02:00:00:00:00:01 type veth peer name v1
 link set v0 up
@@ -85,10 +88,10 @@ neigh show
 `;
     const [t, i] = batch(text);
     expect(i.code).not.toBe(0);
-    expect(i.stderr).toMatch(/Command failed .*:12/);
+    expect(i.stderr).toMatch(/Command failed .*:13/);
     expect(t).toEqual(i);
     // -force goes on after the failing line; -j reaches the handed-over lines.
-    const [tf, jf] = batch(text.replace('link add v0 address 02:00:00:00:00:01 type veth peer name v1\n', ''), ['-force', '-j']);
+    const [tf, jf] = batch(text.replace('NEWNS 7', 'NEWNS 8').replace('link add v0 address 02:00:00:00:00:01 type veth peer name v1\n', ''), ['-force', '-j'], 'f', [Netns.create('dropin'), Netns.create('dropin')]);
     expect(tf).toEqual(jf);
   });
 
