@@ -21,6 +21,8 @@ beforeAll(() => {
 });
 afterAll(() => {
   destroyAll();
+  // The netns cases' own namespaces, when a failed check left them.
+  for (const tag of ['i', 't', 'bi', 'bt']) run('ip', ['netns', 'del', `tsn-suite-${process.pid}-${tag}`]);
   rmSync(dir, { recursive: true, force: true });
 });
 
