@@ -41,7 +41,7 @@ const LINES: Record<string, string[][]> = {
   sim: [['sim', '--state', 'STATE', 'show'], ['--state', 'STATE', 'sim', 'timeline', 'last', '3'], ['sim', 'help']],
   completion: [['completion', 'bash'], ['__complete', '2', 'neigh', 'a'], ['completion', 'fish']],
   help: [['help'], ['--help']],
-  front: [[], ['-V'], ['bogus'], ['netns', 'list'], ['-x', 'neigh'], ['--dry-run', '--state', 'STATE', '-force', '-batch', 'BATCH']],
+  front: [[], ['-V'], ['bogus'], ['--dry-run', 'netns', 'list'], ['-x', 'neigh'], ['--dry-run', '--state', 'STATE', '-force', '-batch', 'BATCH']],
 };
 
 describe('tsnet through oclif', () => {
