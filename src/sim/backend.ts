@@ -16,7 +16,7 @@ import { Engine } from './engine.js';
 import { runSimCommand } from './commands.js';
 import { SimArpingPort } from './arping.js';
 import { writeAll } from '../lib/output.js';
-import { neighAdd, neighDelete, neighDump, neighFillInfo, neighGet } from './neigh-netlink.js';
+import { RefusedButKept, neighAdd, neighDelete, neighDump, neighFillInfo, neighGet } from './neigh-netlink.js';
 import type { SimHost, SimNeighbour, World } from './world.js';
 import { findHost } from './lan.js';
 import { upgradeLinks } from './upgrade.js';
@@ -34,6 +34,8 @@ export class SimBackend implements Backend {
   readonly host: SimHost;
   /** Set by anything that changes the model; a read-only command leaves the state file alone. */
   dirty = false;
+  /** A refused request left a change behind, as the kernel's does (see RefusedButKept). */
+  private keptOnRefusal = false;
 
   constructor(
     readonly world: World, hostName: string, trace?: (line: string) => void, private readonly onClose?: (dirty: boolean, failed: boolean) => void,
@@ -81,7 +83,12 @@ export class SimBackend implements Backend {
   neighbourAdd(c: NeighbourChange, nlFlags: number): void {
     this.dirty = true;
     this.trace('RTM_NEWNEIGH', c, nlFlags);
-    neighAdd(this.engine.env(this.host), c, nlFlags);
+    try {
+      neighAdd(this.engine.env(this.host), c, nlFlags);
+    } catch (e) {
+      if (e instanceof RefusedButKept) this.keptOnRefusal = true;
+      throw e;
+    }
   }
 
   neighbourDelete(c: NeighbourChange): void {
@@ -147,8 +154,12 @@ export class SimBackend implements Backend {
     return runSimCommand(this, words, write);
   }
 
-  /** Hands the state to be saved (src/sim/open.ts decides where) once the command is done; a failed one saves nothing. */
+  /**
+   * Hands the state to be saved (src/sim/open.ts decides where) once the
+   * command is done; a failed one saves nothing, unless the model's kernel
+   * kept a change while refusing the request, as the kernel does.
+   */
   close(failed = false): void {
-    this.onClose?.(this.dirty, failed);
+    this.onClose?.(this.dirty, failed && !this.keptOnRefusal);
   }
 }

@@ -69,7 +69,18 @@ export function neighAdd(env: NeighEnv, c: NeighbourChange, nlFlags: number): vo
   if (existed && !(nlFlags & NLM_F_REPLACE)) flags &= ~F_OVERRIDE;
   // As on the kernel, an entry created for a refused request stays (in NONE).
   const err = neighUpdate(env, n, lladdr, c.state, flags, 'set by the administrator (RTM_NEWNEIGH)');
-  if (err) throw err;
+  if (err) throw existed ? err : new RefusedButKept(err);
+}
+
+/**
+ * A refusal after which the kernel keeps what it did first (neigh_add()
+ * created the entry before __neigh_update() refused it): the model's state
+ * is saved although the command failed.
+ */
+export class RefusedButKept extends NetlinkError {
+  constructor(err: NetlinkError) {
+    super(err.errno, err.extack);
+  }
 }
 
 /** neigh_delete(): the entry goes FAILED (queued packets dropped) and is removed; pneigh_delete() for a proxy entry. */

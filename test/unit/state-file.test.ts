@@ -159,6 +159,12 @@ describe('a failed command changes no file', () => {
     }
     expect(leftovers()).toEqual([]);
   }, 30000);
+
+  it('a refusal after which the kernel keeps its change is kept too: neigh_add leaves a NONE entry', async () => {
+    const r = await tsnet(['--dry-run', 'neigh', 'add', '10.0.0.63', 'dev', 'eth0', 'nud', 'stale']);
+    expect(r).toMatchObject({ exitCode: 2, stderr: 'Error: No link layer address given.' });
+    expect((await tsnet(['--dry-run', 'neigh', 'show', '10.0.0.63', 'nud', 'all'])).stdout).toBe('10.0.0.63 dev eth0 ');
+  }, 30000);
 });
 
 describe('folders a run cannot write', () => {
