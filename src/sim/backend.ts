@@ -34,8 +34,10 @@ export class SimBackend implements Backend {
   readonly host: SimHost;
   /** Set by anything that changes the model; a read-only command leaves the state file alone. */
   dirty = false;
-  /** A refused request left a change behind, as the kernel's does (see RefusedButKept). */
+  /** A refused request left a change behind, as the kernel's does (see RefusedButKept and rtRequest). */
   private keptOnRefusal = false;
+  /** The changes of state rtnetlink requests noted so far. */
+  private changes = 0;
 
   constructor(
     readonly world: World, hostName: string, trace?: (line: string) => void, private readonly onClose?: (dirty: boolean, failed: boolean) => void,
@@ -116,7 +118,15 @@ export class SimBackend implements Backend {
 
   rtRequest(req: RtRequest): RtMessage[] {
     if (req.type !== RTM_GETLINK) this.dirty = true;
-    return this.rtnl(req, NLM_F_REQUEST | NLM_F_ACK | req.flags).request(req);
+    const changesBefore = this.changes;
+    try {
+      return this.rtnl(req, NLM_F_REQUEST | NLM_F_ACK | req.flags).request(req);
+    } catch (e) {
+      // do_setlink() is not transactional: what it did before the refusal stays (a refused
+      // `master` has already released the old one), so the model keeps it too.
+      if (this.changes !== changesBefore) this.keptOnRefusal = true;
+      throw e;
+    }
   }
 
   /** The handlers of this host; with --trace, the request's bytes first (what the kernel would have read). */
@@ -125,6 +135,7 @@ export class SimBackend implements Backend {
     // Every note is a change of state (even while answering a dump: a lifetime ran out, a slave failed).
     return new SimRtnl(this.world, this.host, (text) => {
       this.dirty = true;
+      this.changes++;
       this.engine.note(this.host, text);
     }, (link, f, why) => this.engine.send(this.host, link, f, why));
   }
