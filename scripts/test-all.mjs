@@ -37,7 +37,8 @@ function runPart(argv, extraEnv) {
 
 /** Vitest's closing "Tests  2 failed | 30 passed | 1 skipped (33)" line, as counts. */
 function vitestCounts(text) {
-  const lines = text.split('\n').filter((l) => /^\s*Tests\s+\d/.test(l));
+  // The lab's vitest colours its output (the VM gets no FORCE_COLOR): read it without the escapes.
+  const lines = text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => /^\s*Tests\s+\d/.test(l));
   if (!lines.length) return undefined;
   const last = lines[lines.length - 1];
   const n = (word) => Number(new RegExp(`(\\d+) ${word}`).exec(last)?.[1] ?? 0);
