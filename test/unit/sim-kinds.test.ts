@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NLM_F_CREATE, NLM_F_EXCL, NetlinkError, type RtMessage, type RtRequest } from '../../src/backend.js';
+import { NLM_F_CREATE, NLM_F_EXCL, type RtMessage, type RtRequest } from '../../src/backend.js';
 import { SimBackend } from '../../src/sim/backend.js';
 import { defaultWorld } from '../../src/sim/lan.js';
 import { type LinkAttr, attrStr, parseAttrs } from '../../src/wire/nlattr.js';
 import { canRunKernelTests } from '../kernel/harness.js';
+import { refusal } from './refusal.js';
 
 const RTM_NEWLINK = 16, RTM_GETLINK = 18;
 const IFLA_IFNAME = 3, IFLA_LINKINFO = 18, IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2;
@@ -31,15 +32,6 @@ function vxlanRequest(name: string, data: LinkAttr[] | undefined): RtRequest {
 const id = (n: number): LinkAttr => ({ type: IFLA_VXLAN_ID, kind: 'u32', value: n });
 const port = (n: number): LinkAttr => ({ type: IFLA_VXLAN_PORT, kind: 'bytes', value: Uint8Array.of(n >> 8, n & 255) });
 
-function refusal(f: () => unknown): { errno: number; extack?: string } {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof NetlinkError) return { errno: e.errno, extack: e.extack };
-    throw e;
-  }
-  throw new Error('not refused');
-}
 
 function model(): SimBackend {
   const w = defaultWorld();

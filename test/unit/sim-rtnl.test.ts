@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NetlinkError, type RtMessage, type RtRequest } from '../../src/backend.js';
+import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, type RtMessage, type RtRequest } from '../../src/backend.js';
 import { SimBackend } from '../../src/sim/backend.js';
 import { defaultWorld } from '../../src/sim/lan.js';
 import { linkLocalFor } from '../../src/sim/addrconf.js';
 import { type LinkAttr, attrStr, attrU32, attrU8, parseAttrs } from '../../src/wire/nlattr.js';
 import { canRunKernelTests } from '../kernel/harness.js';
+import { refusal } from './refusal.js';
 
 const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22;
 const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_FLAGS = 8;
@@ -81,15 +82,6 @@ function link(b: SimBackend, index: number): { flags: number; operstate: number;
   };
 }
 
-function refusal(f: () => unknown): { errno: number; extack?: string } {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof NetlinkError) return { errno: e.errno, extack: e.extack };
-    throw e;
-  }
-  throw new Error('not refused');
-}
 
 const setUp = (b: SimBackend, index: number, up: boolean) =>
   b.rtRequest({ type: RTM_NEWLINK, flags: 0, header: ifinfomsg(index, up ? IFF_UP : 0, IFF_UP), attrs: [] });
