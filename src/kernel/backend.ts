@@ -14,6 +14,7 @@ import { nlaAlign, parseAttrs } from '../wire/nlattr.js';
 import { request } from './request.js';
 import { decodeLinkRef, linkDumpRequest } from './link.js';
 import { netnsFd, netnsNames, nsidNames } from './netns.js';
+import { KernelNetns } from './netns-ops.js';
 import { decodeNeighbour, neighbourChangeRequest, neighbourDumpRequest, neighbourGetRequest } from './neigh.js';
 
 export class KernelBackend implements Backend {
@@ -60,6 +61,10 @@ export class KernelBackend implements Backend {
   }
 
   private nsids?: Map<number, string>;
+
+  netns(): KernelNetns {
+    return new KernelNetns((req) => this.rtRequest(req));
+  }
 
   namespaceOfNsid(nsid: number): string | undefined {
     return (this.nsids ??= nsidNames((req) => this.rtRequest(req))).get(nsid);

@@ -30,12 +30,18 @@ export function bunLibc(): Libc {
     poll: { args: [P, U, I], returns: I },
     close: { args: [I], returns: I },
     setns: { args: [I, I], returns: I },
+    unshare: { args: [I], returns: I },
+    mount: { args: [P, P, P, U, P], returns: I },
+    umount2: { args: [P, I], returns: I },
+    flock: { args: [I, I], returns: I },
     clock_gettime: { args: [I, P], returns: I },
     // errno is thread-local: its address comes from glibc, read right after the failing call.
     __errno_location: { args: [], returns: P },
   }).symbols;
   const n = (f: (...a: unknown[]) => unknown) => (...a: unknown[]) => Number(f(...a));
   const poll = n(s.poll);
+  // bun:ffi passes a Buffer as a pointer: strings go as NUL-terminated bytes.
+  const cstr = (t: string | null) => (t === null ? null : Buffer.from(`${t}\0`));
   const errno = () => ffi.read.i32(s.__errno_location(), 0);
   return {
     socket: n(s.socket),
@@ -56,6 +62,11 @@ export function bunLibc(): Libc {
     },
     close: n(s.close),
     setns: n(s.setns),
+    unshare: n(s.unshare),
+    mount: (src: string | null, target: string, type: string | null, flags: number, data: string | null) =>
+      Number(s.mount(cstr(src), cstr(target), cstr(type), flags, cstr(data))),
+    umount2: (target: string, flags: number) => Number(s.umount2(cstr(target), flags)),
+    flock: n(s.flock),
     clock_gettime: n(s.clock_gettime),
     errno,
     strerror,

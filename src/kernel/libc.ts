@@ -19,6 +19,12 @@ export interface Libc {
   pollAsync(fds: Buffer, nfds: number, timeout: number): Promise<number>;
   close(fd: number): number;
   setns(fd: number, nstype: number): number;
+  /** unshare(2): on the calling thread only (CLONE_NEWNET, CLONE_NEWNS: see netns-ops.ts). */
+  unshare(flags: number): number;
+  /** mount(2) and umount2(2); null for an absent source, type or data. */
+  mount(source: string | null, target: string, type: string | null, flags: number, data: string | null): number;
+  umount2(target: string, flags: number): number;
+  flock(fd: number, op: number): number;
   clock_gettime(clock: number, ts: Buffer): number;
   errno(): number;
   strerror(errno: number): string;
@@ -51,6 +57,10 @@ export function libc(): Libc {
     }),
     close: f('int close(int)'),
     setns: f('int setns(int, int)'),
+    unshare: f('int unshare(int)'),
+    mount: f('int mount(const char *, const char *, const char *, unsigned long, const char *)'),
+    umount2: f('int umount2(const char *, int)'),
+    flock: f('int flock(int, int)'),
     clock_gettime: f('int clock_gettime(int, void *)'),
     errno: () => koffi.errno(),
     strerror,
@@ -74,6 +84,11 @@ export const SOL_NETLINK = 270;
 export const NETLINK_EXT_ACK = 11;
 export const NETLINK_GET_STRICT_CHK = 12;
 export const CLONE_NEWNET = 0x40000000;
+export const CLONE_NEWNS = 0x20000;
+/** mount(2) flags and umount2(2)'s MNT_DETACH (linux/mount.h). */
+export const MS_RDONLY = 1, MS_BIND = 0x1000, MS_REC = 0x4000, MS_SLAVE = 0x80000, MS_SHARED = 0x100000;
+export const MNT_DETACH = 2;
+export const LOCK_EX = 2, LOCK_UN = 8;
 export const MSG_DONTWAIT = 0x40;
 export const POLLIN = 0x1;
 export const EINTR = 4;

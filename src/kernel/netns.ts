@@ -10,8 +10,8 @@ import type { RtMessage, RtRequest } from '../backend.js';
 import { NETNSA_FD, NETNSA_NSID, RTGENMSG_LEN, RTM_GETNSID } from '../wire/rtnl-constants.js';
 import { attrS32 } from '../wire/nlattr.js';
 
-/** ip's NETNS_RUN_DIR: where `ip netns add` mounts a namespace (/var/run is /run). */
-export const NETNS_RUN_DIR = '/var/run/netns';
+/** ip's NETNS_RUN_DIR as Debian's ip 6.1 is built: where `ip netns add` mounts a namespace (its messages name it). */
+export const NETNS_RUN_DIR = '/run/netns';
 
 /** Returns an error line (ip's wording) or undefined on success. */
 export function switchNetns(name: string): string | undefined {

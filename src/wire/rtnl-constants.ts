@@ -34,7 +34,7 @@ export const RTM_NEWNEIGH = 28, RTM_DELNEIGH = 29, RTM_GETNEIGH = 30;
 export const RTM_NEWNEIGHTBL = 64, RTM_GETNEIGHTBL = 66, RTM_SETNEIGHTBL = 67;
 export const RTM_NEWNSID = 88, RTM_DELNSID = 89, RTM_GETNSID = 90;
 /** RTM_*NSID attributes (linux/net_namespace.h). */
-export const NETNSA_NSID = 1, NETNSA_PID = 2, NETNSA_FD = 3;
+export const NETNSA_NSID = 1, NETNSA_PID = 2, NETNSA_FD = 3, NETNSA_TARGET_NSID = 4, NETNSA_CURRENT_NSID = 5;
 
 /** enum rtnetlink_groups: the multicast groups ip monitor joins. */
 export const RTNLGRP_LINK = 1, RTNLGRP_NEIGH = 3, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV6_IFADDR = 9;
