@@ -148,6 +148,38 @@ export interface RtMessage {
   attrs: Attrs;
 }
 
+/**
+ * `tsnet netns`: the named network namespaces (ip netns: files under
+ * /run/netns), or the model's hosts. A step that fails writes ip's line
+ * through `err` and returns false; the front turns that into ip's status.
+ */
+export interface NetnsPort {
+  /** The names in the directory's own order (ip lists readdir()'s order); undefined when there is no directory. */
+  names(): string[] | undefined;
+  /** The nsid this namespace knows NAME by (RTM_GETNSID): -1 when it has none or NAME cannot be opened; throws NetlinkError when refused. */
+  nsidOf(name: string): number;
+  /** netns_add(): a new namespace (pid undefined) or PID's (attach) bound to NAME. */
+  add(name: string, pid: number | undefined, err: (line: string) => void): boolean;
+  /** on_netns_del(): unmounts and removes NAME. */
+  remove(name: string, err: (line: string) => void): boolean;
+  /** RTM_NEWNSID for NAME (-1: the kernel picks); throws NetlinkError as the kernel refuses. */
+  setNsid(name: string, nsid: number, err: (line: string) => void): boolean;
+  /** The name bound to PID's (or "self"'s) namespace, '' when none; undefined after an error. */
+  identify(pid: string, err: (line: string) => void): string | undefined;
+  /** The pids in namespace NAME; undefined after an error. */
+  pids(name: string, err: (line: string) => void): string[] | undefined;
+  /**
+   * Runs argv in namespace NAME as `ip netns exec` does; its exit status,
+   * 'setup' when entering the namespace failed, or the signal that ended it.
+   */
+  exec(name: string, argv: string[], err: (line: string) => void): number | 'setup' | { signal: string };
+  /**
+   * The model only: host NAME's backend on this run's model (`netns exec NAME
+   * tsnet ...` runs there); undefined, after ip's line, when there is no such host.
+   */
+  modelHost?(name: string, err: (line: string) => void): Backend | undefined;
+}
+
 export interface Backend {
   /** All links, index order. The front caches name/index lookups over this. */
   links(): LinkRef[];
@@ -181,6 +213,8 @@ export interface Backend {
   namespaceFd?(name: string): number | undefined;
   /** get_name_from_nsid(): the name of the namespace the kernel knows by this nsid, or undefined. */
   namespaceOfNsid?(nsid: number): string | undefined;
+  /** `tsnet netns`'s port (see NetnsPort). */
+  netns?(): NetnsPort;
   /** The model only: runs a `tsnet sim` command; returns its exit status. */
   simulate?(words: string[], write: (text: string) => void): number;
   /**

@@ -13,6 +13,7 @@ import { completion } from './objects/completion.js';
 import { link } from './objects/link.js';
 import { monitor } from './objects/monitor.js';
 import { neigh } from './objects/neigh.js';
+import { netns } from './objects/netns.js';
 import { sim } from './objects/sim.js';
 
 /** do_help(): ip's usage, as `tsnet help` and a bad global option print it. */
@@ -33,13 +34,13 @@ const TABLE: readonly (readonly [string, IpObject | undefined])[] = [
   ['l2tp', undefined], ['fou', undefined], ['ila', undefined], ['macsec', undefined], ['tunnel', undefined],
   ['tunl', undefined], ['tuntap', undefined], ['tap', undefined], ['token', undefined], ['tcpmetrics', undefined],
   ['tcp_metrics', undefined], ['monitor', monitor], ['xfrm', undefined], ['mroute', undefined], ['mrule', undefined],
-  ['netns', undefined], ['netconf', undefined], ['vrf', undefined], ['sr', undefined], ['nexthop', undefined],
+  ['netns', netns], ['netconf', undefined], ['vrf', undefined], ['sr', undefined], ['nexthop', undefined],
   ['mptcp', undefined], ['ioam', undefined], ['help', help], ['stats', undefined],
   ['bond', bond], ['arping', arping], ['sim', sim],
 ];
 
 /** The objects tsnet implements, in the order `tsnet help` lists them (and oclif and completion offer them). */
-export const OBJECTS: readonly IpObject[] = [address, link, neigh, monitor, help, arping, bond, sim];
+export const OBJECTS: readonly IpObject[] = [address, link, neigh, netns, monitor, help, arping, bond, sim];
 
 /** Commands outside ip's grammar, matched by their full name before any global option. */
 export const RAW_COMMANDS: readonly RawCommand[] = [completion];

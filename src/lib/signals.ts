@@ -33,3 +33,20 @@ export function dieBy(sig: EndingSignal): never {
   process.kill(process.pid, sig);
   process.exit(128 + NUMBERS[sig]);
 }
+
+/**
+ * Ends the process by any signal's default action (a command tsnet ran in
+ * ip's place died by it: ip, being that command, would have); 128 + its
+ * number when it does not end the process.
+ */
+export function dieBySignal(sig: NodeJS.Signals, number: number): never {
+  const none = () => {};
+  process.on(sig, none);
+  process.removeAllListeners(sig);
+  try {
+    process.kill(process.pid, sig);
+  } catch {
+    // not a signal this runtime lets a process send itself
+  }
+  process.exit(128 + number);
+}
