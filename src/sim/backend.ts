@@ -21,6 +21,7 @@ import type { SimHost, SimNeighbour, World } from './world.js';
 import { findHost } from './lan.js';
 import { upgradeLinks } from './upgrade.js';
 import { bondOf } from './bond-state.js';
+import { SimNetns, isNsidRequest, nsidRequest } from './netns.js';
 
 /** What the model answers for the kernel's release (bond show prints it as the driver's version). */
 const MODEL_RELEASE = '6.1.0-tsnet-model';
@@ -40,12 +41,12 @@ export class SimBackend implements Backend {
   private changes = 0;
 
   constructor(
-    readonly world: World, hostName: string, trace?: (line: string) => void, private readonly onClose?: (dirty: boolean, failed: boolean) => void,
+    readonly world: World, hostName: string, private readonly traceOut?: (line: string) => void, private readonly onClose?: (dirty: boolean, failed: boolean) => void,
     /** The state file and how to read it again, for `monitor` (which must not hold the lock). */
     private readonly source?: { file: string; reload: () => World },
   ) {
     upgradeLinks(world);
-    this.engine = new Engine(world, trace);
+    this.engine = new Engine(world, traceOut);
     const h = findHost(world, hostName);
     if (!h) throw new NetlinkError(ENOENT, undefined, `no simulated host "${hostName}" (tsnet sim show lists them)`);
     this.host = h;
@@ -112,11 +113,23 @@ export class SimBackend implements Backend {
     if (first) throw first;
   }
 
+  /** The model's namespaces are its hosts (netns.ts). */
+  netns(): SimNetns {
+    return new SimNetns({
+      world: this.world,
+      changed: () => { this.dirty = true; },
+      // Another host of the same model: what it changes is this run's change.
+      hostBackend: (name) => new SimBackend(this.world, name, this.traceOut, (dirty) => { if (dirty) this.dirty = true; }),
+    });
+  }
+
   rtDump(req: RtRequest, each: (m: RtMessage) => void): void {
+    if (isNsidRequest(req)) return nsidRequest(req, true).forEach(each);
     this.rtnl(req, NLM_F_REQUEST | NLM_F_DUMP).dump(req, each);
   }
 
   rtRequest(req: RtRequest): RtMessage[] {
+    if (isNsidRequest(req)) return nsidRequest(req, false);
     if (req.type !== RTM_GETLINK) this.dirty = true;
     const changesBefore = this.changes;
     try {
