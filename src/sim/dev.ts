@@ -107,10 +107,10 @@ export class Netdev implements KindCtx {
     return f;
   }
 
-  /** rfc2863 operstate: UNKNOWN for lo, DOWN, LOWERLAYERDOWN (a stacked device without carrier) or UP. */
+  /** rfc2863 operstate: DOWN (a device not running, lo too: rtnl_fill_ifinfo()), UNKNOWN for lo, LOWERLAYERDOWN (a stacked device without carrier) or UP. */
   operState(l: SimLink): number {
-    if (l.type === ARPHRD_LOOPBACK) return OPER_UNKNOWN;
     if (!isUp(l)) return OPER_DOWN;
+    if (l.type === ARPHRD_LOOPBACK) return OPER_UNKNOWN;
     const k = opsOf(l);
     // A driver that never reports its operstate stays UNKNOWN, as lo, until its carrier
     // has once changed; linkwatch then computes UP (the lab's dummy shows both).
