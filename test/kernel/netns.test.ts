@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TSNET, canRunKernelTests } from './harness.js';
+import { TSNET, canRunKernelTests, run } from './harness.js';
 
 const root = canRunKernelTests();
 
@@ -365,3 +365,29 @@ function renumber(s: string): string {
     return `shared:${seen.get(n)}`;
   });
 }
+
+describe.runIf(root)('netns: the model\'s new namespace against the kernel\'s', () => {
+  const name = `tsn-netns-fid-${process.pid}`;
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tsn-netns-fid-'));
+  });
+  afterAll(() => {
+    run('ip', ['netns', 'del', name]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('netns add gives the same namespace: lo down, then up with its addresses, then down again', () => {
+    const model = (args: string[]) => run(TSNET, ['--state', join(dir, 'state.json'), '--dry-run', ...args]);
+    expect(run('ip', ['netns', 'add', name]).code).toBe(0);
+    expect(model(['netns', 'add', name]).code).toBe(0);
+    const steps = ['link', '-d link', '-j -d link', 'addr', '-j addr', 'neigh show nud all', '-s link', 'link set lo up', 'addr', '-j addr', 'link', '-s link',
+      'link set lo down', 'addr', 'link', 'link set lo up', '-br addr'];
+    for (const step of steps) {
+      const args = step.split(' ');
+      const k = run('ip', ['-n', name, ...args]);
+      const m = model(['-n', name, ...args]);
+      expect({ step, ...m }).toEqual({ step, ...k });
+    }
+  });
+});
