@@ -106,8 +106,8 @@ neigh show
   });
 
   it('under --dry-run such a line is an error that names the object as not modelled', () => {
-    expect(run(TSNET, ['--dry-run', 'netns', 'list'])).toEqual({
-      stdout: '', stderr: 'Object "netns" is not modelled by tsnet --dry-run.\n', code: 1,
+    expect(run(TSNET, ['--dry-run', 'rule', 'list'])).toEqual({
+      stdout: '', stderr: 'Object "rule" is not modelled by tsnet --dry-run.\n', code: 1,
     });
   });
 
@@ -117,9 +117,9 @@ neigh show
     run('mkdir', ['-p', nodeDir]);
     symlinkSync(process.execPath, join(nodeDir, 'node'));
     symlinkSync(run('sh', ['-c', 'command -v readlink']).stdout.trim(), join(nodeDir, 'readlink'));
-    const r = run(asIp, ['netns', 'list'], { env: { PATH: `${dirname(asIp)}:${nodeDir}` } });
+    const r = run(asIp, ['rule', 'list'], { env: { PATH: `${dirname(asIp)}:${nodeDir}` } });
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('Object "netns" is not implemented by tsnet, and there is no system ip on PATH to run it.\n');
+    expect(r.stderr).toBe('Object "rule" is not implemented by tsnet, and there is no system ip on PATH to run it.\n');
     expect(r.code).toBe(1);
   });
 });

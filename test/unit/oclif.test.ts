@@ -41,7 +41,8 @@ const LINES: Record<string, string[][]> = {
   sim: [['sim', '--state', 'STATE', 'show'], ['--state', 'STATE', 'sim', 'timeline', 'last', '3'], ['sim', 'help']],
   completion: [['completion', 'bash'], ['__complete', '2', 'neigh', 'a'], ['completion', 'fish']],
   help: [['help'], ['--help']],
-  front: [[], ['-V'], ['bogus'], ['--dry-run', 'netns', 'list'], ['-x', 'neigh'], ['--dry-run', '--state', 'STATE', '-force', '-batch', 'BATCH']],
+  netns: [['--dry-run', '--state', 'STATE', 'netns', 'list'], ['netns', 'help'], ['--dry-run', '--state', 'STATE', 'netns', 'exec', 'gw', 'tsnet', '-br', 'link']],
+  front: [[], ['-V'], ['bogus'], ['--dry-run', 'rule', 'list'], ['-x', 'neigh'], ['--dry-run', '--state', 'STATE', '-force', '-batch', 'BATCH']],
 };
 
 describe('tsnet through oclif', () => {
