@@ -12,7 +12,8 @@ const env = {
 
 describe('completions', () => {
   it('offers objects, and global options after a dash', () => {
-    expect(completions(['n'], 1, env)).toEqual(['neighbour']);
+    expect(completions(['n'], 1, env)).toEqual(['neighbour', 'netns']);
+    expect(completions(['ne'], 1, env)).toEqual(['neighbour', 'netns']);
     expect(completions(['-j', 'a'], 2, env)).toEqual(['address', 'arping']);
     expect(completions(['-js'], 1, env)).toEqual(['-json']);
   });
@@ -62,6 +63,14 @@ describe('completions', () => {
 
   it('offers exactly the parameters the model takes', () => {
     expect([...SIM_PARAMS].sort()).toEqual(Object.keys(DEFAULT_PARAMS).sort());
+  });
+
+  it('completes netns verbs, namespace names (the model\'s hosts under --dry-run) and list-id keywords', () => {
+    expect(completions(['netns', 'l'], 2, env)).toEqual(['list', 'list-id']);
+    expect(completions(['netns', 'exec', ''], 3, env)).toEqual(['blue']);
+    expect(completions(['--dry-run', 'netns', 'del', ''], 4, env)).toEqual(['gw', 'host', 'peer3']);
+    expect(completions(['netns', 'set', 'blue', ''], 4, env)).toEqual(['auto']);
+    expect(completions(['netns', 'list-id', ''], 3, env)).toEqual(['target-nsid', 'nsid']);
   });
 
   it('prints scripts for bash and zsh only', () => {
