@@ -174,6 +174,11 @@ export interface NetnsPort {
    */
   exec(name: string, argv: string[], err: (line: string) => void): number | 'setup' | { signal: string };
   /**
+   * netns_monitor(): hands over each name made or removed in the directory
+   * ("add NAME", "delete NAME"); never settles unless it fails (false, after ip's line).
+   */
+  monitor?(each: (event: 'add' | 'delete', name: string) => void, err: (line: string) => void): Promise<boolean>;
+  /**
    * The model only: host NAME's backend on this run's model (`netns exec NAME
    * tsnet ...` runs there); undefined, after ip's line, when there is no such host.
    */

@@ -82,7 +82,7 @@ export async function doNetns(ctx: Context, words: string[]): Promise<number> {
   if (matches(verb, 'identify')) return identify(ctx, port, args, err);
   if (matches(verb, 'pids')) return pids(ctx, port, args, err);
   if (matches(verb, 'exec')) return exec(ctx, port, args, err);
-  if (matches(verb, 'monitor')) throw new Exit(1, ['tsnet: netns monitor is not implemented; ip netns monitor watches /run/netns with inotify']);
+  if (matches(verb, 'monitor')) return monitor(ctx, port, err);
   if (matches(verb, 'attach')) return add(port, args, false, err);
   throw new Exit(255, [`Command "${verb}" is unknown, try "${progName()} netns help".`]);
 }
@@ -167,6 +167,19 @@ function pids(ctx: Context, port: NetnsPort, args: string[], err: (line: string)
   if (found === undefined) return FAILED;
   for (const p of found) printf(ctx, `${p}\n`);
   return 0;
+}
+
+/**
+ * netns_monitor(): a line per name made or removed. ip's printf() reaches a
+ * pipe only when its buffer fills; tsnet writes each line as it happens.
+ */
+async function monitor(ctx: Context, port: NetnsPort, err: (line: string) => void): Promise<number> {
+  if (!port.monitor) return fail(err, 'tsnet --dry-run: the model\'s namespaces change only by tsnet runs; "netns monitor" has nothing to watch');
+  const ok = await port.monitor((event, name) => {
+    printf(ctx, `${event} ${name}\n`);
+    ctx.out.flush();
+  }, err);
+  return ok ? 0 : FAILED;
 }
 
 /** printf() in ip, whatever the output mode: exec's and identify's lines are not JSON. */

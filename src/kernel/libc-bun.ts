@@ -34,6 +34,8 @@ export function bunLibc(): Libc {
     mount: { args: [P, P, P, U, P], returns: I },
     umount2: { args: [P, I], returns: I },
     flock: { args: [I, I], returns: I },
+    inotify_init1: { args: [I], returns: I },
+    inotify_add_watch: { args: [I, P, L], returns: I },
     clock_gettime: { args: [I, P], returns: I },
     // errno is thread-local: its address comes from glibc, read right after the failing call.
     __errno_location: { args: [], returns: P },
@@ -67,6 +69,8 @@ export function bunLibc(): Libc {
       Number(s.mount(cstr(src), cstr(target), cstr(type), flags, cstr(data))),
     umount2: (target: string, flags: number) => Number(s.umount2(cstr(target), flags)),
     flock: n(s.flock),
+    inotify_init1: n(s.inotify_init1),
+    inotify_add_watch: (fd: number, path: string, mask: number) => Number(s.inotify_add_watch(fd, cstr(path), mask)),
     clock_gettime: n(s.clock_gettime),
     errno,
     strerror,

@@ -25,6 +25,8 @@ export interface Libc {
   mount(source: string | null, target: string, type: string | null, flags: number, data: string | null): number;
   umount2(target: string, flags: number): number;
   flock(fd: number, op: number): number;
+  inotify_init1(flags: number): number;
+  inotify_add_watch(fd: number, path: string, mask: number): number;
   clock_gettime(clock: number, ts: Buffer): number;
   errno(): number;
   strerror(errno: number): string;
@@ -61,6 +63,8 @@ export function libc(): Libc {
     mount: f('int mount(const char *, const char *, const char *, unsigned long, const char *)'),
     umount2: f('int umount2(const char *, int)'),
     flock: f('int flock(int, int)'),
+    inotify_init1: f('int inotify_init1(int)'),
+    inotify_add_watch: f('int inotify_add_watch(int, const char *, uint32_t)'),
     clock_gettime: f('int clock_gettime(int, void *)'),
     errno: () => koffi.errno(),
     strerror,
@@ -89,6 +93,8 @@ export const CLONE_NEWNS = 0x20000;
 export const MS_RDONLY = 1, MS_BIND = 0x1000, MS_REC = 0x4000, MS_SLAVE = 0x80000, MS_SHARED = 0x100000;
 export const MNT_DETACH = 2;
 export const LOCK_EX = 2, LOCK_UN = 8;
+/** inotify(7): the events ip netns monitor watches, and inotify_init1()'s IN_CLOEXEC. */
+export const IN_CREATE = 0x100, IN_DELETE = 0x200, IN_CLOEXEC = 0o2000000;
 export const MSG_DONTWAIT = 0x40;
 export const POLLIN = 0x1;
 export const EINTR = 4;

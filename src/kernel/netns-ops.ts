@@ -11,13 +11,13 @@
 // fs_struct, which that unshare has given). A child spawned from the main
 // thread inherits the main thread's namespaces.
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, openSync, opendirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, opendirSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
 import type { NetnsPort, RtMessage, RtRequest } from '../backend.js';
 import { NetlinkError } from '../backend.js';
 import { EEXIST, EINVAL, ENOENT, strerror } from '../errno.js';
 import { attrS32 } from '../wire/nlattr.js';
 import { NETNSA_FD, NETNSA_NSID, RTGENMSG_LEN, RTM_GETNSID, RTM_NEWNSID } from '../wire/rtnl-constants.js';
-import { CLONE_NEWNET, CLONE_NEWNS, LOCK_EX, LOCK_UN, MNT_DETACH, MS_BIND, MS_RDONLY, MS_REC, MS_SHARED, MS_SLAVE, libc } from './libc.js';
+import { CLONE_NEWNET, CLONE_NEWNS, IN_CLOEXEC, IN_CREATE, IN_DELETE, LOCK_EX, POLLIN, LOCK_UN, MNT_DETACH, MS_BIND, MS_RDONLY, MS_REC, MS_SHARED, MS_SLAVE, libc } from './libc.js';
 import { NETNS_RUN_DIR } from './netns.js';
 
 /** ip's NETNS_ETC_DIR: files under /etc/netns/NAME are bind-mounted over /etc's for `exec`. */
@@ -248,6 +248,53 @@ export class KernelNetns implements NetnsPort {
       }
     }
     return out;
+  }
+
+  async monitor(each: (event: 'add' | 'delete', name: string) => void, err: (line: string) => void): Promise<boolean> {
+    const c = libc();
+    const fd = c.inotify_init1(IN_CLOEXEC);
+    if (fd < 0) {
+      err(`inotify_init failed: ${cErr()}`);
+      return false;
+    }
+    try {
+      mkdirSync(NETNS_RUN_DIR, 0o755);
+    } catch (e) {
+      if (errnoOf(e) !== EEXIST) {
+        err(`mkdir ${NETNS_RUN_DIR} failed: ${strerror(errnoOf(e))}`);
+        return false;
+      }
+    }
+    if (c.inotify_add_watch(fd, NETNS_RUN_DIR, IN_CREATE | IN_DELETE) < 0) {
+      err(`inotify_add_watch failed: ${cErr()}`);
+      return false;
+    }
+    const buf = Buffer.alloc(4096);
+    const pfd = Buffer.alloc(8);
+    pfd.writeInt32LE(fd, 0);
+    pfd.writeInt16LE(POLLIN, 4);
+    for (;;) {
+      // Wait off the event loop, so that a signal ends the run as it ends ip's.
+      await c.pollAsync(pfd, 1, 1000);
+      if (!(pfd.readInt16LE(6) & POLLIN)) continue;
+      let len: number;
+      try {
+        len = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        err(`read failed: ${strerror(errnoOf(e))}`);
+        return false;
+      }
+      // struct inotify_event: wd, mask, cookie, len, then the NUL-padded name.
+      for (let off = 0; off + 16 <= len; off += 16 + buf.readUInt32LE(off + 12)) {
+        const mask = buf.readUInt32LE(off + 4);
+        const nameLen = buf.readUInt32LE(off + 12);
+        const raw = buf.subarray(off + 16, off + 16 + nameLen);
+        const end = raw.indexOf(0);
+        const name = raw.subarray(0, end < 0 ? raw.length : end).toString();
+        if (mask & IN_CREATE) each('add', name);
+        if (mask & IN_DELETE) each('delete', name);
+      }
+    }
   }
 
   /**

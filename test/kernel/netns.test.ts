@@ -28,6 +28,8 @@ interface Case {
   cmd: string;
   /** A batch file's text ($B in cmd names it). */
   batch?: string;
+  /** Instead of `$T cmd`: a shell fragment that runs $T itself ($S is stdbuf -oL for ip, whose stdout is otherwise a full buffer). */
+  raw?: string;
   /** Shell lines after the command, run with the system's ip, whose output is part of the state. */
   after?: string[];
 }
@@ -175,7 +177,7 @@ c(`netns exec ${N}-a sh -c 'ip link add tsn-v0 type veth peer name tsn-v1 && ls 
 c(`netns exec ${N}-a sh -c 'grep -c " /sys sysfs" /proc/self/mounts; grep " /sys " /proc/self/mounts | cut -d" " -f1-3'`, add('a'));
 c(`netns exec ${N}-a cat /etc/hosts`, [...add('a'), `mkdir -p /etc/netns/${N}-a`, `echo '10.9.9.9 tsn-netns-host' > /etc/netns/${N}-a/hosts`]);
 c(`netns exec ${N}-a cat /etc/tsn-netns-missing`, [...add('a'), `mkdir -p /etc/netns/${N}-a`, `echo x > /etc/netns/${N}-a/tsn-netns-missing`]);
-c(`netns exec ${N}-a sh -c 'env | grep -v ^T='`, add('a'));
+c(`netns exec ${N}-a sh -c 'env | grep -v ^[TS]='`, add('a'));
 c(`netns exec ${N}-a sh -c 'echo out; echo err >&2; exit 4'`, add('a'));
 c(`netns exec ${N}-a sh -c 'cat /proc/self/status | grep -E "^(Cap|NoNewPrivs|Seccomp)"'`, add('a'));
 c(`netns exec ${N}-a sh -c 'test "$(readlink /proc/self/ns/mnt)" != "$M" && echo own-mount-ns'`, [...add('a'), 'export M=$(readlink /proc/self/ns/mnt)']);
@@ -195,6 +197,15 @@ c(`-all netns exec echo hi`, ['mkdir -p /run/netns']);
 c(`-all netns exec tsn-netns-no-such-command`, add('a', 'b'));
 c(`-all netns exec sh -c 'kill -TERM $$'`, add('a', 'b'));
 c(`-j -all netns exec echo x`, add('a'));
+
+// ---- monitor: in the background while names come and go, then ended as Ctrl-C or kill would ----
+const monitor = (setup: string[], between: string, sig = 'TERM') => c(`netns monitor (${between}; ${sig})`, setup, {
+  raw: `$S $T netns monitor & p=$!; sleep 1.5; ${between}; sleep 0.5; kill -${sig} $p; wait $p`,
+});
+monitor([], `ip netns add ${N}-m; ip netns del ${N}-m`);
+monitor(add('a'), `ip netns add ${N}-m; ip netns del ${N}-a; ip netns del ${N}-m`);
+monitor(['mkdir -p /run/netns'], `touch /run/netns/${N}-f; rm /run/netns/${N}-f; ip netns add ${N}-m`, 'KILL');
+monitor([], `ip netns attach ${N}-m $$; ip netns del ${N}-m`, 'HUP');
 
 // ---- help, unknown, usage ----
 for (const w of ['help', 'h', 'he', 'foo', 'lis', 'list-i', 'list-idx', 'Add', 'del-all', 'execute', 'attac']) c(`netns ${w}`);
@@ -281,7 +292,9 @@ function script(tool: string, dir: string, from: number, to: number): string {
     if (k.batch !== undefined) writeFileSync(`${dir}/batch-${i}`, k.batch);
     lines.push(`unshare -n sh -c '${[
       ...(k.setup ?? []).map((l) => `{ ${l}; } >/dev/null 2>&1`),
-      `B=${dir}/batch-${i}; $T ${k.cmd} >${out}.out 2>${out}.err; echo $? >${out}.rc`,
+      k.raw !== undefined
+        ? `B=${dir}/batch-${i}; { ${k.raw}; } >${out}.out 2>${out}.err; echo $? >${out}.rc`
+        : `B=${dir}/batch-${i}; $T ${k.cmd} >${out}.out 2>${out}.err; echo $? >${out}.rc`,
       `{ ${STATE} } >${out}.state 2>&1`,
     ].join('\n').replace(/'/g, `'"'"'`)}'`);
     lines.push(RESET);
@@ -303,12 +316,12 @@ describe.runIf(root)('netns: tsnet against ip 6.1', () => {
     // every script has mount and network namespaces of its own.
     const CHUNKS = 2;
     const size = Math.ceil(cases.length / CHUNKS);
-    const tools = [['ip', '/usr/sbin/ip'], ['tsnet', join(dir, 'bin', 'ip')]] as const;
+    const tools = [['ip', '/usr/sbin/ip', 'stdbuf -oL'], ['tsnet', join(dir, 'bin', 'ip'), '']] as const;
     for (const [tool] of tools) mkdirSync(join(dir, tool));
-    await Promise.all(tools.flatMap(([tool, path]) => Array.from({ length: CHUNKS }, async (_, k) => {
+    await Promise.all(tools.flatMap(([tool, path, stdbuf]) => Array.from({ length: CHUNKS }, async (_, k) => {
       const file = join(dir, `${tool}-${k}.sh`);
       writeFileSync(file, script(tool, join(dir), k * size, (k + 1) * size));
-      const r = await runAsync('unshare', ['-m', '--propagation', 'private', 'sh', file], { ...process.env, T: path });
+      const r = await runAsync('unshare', ['-m', '--propagation', 'private', 'sh', file], { ...process.env, T: path, S: stdbuf });
       if (r.code !== 0) throw new Error(`${tool} script ${k}: ${r.code} ${r.stderr}`);
     })));
     for (const [tool] of tools) {
