@@ -215,7 +215,9 @@ async function exec(ctx: Context, port: NetnsPort, args: string[], err: (line: s
     return 0;
   }
   const r = await run(args[0], args.slice(1));
-  // A failed switch: cmd_exec() returns -1 and do_cmd() turns it into 255 (1 in a batch, whose fork's child reports it).
+  // A failed switch: cmd_exec() returns -1 and do_cmd() turns it into 255. In a batch ip's
+  // forked child returns instead of exiting and runs the rest of the batch itself, so ip
+  // reports the line twice (and runs later lines twice with -force); tsnet reports one failure.
   if (r === 'setup') return forked ? 1 : 255;
   return r;
 }

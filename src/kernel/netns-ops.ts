@@ -311,7 +311,16 @@ export class KernelNetns implements NetnsPort {
     const savedMnt = tryOpen('/proc/thread-self/ns/mnt');
     try {
       if (!this.switchTo(name, err)) return 'setup';
-      const r = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit' });
+      // A Ctrl-C or Ctrl-\ at the terminal reaches the command and tsnet alike: the command
+      // decides (as system(3) leaves it to), and tsnet then ends as the command did.
+      const keep = () => {};
+      process.on('SIGINT', keep).on('SIGQUIT', keep);
+      let r;
+      try {
+        r = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit' });
+      } finally {
+        process.off('SIGINT', keep).off('SIGQUIT', keep);
+      }
       if (r.error) {
         err(`exec of "${argv[0]}" failed: ${strerror(errnoOf(r.error))}`);
         return 1;
