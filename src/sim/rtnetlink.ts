@@ -33,6 +33,7 @@ import { linkKind } from './kinds/index.js';
 import { DEVCONF, afSpec, carrierCounts, stats } from './linkattrs.js';
 import { hexBytes, macBytes, toHex } from './text.js';
 import type { SimAddress, SimHost, SimLink, World } from './world.js';
+import type { Note, Where } from './kfn.js';
 
 function u32a(type: number, value: number): LinkAttr {
   return { type, kind: 'u32', value: value >>> 0 };
@@ -139,9 +140,9 @@ export class SimRtnl {
   private readonly dev: Netdev;
 
   constructor(
-    private readonly w: World, private readonly host: SimHost, private readonly note: (text: string) => void,
+    private readonly w: World, private readonly host: SimHost, private readonly note: Note,
     /** Puts a frame on a link's segment (a bond's gratuitous ARPs after a failover). */
-    send?: (link: SimLink, f: ArpFrame, why: string) => void,
+    send?: (link: SimLink, f: ArpFrame, why: string, fn: Where) => void,
   ) {
     this.dev = new Netdev(w, host, note, send);
   }
@@ -229,7 +230,7 @@ export class SimRtnl {
       existing.preferredUntil = a.preferredUntil;
       existing.metric = a.metric;
       existing.updated = this.w.now;
-      this.note(`${a.local}/${a.prefixlen} dev ${l.name}: lifetimes and metric replaced (NLM_F_REPLACE)`);
+      this.note(`${a.local}/${a.prefixlen} dev ${l.name}: lifetimes and metric replaced (NLM_F_REPLACE)`, family === AF_INET6 ? 'inet6_rtm_newaddr' : 'inet_rtm_newaddr');
       return;
     }
     if (family === AF_INET6) inet6AddrAdd(this.w, l, a, this.dev.carrier(l), this.note);
@@ -294,7 +295,7 @@ export class SimRtnl {
     if (tb.get(NET_NS_PID) || tb.get(NET_NS_FD)) throw new NetlinkError(EOPNOTSUPP, 'the model keeps each link on its host (netns)');
     if (addr) {
       l.mac = hexColon(addr);
-      this.note(`${l.name} address ${l.mac}`);
+      this.note(`${l.name} address ${l.mac}`, ['do_setlink', 'dev_set_mac_address']);
     }
     const mtu = tb.get(MTU);
     if (mtu) this.dev.setMtu(l, attrU32(mtu) | 0);
@@ -330,7 +331,7 @@ export class SimRtnl {
           const key = DEVCONF[id];
           if (!key) throw new NetlinkError(EOPNOTSUPP, `the model keeps ${Object.values(DEVCONF).join(', ')} of the IPv4 settings`);
           l.params[key] = attrU32(value);
-          this.note(`net.ipv4.conf.${l.name}.${key} = ${l.params[key]}`);
+          this.note(`net.ipv4.conf.${l.name}.${key} = ${l.params[key]}`, ['do_setlink', 'inet_set_link_af']);
         }
       } else if (family === AF_INET6) {
         const mode = t.get(8);
