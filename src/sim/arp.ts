@@ -105,7 +105,7 @@ export function arpProcess(env: ArpEnv, link: SimLink, f: ArpFrame, pktHost: boo
   const withinLocktime = env.w.now <= n.updated + link.params.locktime_ms;
   const override = !withinLocktime || isGarp;
   if (isGarp && withinLocktime && n.lladdr !== undefined && n.lladdr !== sha) {
-    env.note(`${sip} dev ${link.name}: gratuitous ARP overrides ${n.lladdr} although the entry was updated ${env.w.now - n.updated}ms ago, ` +
+    env.note(`${sip} dev ${link.name}: gratuitous ARP overrides ${n.lladdr} although the entry was updated ${+(env.w.now - n.updated).toFixed(3)}ms ago, ` +
       `within locktime ${link.params.locktime_ms}ms (arp_is_garp: a gratuitous ARP always may)`, ['arp_process', 'arp_is_garp']);
   }
   const state = f.op === ARPOP_REPLY && pktHost ? NUD_REACHABLE : NUD_STALE;

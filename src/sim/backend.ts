@@ -9,6 +9,7 @@ import { IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETLINK } from '../wi
 import { rtmName } from '../wire/describe.js';
 import { watchModel } from './watch.js';
 import { SimRtnl } from './rtnetlink.js';
+import type { KFn } from './kfn.js';
 import {
   type TraceSink, neighChangeBytes, neighDumpBytes, neighGetBytes, rtRequestBytes, traceOutcome, traceReplies, traceRequest,
 } from './nltrace.js';
@@ -73,15 +74,15 @@ export class SimBackend implements Backend {
   private readonly sink: TraceSink = { line: (text, fn, level) => this.engine.traceOnly(this.host, text, fn, level) };
 
   /** Runs one request's handler, tracing the request (its bytes built the way the kernel backend builds them) and how it ended. */
-  private traced<T>(bytes: () => Uint8Array, run: () => T, dumped?: (r: T) => { count: number; what: string }): T {
-    if (!this.engine.tracing) return run();
-    traceRequest(this.sink, bytes());
+  private traced<T>(bytes: () => Uint8Array, run: (fn: KFn) => T, dumped?: (r: T) => { count: number; what: string }): T {
+    if (!this.engine.tracing) return run('rtnetlink_rcv_msg');
+    const fn = traceRequest(this.sink, bytes());
     try {
-      const r = run();
-      traceOutcome(this.sink, undefined, dumped?.(r));
+      const r = run(fn);
+      traceOutcome(this.sink, fn, undefined, dumped?.(r));
       return r;
     } catch (e) {
-      traceOutcome(this.sink, e);
+      traceOutcome(this.sink, fn, e);
       throw e;
     }
   }
@@ -131,10 +132,10 @@ export class SimBackend implements Backend {
   rtDump(req: RtRequest, each: (m: RtMessage) => void): void {
     const flags = NLM_F_REQUEST | NLM_F_DUMP;
     let count = 0, type = 0;
-    this.traced(() => rtRequestBytes(req, flags), () => this.rtnl().dump(req, (m) => {
+    this.traced(() => rtRequestBytes(req, flags), (fn) => this.rtnl().dump(req, (m) => {
       count++;
       type = m.type;
-      if (this.engine.traceLevel >= 2) traceReplies(this.sink, [m]);
+      if (this.engine.tracing && this.engine.traceLevel >= 2) traceReplies(this.sink, [m], fn);
       each(m);
     }), () => ({ count, what: count ? rtmName(type) : 'answer' }));
   }
@@ -144,9 +145,9 @@ export class SimBackend implements Backend {
     const changesBefore = this.changes;
     const flags = NLM_F_REQUEST | NLM_F_ACK | req.flags;
     try {
-      return this.traced(() => rtRequestBytes(req, flags), () => {
+      return this.traced(() => rtRequestBytes(req, flags), (fn) => {
         const replies = this.rtnl().request(req);
-        if (this.engine.tracing) traceReplies(this.sink, replies);
+        if (this.engine.tracing) traceReplies(this.sink, replies, fn);
         return replies;
       });
     } catch (e) {

@@ -190,7 +190,7 @@ export function neighUpdate(
       } else {
         const noOverride = flags & F_ADMIN
           ? 'no override: the entry exists and NLM_F_REPLACE was not set'
-          : `no override: updated ${now - n.updated}ms ago, within locktime ${link.params.locktime_ms}ms, and not a gratuitous ARP`;
+          : `no override: updated ${+(now - n.updated).toFixed(3)}ms ago, within locktime ${link.params.locktime_ms}ms, and not a gratuitous ARP`;
         env.note(`${label(env, n)}: ${ll} ignored, ${stateName(old)} entry keeps ${n.lladdr} (${noOverride})`, fn);
         return undefined;
       }
@@ -216,7 +216,7 @@ export function neighUpdate(
     n.queue = [];
     // They leave through the entry's output path: on a STALE entry that is neigh_event_send() again (-> DELAY).
     for (const p of q) {
-      packetFate.set(p, `queued, then sent to ${n.lladdr} at ${env.w.now / 1000}s when ${n.dst} resolved`);
+      packetFate.set(p, `queued, then sent to ${n.lladdr} at ${+(env.w.now / 1000).toFixed(3)}s when ${n.dst} resolved`);
       eventSend(env, n, p);
     }
   }
@@ -231,7 +231,7 @@ function invalidate(env: NeighEnv, n: SimNeighbour): void {
   n.dropped += q.length;
   n.queue = [];
   for (const p of q) {
-    packetFate.set(p, `queued, then dropped at ${env.w.now / 1000}s: ${n.dst} did not resolve (${stateName(n.state)}; ICMP host unreachable)`);
+    packetFate.set(p, `queued, then dropped at ${+(env.w.now / 1000).toFixed(3)}s: ${n.dst} did not resolve (${stateName(n.state)}; ICMP host unreachable)`);
     env.unreachable(p);
   }
 }
@@ -303,7 +303,7 @@ export function eventSend(env: NeighEnv, n: SimNeighbour, pkt?: Packet): 'sent' 
   const limit = p.unres_qlen_bytes ?? p.unres_qlen * SKB_TRUESIZE_FULL;
   while (n.queue.length && (n.queue.length + 1) * SMALL_PACKET_TRUESIZE > limit) {
     const old = n.queue.shift()!;
-    packetFate.set(old, `queued, then dropped at ${now / 1000}s: unres_qlen_bytes ${limit} full, a newer packet took its place`);
+    packetFate.set(old, `queued, then dropped at ${+(now / 1000).toFixed(3)}s: unres_qlen_bytes ${limit} full, a newer packet took its place`);
     n.dropped++;
     env.note(`${label(env, n)}: unres_qlen_bytes ${limit} full (${n.queue.length + 1} packets of truesize ${SMALL_PACKET_TRUESIZE}), oldest queued packet dropped`, '__neigh_event_send');
   }

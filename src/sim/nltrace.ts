@@ -64,34 +64,32 @@ export function handlerOf(type: number, family: number, dump: boolean): KFn {
   }
 }
 
-/** One request: decoded at the first level, its bytes at the second. */
-export function traceRequest(sink: TraceSink, bytes: Uint8Array): void {
+/** One request: decoded at the first level, its bytes at the second. Returns the handler that answers it. */
+export function traceRequest(sink: TraceSink, bytes: Uint8Array): KFn {
   const type = bytes[4] | (bytes[5] << 8);
   const flags = bytes[6] | (bytes[7] << 8);
-  sink.line(`netlink request: ${describeNlmsg(bytes)}`, handlerOf(type, bytes[16] ?? 0, (flags & NLM_F_DUMP) === NLM_F_DUMP));
-  sink.line(`netlink request bytes: ${hexGroups(bytes)}`, undefined, 2);
+  const fn = handlerOf(type, bytes[16] ?? 0, (flags & NLM_F_DUMP) === NLM_F_DUMP);
+  sink.line(`netlink request: ${describeNlmsg(bytes)}`, fn);
+  sink.line(`netlink request bytes: ${hexGroups(bytes)}`, fn, 2);
+  return fn;
 }
 
 /** The answers (RTM_GET replies, a dump's messages), decoded. */
-export function traceReplies(sink: TraceSink, replies: readonly RtMessage[]): void {
-  for (const m of replies) {
-    let bytes: Uint8Array | [number, Uint8Array][] = [];
-    bytes = [...m.attrs];
-    sink.line(`netlink answer: ${describeRtMessage(m.type, m.nlFlags ?? 0, m.header, bytes)}`);
-  }
+export function traceReplies(sink: TraceSink, replies: readonly RtMessage[], fn: KFn): void {
+  for (const m of replies) sink.line(`netlink answer: ${describeRtMessage(m.type, m.nlFlags ?? 0, m.header, [...m.attrs])}`, fn);
 }
 
 /** How a request ended: the ACK, or the refusal with the model's reason for it. */
-export function traceOutcome(sink: TraceSink, err?: unknown, dumped?: { count: number; what: string }): void {
+export function traceOutcome(sink: TraceSink, fn: KFn, err?: unknown, dumped?: { count: number; what: string }): void {
   if (dumped) {
-    sink.line(`netlink answer: ${dumped.count} ${dumped.what} message(s) with NLM_F_MULTI, then NLMSG_DONE`);
+    sink.line(`netlink answer: ${dumped.count} ${dumped.what} message(s) with NLM_F_MULTI, then NLMSG_DONE`, fn);
     return;
   }
   if (err === undefined) {
-    sink.line(`netlink answer: ${describeAck(0)}`);
+    sink.line(`netlink answer: ${describeAck(0)}`, fn);
     return;
   }
   if (!(err instanceof NetlinkError)) return;
   const why = whyRefused(err);
-  sink.line(`netlink answer: ${describeAck(err.errno, err.extack)}${why ? `: ${why}` : ''}`);
+  sink.line(`netlink answer: ${describeAck(err.errno, err.extack)}${why ? `: ${why}` : ''}`, fn);
 }

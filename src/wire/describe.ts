@@ -21,7 +21,7 @@ import { u16At, u32At } from './nlmsg.js';
 
 /** How one attribute's payload reads; anything not listed is an integer of its payload's width. */
 type Kind = 'str' | 'mac' | 'addr' | 'ipv4' | 'ipv6' | 'be16' | 'bytes' | 'nest' | 'ifa_cacheinfo' | 'nda_cacheinfo'
-  | 'ifa_flags' | 'nud' | 'linkinfo' | 'af_spec' | 'ifinfo' | 'u32s';
+  | 'ifa_flags' | 'nud' | 'linkinfo' | 'af_spec' | 'ifinfo' | 'u32s' | 'inet_conf';
 
 interface Table {
   /** Name prefix of the attributes ("IFLA_"). */
@@ -111,11 +111,21 @@ const LINKINFO: Table = {
 };
 
 const AF_SPEC: Record<number, Table> = {
-  [AF_INET]: { prefix: 'IFLA_INET_', names: ['UNSPEC', 'CONF'], kinds: { CONF: 'u32s' } },
+  [AF_INET]: { prefix: 'IFLA_INET_', names: ['UNSPEC', 'CONF'], kinds: { CONF: 'inet_conf' } },
   [AF_INET6]: {
     prefix: 'IFLA_INET6_', names: ['UNSPEC', 'FLAGS', 'CONF', 'STATS', 'MCAST', 'CACHEINFO', 'ICMP6STATS', 'TOKEN', 'ADDR_GEN_MODE', 'RA_MTU'],
     kinds: { CONF: 'u32s', STATS: 'bytes', CACHEINFO: 'bytes', ICMP6STATS: 'bytes', TOKEN: 'ipv6', MCAST: 'bytes' },
   },
+};
+
+/** IPV4_DEVCONF_*, as a request's IFLA_INET_CONF nests them (a dump sends the values as one array instead). */
+const DEVCONF: Table = {
+  prefix: 'IPV4_DEVCONF_', names: ['UNSPEC', 'FORWARDING', 'MC_FORWARDING', 'PROXY_ARP', 'ACCEPT_REDIRECTS', 'SECURE_REDIRECTS',
+    'SEND_REDIRECTS', 'SHARED_MEDIA', 'RP_FILTER', 'ACCEPT_SOURCE_ROUTE', 'BOOTP_RELAY', 'LOG_MARTIANS', 'TAG', 'ARPFILTER', 'MEDIUM_ID',
+    'NOXFRM', 'NOPOLICY', 'FORCE_IGMP_VERSION', 'ARP_ANNOUNCE', 'ARP_IGNORE', 'PROMOTE_SECONDARIES', 'ARP_ACCEPT', 'ARP_NOTIFY',
+    'ACCEPT_LOCAL', 'SRC_VMARK', 'PROXY_ARP_PVLAN', 'ROUTE_LOCALNET', 'IGMPV2_UNSOLICITED_REPORT_INTERVAL',
+    'IGMPV3_UNSOLICITED_REPORT_INTERVAL', 'IGNORE_ROUTES_WITH_LINKDOWN', 'DROP_UNICAST_IN_L2_MULTICAST', 'DROP_GRATUITOUS_ARP',
+    'BC_FORWARDING', 'ARP_EVICT_NOCARRIER'],
 };
 
 const ADDR: Table = {
@@ -322,6 +332,8 @@ function value(kind: Kind | undefined, v: Uint8Array, fam: number, nest: Table |
       return `[${out.join(' ')}]`;
     }
     case 'nest': return attrs(v, nest ?? { prefix: 'attr ', names: [] }, fam);
+    // A nest's first attribute is 8 bytes long; the dump's array starts with forwarding's value, 0 or 1.
+    case 'inet_conf': return v.length >= 8 && u16At(v, 0) === 8 ? attrs(v, DEVCONF, fam) : value('u32s', v, fam, undefined);
     case 'linkinfo': return linkinfo(v, fam);
     case 'af_spec': return afSpec(v);
     case 'ifinfo': return v.length < 16 ? integer(v) : `${describeHeader('ifinfomsg', v.subarray(0, 16)).text} ${attrs(v.subarray(16), LINK, AF_UNSPEC)}`;
