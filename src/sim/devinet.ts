@@ -18,6 +18,7 @@ import { inSubnet } from './route.js';
 import { addressBytes } from './text.js';
 import type { SimAddress, SimLink, World } from './world.js';
 import type { Note } from './kfn.js';
+import { refused } from './refusal.js';
 
 /** Below this MTU IPv4 leaves the device (inetdev_valid_mtu). */
 const IPV4_MIN_MTU = 68;
@@ -36,7 +37,7 @@ export function inetInsertIfa(l: SimLink, a: SimAddress, note: Note): void {
     if (x.family !== AF_INET) continue;
     if (!x.secondary && (a.scope ?? 0) <= (x.scope ?? 0)) lastPrimary = i + 1;
     if (x.prefixlen === a.prefixlen && sameSubnet(x, a.peer ?? a.local)) {
-      if (x.local === a.local) throw new NetlinkError(EEXIST, 'ipv4: Address already assigned');
+      if (x.local === a.local) throw refused(EEXIST, `${x.local}/${x.prefixlen} is already on ${l.name}`, 'ipv4: Address already assigned');
       if ((x.scope ?? 0) !== (a.scope ?? 0)) throw new NetlinkError(EINVAL, 'ipv4: Invalid scope value');
       a.secondary = true;
       primary ??= x.secondary ? undefined : x;
@@ -63,7 +64,10 @@ export function inetRtmDeladdr(l: SimLink, prefixlen: number, tb: Attrs, note: N
     if (address && (x.prefixlen !== prefixlen || !sameSubnet(x, formatIPv4(address)))) return false;
     return true;
   });
-  if (!a) throw new NetlinkError(EADDRNOTAVAIL, 'ipv4: Address not found');
+  if (!a) {
+    const asked = local ? formatIPv4(local) : address ? `${formatIPv4(address)}/${prefixlen}` : label ? `label ${attrStr(label)}` : 'any';
+    throw refused(EADDRNOTAVAIL, `no IPv4 address on ${l.name} matches ${asked}`, 'ipv4: Address not found');
+  }
   inetDelIfa(l, a, note);
 }
 

@@ -34,6 +34,7 @@ import { DEVCONF, afSpec, carrierCounts, stats } from './linkattrs.js';
 import { hexBytes, macBytes, toHex } from './text.js';
 import type { SimAddress, SimHost, SimLink, World } from './world.js';
 import type { Note, Where } from './kfn.js';
+import { refused } from './refusal.js';
 
 function u32a(type: number, value: number): LinkAttr {
   return { type, kind: 'u32', value: value >>> 0 };
@@ -211,7 +212,7 @@ export class SimRtnl {
   /** The device of an address request (ENODEV, with devinet's text for IPv4). */
   private addrDevice(family: number, index: number): SimLink {
     const l = this.host.links.find((x) => x.index === index);
-    if (!l) throw new NetlinkError(ENODEV, family === AF_INET ? 'ipv4: Device not found' : undefined);
+    if (!l) throw refused(ENODEV, `no device has ifindex ${index}`, family === AF_INET ? 'ipv4: Device not found' : undefined);
     return l;
   }
 
@@ -224,7 +225,8 @@ export class SimRtnl {
     const existing = l.addresses.find((x) => x.family === family && x.local === a.local && x.prefixlen === a.prefixlen && (x.peer ?? x.local) === (a.peer ?? a.local));
     if (existing) {
       if (req.flags & NLM_F_EXCL || !(req.flags & NLM_F_REPLACE)) {
-        throw new NetlinkError(EEXIST, family === AF_INET ? 'ipv4: Address already assigned' : 'ipv6: address already assigned');
+        throw refused(EEXIST, `${a.local}/${a.prefixlen} is already on ${l.name} and ${req.flags & NLM_F_EXCL ? 'NLM_F_EXCL was set' : 'NLM_F_REPLACE was not set'}`,
+          family === AF_INET ? 'ipv4: Address already assigned' : 'ipv6: address already assigned');
       }
       existing.validUntil = a.validUntil;
       existing.preferredUntil = a.preferredUntil;
@@ -253,11 +255,11 @@ export class SimRtnl {
       const name = tb.get(IFNAME);
       const existing = name ? this.host.links.find((x) => x.name === attrStr(name)) : undefined;
       if (existing) {
-        if (req.flags & NLM_F_EXCL) throw new NetlinkError(EEXIST);
+        if (req.flags & NLM_F_EXCL) throw refused(EEXIST, `a link named ${existing.name} exists (ifindex ${existing.index}) and NLM_F_EXCL was set`);
         this.setLink(existing, h, tb);
         return;
       }
-      if (!(req.flags & NLM_F_CREATE)) throw new NetlinkError(ENODEV);
+      if (!(req.flags & NLM_F_CREATE)) throw refused(ENODEV, `no link ${name ? `named ${attrStr(name)}` : `with ifindex ${h.index}`}, and NLM_F_CREATE was not set`);
       this.createLink(h, tb);
       return;
     }

@@ -237,6 +237,19 @@ describe('refusals say why, in the request\'s terms', () => {
   });
 });
 
+describe('refusals of address and link requests say why too', () => {
+  it('EEXIST for an address already there, EADDRNOTAVAIL for one that is not, EEXIST for a link name taken', () => {
+    const state = join(tmp, 'refusals.json');
+    const run = (...args: string[]) => spawnSync(TSNET, ['--state', state, '--dry-run', '--trace', ...args], { encoding: 'utf8' });
+    spawnSync(TSNET, ['--state', state, 'sim', 'reset', 'empty']);
+    const add = run('addr', 'add', '10.0.0.2/24', 'dev', 'eth0');
+    expect(add.status).toBe(2);
+    expect(add.stderr).toMatch(/netlink answer: NLMSG_ERROR error -17 EEXIST NLMSGERR_ATTR_MSG "ipv4: Address already assigned": 10\.0\.0\.2\/24 is already on eth0 and NLM_F_EXCL was set \[inet_rtm_newaddr\(\) devinet\.c\]/);
+    expect(run('addr', 'del', '10.0.0.99/24', 'dev', 'eth0').stderr).toContain('EADDRNOTAVAIL NLMSGERR_ATTR_MSG "ipv4: Address not found": no IPv4 address on eth0 matches 10.0.0.99');
+    expect(run('link', 'add', 'eth0', 'type', 'dummy').stderr).toContain('EEXIST: a link named eth0 exists (ifindex 2) and NLM_F_EXCL was set [rtnl_newlink() rtnetlink.c]');
+  });
+});
+
 describe('non-events are explained', () => {
   it('gc skipped: a FAILED entry stays while the table is below gc_thresh1', () => {
     const { b, lines } = traced();
