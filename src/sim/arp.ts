@@ -62,6 +62,7 @@ export function arpProcess(env: ArpEnv, link: SimLink, f: ArpFrame, pktHost: boo
     return;
   }
   if (local && ignored) return;
+  if (local && host.silent) env.explain?.(`ARP request for ${tip} from ${sip} on ${link.name} not answered: this host is silent (sim peer silent, as arp_ignore 8)`, 'arp_process');
   if (local && !host.silent) {
     const n = lookup(host, AF_INET, link.index, sip) ?? createNeighbour(env, AF_INET, link.index, sip);
     neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for our ${tip}`, ['arp_process', 'neigh_event_ns']);
