@@ -20,7 +20,7 @@ import {
   NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTEXT_FILTER_SKIP_STATS, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK,
   RTM_NEWADDR, RTM_NEWLINK,
 } from '../wire/rtnl-constants.js';
-import { MessageWriter, parseIfinfomsg } from '../wire/nlmsg.js';
+import { parseIfinfomsg } from '../wire/nlmsg.js';
 import { EEXIST, EINVAL, ENODEV, EOPNOTSUPP } from '../errno.js';
 import { hexColon } from '../lib/inet.js';
 import type { ArpFrame } from '../wire/arp.js';
@@ -120,12 +120,6 @@ function ifinfo(h: Uint8Array): { family: number; index: number; flags: number; 
 /** One request's attributes, decoded the way the kernel's policy reads them. */
 function requestAttrs(req: RtRequest): Attrs {
   return parseAttrs(encodeAttrs(req.attrs));
-}
-
-/** "nlmsghdr | header | attributes" of a request, in hex, for the trace. */
-export function requestHex(req: RtRequest, nlFlags: number): string {
-  const bytes = new MessageWriter(req.type, nlFlags).header(req.header).attrs(req.attrs).finish();
-  return toHex(bytes).replace(/(.{8})/g, '$1 ').trim();
 }
 
 /** Attributes given later replace those given earlier of the same type. */
