@@ -6,12 +6,13 @@ import {
   NetlinkError, type RtMessage, type RtRequest, type Watch,
 } from '../backend.js';
 import { IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETLINK } from '../wire/rtnl-constants.js';
-import { rtmName } from '../wire/describe.js';
+import { describeNlmsg, rtmName } from '../wire/describe.js';
 import { watchModel } from './watch.js';
 import { SimRtnl } from './rtnetlink.js';
 import type { KFn } from './kfn.js';
 import {
-  type TraceSink, neighChangeBytes, neighDumpBytes, neighGetBytes, rtRequestBytes, traceOutcome, traceReplies, traceRequest,
+  type TraceSink, neighChangeBytes, neighDumpBytes, neighGetBytes, neighMessageBytes, rtRequestBytes, traceOutcome, traceReplies,
+  traceRequest,
 } from './nltrace.js';
 import { ENOENT, EOPNOTSUPP } from '../errno.js';
 import { Engine } from './engine.js';
@@ -89,8 +90,9 @@ export class SimBackend implements Backend {
 
   neighbourDump(filter: NeighbourDumpFilter, each: (n: Neighbour) => void): void {
     let count = 0;
-    this.traced(() => neighDumpBytes(filter), () => neighDump(this.host, this.world.now, filter, (n) => {
+    this.traced(() => neighDumpBytes(filter), (fn) => neighDump(this.host, this.world.now, filter, (n) => {
       count++;
+      if (this.engine.tracing && this.engine.traceLevel >= 2) this.sink.line(`netlink answer: ${describeNlmsg(neighMessageBytes(n))}`, fn);
       each(n);
     }), () => ({ count, what: 'RTM_NEWNEIGH' }));
   }

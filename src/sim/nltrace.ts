@@ -3,9 +3,10 @@
 // decoded by the one describer (src/wire/describe.ts), with the handler that
 // answers it; each answer decoded too, a refusal with its reason in the
 // request's terms. The hex of a request only at the second trace level.
-import type { NeighbourChange, NeighbourDumpFilter, RtMessage, RtRequest } from '../backend.js';
+import type { Neighbour, NeighbourChange, NeighbourDumpFilter, RtMessage, RtRequest } from '../backend.js';
 import {
-  AF_INET6, NDA_DST, NDA_FLAGS_EXT, NDA_IFINDEX, NDA_LLADDR, NDA_MASTER, NDA_PROTOCOL, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST,
+  AF_INET6, NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_IFINDEX, NDA_LLADDR, NDA_MASTER, NDA_PROBES, NDA_PROTOCOL, NLM_F_ACK,
+  NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST,
   RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_GETADDR, RTM_GETLINK, RTM_GETNEIGH, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH,
   RTM_SETLINK,
 } from '../wire/rtnl-constants.js';
@@ -14,6 +15,7 @@ import { describeAck, describeNlmsg, describeRtMessage, hexGroups } from '../wir
 import { NetlinkError } from '../backend.js';
 import type { KFn } from './kfn.js';
 import { whyRefused } from './refusal.js';
+import { addressBytes, macBytes } from './text.js';
 
 /** What writes the trace: a line (with its handler's tag), and the level asked for. */
 export interface TraceSink {
@@ -40,6 +42,25 @@ export function neighDumpBytes(f: NeighbourDumpFilter): Uint8Array {
 
 export function neighGetBytes(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Uint8Array {
   return new MessageWriter(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_ACK).ndmsg({ family, ifindex, state: 0, flags: ndmFlags, type: 0 }).attr(NDA_DST, dst).finish();
+}
+
+/** One entry of a neighbour dump as neigh_fill_info() writes it: dst, lladdr, cacheinfo, probes, protocol, flags_ext. */
+export function neighMessageBytes(n: Neighbour): Uint8Array {
+  const w = new MessageWriter(RTM_NEWNEIGH, NLM_F_MULTI).ndmsg({ family: n.family, ifindex: n.ifindex, state: n.state, flags: n.flags, type: n.type });
+  const dst = n.dst ?? (n.dstText !== undefined ? addressBytes(n.family, n.dstText) : undefined);
+  if (dst) w.attr(NDA_DST, dst);
+  const ll = n.lladdr ?? (n.lladdrText !== undefined ? macBytes(n.lladdrText) : undefined);
+  if (ll) w.attr(NDA_LLADDR, ll);
+  if (n.cacheinfo) {
+    const c = new Uint8Array(16);
+    const v = new DataView(c.buffer);
+    [n.cacheinfo.confirmed, n.cacheinfo.used, n.cacheinfo.updated, n.cacheinfo.refcnt].forEach((x, i) => v.setUint32(4 * i, x >>> 0, true));
+    w.attr(NDA_CACHEINFO, c);
+  }
+  if (n.probes !== undefined) w.attrU32(NDA_PROBES, n.probes);
+  if (n.protocol) w.attrU8(NDA_PROTOCOL, n.protocol);
+  if (n.flagsExt) w.attrU32(NDA_FLAGS_EXT, n.flagsExt);
+  return w.finish();
 }
 
 export function rtRequestBytes(req: RtRequest, nlFlags: number): Uint8Array {
