@@ -6,6 +6,8 @@ import type { Backend } from './backend.js';
 import { run } from './cli.js';
 import type { GlobalOptions } from './ip/options.js';
 import { KernelBackend } from './kernel/backend.js';
+import type { NetlinkTrace } from './kernel/netlink.js';
+import { writeAll } from './lib/output.js';
 import { switchNetns } from './kernel/netns.js';
 import { setProgName } from './lib/progname.js';
 
@@ -14,7 +16,12 @@ async function loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Bac
     const { openSimBackend } = await import('./sim/open.js');
     return (opts) => openSimBackend(opts);
   }
-  return () => new KernelBackend();
+  return (opts) => new KernelBackend(opts.trace ? kernelTrace(opts.trace) : undefined);
+}
+
+/** --trace without --dry-run: the kernel's own requests and answers, decoded, on stderr. */
+function kernelTrace(level: number): NetlinkTrace {
+  return { level, line: (text) => writeAll(2, `kernel: ${text}\n`) };
 }
 
 /**

@@ -30,8 +30,13 @@ export interface GlobalOptions {
   help: boolean;
   /** tsnet: run against the model instead of the kernel. */
   dryRun: boolean;
-  /** tsnet: with --dry-run, explain each step on stderr. */
-  trace: boolean;
+  /**
+   * tsnet: explain each step on stderr: the model's changes with the kernel
+   * function that makes them, and every rtnetlink request and answer decoded
+   * (without --dry-run: the kernel's). 1: --trace; 2: --trace twice or
+   * --trace=2, which adds the bytes (requests in hex, frames as tcpdump -xx).
+   */
+  trace: number;
   /** tsnet: the model's state file. */
   state?: string;
   /** tsnet: -X/--extras, print what tsnet adds to ip's output (e.g. inet devconf in addr show). */
@@ -42,7 +47,7 @@ export function defaultOptions(): GlobalOptions {
   return {
     family: AF_UNSPEC, human: 0, iec: 0, stats: 0, details: 0, resolve: 0, oneline: 0, timestamp: 0,
     tshort: 0, force: 0, brief: 0, json: 0, pretty: 0, color: 'never', numeric: 0, all: false, echo: 0,
-    loops: 10, version: false, help: false, dryRun: false, trace: false, extras: false,
+    loops: 10, version: false, help: false, dryRun: false, trace: 0, extras: false,
   };
 }
 
@@ -67,7 +72,8 @@ export function parseOption(word: string, next: () => string | undefined, o: Glo
   if (opt[1] === '-') opt = opt.slice(1);
   // tsnet's own options, spelled in full so they cannot shadow ip's prefixes.
   if (opt === '-dry-run') { o.dryRun = true; return true; }
-  if (opt === '-trace') { o.trace = true; return true; }
+  if (opt === '-trace') { o.trace++; return true; }
+  if (opt === '-trace=1' || opt === '-trace=2') { o.trace = Number(opt.slice(7)); return true; }
   if (opt === '-extras' || word === '-X') { o.extras = true; return true; }
   if (opt === '-state') {
     const v = next();

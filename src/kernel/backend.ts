@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type {
   Backend, RtMessage, RtRequest, LinkRef, MonitorEvent, MonitorTopics, Neighbour, NeighbourChange, NeighbourDumpFilter, Watch,
 } from '../backend.js';
-import { NetlinkListener, NetlinkSocket } from './netlink.js';
+import { NetlinkListener, NetlinkSocket, type NetlinkTrace } from './netlink.js';
 import { KernelArpingPort } from './packet.js';
 import {
   IFADDRMSG_LEN, IFINFOMSG_LEN, NLMSG_HDRLEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWADDR,
@@ -22,9 +22,12 @@ export class KernelBackend implements Backend {
   /** Used for requests made from inside a dump's callback (a dump holds its socket until DONE). */
   private aux?: NetlinkSocket;
 
+  /** `trace`: --trace, the requests and answers decoded on stderr (stdout and the exit status stay as they are). */
+  constructor(private readonly trace?: NetlinkTrace) {}
+
   private get nl(): NetlinkSocket {
-    const s = (this.sock ??= new NetlinkSocket());
-    return s.dumping ? (this.aux ??= new NetlinkSocket()) : s;
+    const s = (this.sock ??= new NetlinkSocket(0, this.trace));
+    return s.dumping ? (this.aux ??= new NetlinkSocket(0, this.trace)) : s;
   }
 
   links(): LinkRef[] {

@@ -17,6 +17,7 @@ import {
   emitNlmsghdr, nlmsgCheck, nlmsgNext, nlmsgSeq, nlmsgType, parseNlmsgDone, parseNlmsgerr, parseNlmsghdr,
 } from '../wire/nlmsg.js';
 import { isWireError } from '../wire/error.js';
+import { describeNlmsg, hexGroups, rtmName } from '../wire/describe.js';
 import { NetlinkError } from '../backend.js';
 import { EPROTO } from '../errno.js';
 
@@ -26,6 +27,16 @@ const RECV_SIZE = 1 << 20;
 /** One message at buf[off, off+len); `received` is how much of buf the last recv filled (dumps only). */
 export type MessageHandler = (buf: Buffer, off: number, len: number, received?: number) => void;
 
+/**
+ * --trace on the running kernel: each request and answer decoded (level 1;
+ * a dump's messages are counted), and at level 2 the request's bytes and
+ * each dumped message too.
+ */
+export interface NetlinkTrace {
+  level: number;
+  line(text: string): void;
+}
+
 export class NetlinkSocket {
   readonly fd: number;
   /** True while a dump's messages are being handed out (the socket is not free for another request). */
@@ -33,7 +44,7 @@ export class NetlinkSocket {
   private seq = Math.floor(Date.now() / 1000) & 0x7fffffff;
   private readonly rbuf = Buffer.allocUnsafe(RECV_SIZE);
 
-  constructor(protocol = 0) {
+  constructor(protocol = 0, private readonly trace?: NetlinkTrace) {
     const c = libc();
     const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
     if (fd < 0) throw new NetlinkError(c.errno(), undefined, 'Cannot open netlink socket');
@@ -65,6 +76,10 @@ export class NetlinkSocket {
     const h = parseNlmsghdr(msg);
     if (isWireError(h)) throw h;
     emitNlmsghdr({ ...h, flags: h.flags | flags | NLM_F_REQUEST, seq }, msg);
+    if (this.trace) {
+      this.trace.line(`netlink request: ${describeNlmsg(msg)}`);
+      if (this.trace.level >= 2) this.trace.line(`netlink request bytes: ${hexGroups(msg)}`);
+    }
     const c = libc();
     const bytes = Buffer.from(msg.buffer, msg.byteOffset, msg.length);
     for (;;) {
@@ -100,6 +115,7 @@ export class NetlinkSocket {
         const len = nlmsgCheck(buf, off, n);
         if (isWireError(len)) return;
         if (nlmsgSeq(buf, off) === seq) {
+          this.trace?.line(`netlink answer: ${describeNlmsg(buf.subarray(off, off + len))}`);
           if (nlmsgType(buf, off) === NLMSG_ERROR) {
             const e = parseNlmsgerr(buf, off, len);
             if (isWireError(e)) throw new NetlinkError(EPROTO, undefined, e.message);
@@ -130,6 +146,7 @@ export class NetlinkSocket {
   }
 
   private dumpAll(seq: number, onMessage: MessageHandler): void {
+    let count = 0, last = 0;
     for (;;) {
       const n = this.recv();
       const buf = this.rbuf;
@@ -138,6 +155,14 @@ export class NetlinkSocket {
         if (isWireError(len)) return;
         if (nlmsgSeq(buf, off) === seq) {
           const type = nlmsgType(buf, off);
+          if (this.trace && (type === NLMSG_DONE || type === NLMSG_ERROR)) {
+            if (count) this.trace.line(`netlink answer: ${count} ${rtmName(last)} message(s) with NLM_F_MULTI`);
+            this.trace.line(`netlink answer: ${describeNlmsg(buf.subarray(off, off + len))}`);
+          } else if (this.trace) {
+            count++;
+            last = type;
+            if (this.trace.level >= 2) this.trace.line(`netlink answer: ${describeNlmsg(buf.subarray(off, off + len))}`);
+          }
           if (type === NLMSG_DONE) {
             const e = parseNlmsgDone(buf, off, len);
             if (e.error < 0) throw new NetlinkError(-e.error, e.extack);

@@ -21,6 +21,7 @@ import { nextRandom } from './clock.js';
 import { addrFlags, cacheinfo, ifaddrHeader, removeAddress } from './ifaddr.js';
 import { addressBytes } from './text.js';
 import type { SimAddress, SimHost, SimLink, World } from './world.js';
+import type { Note } from './kfn.js';
 
 /** IFAPROT_KERNEL_LO / IFAPROT_KERNEL_LL: who made an address (IFA_PROTO). */
 const PROTO_KERNEL_LO = 1, PROTO_KERNEL_LL = 3;
@@ -71,12 +72,12 @@ export function startDad(w: World, l: SimLink, a: SimAddress, carrier: boolean):
 }
 
 /** The link-local (or ::1 on lo) addrconf_dev_config() / init_loopback() add when a link becomes ready. */
-function configure(w: World, l: SimLink, carrier: boolean, note: (text: string) => void): void {
+function configure(w: World, l: SimLink, carrier: boolean, note: Note): void {
   l.inet6Ready = true;
   if (l.type === 772) {
     if (l.addresses.some((x) => x.family === AF_INET6 && x.local === '::1')) return;
     insertV6(l, { family: AF_INET6, local: '::1', prefixlen: 128, scope: RT_SCOPE_HOST, proto: PROTO_KERNEL_LO, created: w.now, updated: w.now });
-    note(`lo: ::1/128 added (IPv6 loopback)`);
+    note(`lo: ::1/128 added (IPv6 loopback)`, 'init_loopback');
     return;
   }
   if (l.type !== 1 || (l.addrGenMode ?? 0) === ADDR_GEN_MODE_NONE) return;
@@ -85,14 +86,14 @@ function configure(w: World, l: SimLink, carrier: boolean, note: (text: string) 
   const a: SimAddress = { family: AF_INET6, local, prefixlen: 64, scope: RT_SCOPE_LINK, proto: PROTO_KERNEL_LL, tentative: true, created: w.now, updated: w.now };
   insertV6(l, a);
   startDad(w, l, a, carrier);
-  note(`${l.name}: link-local ${local}/64 added${a.tentative ? ' (tentative until DAD ends)' : ''}`);
+  note(`${l.name}: link-local ${local}/64 added${a.tentative ? ' (tentative until DAD ends)' : ''}`, 'addrconf_addr_gen');
 }
 
 /** addrconf_ifdown(): every IPv6 address goes (keep_addr_on_down=0). */
-export function ifdown(l: SimLink, why: string, note: (text: string) => void): void {
+export function ifdown(l: SimLink, why: string, note: Note): void {
   const gone = l.addresses.filter((x) => x.family === AF_INET6);
   l.addresses = l.addresses.filter((x) => x.family !== AF_INET6);
-  if (gone.length) note(`${l.name}: IPv6 addresses ${gone.map((x) => `${x.local}/${x.prefixlen}`).join(' ')} removed (${why}; keep_addr_on_down=0)`);
+  if (gone.length) note(`${l.name}: IPv6 addresses ${gone.map((x) => `${x.local}/${x.prefixlen}`).join(' ')} removed (${why}; keep_addr_on_down=0)`, 'addrconf_ifdown');
 }
 
 /**
@@ -101,7 +102,7 @@ export function ifdown(l: SimLink, why: string, note: (text: string) => void): v
  * has come. `inet6Ready` undefined is a link of an older state file: taken
  * as already configured (its addresses, if any, are whatever it had).
  */
-export function sync(w: World, host: SimHost, carrierOf: (l: SimLink) => boolean, note: (text: string) => void): void {
+export function sync(w: World, host: SimHost, carrierOf: (l: SimLink) => boolean, note: Note): void {
   for (const l of host.links) {
     const carrier = carrierOf(l);
     if (!(l.flags & IFF_UP)) {
@@ -117,14 +118,14 @@ export function sync(w: World, host: SimHost, carrierOf: (l: SimLink) => boolean
       startDad(w, l, a, carrier);
       if (a.dadUntil !== undefined && a.dadUntil <= w.now) {
         a.tentative = a.dadUntil = undefined;
-        note(`${a.local}/${a.prefixlen} dev ${l.name}: DAD complete, no duplicate: no longer tentative`);
+        note(`${a.local}/${a.prefixlen} dev ${l.name}: DAD complete, no duplicate: no longer tentative`, 'addrconf_dad_completed');
       }
     }
   }
 }
 
 /** NETDEV_CHANGEMTU: below 1280 IPv6 leaves the device (addrconf_ifdown). */
-export function addrconfChangeMtu(l: SimLink, note: (text: string) => void): void {
+export function addrconfChangeMtu(l: SimLink, note: Note): void {
   if (l.mtu >= IPV6_MIN_MTU) return;
   ifdown(l, `mtu ${l.mtu} < ${IPV6_MIN_MTU}`, note);
   // lo keeps its inet6_dev (no ::1 until it comes up again); another device gets a new one, configured when ready.
@@ -132,7 +133,7 @@ export function addrconfChangeMtu(l: SimLink, note: (text: string) => void): voi
 }
 
 /** inet6_addr_add(): one address of each value per device; its scope from the address; tentative until DAD ends unless nodad. */
-export function inet6AddrAdd(w: World, l: SimLink, a: SimAddress, carrier: boolean, note: (text: string) => void): void {
+export function inet6AddrAdd(w: World, l: SimLink, a: SimAddress, carrier: boolean, note: Note): void {
   if (l.addresses.some((x) => x.family === AF_INET6 && x.local === a.local)) throw new NetlinkError(EEXIST, 'ipv6: address already assigned');
   // The scope comes from the address (ipv6_addr_scope), not from the request.
   a.scope = a.local === '::1' ? RT_SCOPE_HOST : /^fe[89ab]/i.test(a.local) ? RT_SCOPE_LINK : /^fe[c-f]/i.test(a.local) ? RT_SCOPE_SITE : 0;
@@ -141,17 +142,17 @@ export function inet6AddrAdd(w: World, l: SimLink, a: SimAddress, carrier: boole
   if (!nodad) a.tentative = true;
   startDad(w, l, a, carrier);
   insertV6(l, a);
-  note(`${a.local}/${a.prefixlen} dev ${l.name}: added${nodad ? ' (nodad: no duplicate address detection)' : a.tentative ? ' (tentative until DAD ends)' : ''}`);
+  note(`${a.local}/${a.prefixlen} dev ${l.name}: added${nodad ? ' (nodad: no duplicate address detection)' : a.tentative ? ' (tentative until DAD ends)' : ''}`, ['inet6_rtm_newaddr', 'inet6_addr_add']);
 }
 
 /** inet6_addr_del(): the address of that value and prefix length. */
-export function inet6AddrDel(l: SimLink, prefixlen: number, tb: Attrs, note: (text: string) => void): void {
+export function inet6AddrDel(l: SimLink, prefixlen: number, tb: Attrs, note: Note): void {
   const addr = tb.get(IFA_LOCAL) ?? tb.get(IFA_ADDRESS);
   const text = addr && formatAddress(AF_INET6, addr);
   const a = l.addresses.find((x) => x.family === AF_INET6 && x.local === text && x.prefixlen === prefixlen);
   if (!a) throw new NetlinkError(EADDRNOTAVAIL, 'ipv6: address not found');
   removeAddress(l, a);
-  note(`${a.local}/${a.prefixlen} dev ${l.name}: deleted`);
+  note(`${a.local}/${a.prefixlen} dev ${l.name}: deleted`, 'inet6_addr_del');
 }
 
 /** inet6_fill_ifaddr(): LOCAL and ADDRESS (the peer) for a point-to-point address, else ADDRESS; then RT_PRIORITY, CACHEINFO, FLAGS, PROTO. */

@@ -13,16 +13,17 @@ import { nextRandom } from './clock.js';
 import { F_OVERRIDE, type NeighEnv, createNeighbour, lookup, neighUpdate } from './neighbour.js';
 import { inSubnet, isSubnetBroadcast, routeFor, sameSubnet, sourceFor } from './route.js';
 import type { SimHost, SimLink, SimNeighbour } from './world.js';
+import type { Where } from './kfn.js';
 
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 
 /** What ARP needs of the model: the neighbour table's env, and a way to put a frame on a link's segment. */
 export interface ArpEnv extends NeighEnv {
-  send(link: SimLink, f: ArpFrame, why: string): void;
+  send(link: SimLink, f: ArpFrame, why: string, fn: Where): void;
 }
 
 /** arp_solicit(): a request for `n`, broadcast or (PROBE) unicast to its address. */
-export function arpSolicit(env: ArpEnv, n: SimNeighbour, link: SimLink, unicast: boolean): void {
+export function arpSolicit(env: ArpEnv, n: SimNeighbour, link: SimLink, unicast: boolean, what: string): void {
   // arp_solicit() (arp_announce 0): the source of the newest queued packet if it is ours, else inet_select_addr().
   const queued = n.queue[n.queue.length - 1]?.src;
   const src = queued && link.addresses.some((a) => a.local === queued) ? queued : sourceFor(link, n.dst);
@@ -30,7 +31,7 @@ export function arpSolicit(env: ArpEnv, n: SimNeighbour, link: SimLink, unicast:
     ethDst: macFromString(unicast && n.lladdr ? n.lladdr : BROADCAST), ethSrc: macFromString(link.mac), op: ARPOP_REQUEST,
     sha: macFromString(link.mac), spa: ipFromString(src ?? '0.0.0.0'), tha: 0, tpa: ipFromString(n.dst),
   };
-  env.send(link, f, `${unicast ? 'unicast' : 'broadcast'} probe ${n.probes} for ${n.dst}`);
+  env.send(link, f, what, ['neigh_probe', 'arp_solicit']);
 }
 
 /**
@@ -53,7 +54,7 @@ export function arpProcess(env: ArpEnv, link: SimLink, f: ArpFrame, pktHost: boo
   if (local && (ignored || !onLink(link, tip))) {
     env.note(ignored
       ? `ARP request for ${tip} on ${link.name} not answered (${ignored})`
-      : `ARP request for ${tip} on ${link.name} answered although ${tip} is on another device (arp_ignore 0: any local address)`);
+      : `ARP request for ${tip} on ${link.name} answered although ${tip} is on another device (arp_ignore 0: any local address)`, ['arp_process', 'arp_ignore']);
   }
   if (sip === '0.0.0.0') {
     // Duplicate address detection: answer, learn nothing.
@@ -61,47 +62,58 @@ export function arpProcess(env: ArpEnv, link: SimLink, f: ArpFrame, pktHost: boo
     return;
   }
   if (local && ignored) return;
+  if (local && host.silent) env.explain?.(`ARP request for ${tip} from ${sip} on ${link.name} not answered: this host is silent (sim peer silent, as arp_ignore 8)`, 'arp_process');
   if (local && !host.silent) {
     const n = lookup(host, AF_INET, link.index, sip) ?? createNeighbour(env, AF_INET, link.index, sip);
-    neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for our ${tip}`);
+    neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for our ${tip}`, ['arp_process', 'neigh_event_ns']);
     arpReply(env, link, f, tip);
     return;
   }
-  if (f.op === ARPOP_REQUEST && ownSender) env.note(`ARP request from ${sip} on ${link.name} not answered: ${sip} is our own address (martian source)`);
+  if (f.op === ARPOP_REQUEST && ownSender) env.note(`ARP request from ${sip} on ${link.name} not answered: ${sip} is our own address (martian source)`, 'arp_process');
   if (f.op === ARPOP_REQUEST && !local && !ownSender) {
     const proxy = proxyVerdict(host, link, tip);
     if (proxy?.answer) {
       // The sender is learnt first (neigh_event_ns), whether the answer goes now or later.
       const n = lookup(host, AF_INET, link.index, sip) ?? createNeighbour(env, AF_INET, link.index, sip);
-      neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for ${tip}, which we proxy`);
+      neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for ${tip}, which we proxy`, ['arp_process', 'neigh_event_ns']);
       const delay = link.params.proxy_delay_ms;
       if (enqueued || pktHost || !delay) {
         const when = enqueued ? 'out of the proxy queue' : pktHost ? 'at once: unicast to us' : 'at once: proxy_delay 0';
-        env.note(`ARP request for ${tip} on ${link.name} answered by proxy ${when} (${proxy.why})`);
+        env.note(`ARP request for ${tip} on ${link.name} answered by proxy ${when} (${proxy.why})`, enqueued ? ['neigh_proxy_process', 'parp_redo', 'arp_process'] : 'arp_process');
         arpReply(env, link, f, tip);
       } else {
         proxyEnqueue(env, link, f, tip, proxy.why);
       }
       return;
     }
-    if (proxy) env.note(`ARP request for ${tip} on ${link.name} not proxied (${proxy.why})`);
+    if (proxy) env.note(`ARP request for ${tip} on ${link.name} not proxied (${proxy.why})`, 'arp_process');
+    else if (!host.silent) {
+      const known = lookup(host, AF_INET, link.index, sip);
+      env.explain?.(`ARP request for ${tip} from ${sip} on ${link.name} not answered: ${tip} is not a local address, ` +
+        `proxy_arp ${link.params.proxy_arp} and no proxy entry for it${known ? `; only our entry for ${sip} is refreshed` : ''}`, 'arp_process');
+    }
   }
   let n = lookup(host, AF_INET, link.index, sip);
   const accept = link.params.arp_accept === 1 || (link.params.arp_accept === 2 && sameSubnet(link, sip));
   const isGarp = sip === tip && (f.op !== ARPOP_REPLY || f.tha === f.sha);
   if (!n && accept && (isGarp || f.op === ARPOP_REPLY) && !ownSender) {
     n = createNeighbour(env, AF_INET, link.index, sip);
-    env.note(`${sip} dev ${link.name}: created from ${isGarp ? 'gratuitous ARP' : 'unsolicited reply'} (arp_accept ${link.params.arp_accept})`);
+    env.note(`${sip} dev ${link.name}: created from ${isGarp ? 'gratuitous ARP' : 'unsolicited reply'} (arp_accept ${link.params.arp_accept})`, 'arp_process');
   } else if (!n && isGarp) {
-    env.note(`${sip} dev ${link.name}: gratuitous ARP ignored, no entry (${ownSender ? `${sip} is our own address` : `arp_accept ${link.params.arp_accept}`})`);
+    env.note(`${sip} dev ${link.name}: gratuitous ARP ignored, no entry (${ownSender ? `${sip} is our own address` : `arp_accept ${link.params.arp_accept}`})`, 'arp_process');
   }
   if (!n) return;
-  const override = env.w.now > n.updated + link.params.locktime_ms || isGarp;
+  const withinLocktime = env.w.now <= n.updated + link.params.locktime_ms;
+  const override = !withinLocktime || isGarp;
+  if (isGarp && withinLocktime && n.lladdr !== undefined && n.lladdr !== sha) {
+    env.note(`${sip} dev ${link.name}: gratuitous ARP overrides ${n.lladdr} although the entry was updated ${+(env.w.now - n.updated).toFixed(3)}ms ago, ` +
+      `within locktime ${link.params.locktime_ms}ms (arp_is_garp: a gratuitous ARP always may)`, ['arp_process', 'arp_is_garp']);
+  }
   const state = f.op === ARPOP_REPLY && pktHost ? NUD_REACHABLE : NUD_STALE;
   const why = f.op === ARPOP_REPLY
     ? (pktHost ? `ARP reply from ${sip}` : `broadcast ARP reply from ${sip}`)
     : `${isGarp ? 'gratuitous ' : ''}ARP request from ${sip}`;
-  neighUpdate(env, n, sha, state, override ? F_OVERRIDE : 0, why);
+  neighUpdate(env, n, sha, state, override ? F_OVERRIDE : 0, why, 'arp_process');
 }
 
 /**
@@ -114,7 +126,7 @@ function proxyEnqueue(env: ArpEnv, link: SimLink, f: ArpFrame, tip: string, why:
   const p = link.params;
   const waiting = env.w.frames.filter((x) => x.proxyRedo?.host === host.name && x.proxyRedo.ifindex === link.index).length;
   if (waiting > p.proxy_qlen) {
-    env.note(`ARP request for ${tip} on ${link.name} dropped: ${waiting} already wait in the proxy queue (proxy_qlen ${p.proxy_qlen})`);
+    env.note(`ARP request for ${tip} on ${link.name} dropped: ${waiting} already wait in the proxy queue (proxy_qlen ${p.proxy_qlen})`, 'pneigh_enqueue');
     return;
   }
   const wait = Math.floor(nextRandom(env.w) * p.proxy_delay_ms);
@@ -124,7 +136,7 @@ function proxyEnqueue(env: ArpEnv, link: SimLink, f: ArpFrame, tip: string, why:
     at: env.w.now + wait, segment: link.segment ?? '', from: { host: host.name, ifindex: link.index },
     bytes: Buffer.from(bytes).toString('hex'), proxyRedo: { host: host.name, ifindex: link.index },
   });
-  env.note(`ARP request for ${tip} on ${link.name} to be answered by proxy in ${wait}ms (${why}; broadcast, so a random delay below proxy_delay ${p.proxy_delay_ms}ms)`);
+  env.note(`ARP request for ${tip} on ${link.name} to be answered by proxy in ${wait}ms (${why}; broadcast, so a random delay below proxy_delay ${p.proxy_delay_ms}ms)`, ['arp_process', 'pneigh_enqueue']);
 }
 
 function arpReply(env: ArpEnv, link: SimLink, req: ArpFrame, tip: string): void {
@@ -132,7 +144,7 @@ function arpReply(env: ArpEnv, link: SimLink, req: ArpFrame, tip: string): void 
     ethDst: req.sha, ethSrc: macFromString(link.mac), op: ARPOP_REPLY, sha: macFromString(link.mac), spa: ipFromString(tip),
     tha: req.sha, tpa: req.spa,
   };
-  env.send(link, f, `reply to ${ipToString(req.spa)}`);
+  env.send(link, f, `reply to ${ipToString(req.spa)}`, ['arp_process', 'arp_send_dst']);
 }
 
 /**

@@ -46,7 +46,7 @@ class SimArpingSocket implements ArpingSocket {
     if (isArpError(f)) return { errno: EINVAL };
     f.ethDst = macAt(to, 0);
     f.ethSrc = macAt(this.mac, 0);
-    this.engine.send(this.host, link, f, `arping: ${f.op === 2 ? 'reply' : 'request'} for ${ipToString(f.tpa)}`);
+    this.engine.send(this.host, link, f, `arping: ${f.op === 2 ? 'reply' : 'request'} for ${ipToString(f.tpa)}`, 'arping');
     return BigInt(Math.round(this.engine.w.now * 1e6));
   }
 

@@ -5,13 +5,16 @@ import {
   type Backend, type LinkRef, type MonitorEvent, type MonitorTopics, type Neighbour, type NeighbourChange, type NeighbourDumpFilter,
   NetlinkError, type RtMessage, type RtRequest, type Watch,
 } from '../backend.js';
-import {
-  IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK,
-} from '../wire/rtnl-constants.js';
+import { IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETLINK } from '../wire/rtnl-constants.js';
+import { describeNlmsg, rtmName } from '../wire/describe.js';
 import { watchModel } from './watch.js';
-import { SimRtnl, requestHex } from './rtnetlink.js';
+import { SimRtnl } from './rtnetlink.js';
+import type { KFn } from './kfn.js';
+import {
+  type TraceSink, neighChangeBytes, neighDumpBytes, neighGetBytes, neighMessageBytes, rtRequestBytes, traceOutcome, traceReplies,
+  traceRequest,
+} from './nltrace.js';
 import { ENOENT, EOPNOTSUPP } from '../errno.js';
-import { formatAddress } from '../lib/inet.js';
 import { Engine } from './engine.js';
 import { runSimCommand } from './commands.js';
 import { SimArpingPort } from './arping.js';
@@ -25,10 +28,6 @@ import { SimNetns, isNsidRequest, nsidRequest } from './netns.js';
 
 /** What the model answers for the kernel's release (bond show prints it as the driver's version). */
 const MODEL_RELEASE = '6.1.0-tsnet-model';
-const RTM_NAMES: Record<number, string> = {
-  [RTM_NEWLINK]: 'RTM_NEWLINK', [RTM_DELLINK]: 'RTM_DELLINK', [RTM_GETLINK]: 'RTM_GETLINK', [RTM_NEWADDR]: 'RTM_NEWADDR',
-  [RTM_DELADDR]: 'RTM_DELADDR', [RTM_GETADDR]: 'RTM_GETADDR',
-};
 
 export class SimBackend implements Backend {
   readonly engine: Engine;
@@ -44,9 +43,11 @@ export class SimBackend implements Backend {
     readonly world: World, hostName: string, private readonly traceOut?: (line: string) => void, private readonly onClose?: (dirty: boolean, failed: boolean) => void,
     /** The state file and how to read it again, for `monitor` (which must not hold the lock). */
     private readonly source?: { file: string; reload: () => World },
+    /** 1: --trace; 2: --trace --trace (adds the bytes). */
+    traceLevel = 1,
   ) {
     upgradeLinks(world);
-    this.engine = new Engine(world, traceOut);
+    this.engine = new Engine(world, traceOut, traceLevel);
     const h = findHost(world, hostName);
     if (!h) throw new NetlinkError(ENOENT, undefined, `no simulated host "${hostName}" (tsnet sim show lists them)`);
     this.host = h;
@@ -71,33 +72,51 @@ export class SimBackend implements Backend {
     return neighFillInfo(n, w.now);
   }
 
-  neighbourDump(filter: NeighbourDumpFilter, each: (n: Neighbour) => void): void {
-    neighDump(this.host, this.world.now, filter, each);
-  }
+  /** Where the request and answer lines go: the trace, when one is read. */
+  private readonly sink: TraceSink = { line: (text, fn, level) => this.engine.traceOnly(this.host, text, fn, level) };
 
-  neighbourGet(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour {
-    return neighGet(this.host, this.world.now, family, ifindex, dst, ndmFlags);
-  }
-
-  private trace(what: string, c: NeighbourChange, nlFlags: number): void {
-    this.engine.note(this.host, `netlink ${what} ${formatAddress(c.family, c.dst)} ifindex ${c.ifindex} state 0x${c.state.toString(16)} flags 0x${c.flags.toString(16)}${nlFlags ? ` nlmsg_flags 0x${nlFlags.toString(16)}` : ''}`);
-  }
-
-  neighbourAdd(c: NeighbourChange, nlFlags: number): void {
-    this.dirty = true;
-    this.trace('RTM_NEWNEIGH', c, nlFlags);
+  /** Runs one request's handler, tracing the request (its bytes built the way the kernel backend builds them) and how it ended. */
+  private traced<T>(bytes: () => Uint8Array, run: (fn: KFn) => T, dumped?: (r: T) => { count: number; what: string }): T {
+    if (!this.engine.tracing) return run('rtnetlink_rcv_msg');
+    const fn = traceRequest(this.sink, bytes());
     try {
-      neighAdd(this.engine.env(this.host), c, nlFlags);
+      const r = run(fn);
+      traceOutcome(this.sink, fn, undefined, dumped?.(r));
+      return r;
     } catch (e) {
-      if (e instanceof RefusedButKept) this.keptOnRefusal = true;
+      traceOutcome(this.sink, fn, e);
       throw e;
     }
   }
 
+  neighbourDump(filter: NeighbourDumpFilter, each: (n: Neighbour) => void): void {
+    let count = 0;
+    this.traced(() => neighDumpBytes(filter), (fn) => neighDump(this.host, this.world.now, filter, (n) => {
+      count++;
+      if (this.engine.tracing && this.engine.traceLevel >= 2) this.sink.line(`netlink answer: ${describeNlmsg(neighMessageBytes(n))}`, fn);
+      each(n);
+    }), () => ({ count, what: 'RTM_NEWNEIGH' }));
+  }
+
+  neighbourGet(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour {
+    return this.traced(() => neighGetBytes(family, ifindex, dst, ndmFlags), () => neighGet(this.host, this.world.now, family, ifindex, dst, ndmFlags));
+  }
+
+  neighbourAdd(c: NeighbourChange, nlFlags: number): void {
+    this.dirty = true;
+    this.traced(() => neighChangeBytes(false, nlFlags, c), () => {
+      try {
+        neighAdd(this.engine.env(this.host), c, nlFlags);
+      } catch (e) {
+        if (e instanceof RefusedButKept) this.keptOnRefusal = true;
+        throw e;
+      }
+    });
+  }
+
   neighbourDelete(c: NeighbourChange): void {
     this.dirty = true;
-    this.trace('RTM_DELNEIGH', c, 0);
-    neighDelete(this.engine.env(this.host), c);
+    this.traced(() => neighChangeBytes(true, 0, c), () => neighDelete(this.engine.env(this.host), c));
   }
 
   neighbourFlush(entries: Neighbour[]): void {
@@ -119,21 +138,33 @@ export class SimBackend implements Backend {
       world: this.world,
       changed: () => { this.dirty = true; },
       // Another host of the same model: what it changes is this run's change.
-      hostBackend: (name) => new SimBackend(this.world, name, this.traceOut, (dirty) => { if (dirty) this.dirty = true; }),
+      hostBackend: (name) => new SimBackend(this.world, name, this.traceOut, (dirty) => { if (dirty) this.dirty = true; }, undefined, this.engine.traceLevel),
     });
   }
 
   rtDump(req: RtRequest, each: (m: RtMessage) => void): void {
     if (isNsidRequest(req)) return nsidRequest(req, true).forEach(each);
-    this.rtnl(req, NLM_F_REQUEST | NLM_F_DUMP).dump(req, each);
+    const flags = NLM_F_REQUEST | NLM_F_DUMP;
+    let count = 0, type = 0;
+    this.traced(() => rtRequestBytes(req, flags), (fn) => this.rtnl().dump(req, (m) => {
+      count++;
+      type = m.type;
+      if (this.engine.tracing && this.engine.traceLevel >= 2) traceReplies(this.sink, [m], fn);
+      each(m);
+    }), () => ({ count, what: count ? rtmName(type) : 'answer' }));
   }
 
   rtRequest(req: RtRequest): RtMessage[] {
     if (isNsidRequest(req)) return nsidRequest(req, false);
     if (req.type !== RTM_GETLINK) this.dirty = true;
     const changesBefore = this.changes;
+    const flags = NLM_F_REQUEST | NLM_F_ACK | req.flags;
     try {
-      return this.rtnl(req, NLM_F_REQUEST | NLM_F_ACK | req.flags).request(req);
+      return this.traced(() => rtRequestBytes(req, flags), (fn) => {
+        const replies = this.rtnl().request(req);
+        if (this.engine.tracing) traceReplies(this.sink, replies, fn);
+        return replies;
+      });
     } catch (e) {
       // do_setlink() is not transactional: what it did before the refusal stays (a refused
       // `master` has already released the old one), so the model keeps it too.
@@ -142,15 +173,14 @@ export class SimBackend implements Backend {
     }
   }
 
-  /** The handlers of this host; with --trace, the request's bytes first (what the kernel would have read). */
-  private rtnl(req: RtRequest, nlFlags: number): SimRtnl {
-    if (this.engine.tracing) this.engine.traceOnly(this.host, `netlink ${RTM_NAMES[req.type] ?? req.type}: ${requestHex(req, nlFlags)}`);
+  /** The handlers of this host. */
+  private rtnl(): SimRtnl {
     // Every note is a change of state (even while answering a dump: a lifetime ran out, a slave failed).
-    return new SimRtnl(this.world, this.host, (text) => {
+    return new SimRtnl(this.world, this.host, (text, fn) => {
       this.dirty = true;
       this.changes++;
-      this.engine.note(this.host, text);
-    }, (link, f, why) => this.engine.send(this.host, link, f, why));
+      this.engine.note(this.host, text, fn);
+    }, (link, f, why, fn) => this.engine.send(this.host, link, f, why, fn));
   }
 
   /** The few system files tsnet reads (for bond show): the model's release, a veth's speed and duplex, a bond's slaves in enslave order. */

@@ -11,6 +11,7 @@ import {
 } from '../wire/rtnl-constants.js';
 import { hexBytes } from './text.js';
 import type { KindInfo, SimHost, SimLink, SlaveInfo, World } from './world.js';
+import type { Note, Where } from './kfn.js';
 
 export const MODE_AB = 1, MODE_XOR = 2, MODE_8023AD = 4, MODE_TLB = 5, MODE_ALB = 6;
 /** BOND_STATE_ACTIVE/BACKUP. */
@@ -58,11 +59,11 @@ export function slaveOf(l: SimLink): BondSlaveInfo {
 export interface BondEnv {
   w: World;
   host: SimHost;
-  note: (text: string) => void;
+  note: Note;
   /** netif_carrier_ok() of a link (dev.ts knows each kind's rule). */
   carrier: (l: SimLink) => boolean;
   /** Puts an ARP frame on a slave's segment (Engine.send); absent, the frame is only noted. */
-  send?: (slave: SimLink, f: ArpFrame, why: string) => void;
+  send?: (slave: SimLink, f: ArpFrame, why: string, fn: Where) => void;
   /** Set while the MII monitor runs (a failover there loses one peer notification to that same tick). */
   inTick?: boolean;
 }

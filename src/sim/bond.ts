@@ -63,7 +63,7 @@ export function selectActive(env: BondEnv, bond: SimLink, p: Params): void {
   const best = findBest(env, bond, p);
   if (best === activeOf(env.host, bond)) return;
   changeActive(env, bond, p, best);
-  if (setCarrier(env.host, bond)) env.note(`${bond.name}: ${bond.carrier ? 'active interface up!' : 'now running without any active interface!'}`);
+  if (setCarrier(env.host, bond)) env.note(`${bond.name}: ${bond.carrier ? 'active interface up!' : 'now running without any active interface!'}`, ['bond_select_active_slave', 'bond_set_carrier']);
 }
 
 /** bond_should_notify_peers(): a notification is due, there is an active slave and the bond has carrier. */
@@ -90,8 +90,8 @@ function notifyPeers(env: BondEnv, bond: SimLink): void {
       spa: ipFromString(addr), tha: 0, tpa: ipFromString(addr),
     };
     const why = `gratuitous ARP for ${addr} from ${bond.name}`;
-    if (env.send) env.send(active, f, why);
-    else env.note(`${active.name} sends a ${why}`);
+    if (env.send) env.send(active, f, why, ['bond_change_active_slave', 'inetdev_send_gratuitous_arp']);
+    else env.note(`${active.name} sends a ${why}`, ['bond_change_active_slave', 'inetdev_send_gratuitous_arp']);
   }
 }
 
@@ -102,12 +102,12 @@ export function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLi
   if (next) {
     if (linkOf(next) === LINK_BACK) {
       if (usesPrimary(p.mode)) {
-        env.note(`${bond.name}: (slave ${next.name}): making interface the new active one ${(p.updelay - (slaveOf(next).miiDelay ?? 0)) * p.miimon} ms earlier`);
+        env.note(`${bond.name}: (slave ${next.name}): making interface the new active one ${(p.updelay - (slaveOf(next).miiDelay ?? 0)) * p.miimon} ms earlier`, 'bond_change_active_slave');
       }
       slaveOf(next).miiDelay = 0;
       setLinkState(next, LINK_UP);
     } else if (usesPrimary(p.mode)) {
-      env.note(`${bond.name}: (slave ${next.name}): making interface the new active one`);
+      env.note(`${bond.name}: (slave ${next.name}): making interface the new active one`, 'bond_change_active_slave');
     }
   }
   bondOf(bond).activeSlave = next?.index;
@@ -118,7 +118,7 @@ export function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLi
   if (p.mode !== MODE_AB) return;
   if (old) setInactiveFlags(p.mode, old);
   if (!next) {
-    env.note(`${bond.name}: active slave ${old?.name ?? 'none'} -> none`);
+    env.note(`${bond.name}: active slave ${old?.name ?? 'none'} -> none`, 'bond_change_active_slave');
     return;
   }
   setActiveFlags(next);
@@ -131,7 +131,7 @@ export function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLi
   const count = bond.flags & IFF_UP ? notificationsDue(p, bondOf(bond).peerNotif ?? 0, should, env.inTick === true) : 0;
   const addrs = ipv4Of(bond);
   const garps = count && addrs.length ? `; ${count} gratuitous ARP${count > 1 ? 's' : ''} for ${addrs.length > 1 ? 'each of ' : ''}${addrs.join(' ')}` : '';
-  env.note(`${bond.name}: active slave ${old?.name ?? 'none'} -> ${next.name}${garps}`);
+  env.note(`${bond.name}: active slave ${old?.name ?? 'none'} -> ${next.name}${garps}`, 'bond_change_active_slave');
   if (should) notifyPeers(env, bond);
 }
 
@@ -163,7 +163,7 @@ function inspect(env: BondEnv, bond: SimLink, p: Params): Map<SimLink, number> {
   const slaves = slavesOf(env.host, bond);
   let ignoreUpdelay = p.mode === MODE_AB ? !activeOf(env.host, bond) : p.mode === MODE_XOR && !slaves.some((s) => linkOf(s) === LINK_UP);
   const proposed = new Map<SimLink, number>();
-  const say = (s: SimLink, text: string) => env.note(`${bond.name}: (slave ${s.name}): ${text}`);
+  const say = (s: SimLink, text: string) => env.note(`${bond.name}: (slave ${s.name}): ${text}`, ['bond_mii_monitor', 'bond_miimon_inspect']);
   for (const s of slaves) {
     const up = slaveIsUp(env, s);
     const state = linkOf(s);
@@ -213,13 +213,13 @@ function commit(env: BondEnv, bond: SimLink, p: Params, proposed: Map<SimLink, n
     if (st === LINK_UP) {
       if (p.mode === MODE_8023AD) slaveOf(s).bondBackup = true;
       else if (p.mode !== MODE_AB) setActiveFlags(s);
-      env.note(`${bond.name}: (slave ${s.name}): link status definitely up, ${speedText(s)}`);
+      env.note(`${bond.name}: (slave ${s.name}): link status definitely up, ${speedText(s)}`, ['bond_mii_monitor', 'bond_miimon_commit']);
       const active = activeOf(env.host, bond);
       if (!active || s === primary || prio(s) > prio(active)) failover = true;
     } else if (st === LINK_DOWN) {
       slaveOf(s).linkFailures = (slaveOf(s).linkFailures ?? 0) + 1;
       if (p.mode === MODE_AB || p.mode === MODE_8023AD) setInactiveFlags(p.mode, s);
-      env.note(`${bond.name}: (slave ${s.name}): link status definitely down, disabling slave`);
+      env.note(`${bond.name}: (slave ${s.name}): link status definitely down, disabling slave`, ['bond_mii_monitor', 'bond_miimon_commit']);
       if (s.index === bondOf(bond).activeSlave) failover = true;
     }
   }
@@ -320,7 +320,7 @@ export function enslave(env: BondEnv, bond: SimLink, slave: SimLink): void {
   }
   setCarrier(env.host, bond);
   if (usesPrimary(p.mode)) selectActive(env, bond, p);
-  env.note(`${bond.name}: (slave ${slave.name}): Enslaving as ${isBackup(bond, slave) ? 'a backup' : 'an active'} interface with ${state !== LINK_DOWN ? 'an up' : 'a down'} link`);
+  env.note(`${bond.name}: (slave ${slave.name}): Enslaving as ${isBackup(bond, slave) ? 'a backup' : 'an active'} interface with ${state !== LINK_DOWN ? 'an up' : 'a down'} link`, 'bond_enslave');
 }
 
 /**
@@ -334,11 +334,11 @@ export function release(env: BondEnv, bond: SimLink, slave: SimLink, unregisteri
   setInactiveFlags(p.mode, slave);
   const backup = isBackup(bond, slave);
   bondOf(bond).slaves = slavesOf(env.host, bond).map((s) => s.index).filter((i) => i !== slave.index);
-  env.note(`${bond.name}${unregistering ? ' (unregistering)' : ''}: (slave ${slave.name}): Releasing ${backup ? 'backup' : 'active'} interface`);
+  env.note(`${bond.name}${unregistering ? ' (unregistering)' : ''}: (slave ${slave.name}): Releasing ${backup ? 'backup' : 'active'} interface`, '__bond_release_one');
   if (bondOf(bond).primarySlave === slave.index) bondOf(bond).primarySlave = undefined;
   if (bondOf(bond).activeSlave === slave.index) {
     bondOf(bond).activeSlave = undefined;
-    if (p.mode === MODE_AB) env.note(`${bond.name}: active slave ${slave.name} -> none`);
+    if (p.mode === MODE_AB) env.note(`${bond.name}: active slave ${slave.name} -> none`, ['__bond_release_one', 'bond_change_active_slave']);
     selectActive(env, bond, p);
   }
   setCarrier(env.host, bond);

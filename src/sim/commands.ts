@@ -142,7 +142,7 @@ function peerCommand(b: SimSession, words: string[], write: (s: string) => void)
     for (const h of w.hosts) for (const l of h.links) l.addresses = l.addresses.filter((a) => a.local !== addr);
     const link = to.links.find((l) => l.type !== 772)!;
     link.addresses.push({ family: AF_INET, local: addr, prefixlen: 24, secondary: link.addresses.some((a) => a.family === AF_INET) });
-    engine.note(to, `takes over ${addr}`);
+    engine.note(to, `takes over ${addr}`, 'sim peer');
     engine.garp(to, link, addr);
     engine.advanceTo(w.now + 1);
     write(`${addr} moved to ${to.name}; it sent a gratuitous ARP\n`);
@@ -186,14 +186,14 @@ function setCarrier(b: SimSession, dev: string | undefined, state: string | unde
     if (!peer) usage(`sim: ${dev} has no peer`);
     peer.flags = on ? peer.flags | 1 : peer.flags & ~1;
     if (on) peer.wasUp = true;
-    b.engine.note(b.host, `${peer.name} ${on ? 'up' : 'down'} (sim carrier: ${dev} ${on ? 'gets' : 'loses'} its carrier)`);
+    b.engine.note(b.host, `${peer.name} ${on ? 'up' : 'down'} (sim carrier: ${dev} ${on ? 'gets' : 'loses'} its carrier)`, 'sim carrier');
     write(`${dev}: peer ${peer.name} ${on ? 'up' : 'down'}\n`);
     return;
   }
   if (link.type === 772 || (link.kind !== undefined && !linkKind(link.kind)?.changeCarrier)) usage(`sim: the carrier of ${dev} (${link.kind ?? 'loopback'}) follows other links`);
   if (link.carrier !== on) link.carrierChanges = (link.carrierChanges ?? 0) + 1;
   link.carrier = on;
-  b.engine.note(b.host, `${dev}: carrier ${state} (sim carrier)`);
+  b.engine.note(b.host, `${dev}: carrier ${state} (sim carrier)`, 'sim carrier');
   write(`${dev}: carrier ${state}\n`);
 }
 
@@ -242,13 +242,16 @@ export function runSimCommand(b: SimSession, words: string[], write: (s: string)
           } else usage(`sim: unknown word "${rest[i]}"`);
         }
         if (!((count - 1) * interval <= MAX_ADVANCE_MS)) usage('sim: send would run past 168h of virtual time; send fewer or more often');
+        const sent: { fate(): string }[] = [];
         for (let i = 0; i < count; i++) {
           if (i) b.engine.advanceTo(w.now + interval);
           if (confirm) b.engine.confirmNeighbour(b.host, dst, dev);
-          write(b.engine.hostSend(b.host, dst, dev) + '\n');
+          sent.push(b.engine.hostSendPacket(b.host, dst, dev));
         }
         // Let the answers (sub-millisecond on the simulated LAN) arrive.
         b.engine.advanceTo(w.now + 1);
+        // Each packet's fate by now: a queued one may have left, or been dropped, meanwhile.
+        for (const s of sent) write(s.fate() + '\n');
         break;
       }
       case 'timeline':
@@ -269,7 +272,7 @@ export function runSimCommand(b: SimSession, words: string[], write: (s: string)
         // The kernel keeps the queue limit in bytes; each sysctl rewrites the other's value.
         if (param === 'unres_qlen') link.params.unres_qlen_bytes = v * SKB_TRUESIZE_FULL;
         if (param === 'unres_qlen_bytes') link.params.unres_qlen = Math.floor(v / SKB_TRUESIZE_FULL);
-        b.engine.note(b.host, `${dev}: ${param} = ${v}`);
+        b.engine.note(b.host, `${dev}: ${param} = ${v}`, 'sim set');
         write(`${b.host.name} ${dev} ${param} ${v}\n`);
         break;
       }

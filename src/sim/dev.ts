@@ -24,6 +24,7 @@ import { type KindCtx, type LinkKindOps, isUp } from './kinds/ops.js';
 import { LINK_FLAGS_UP } from './lan.js';
 import { DEFAULT_PARAMS } from './neighbour.js';
 import type { SimHost, SimLink, World } from './world.js';
+import type { Note, Where } from './kfn.js';
 
 /** The flags `ip link set` may change (dev_change_flags' user-settable set). */
 const IFF_SETTABLE = IFF_UP | IFF_NOTRAILERS | IFF_NOARP | IFF_PROMISC | IFF_ALLMULTI | IFF_MULTICAST | IFF_DYNAMIC | IFF_AUTOMEDIA |
@@ -50,8 +51,8 @@ export function numbers(l: SimLink): Numbers {
 /** The devices of one host, and what the kinds are given to work with. */
 export class Netdev implements KindCtx {
   constructor(
-    readonly w: World, readonly host: SimHost, readonly note: (text: string) => void,
-    readonly send?: (link: SimLink, f: ArpFrame, why: string) => void,
+    readonly w: World, readonly host: SimHost, readonly note: Note,
+    readonly send?: (link: SimLink, f: ArpFrame, why: string, fn: Where) => void,
   ) {}
 
   link(index: number): SimLink {
@@ -144,7 +145,7 @@ export class Netdev implements KindCtx {
     if (m < k.minMtu) throw new NetlinkError(EINVAL, 'mtu less than device minimum');
     if (k.maxMtu && m > k.maxMtu) throw new NetlinkError(EINVAL, 'mtu greater than device maximum');
     l.mtu = m;
-    this.note(`${l.name} mtu ${l.mtu}`);
+    this.note(`${l.name} mtu ${l.mtu}`, ['do_setlink', 'dev_set_mtu']);
     inetdevChangeMtu(l, this.note);
     addrconfChangeMtu(l, this.note);
   }
@@ -153,7 +154,7 @@ export class Netdev implements KindCtx {
   rename(l: SimLink, n: string): void {
     if (n === l.name) return;
     if (this.host.links.some((x) => x.name === n)) throw new NetlinkError(EEXIST);
-    this.note(`${l.name} renamed ${n}`);
+    this.note(`${l.name} renamed ${n}`, ['do_setlink', 'dev_change_name']);
     l.name = n;
     inetdevChangeName(l);
   }
@@ -163,7 +164,7 @@ export class Netdev implements KindCtx {
     if (!opsOf(l)?.changeCarrier) throw new NetlinkError(EOPNOTSUPP);
     if (on !== l.carrier) l.carrierChanges = (l.carrierChanges ?? 0) + 1;
     l.carrier = on;
-    this.note(`${l.name}: carrier ${l.carrier ? 'on' : 'off'} (set by the administrator)`);
+    this.note(`${l.name}: carrier ${l.carrier ? 'on' : 'off'} (set by the administrator)`, ['do_setlink', 'dev_change_carrier']);
   }
 
   /** dev_change_flags(): the settable flags; promiscuity and allmulti count their users; up and down open and stop. */
@@ -181,7 +182,7 @@ export class Netdev implements KindCtx {
     else k?.stop?.(this, l);
     if (isUp(l)) inetdevUp(this.w, l, this.note);
     const carrier = this.carrier(l);
-    this.note(`${l.name} ${isUp(l) ? `up${carrier ? '' : ', no carrier'}` : 'down'}`);
+    this.note(`${l.name} ${isUp(l) ? `up${carrier ? '' : ', no carrier'}` : 'down'}`, ['do_setlink', 'dev_change_flags']);
     k?.upDown?.(this, l);
   }
 
@@ -230,7 +231,7 @@ export class Netdev implements KindCtx {
         if (x.link === g.index) x.link = undefined;
       }
     }
-    this.note(`${gone.map((g) => g.name).join(' and ')} deleted, with ${gone.length > 1 ? 'their' : 'its'} addresses and neighbours`);
+    this.note(`${gone.map((g) => g.name).join(' and ')} deleted, with ${gone.length > 1 ? 'their' : 'its'} addresses and neighbours`, ['rtnl_dellink', 'unregister_netdevice_many']);
   }
 }
 

@@ -17,6 +17,8 @@ import { IFNAMSIZ, addrFlags, cacheinfo, ifaddrHeader, removeAddress } from './i
 import { inSubnet } from './route.js';
 import { addressBytes } from './text.js';
 import type { SimAddress, SimLink, World } from './world.js';
+import type { Note } from './kfn.js';
+import { refused } from './refusal.js';
 
 /** Below this MTU IPv4 leaves the device (inetdev_valid_mtu). */
 const IPV4_MIN_MTU = 68;
@@ -27,7 +29,7 @@ function sameSubnet(a: SimAddress, addr: string): boolean {
 }
 
 /** __inet_insert_ifa(): a primary of the same subnet makes this a secondary. */
-export function inetInsertIfa(l: SimLink, a: SimAddress, note: (text: string) => void): void {
+export function inetInsertIfa(l: SimLink, a: SimAddress, note: Note): void {
   let lastPrimary = 0;
   let primary: SimAddress | undefined;
   for (let i = 0; i < l.addresses.length; i++) {
@@ -35,7 +37,7 @@ export function inetInsertIfa(l: SimLink, a: SimAddress, note: (text: string) =>
     if (x.family !== AF_INET) continue;
     if (!x.secondary && (a.scope ?? 0) <= (x.scope ?? 0)) lastPrimary = i + 1;
     if (x.prefixlen === a.prefixlen && sameSubnet(x, a.peer ?? a.local)) {
-      if (x.local === a.local) throw new NetlinkError(EEXIST, 'ipv4: Address already assigned');
+      if (x.local === a.local) throw refused(EEXIST, `${x.local}/${x.prefixlen} is already on ${l.name}`, 'ipv4: Address already assigned');
       if ((x.scope ?? 0) !== (a.scope ?? 0)) throw new NetlinkError(EINVAL, 'ipv4: Invalid scope value');
       a.secondary = true;
       primary ??= x.secondary ? undefined : x;
@@ -45,15 +47,15 @@ export function inetInsertIfa(l: SimLink, a: SimAddress, note: (text: string) =>
   if (a.secondary) {
     const lastV4 = l.addresses.reduce((n, x, i) => (x.family === AF_INET ? i + 1 : n), 0);
     l.addresses.splice(lastV4, 0, a);
-    note(`${what}: added as a secondary${primary ? ` of ${primary.local}/${primary.prefixlen}` : ''} (same subnet)`);
+    note(`${what}: added as a secondary${primary ? ` of ${primary.local}/${primary.prefixlen}` : ''} (same subnet)`, ['inet_rtm_newaddr', '__inet_insert_ifa']);
   } else {
     l.addresses.splice(lastPrimary, 0, a);
-    note(`${what}: added as the primary of its subnet`);
+    note(`${what}: added as the primary of its subnet`, ['inet_rtm_newaddr', '__inet_insert_ifa']);
   }
 }
 
 /** inet_rtm_deladdr(): the first address matching the given local, label and address/prefix. */
-export function inetRtmDeladdr(l: SimLink, prefixlen: number, tb: Attrs, note: (text: string) => void): void {
+export function inetRtmDeladdr(l: SimLink, prefixlen: number, tb: Attrs, note: Note): void {
   const local = tb.get(IFA_LOCAL), label = tb.get(IFA_LABEL), address = tb.get(IFA_ADDRESS);
   const a = l.addresses.find((x) => {
     if (x.family !== AF_INET) return false;
@@ -62,23 +64,26 @@ export function inetRtmDeladdr(l: SimLink, prefixlen: number, tb: Attrs, note: (
     if (address && (x.prefixlen !== prefixlen || !sameSubnet(x, formatIPv4(address)))) return false;
     return true;
   });
-  if (!a) throw new NetlinkError(EADDRNOTAVAIL, 'ipv4: Address not found');
+  if (!a) {
+    const asked = local ? formatIPv4(local) : address ? `${formatIPv4(address)}/${prefixlen}` : label ? `label ${attrStr(label)}` : 'any';
+    throw refused(EADDRNOTAVAIL, `no IPv4 address on ${l.name} matches ${asked}`, 'ipv4: Address not found');
+  }
   inetDelIfa(l, a, note);
 }
 
 /** __inet_del_ifa(): a primary takes its secondaries along, or promotes the first with promote_secondaries. */
-function inetDelIfa(l: SimLink, a: SimAddress, note: (text: string) => void): void {
+function inetDelIfa(l: SimLink, a: SimAddress, note: Note): void {
   const what = `${a.local}/${a.prefixlen} dev ${l.name}`;
   if (a.secondary) {
     removeAddress(l, a);
-    note(`${what}: secondary deleted`);
+    note(`${what}: secondary deleted`, ['inet_rtm_deladdr', '__inet_del_ifa']);
     return;
   }
   const secondaries = l.addresses.filter((x) => x.family === AF_INET && x.secondary && x.prefixlen === a.prefixlen && sameSubnet(a, x.local));
   const promote = l.params.promote_secondaries !== 0;
   removeAddress(l, a);
   if (!secondaries.length) {
-    note(`${what}: primary deleted`);
+    note(`${what}: primary deleted`, ['inet_rtm_deladdr', '__inet_del_ifa']);
   } else if (promote) {
     const p = secondaries[0];
     l.addresses.splice(l.addresses.indexOf(p), 1);
@@ -90,10 +95,10 @@ function inetDelIfa(l: SimLink, a: SimAddress, note: (text: string) => void): vo
       if (x.family === AF_INET && !x.secondary && (p.scope ?? 0) <= (x.scope ?? 0)) at = i + 1;
     }
     l.addresses.splice(at, 0, p);
-    note(`${what}: primary deleted; ${p.local}/${p.prefixlen} promoted to primary (promote_secondaries=1)`);
+    note(`${what}: primary deleted; ${p.local}/${p.prefixlen} promoted to primary (promote_secondaries=1)`, ['inet_rtm_deladdr', '__inet_del_ifa']);
   } else {
     for (const s of secondaries) removeAddress(l, s);
-    note(`${what}: primary deleted, and with it its secondaries ${secondaries.map((s) => `${s.local}/${s.prefixlen}`).join(' ')} (promote_secondaries=0)`);
+    note(`${what}: primary deleted, and with it its secondaries ${secondaries.map((s) => `${s.local}/${s.prefixlen}`).join(' ')} (promote_secondaries=0)`, ['inet_rtm_deladdr', '__inet_del_ifa']);
   }
 }
 
@@ -133,18 +138,18 @@ export function inetdevChangeName(l: SimLink): void {
 }
 
 /** NETDEV_CHANGEMTU: below 68 IPv4 leaves the device (inetdev_destroy, its addresses gone for good). */
-export function inetdevChangeMtu(l: SimLink, note: (text: string) => void): void {
+export function inetdevChangeMtu(l: SimLink, note: Note): void {
   if (l.mtu >= IPV4_MIN_MTU || !l.addresses.some((x) => x.family === AF_INET)) return;
   const gone = l.addresses.filter((x) => x.family === AF_INET);
   l.addresses = l.addresses.filter((x) => x.family !== AF_INET);
-  note(`${l.name}: mtu ${l.mtu} < 68: IPv4 stopped on the device, ${gone.map((x) => `${x.local}/${x.prefixlen}`).join(' ')} removed`);
+  note(`${l.name}: mtu ${l.mtu} < 68: IPv4 stopped on the device, ${gone.map((x) => `${x.local}/${x.prefixlen}`).join(' ')} removed`, 'inetdev_event');
 }
 
 /** inetdev_event(NETDEV_UP): lo gets 127.0.0.1/8 back if it lost it. */
-export function inetdevUp(w: World, l: SimLink, note: (text: string) => void): void {
+export function inetdevUp(w: World, l: SimLink, note: Note): void {
   if (l.type !== 772 || l.mtu < IPV4_MIN_MTU || l.addresses.some((x) => x.family === AF_INET && x.local === '127.0.0.1')) return;
   const a: SimAddress = { family: AF_INET, local: '127.0.0.1', prefixlen: 8, scope: RT_SCOPE_HOST, created: w.now, updated: w.now };
   // After the primaries of narrower or equal scope, i.e. after all of them (host is the widest).
   l.addresses.splice(l.addresses.reduce((at, x, i) => (x.family === AF_INET && !x.secondary ? i + 1 : at), 0), 0, a);
-  note('lo: 127.0.0.1/8 added (loopback up)');
+  note('lo: 127.0.0.1/8 added (loopback up)', 'inetdev_event');
 }

@@ -11,10 +11,11 @@ import {
 import { type ArpEnv, arpProcess, arpSolicit } from './arp.js';
 import { bondTickAt, bondTicks } from './bond.js';
 import { carrierOf } from './dev.js';
-import { createNeighbour, eventSend, lookup, periodicWork, timerFired } from './neighbour.js';
+import { createNeighbour, eventSend, lookup, packetFate, periodicWork, stateName, timerFired } from './neighbour.js';
 import { routeFor, sourceFor } from './route.js';
 import type { Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';
 import { defaultWorld } from './lan.js';
+import { type Note, type Where, kernelTag, whereKey } from './kfn.js';
 
 /** neigh_periodic_work's period: base_reachable_time/2 of the table's defaults. */
 const PERIODIC_MS = 15000;
@@ -25,7 +26,11 @@ export class Engine {
   /** Packet sockets open on a host's link (arping): they see the frames that reach it. */
   private readonly taps = new Map<string, (bytes: Uint8Array, pkttype: number) => void>();
 
-  constructor(readonly w: World, private readonly traceOut?: (line: string) => void) {}
+  /**
+   * `traceLevel`: 1 (--trace) decodes everything; 2 (--trace --trace, or
+   * --trace=2) adds the bytes: frames as tcpdump -xx shows them, requests in hex.
+   */
+  constructor(readonly w: World, private readonly traceOut?: (line: string) => void, readonly traceLevel = 1) {}
 
   tap(host: SimHost, ifindex: number, cb: (bytes: Uint8Array, pkttype: number) => void): void {
     this.taps.set(`${host.name}/${ifindex}`, cb);
@@ -40,27 +45,38 @@ export class Engine {
     return this.traceOut !== undefined;
   }
 
-  /** A line for the trace only (what was asked), not an event of the timeline. */
-  traceOnly(host: SimHost, text: string): void {
-    this.traceOut?.(`[${(this.w.now / 1000).toFixed(3)}s] ${host.name}: ${text}`);
+  /**
+   * A line for the trace only (what was asked, what was answered), not an
+   * event of the timeline; `level` 2 lines show only with --trace --trace.
+   */
+  traceOnly(host: SimHost, text: string, fn?: Where, level = 1): void {
+    if (level > this.traceLevel) return;
+    this.traceOut?.(`[${(this.w.now / 1000).toFixed(3)}s] ${host.name}: ${text}${fn ? ` ${kernelTag(whereKey(fn))}` : ''}`);
   }
 
-  /** Records a line on the timeline (and the trace). */
-  note(host: SimHost, text: string): void {
+  /** Records a line on the timeline (and the trace), with where in the kernel it happens. */
+  note(host: SimHost, text: string, fn: Where): void {
     const tl = this.w.timeline;
-    tl.push({ t: this.w.now, host: host.name, text });
+    const key = whereKey(fn);
+    tl.push({ t: this.w.now, host: host.name, text, fn: key });
     // Keep the last 5000 events; trim in batches, not on every push.
     if (tl.length > 6000) tl.splice(0, tl.length - 5000);
-    this.traceOut?.(`[${(this.w.now / 1000).toFixed(3)}s] ${host.name}: ${text}`);
+    this.traceOut?.(`[${(this.w.now / 1000).toFixed(3)}s] ${host.name}: ${text} ${kernelTag(key)}`);
+  }
+
+  /** The note function of one host. */
+  noter(host: SimHost): Note {
+    return (text, fn) => this.note(host, text, fn);
   }
 
   env(host: SimHost): ArpEnv {
     const env: ArpEnv = {
       w: this.w,
       host,
-      note: (text) => this.note(host, text),
-      send: (link, f, why) => this.send(host, link, f, why),
-      solicit: (n, link, unicast) => arpSolicit(env, n, link, unicast),
+      note: this.noter(host),
+      send: (link, f, why, fn) => this.send(host, link, f, why, fn),
+      solicit: (n, link, unicast, what) => arpSolicit(env, n, link, unicast, what),
+      explain: (text, fn) => this.traceOnly(host, text, fn),
       transmit: (n, link, p) => this.transmit(host, n, link, p),
       unreachable: (p) => this.unreachable(host, p),
     };
@@ -82,7 +98,7 @@ export class Engine {
    * kernel) leaves a NOARP entry for 0.0.0.0 on lo.
    */
   private unreachable(host: SimHost, p: Packet): void {
-    this.note(host, `ICMP host unreachable for ${p.dst} delivered locally to ${p.src}`);
+    this.note(host, `ICMP host unreachable for ${p.dst} delivered locally to ${p.src}`, ['arp_error_report', 'icmp_send']);
     const env = this.env(host);
     const n = lookup(host, AF_INET, 1, '0.0.0.0') ?? createNeighbour(env, AF_INET, 1, '0.0.0.0');
     n.used = this.w.now;
@@ -100,11 +116,11 @@ export class Engine {
   }
 
   /** Puts a frame on the link's segment; it arrives after the sender's delay. */
-  send(host: SimHost, link: SimLink, f: ArpFrame, why: string): void {
+  send(host: SimHost, link: SimLink, f: ArpFrame, why: string, fn: Where): void {
     const bytes = new Uint8Array(FRAME_LEN);
     encodeArpFrame(f, bytes);
-    this.note(host, `${link.name} sends ${describeArp(f)} (${why})`);
-    if (this.traceOut) this.traceOut(hexDump(bytes));
+    this.note(host, `${link.name} sends ${describeArp(f)} (${why})`, fn);
+    if (this.traceOut && this.traceLevel >= 2) this.traceOut(hexDump(bytes));
     if (!link.segment || !link.carrier) return;
     this.w.frames.push({
       at: this.w.now + (host.delay_ms ?? 0), segment: link.segment, from: { host: host.name, ifindex: link.index },
@@ -191,7 +207,7 @@ export class Engine {
       for (const h of this.w.hosts) {
         if (bondTickAt(h) > this.w.now) continue;
         // The bonds' MII monitor; a failover's gratuitous ARPs leave by the new active slave.
-        bondTicks({ w: this.w, host: h, note: (text) => this.note(h, text), send: (l, f, why) => this.send(h, l, f, why), carrier: (l) => carrierOf(this.w, h, l) });
+        bondTicks({ w: this.w, host: h, note: this.noter(h), send: (l, f, why, fn) => this.send(h, l, f, why, fn), carrier: (l) => carrierOf(this.w, h, l) });
         fired = true;
       }
       if (!fired && this.w.periodicAt <= this.w.now) {
@@ -207,15 +223,25 @@ export class Engine {
    * gateway picks the neighbour, which then meets neigh_event_send().
    */
   hostSend(host: SimHost, dst: string, devName?: string, proto: Packet['proto'] = 'udp', from?: string): string {
+    return this.hostSendPacket(host, dst, devName, proto, from).fate();
+  }
+
+  /**
+   * hostSend(), and a way to ask later what became of the packet: "sent",
+   * "queued" while it still waits, or what happened to it since.
+   */
+  hostSendPacket(host: SimHost, dst: string, devName?: string, proto: Packet['proto'] = 'udp', from?: string): { fate(): string } {
     const route = routeFor(host, dst, devName);
-    if (!route) return `${dst}: no route (Network is unreachable)`;
+    if (!route) return { fate: () => `${dst}: no route (Network is unreachable)` };
     const env = this.env(host);
     const n = lookup(host, AF_INET, route.link.index, route.via) ?? createNeighbour(env, AF_INET, route.link.index, route.via);
     const src = from ?? sourceFor(route.link, dst) ?? '0.0.0.0';
-    const r = eventSend(env, n, { src, dst, proto });
-    const text = `${proto === 'udp' ? 'UDP packet' : 'ICMP port unreachable'} to ${dst}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}: ${r}`;
-    this.note(host, text);
-    return text;
+    const pkt: Packet = { src, dst, proto };
+    const r = eventSend(env, n, pkt);
+    const head = `${proto === 'udp' ? 'UDP packet' : 'ICMP port unreachable'} to ${dst}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}`;
+    const why = r === 'dropped' ? ` (${n.dst} is ${stateName(n.state)} and no probes are allowed)` : '';
+    this.note(host, `${head}: ${r}${why}`, r === 'sent' ? ['__neigh_event_send', 'ip_finish_output2'] : '__neigh_event_send');
+    return { fate: () => `${head}: ${r === 'queued' ? (packetFate.get(pkt) ?? `queued (${n.dst} is ${stateName(n.state)})`) : `${r}${why}`}` };
   }
 
   /**
@@ -229,7 +255,7 @@ export class Engine {
     const n = route && lookup(host, AF_INET, route.link.index, route.via);
     if (!n) return;
     n.confirmed = this.w.now;
-    this.note(host, `${n.dst} dev ${route.link.name}: confirmed by the sender (MSG_CONFIRM)`);
+    this.note(host, `${n.dst} dev ${route.link.name}: confirmed by the sender (MSG_CONFIRM)`, '__ipv4_confirm_neigh');
   }
 
   /** A peer announces its address (as arping -U does): a gratuitous ARP request. */
@@ -238,7 +264,7 @@ export class Engine {
       ethDst: BROADCAST_MAC, ethSrc: macFromString(link.mac), op: reply ? ARPOP_REPLY : ARPOP_REQUEST,
       sha: macFromString(link.mac), spa: ipFromString(addr), tha: reply ? macFromString(link.mac) : BROADCAST_MAC, tpa: ipFromString(addr),
     };
-    this.send(host, link, f, `gratuitous ARP ${reply ? 'reply' : 'request'} for ${addr}`);
+    this.send(host, link, f, `gratuitous ARP ${reply ? 'reply' : 'request'} for ${addr}`, 'arping');
   }
 }
 

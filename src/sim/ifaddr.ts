@@ -14,6 +14,7 @@ import { EINVAL } from '../errno.js';
 import { formatAddress } from '../lib/inet.js';
 import { type Attrs, type LinkAttr, attrStr, attrU32, attrU8 } from '../wire/nlattr.js';
 import type { SimAddress, SimHost, SimLink, World } from './world.js';
+import type { Note } from './kfn.js';
 
 export const IFNAMSIZ = 16;
 
@@ -100,11 +101,11 @@ export function removeAddress(l: SimLink, a: SimAddress): void {
 }
 
 /** Addresses whose valid lifetime has run out are gone, as the kernel's lifetime work removes them. */
-export function expire(w: World, host: SimHost, note: (text: string) => void): void {
+export function expire(w: World, host: SimHost, note: Note): void {
   for (const l of host.links) {
     for (const a of [...l.addresses]) {
       if (a.validUntil !== undefined && a.validUntil <= w.now) {
-        note(`${a.local}/${a.prefixlen} dev ${l.name}: valid lifetime over, removed`);
+        note(`${a.local}/${a.prefixlen} dev ${l.name}: valid lifetime over, removed`, a.family === AF_INET ? 'check_lifetime' : 'addrconf_verify_rtnl');
         removeAddress(l, a);
       }
     }

@@ -11,16 +11,17 @@ import {
 import { EEXIST, EINVAL, ENODEV, ENOENT } from '../errno.js';
 import { formatAddress, hexColon } from '../lib/inet.js';
 import { addressBytes, macBytes } from './text.js';
-import { F_ADMIN, F_OVERRIDE, type NeighEnv, NUD_IN_TIMER, NUD_VALID, createNeighbour, eventSend, lookup, neighUpdate } from './neighbour.js';
+import { F_ADMIN, F_OVERRIDE, type NeighEnv, NUD_IN_TIMER, NUD_VALID, createNeighbour, eventSend, lookup, neighUpdate, stateName } from './neighbour.js';
 import { eachUnreadNewestFirst } from './table.js';
 import type { SimHost, SimNeighbour } from './world.js';
+import { refused, whyRefused } from './refusal.js';
 
 const USER_HZ_MS = 10;
 /** NTF_ROUTER and NTF_EXT_LEARNED: the flags neigh_add() copies from the request. */
 const NTF_COPIED = NTF_ROUTER | NTF_EXT_LEARNED;
 
 function checkDevice(host: SimHost, ifindex: number): void {
-  if (!host.links.some((l) => l.index === ifindex)) throw new NetlinkError(ENODEV);
+  if (!host.links.some((l) => l.index === ifindex)) throw refused(ENODEV, `no device has ifindex ${ifindex}`);
 }
 
 /** pneigh_lookup(create) for `neigh add proxy`: a new proxy entry goes first. */
@@ -37,7 +38,9 @@ function pneighAdd(host: SimHost, c: NeighbourChange, dst: string): void {
 /** neigh_add(): create, replace or change one entry. */
 export function neighAdd(env: NeighEnv, c: NeighbourChange, nlFlags: number): void {
   const host = env.host;
-  if (c.dst.length !== (c.family === AF_INET ? 4 : 16)) throw new NetlinkError(EINVAL, 'Invalid network address');
+  if (c.dst.length !== (c.family === AF_INET ? 4 : 16)) {
+    throw refused(EINVAL, `NDA_DST has ${c.dst.length} bytes, not the ${c.family === AF_INET ? 4 : 16} of the family's address`, 'Invalid network address');
+  }
   const dst = formatAddress(c.family, c.dst);
   if (c.flags & NTF_PROXY) {
     pneighAdd(host, c, dst);
@@ -46,16 +49,17 @@ export function neighAdd(env: NeighEnv, c: NeighbourChange, nlFlags: number): vo
   checkDevice(host, c.ifindex);
   let lladdr: string | undefined;
   if (c.lladdr) {
-    if (c.lladdr.length < 6) throw new NetlinkError(EINVAL, 'Invalid link address');
+    if (c.lladdr.length < 6) throw refused(EINVAL, `NDA_LLADDR has ${c.lladdr.length} bytes, fewer than the device's address length 6`, 'Invalid link address');
     lladdr = hexColon(c.lladdr.subarray(0, 6));
   }
   let n = lookup(host, c.family, c.ifindex, dst);
   const existed = n !== undefined;
+  const dev = host.links.find((l) => l.index === c.ifindex)!.name;
   if (!n) {
-    if (!(nlFlags & NLM_F_CREATE)) throw new NetlinkError(ENOENT);
+    if (!(nlFlags & NLM_F_CREATE)) throw refused(ENOENT, `no entry for ${dst} dev ${dev}, and NLM_F_CREATE was not set`);
     n = createNeighbour(env, c.family, c.ifindex, dst);
   } else if (nlFlags & NLM_F_EXCL) {
-    throw new NetlinkError(EEXIST);
+    throw refused(EEXIST, `an entry for ${dst} dev ${dev} exists (${stateName(n.state)}) and NLM_F_EXCL was set`);
   }
   n.flags = (n.flags & ~NTF_COPIED) | (c.flags & NTF_COPIED);
   if (c.protocol) n.protocol = c.protocol;
@@ -68,7 +72,7 @@ export function neighAdd(env: NeighEnv, c: NeighbourChange, nlFlags: number): vo
   // An existing entry is overridden only with NLM_F_REPLACE.
   if (existed && !(nlFlags & NLM_F_REPLACE)) flags &= ~F_OVERRIDE;
   // As on the kernel, an entry created for a refused request stays (in NONE).
-  const err = neighUpdate(env, n, lladdr, c.state, flags, 'set by the administrator (RTM_NEWNEIGH)');
+  const err = neighUpdate(env, n, lladdr, c.state, flags, 'set by the administrator (RTM_NEWNEIGH)', 'neigh_add');
   if (err) throw existed ? err : new RefusedButKept(err);
 }
 
@@ -78,8 +82,11 @@ export function neighAdd(env: NeighEnv, c: NeighbourChange, nlFlags: number): vo
  * is saved although the command failed.
  */
 export class RefusedButKept extends NetlinkError {
+  readonly why?: string;
+
   constructor(err: NetlinkError) {
     super(err.errno, err.extack);
+    this.why = whyRefused(err);
   }
 }
 
@@ -89,16 +96,17 @@ export function neighDelete(env: NeighEnv, c: NeighbourChange): void {
   const dst = formatAddress(c.family, c.dst);
   if (c.flags & NTF_PROXY) {
     const i = host.proxies.findIndex((x) => x.family === c.family && x.dst === dst && x.ifindex === c.ifindex);
-    if (i < 0) throw new NetlinkError(ENOENT);
+    if (i < 0) throw refused(ENOENT, `no proxy entry for ${dst} on ifindex ${c.ifindex}`);
     host.proxies.splice(i, 1);
     return;
   }
   checkDevice(host, c.ifindex);
   const n = lookup(host, c.family, c.ifindex, dst);
-  if (!n) throw new NetlinkError(ENOENT);
-  neighUpdate(env, n, undefined, NUD_FAILED, F_OVERRIDE | F_ADMIN, 'deleted by the administrator (RTM_DELNEIGH)');
+  const dev = host.links.find((l) => l.index === c.ifindex)!.name;
+  if (!n) throw refused(ENOENT, `no entry for ${dst} dev ${dev}`);
+  neighUpdate(env, n, undefined, NUD_FAILED, F_OVERRIDE | F_ADMIN, 'deleted by the administrator (RTM_DELNEIGH)', 'neigh_delete');
   host.neighbours.splice(host.neighbours.indexOf(n), 1);
-  env.note(`${dst} dev ${host.links.find((l) => l.index === n.ifindex)!.name}: removed`);
+  env.note(`${dst} dev ${dev}: removed`, 'neigh_delete');
 }
 
 /** neigh_get(): one entry, or one proxy entry with NTF_PROXY. */

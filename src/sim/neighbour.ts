@@ -14,6 +14,8 @@ import { EINVAL, EPERM } from '../errno.js';
 import { drawReachableTime } from './clock.js';
 import { toNum } from './route.js';
 import type { NeighParams, Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';
+import type { KFn, Note, Where } from './kfn.js';
+import { refused } from './refusal.js';
 
 /**
  * SKB_TRUESIZE(ETH_FRAME_LEN): writing unres_qlen stores unres_qlen times this
@@ -52,6 +54,13 @@ export const DEFAULT_PARAMS: NeighParams = {
 /** Table-wide garbage collection thresholds (not per device). */
 export const GC = { thresh1: 128, thresh2: 512, thresh3: 1024 };
 
+/**
+ * What became of a packet that waited in an entry's queue, once it left it
+ * (`sim send` reports it: a packet "queued" and then dropped is not "queued").
+ * Kept beside the packets, not in them: the state file stays as it is.
+ */
+export const packetFate = new WeakMap<Packet, string>();
+
 export const NUD_IN_TIMER = NUD_INCOMPLETE | NUD_REACHABLE | NUD_DELAY | NUD_PROBE;
 export const NUD_VALID = NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY;
 export const NUD_CONNECTED = NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE;
@@ -75,10 +84,12 @@ export function stateName(s: number): string {
 export interface NeighEnv {
   w: World;
   host: SimHost;
-  /** Records a change with its cause, in the kernel's terms. */
-  note(text: string): void;
-  /** Sends an ARP request for `n` (unicast to its lladdr when `unicast`). */
-  solicit(n: SimNeighbour, link: SimLink, unicast: boolean): void;
+  /** Records a change with its cause, in the kernel's terms, and the kernel function that makes it. */
+  note: Note;
+  /** Explains a non-event (what did not happen, and why) in the trace only, not on the timeline. */
+  explain?: Note;
+  /** Sends an ARP request for `n` (unicast to its lladdr when `unicast`); `what` says which probe it is. */
+  solicit(n: SimNeighbour, link: SimLink, unicast: boolean, what: string): void;
   /** Puts an IP packet on the wire to `n`'s link-layer address. */
   transmit(n: SimNeighbour, link: SimLink, p: Packet): void;
   /** A queued packet was dropped: the sender gets an ICMP host unreachable (locally, through lo). */
@@ -95,8 +106,8 @@ function label(env: NeighEnv, n: SimNeighbour): string {
   return `${n.dst} dev ${linkOf(env.host, n.ifindex).name}`;
 }
 
-function setState(env: NeighEnv, n: SimNeighbour, to: number, why: string): void {
-  if (n.state !== to) env.note(`${label(env, n)}: ${stateName(n.state)} -> ${stateName(to)} (${why})`);
+function setState(env: NeighEnv, n: SimNeighbour, to: number, why: string, fn: Where): void {
+  if (n.state !== to) env.note(`${label(env, n)}: ${stateName(n.state)} -> ${stateName(to)} (${why})`, fn);
   n.state = to;
 }
 
@@ -148,20 +159,25 @@ export function lookup(host: SimHost, family: number, ifindex: number, dst: stri
  * __neigh_update(). Returns the refusal for a netlink caller (a packet's
  * caller ignores it, as arp_process() does), or undefined.
  */
-export function neighUpdate(env: NeighEnv, n: SimNeighbour, lladdr: string | undefined, next: number, flags: number, why: string): NetlinkError | undefined {
+export function neighUpdate(
+  env: NeighEnv, n: SimNeighbour, lladdr: string | undefined, next: number, flags: number, why: string, caller: KFn | readonly KFn[],
+): NetlinkError | undefined {
+  const fn: Where = [...(typeof caller === 'string' ? [caller] : caller), '__neigh_update'];
   const old = n.state;
   const link = linkOf(env.host, n.ifindex);
   const now = env.w.now;
-  if (!(flags & F_ADMIN) && old & (NUD_NOARP | NUD_PERMANENT)) return new NetlinkError(EPERM);
+  if (!(flags & F_ADMIN) && old & (NUD_NOARP | NUD_PERMANENT)) return refused(EPERM, `${label(env, n)} is ${stateName(old)}: only the administrator changes it`);
   if (!(next & NUD_VALID)) {
     n.timer = undefined;
-    setState(env, n, next, why);
+    setState(env, n, next, why, fn);
     if (old & (NUD_INCOMPLETE | NUD_PROBE) && next & NUD_FAILED) invalidate(env, n);
     return undefined;
   }
   let ll = lladdr;
   if (ll === undefined) {
-    if (!(old & NUD_VALID)) return new NetlinkError(EINVAL, 'No link layer address given');
+    if (!(old & NUD_VALID)) {
+      return refused(EINVAL, `${label(env, n)} is ${stateName(old)}, without a link-layer address, and the request gives no NDA_LLADDR`, 'No link layer address given');
+    }
     ll = n.lladdr;
   }
   if (next & NUD_CONNECTED) n.confirmed = now;
@@ -172,7 +188,10 @@ export function neighUpdate(env: NeighEnv, n: SimNeighbour, lladdr: string | und
         ll = n.lladdr;
         next = NUD_STALE;
       } else {
-        env.note(`${label(env, n)}: ${ll} ignored, ${stateName(old)} entry keeps ${n.lladdr} (no override: locktime ${link.params.locktime_ms}ms)`);
+        const noOverride = flags & F_ADMIN
+          ? 'no override: the entry exists and NLM_F_REPLACE was not set'
+          : `no override: updated ${+(now - n.updated).toFixed(3)}ms ago, within locktime ${link.params.locktime_ms}ms, and not a gratuitous ARP`;
+        env.note(`${label(env, n)}: ${ll} ignored, ${stateName(old)} entry keeps ${n.lladdr} (${noOverride})`, fn);
         return undefined;
       }
     } else if (!changedAddr && next === NUD_STALE && !(flags & F_ADMIN)) {
@@ -184,19 +203,22 @@ export function neighUpdate(env: NeighEnv, n: SimNeighbour, lladdr: string | und
     n.timer = undefined;
     if (next & NUD_PROBE) n.probes = 0;
     if (next & NUD_IN_TIMER) n.timer = now + (next & NUD_REACHABLE ? link.reachable_time_ms : 0);
-    setState(env, n, next, why);
+    setState(env, n, next, why, fn);
   }
   if (ll !== n.lladdr) {
-    if (n.lladdr !== undefined) env.note(`${label(env, n)}: lladdr ${n.lladdr} -> ${ll}`);
+    if (n.lladdr !== undefined) env.note(`${label(env, n)}: lladdr ${n.lladdr} -> ${ll}`, fn);
     n.lladdr = ll;
     if (!(next & NUD_CONNECTED)) n.confirmed = now - 2 * link.params.base_reachable_time_ms;
   }
   if (next !== old && !(old & NUD_VALID) && n.queue.length) {
-    env.note(`${label(env, n)}: ${n.queue.length} queued packet(s) sent to ${n.lladdr}`);
+    env.note(`${label(env, n)}: ${n.queue.length} queued packet(s) sent to ${n.lladdr}`, fn);
     const q = n.queue;
     n.queue = [];
     // They leave through the entry's output path: on a STALE entry that is neigh_event_send() again (-> DELAY).
-    for (const p of q) eventSend(env, n, p);
+    for (const p of q) {
+      packetFate.set(p, `queued, then sent to ${n.lladdr} at ${+(env.w.now / 1000).toFixed(3)}s when ${n.dst} resolved`);
+      eventSend(env, n, p);
+    }
   }
   return undefined;
 }
@@ -204,11 +226,14 @@ export function neighUpdate(env: NeighEnv, n: SimNeighbour, lladdr: string | und
 /** neigh_invalidate(): an entry failed; its queued packets are dropped, each with an ICMP host unreachable. */
 function invalidate(env: NeighEnv, n: SimNeighbour): void {
   if (!n.queue.length) return;
-  env.note(`${label(env, n)}: ${n.queue.length} queued packet(s) dropped (host unreachable)`);
+  env.note(`${label(env, n)}: ${n.queue.length} queued packet(s) dropped (host unreachable)`, 'neigh_invalidate');
   const q = n.queue;
   n.dropped += q.length;
   n.queue = [];
-  for (const p of q) env.unreachable(p);
+  for (const p of q) {
+    packetFate.set(p, `queued, then dropped at ${+(env.w.now / 1000).toFixed(3)}s: ${n.dst} did not resolve (${stateName(n.state)}; ICMP host unreachable)`);
+    env.unreachable(p);
+  }
 }
 
 function maxProbes(link: SimLink, n: SimNeighbour): number {
@@ -220,7 +245,22 @@ function maxProbes(link: SimLink, n: SimNeighbour): number {
 function probe(env: NeighEnv, n: SimNeighbour, link: SimLink): void {
   const unicast = n.probes < link.params.ucast_solicit && n.lladdr !== undefined && !(n.state & NUD_INCOMPLETE);
   n.probes++;
-  env.solicit(n, link, unicast);
+  const { count, of, start } = probeCount(link, n);
+  // The reader's count, then the kernel's own (neigh->probes, what NDA_PROBES reports), explained on the first probe.
+  const kernel = count === 1 && start
+    ? `; the kernel counts it neigh->probes ${n.probes}: an INCOMPLETE entry's counter starts at ucast_solicit ${start}`
+    : `; neigh->probes ${n.probes}`;
+  env.solicit(n, link, unicast, `${unicast ? 'unicast' : 'broadcast'} probe ${count} of ${of} for ${n.dst}${kernel}`);
+}
+
+/**
+ * Probes as a reader counts them: __neigh_event_send() starts an INCOMPLETE
+ * entry's neigh->probes at ucast_solicit (the unicast probes it never sends),
+ * neigh_timer_handler() a PROBE entry's at 0; both stop at neigh_max_probes().
+ */
+function probeCount(link: SimLink, n: SimNeighbour): { count: number; of: number; start: number } {
+  const start = n.state & NUD_INCOMPLETE ? link.params.ucast_solicit : 0;
+  return { count: n.probes - start, of: maxProbes(link, n) - start, start };
 }
 
 /**
@@ -239,19 +279,19 @@ export function eventSend(env: NeighEnv, n: SimNeighbour, pkt?: Packet): 'sent' 
   if (!(n.state & (NUD_STALE | NUD_INCOMPLETE))) {
     if (p.mcast_solicit + p.app_solicit) {
       n.probes = p.ucast_solicit;
-      setState(env, n, NUD_INCOMPLETE, `packet to resolve; ${p.mcast_solicit} broadcast probe(s), retrans_time ${p.retrans_time_ms}ms`);
+      setState(env, n, NUD_INCOMPLETE, `packet to resolve; ${p.mcast_solicit} broadcast probe(s), retrans_time ${p.retrans_time_ms}ms`, '__neigh_event_send');
       n.updated = now;
       n.timer = now + Math.max(p.retrans_time_ms, 10);
       if (pkt) n.queue.push(pkt);
       probe(env, n, link);
       return 'queued';
     }
-    setState(env, n, NUD_FAILED, 'no probes allowed (mcast_solicit + app_solicit = 0)');
+    setState(env, n, NUD_FAILED, 'no probes allowed (mcast_solicit + app_solicit = 0)', '__neigh_event_send');
     n.updated = now;
     return 'dropped';
   }
   if (n.state & NUD_STALE) {
-    setState(env, n, NUD_DELAY, `packet sent using a stale entry; delay_first_probe_time ${p.delay_first_probe_time_ms / 1000}s`);
+    setState(env, n, NUD_DELAY, `packet sent using a stale entry; delay_first_probe_time ${p.delay_first_probe_time_ms / 1000}s`, '__neigh_event_send');
     n.updated = now;
     n.timer = now + p.delay_first_probe_time_ms;
     if (pkt) env.transmit(n, link, pkt);
@@ -262,9 +302,10 @@ export function eventSend(env: NeighEnv, n: SimNeighbour, pkt?: Packet): 'sent' 
   if (!pkt) return 'queued';
   const limit = p.unres_qlen_bytes ?? p.unres_qlen * SKB_TRUESIZE_FULL;
   while (n.queue.length && (n.queue.length + 1) * SMALL_PACKET_TRUESIZE > limit) {
-    n.queue.shift();
+    const old = n.queue.shift()!;
+    packetFate.set(old, `queued, then dropped at ${+(now / 1000).toFixed(3)}s: unres_qlen_bytes ${limit} full, a newer packet took its place`);
     n.dropped++;
-    env.note(`${label(env, n)}: unres_qlen_bytes ${limit} full (${n.queue.length + 1} packets of truesize ${SMALL_PACKET_TRUESIZE}), oldest queued packet dropped`);
+    env.note(`${label(env, n)}: unres_qlen_bytes ${limit} full (${n.queue.length + 1} packets of truesize ${SMALL_PACKET_TRUESIZE}), oldest queued packet dropped`, '__neigh_event_send');
   }
   n.queue.push(pkt);
   return 'queued';
@@ -281,20 +322,20 @@ export function timerFired(env: NeighEnv, n: SimNeighbour): void {
   if (n.state & NUD_REACHABLE) {
     if (now <= n.confirmed + link.reachable_time_ms) next = n.confirmed + link.reachable_time_ms;
     else if (now <= n.used + p.delay_first_probe_time_ms) {
-      setState(env, n, NUD_DELAY, `reachable_time ${link.reachable_time_ms}ms ran out, used recently`);
+      setState(env, n, NUD_DELAY, `reachable_time ${link.reachable_time_ms}ms ran out, used recently`, 'neigh_timer_handler');
       n.updated = now;
       next = now + p.delay_first_probe_time_ms;
     } else {
-      setState(env, n, NUD_STALE, `reachable_time ${link.reachable_time_ms}ms ran out, not used since`);
+      setState(env, n, NUD_STALE, `reachable_time ${link.reachable_time_ms}ms ran out, not used since`, 'neigh_timer_handler');
       n.updated = now;
     }
   } else if (n.state & NUD_DELAY) {
     if (now <= n.confirmed + p.delay_first_probe_time_ms) {
-      setState(env, n, NUD_REACHABLE, 'confirmed during delay_first_probe_time');
+      setState(env, n, NUD_REACHABLE, 'confirmed during delay_first_probe_time', 'neigh_timer_handler');
       n.updated = now;
       next = n.confirmed + link.reachable_time_ms;
     } else {
-      setState(env, n, NUD_PROBE, `not confirmed within delay_first_probe_time ${p.delay_first_probe_time_ms / 1000}s`);
+      setState(env, n, NUD_PROBE, `not confirmed within delay_first_probe_time ${p.delay_first_probe_time_ms / 1000}s`, 'neigh_timer_handler');
       n.updated = now;
       n.probes = 0;
       next = now + Math.max(p.retrans_time_ms, 10);
@@ -303,7 +344,9 @@ export function timerFired(env: NeighEnv, n: SimNeighbour): void {
     next = now + Math.max(p.retrans_time_ms, 10);
   }
   if (n.state & (NUD_INCOMPLETE | NUD_PROBE) && n.probes >= maxProbes(link, n)) {
-    setState(env, n, NUD_FAILED, `no answer to ${n.probes} probe(s)`);
+    const { count, start } = probeCount(link, n);
+    setState(env, n, NUD_FAILED, `no answer to ${count} probe(s)` +
+      `; neigh->probes ${n.probes} reached neigh_max_probes ${maxProbes(link, n)}${start ? ` (counted from ucast_solicit ${start})` : ''}`, 'neigh_timer_handler');
     n.updated = now;
     invalidate(env, n);
     return;
@@ -326,15 +369,33 @@ export function periodicWork(env: NeighEnv): void {
     for (const l of env.host.links) l.reachable_time_ms = drawReachableTime(w, l.params.base_reachable_time_ms);
   }
   const ns = env.host.neighbours;
-  if (ns.length < GC.thresh1) return;
+  if (ns.length < GC.thresh1) {
+    if (env.explain) {
+      const could = ns.filter((n) => gcCandidate(env, n, now));
+      if (could.length) {
+        env.explain(`gc skipped: the table holds ${ns.length} entries, below gc_thresh1 ${GC.thresh1}, so ` +
+          `${could.map((n) => `${label(env, n)} (${n.state === NUD_FAILED ? 'FAILED' : 'unused for gc_stale_time'})`).join(', ')} stay${could.length === 1 ? 's' : ''}`,
+        'neigh_periodic_work');
+      }
+    }
+    return;
+  }
   env.host.neighbours = ns.filter((n) => {
     if (n.state & (NUD_PERMANENT | NUD_IN_TIMER) || n.flags & NTF_EXT_LEARNED) return true;
     if (n.used < n.confirmed && n.confirmed <= now) n.used = n.confirmed;
-    const p = linkOf(env.host, n.ifindex).params;
-    if (n.state === NUD_FAILED || now > n.used + p.gc_stale_time_ms) {
-      env.note(`${label(env, n)}: garbage collected (${n.state === NUD_FAILED ? 'FAILED' : `unused for gc_stale_time ${p.gc_stale_time_ms / 1000}s`}; ${ns.length} entries >= gc_thresh1 ${GC.thresh1})`);
+    if (gcCandidate(env, n, now)) {
+      const p = linkOf(env.host, n.ifindex).params;
+      env.note(`${label(env, n)}: garbage collected (${n.state === NUD_FAILED ? 'FAILED' : `unused for gc_stale_time ${p.gc_stale_time_ms / 1000}s`}; ${ns.length} entries >= gc_thresh1 ${GC.thresh1})`,
+        'neigh_periodic_work');
       return false;
     }
     return true;
   });
+}
+
+/** Would neigh_periodic_work() remove this entry, were the table at gc_thresh1 or above? */
+function gcCandidate(env: NeighEnv, n: SimNeighbour, now: number): boolean {
+  if (n.state & (NUD_PERMANENT | NUD_IN_TIMER) || n.flags & NTF_EXT_LEARNED) return false;
+  const used = n.used < n.confirmed && n.confirmed <= now ? n.confirmed : n.used;
+  return n.state === NUD_FAILED || now > used + linkOf(env.host, n.ifindex).params.gc_stale_time_ms;
 }

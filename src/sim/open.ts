@@ -11,8 +11,8 @@ import { StateError, load, lock, save, statePath } from './store.js';
 export interface SimOptions {
   /** The state file (--state); the default one when undefined. */
   state?: string;
-  /** --trace: explain each step on stderr. */
-  trace: boolean;
+  /** --trace: explain each step on stderr (2: with the bytes). */
+  trace: number;
   /** -n: the simulated host the command runs on; "host" when undefined. */
   netns?: string;
 }
@@ -46,7 +46,7 @@ export function openSimBackend(opts: SimOptions): Backend {
       } finally {
         held.release();
       }
-    }, { file, reload: () => load(file) });
+    }, { file, reload: () => load(file) }, Math.min(opts.trace, 2) || 1);
     // The model's "namespaces" are its hosts (what -n names under --dry-run).
     return Object.assign(backend, { namespaces: () => world.hosts.map((h) => h.name) });
   } catch (e) {

@@ -20,7 +20,7 @@ import {
   NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTEXT_FILTER_SKIP_STATS, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK,
   RTM_NEWADDR, RTM_NEWLINK,
 } from '../wire/rtnl-constants.js';
-import { MessageWriter, parseIfinfomsg } from '../wire/nlmsg.js';
+import { parseIfinfomsg } from '../wire/nlmsg.js';
 import { EEXIST, EINVAL, ENODEV, EOPNOTSUPP } from '../errno.js';
 import { hexColon } from '../lib/inet.js';
 import type { ArpFrame } from '../wire/arp.js';
@@ -33,6 +33,8 @@ import { linkKind } from './kinds/index.js';
 import { DEVCONF, afSpec, carrierCounts, stats } from './linkattrs.js';
 import { hexBytes, macBytes, toHex } from './text.js';
 import type { SimAddress, SimHost, SimLink, World } from './world.js';
+import type { Note, Where } from './kfn.js';
+import { refused } from './refusal.js';
 
 function u32a(type: number, value: number): LinkAttr {
   return { type, kind: 'u32', value: value >>> 0 };
@@ -120,12 +122,6 @@ function requestAttrs(req: RtRequest): Attrs {
   return parseAttrs(encodeAttrs(req.attrs));
 }
 
-/** "nlmsghdr | header | attributes" of a request, in hex, for the trace. */
-export function requestHex(req: RtRequest, nlFlags: number): string {
-  const bytes = new MessageWriter(req.type, nlFlags).header(req.header).attrs(req.attrs).finish();
-  return toHex(bytes).replace(/(.{8})/g, '$1 ').trim();
-}
-
 /** Attributes given later replace those given earlier of the same type. */
 function mergeHex(old: string | undefined, add: Uint8Array): string {
   const m = new Map<number, Uint8Array>();
@@ -139,9 +135,9 @@ export class SimRtnl {
   private readonly dev: Netdev;
 
   constructor(
-    private readonly w: World, private readonly host: SimHost, private readonly note: (text: string) => void,
+    private readonly w: World, private readonly host: SimHost, private readonly note: Note,
     /** Puts a frame on a link's segment (a bond's gratuitous ARPs after a failover). */
-    send?: (link: SimLink, f: ArpFrame, why: string) => void,
+    send?: (link: SimLink, f: ArpFrame, why: string, fn: Where) => void,
   ) {
     this.dev = new Netdev(w, host, note, send);
   }
@@ -210,7 +206,7 @@ export class SimRtnl {
   /** The device of an address request (ENODEV, with devinet's text for IPv4). */
   private addrDevice(family: number, index: number): SimLink {
     const l = this.host.links.find((x) => x.index === index);
-    if (!l) throw new NetlinkError(ENODEV, family === AF_INET ? 'ipv4: Device not found' : undefined);
+    if (!l) throw refused(ENODEV, `no device has ifindex ${index}`, family === AF_INET ? 'ipv4: Device not found' : undefined);
     return l;
   }
 
@@ -223,13 +219,14 @@ export class SimRtnl {
     const existing = l.addresses.find((x) => x.family === family && x.local === a.local && x.prefixlen === a.prefixlen && (x.peer ?? x.local) === (a.peer ?? a.local));
     if (existing) {
       if (req.flags & NLM_F_EXCL || !(req.flags & NLM_F_REPLACE)) {
-        throw new NetlinkError(EEXIST, family === AF_INET ? 'ipv4: Address already assigned' : 'ipv6: address already assigned');
+        throw refused(EEXIST, `${a.local}/${a.prefixlen} is already on ${l.name} and ${req.flags & NLM_F_EXCL ? 'NLM_F_EXCL was set' : 'NLM_F_REPLACE was not set'}`,
+          family === AF_INET ? 'ipv4: Address already assigned' : 'ipv6: address already assigned');
       }
       existing.validUntil = a.validUntil;
       existing.preferredUntil = a.preferredUntil;
       existing.metric = a.metric;
       existing.updated = this.w.now;
-      this.note(`${a.local}/${a.prefixlen} dev ${l.name}: lifetimes and metric replaced (NLM_F_REPLACE)`);
+      this.note(`${a.local}/${a.prefixlen} dev ${l.name}: lifetimes and metric replaced (NLM_F_REPLACE)`, family === AF_INET6 ? 'inet6_rtm_newaddr' : 'inet_rtm_newaddr');
       return;
     }
     if (family === AF_INET6) inet6AddrAdd(this.w, l, a, this.dev.carrier(l), this.note);
@@ -252,11 +249,11 @@ export class SimRtnl {
       const name = tb.get(IFNAME);
       const existing = name ? this.host.links.find((x) => x.name === attrStr(name)) : undefined;
       if (existing) {
-        if (req.flags & NLM_F_EXCL) throw new NetlinkError(EEXIST);
+        if (req.flags & NLM_F_EXCL) throw refused(EEXIST, `a link named ${existing.name} exists (ifindex ${existing.index}) and NLM_F_EXCL was set`);
         this.setLink(existing, h, tb);
         return;
       }
-      if (!(req.flags & NLM_F_CREATE)) throw new NetlinkError(ENODEV);
+      if (!(req.flags & NLM_F_CREATE)) throw refused(ENODEV, `no link ${name ? `named ${attrStr(name)}` : `with ifindex ${h.index}`}, and NLM_F_CREATE was not set`);
       this.createLink(h, tb);
       return;
     }
@@ -294,7 +291,7 @@ export class SimRtnl {
     if (tb.get(NET_NS_PID) || tb.get(NET_NS_FD)) throw new NetlinkError(EOPNOTSUPP, 'the model keeps each link on its host (netns)');
     if (addr) {
       l.mac = hexColon(addr);
-      this.note(`${l.name} address ${l.mac}`);
+      this.note(`${l.name} address ${l.mac}`, ['do_setlink', 'dev_set_mac_address']);
     }
     const mtu = tb.get(MTU);
     if (mtu) this.dev.setMtu(l, attrU32(mtu) | 0);
@@ -330,7 +327,7 @@ export class SimRtnl {
           const key = DEVCONF[id];
           if (!key) throw new NetlinkError(EOPNOTSUPP, `the model keeps ${Object.values(DEVCONF).join(', ')} of the IPv4 settings`);
           l.params[key] = attrU32(value);
-          this.note(`net.ipv4.conf.${l.name}.${key} = ${l.params[key]}`);
+          this.note(`net.ipv4.conf.${l.name}.${key} = ${l.params[key]}`, ['do_setlink', 'inet_set_link_af']);
         }
       } else if (family === AF_INET6) {
         const mode = t.get(8);

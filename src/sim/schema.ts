@@ -53,7 +53,7 @@ const HOST: Shape = {
 const WORLD: Shape = {
   version: 'int', now: 'num', rng: 'int', hosts: list(HOST), periodicAt: 'num', lastRand: 'num?',
   frames: list({ at: 'num', segment: 'str', from: { host: 'str', ifindex: 'int' }, bytes: 'str', ip: 'any?', proxyRedo: 'any?' }),
-  timeline: list({ t: 'num', host: 'str', text: 'str' }),
+  timeline: list({ t: 'num', host: 'str', text: 'str', fn: 'str?' }),
 };
 
 const NAMES: Record<string, string> = { int: 'a whole number', num: 'a number', str: 'text', bool: 'true or false', any: 'a value' };

@@ -188,6 +188,8 @@ export interface TimelineEvent {
   t: number;
   host: string;
   text: string;
+  /** Where in the kernel it happened: a kfn.ts key, or "caller>callee" (kernelTag() prints it). */
+  fn?: string;
 }
 
 export interface World {

@@ -262,7 +262,7 @@ describe('arp_ignore in the model (arp_process + arp_ignore())', () => {
     expect(s.notes.some((l) => l.includes('not answered: 10.0.0.2 is our own address (martian source)'))).toBe(true);
     const hostNotes = s.notes.filter((l) => l.includes('] host: '));
     expect(hostNotes.some((l) => l.includes(' sends '))).toBe(false);
-    expect(hostNotes).toContain('[0.000s] host: 10.0.0.2 dev eth0: gratuitous ARP ignored, no entry (10.0.0.2 is our own address)');
+    expect(hostNotes).toContain('[0.000s] host: 10.0.0.2 dev eth0: gratuitous ARP ignored, no entry (10.0.0.2 is our own address) [arp_process() arp.c]');
     expect(s.w.frames.length).toBeLessThanOrEqual(sent);
     expect(lookup(h, 2, 2, '10.0.0.2')).toBeUndefined();
   });

@@ -83,8 +83,8 @@ function setActiveSlave(env: BondEnv, bond: SimLink, ifindex: number): void {
   const dev = env.host.links.find((l) => l.index === ifindex);
   if (!dev) throw new NetlinkError(ENODEV);
   const invalid = (why: string): never => {
-    env.note(`${bond.name}: (slave ${dev.name}): ${why}`);
-    env.note(`${bond.name}: option active_slave: invalid value (${dev.name})`);
+    env.note(`${bond.name}: (slave ${dev.name}): ${why}`, 'bond_option_active_slave_set');
+    env.note(`${bond.name}: option active_slave: invalid value (${dev.name})`, 'bond_option_active_slave_set');
     throw new NetlinkError(EINVAL, 'invalid option value');
   };
   if (!(dev.flags & IFF_SLAVE)) invalid('Device is not bonding slave');
@@ -126,7 +126,7 @@ export const bond: LinkKindOps = {
     l.carrier = false;
     // bond_changelink() takes the options (a primary is remembered by name).
     if (data) changeLink(ctx, l, data, () => undefined);
-    ctx.note(`bond ${l.name} created`);
+    ctx.note(`bond ${l.name} created`, ['rtnl_newlink', 'bond_newlink']);
   },
 
   changelink: (ctx, l, data, keep) => changeLink(ctx, l, data, keep),

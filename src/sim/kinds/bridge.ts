@@ -41,7 +41,7 @@ export const bridge: LinkKindOps = {
     // br_dev_setup() turns the carrier off at birth: one change already.
     l.carrierChanges = 1;
     l.carrierSeen = false;
-    ctx.note(`bridge ${l.name} created`);
+    ctx.note(`bridge ${l.name} created`, ['rtnl_newlink', 'br_dev_newlink']);
   },
 
   fillInfo: (_ctx, l) => bridgeData(l),
@@ -66,11 +66,11 @@ export const bridge: LinkKindOps = {
 
   addSlave(ctx, br, l) {
     l.master = br.index;
-    ctx.note(`${l.name} enslaved to ${br.name}`);
+    ctx.note(`${l.name} enslaved to ${br.name}`, ['do_setlink', 'br_add_if']);
   },
 
   delSlave(ctx, br, l) {
-    ctx.note(`${l.name} released from ${br.name}`);
+    ctx.note(`${l.name} released from ${br.name}`, ['do_setlink', 'br_del_if']);
   },
 
   carrier: (ctx, l) => ctx.host.links.some((x) => x.master === l.index && isUp(x) && ctx.carrier(x)),

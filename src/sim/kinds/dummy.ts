@@ -10,6 +10,6 @@ export const dummy: LinkKindOps = {
   newlink(ctx, l, _tb, data) {
     if (data && data.length) l.info = { data: toHex(data) };
     l.flags = (l.flags & ~IFF_MULTICAST) | IFF_NOARP;
-    ctx.note(`dummy ${l.name} created`);
+    ctx.note(`dummy ${l.name} created`, ['rtnl_newlink', 'rtnl_create_link']);
   },
 };

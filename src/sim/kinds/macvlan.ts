@@ -32,7 +32,7 @@ export const macvlan: LinkKindOps = {
     l.link = low.index;
     l.segment = low.segment;
     setMode(l, data);
-    ctx.note(`macvlan ${l.name} on ${low.name} created`);
+    ctx.note(`macvlan ${l.name} on ${low.name} created`, ['rtnl_newlink', 'macvlan_newlink']);
     // The lower device's carrier from the start, off counted as a change.
     l.carrierSeen = ctx.carrier(l);
     l.carrierChanges = l.carrierSeen ? 0 : 1;

@@ -9,6 +9,7 @@ import type { ArpFrame } from '../../wire/arp.js';
 import type { Attrs, LinkAttr } from '../../wire/nlattr.js';
 import { IFF_UP } from '../../wire/rtnl-constants.js';
 import type { SimHost, SimLink, World } from '../world.js';
+import type { Note, Where } from '../kfn.js';
 
 export function isUp(l: SimLink): boolean {
   return (l.flags & IFF_UP) !== 0;
@@ -19,7 +20,7 @@ export interface KindCtx {
   readonly w: World;
   readonly host: SimHost;
   /** Records a change with its cause, in the kernel's terms. */
-  note(text: string): void;
+  note: Note;
   /** The link of that index; ENODEV when there is none. */
   link(index: number): SimLink;
   /** netif_carrier_ok() of any link, by its kind's rule. */
@@ -31,7 +32,7 @@ export interface KindCtx {
   /** The next free ifindex. */
   nextIndex(): number;
   /** Puts an ARP frame on a link's segment (a bond's gratuitous ARPs); absent, frames are only noted. */
-  send?(link: SimLink, f: ArpFrame, why: string): void;
+  send?(link: SimLink, f: ArpFrame, why: string, fn: Where): void;
 }
 
 export interface LinkKindOps {

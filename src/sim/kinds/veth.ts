@@ -47,7 +47,7 @@ export const veth: LinkKindOps = {
     }
     // A veth pair is a wire: its own segment joins the two ends.
     l.segment = peer.segment = `veth:${ctx.host.name}:${peer.index}`;
-    ctx.note(`veth pair ${l.name} (${l.index}) <-> ${pname} (${peer.index}) created, both down`);
+    ctx.note(`veth pair ${l.name} (${l.index}) <-> ${pname} (${peer.index}) created, both down`, ['rtnl_newlink', 'veth_newlink']);
   },
 
   dellink(ctx, l) {
@@ -62,7 +62,7 @@ export const veth: LinkKindOps = {
 
   upDown(ctx, l) {
     const peer = peerOf(ctx, l);
-    if (peer && isUp(peer)) ctx.note(`${peer.name}: carrier ${isUp(l) ? 'on' : 'off'} (its veth peer ${l.name} went ${isUp(l) ? 'up' : 'down'})`);
+    if (peer && isUp(peer)) ctx.note(`${peer.name}: carrier ${isUp(l) ? 'on' : 'off'} (its veth peer ${l.name} went ${isUp(l) ? 'up' : 'down'})`, isUp(l) ? 'veth_open' : 'veth_close');
   },
 
   iflink: vethPeer,

@@ -79,7 +79,7 @@ export const vxlan: LinkKindOps = {
       throw new NetlinkError(EEXIST, 'A VXLAN device with the specified VNI already exists');
     }
     if (data && data.length) l.info = { data: toHex(data) };
-    ctx.note(`vxlan ${l.name} created (VNI ${tb.get(ID) ? attrU32(tb.get(ID)!) : 0})`);
+    ctx.note(`vxlan ${l.name} created (VNI ${tb.get(ID) ? attrU32(tb.get(ID)!) : 0})`, ['rtnl_newlink', 'vxlan_newlink']);
   },
 
   /** ETH_HLEN + VXLAN_HEADROOM (IPv4 outer header), or + VXLAN6_HEADROOM with IPv6 or metadata (either may be used). */
