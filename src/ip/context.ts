@@ -52,10 +52,14 @@ export class Context {
     this.lastLink = undefined;
   }
 
-  private loadLinks(): void {
-    this.linkCache = new Map();
-    this.nameCache = new Map();
+  /** Loads the links; `keep`: the ones already known stay as they were (ll_map.c asks only for the missing one). */
+  private loadLinks(keep = false): void {
+    if (!keep || !this.linkCache || !this.nameCache) {
+      this.linkCache = new Map();
+      this.nameCache = new Map();
+    }
     for (const l of this.backend.links()) {
+      if (this.linkCache.has(l.index)) continue;
       this.linkCache.set(l.index, l);
       this.nameCache.set(l.name, l);
     }
@@ -75,6 +79,15 @@ export class Context {
       this.linkCache.set(l.index, l);
       this.nameCache!.set(l.name, l);
     }
+    this.lastLink = undefined;
+  }
+
+  /** ll_remember_index() of an RTM_DELLINK: the link is forgotten, so a later lookup asks the backend. */
+  forgetLink(index: number): void {
+    const l = this.linkCache?.get(index);
+    if (!l) return;
+    this.linkCache!.delete(index);
+    if (this.nameCache?.get(l.name) === l) this.nameCache.delete(l.name);
     this.lastLink = undefined;
   }
 
@@ -99,7 +112,7 @@ export class Context {
     if (!this.linkCache) this.loadLinks();
     let l = this.linkCache!.get(index);
     if (!l && index > 0) {
-      this.loadLinks();
+      this.loadLinks(true);
       l = this.linkCache!.get(index);
     }
     this.lastIndex = index;
