@@ -7,6 +7,7 @@ import { run } from './cli.js';
 import type { GlobalOptions } from './ip/options.js';
 import { KernelBackend } from './kernel/backend.js';
 import { switchNetns } from './kernel/netns.js';
+import type { HandedOver } from './kernel/system-ip.js';
 import { setProgName } from './lib/progname.js';
 
 async function loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Backend> {
@@ -22,9 +23,9 @@ async function loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Bac
  * executable, bin/run.js's path under node). bin/tsnet's own $0 wins: it
  * passes it in TSNET_ARGV0, which is dropped here so no child inherits it.
  */
-async function handOver(args: string[]): Promise<number | undefined> {
-  const { runSystemIp } = await import('./kernel/system-ip.js');
-  return runSystemIp(args);
+async function handOver(options: string[], words: string[], inBatch: boolean): Promise<HandedOver | undefined> {
+  const { runSystemIp, runSystemIpBatchLine } = await import('./kernel/system-ip.js');
+  return inBatch ? runSystemIpBatchLine(options, words) : runSystemIp([...options, ...words]);
 }
 
 export function main(argv: string[], invokedAs?: string): Promise<number> {

@@ -6,7 +6,18 @@ import { writeAll, type Output } from '../lib/output.js';
 import { Exit } from './matches.js';
 import type { GlobalOptions } from './options.js';
 
+/**
+ * Runs the system's ip with global options and a command's words, as one
+ * command or as one line of a batch (`inBatch`). `status` is ip's exit
+ * status; `ended`: ip ended by exit() rather than by a failed command, which
+ * in ip's own batch ends the batch at once (even with -force) with no
+ * "Command failed" line.
+ */
+export type HandOverHook = (options: string[], words: string[], inBatch: boolean) => Promise<{ status: number; ended: boolean } | undefined>;
+
 export class Context {
+  /** Set while a -batch runs (a handed-over line then runs as a batch line of the system's ip). */
+  inBatch = false;
   private linkCache?: Map<number, LinkRef>;
   private nameCache?: Map<string, LinkRef>;
   private backendInstance?: Backend;
@@ -19,8 +30,8 @@ export class Context {
     readonly opts: GlobalOptions,
     readonly out: Output,
     private readonly makeBackend: () => Backend,
-    /** Runs the system's ip with these words (the drop-in's fall-through); undefined: there is none. */
-    readonly handOver: (args: string[]) => Promise<number | undefined> = async () => undefined,
+    /** Runs the system's ip (the drop-in's fall-through); undefined: there is none. */
+    readonly handOver: HandOverHook = async () => undefined,
   ) {}
 
   get backend(): Backend {
