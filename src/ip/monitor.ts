@@ -100,8 +100,16 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
     addr6: ((all || wanted.addr) && (fam === AF_UNSPEC || fam === AF_INET6)) || file !== undefined,
     neigh: all || wanted.neigh || file !== undefined,
   };
+  const json = ctx.out.json;
   const accept = await acceptor(ctx, topics, label, ifindex);
-  if (file !== undefined) return fromFile(ctx, file, accept);
+  if (file !== undefined) {
+    try {
+      return fromFile(ctx, file, accept);
+    } finally {
+      // ip's monitor prints text without opening a JSON writer; a batch's next line may open one.
+      ctx.out.json = json;
+    }
+  }
   const backend = ctx.backend;
   if (!backend.watch) throw new Exit(1, ['tsnet monitor: this backend cannot stream events']);
   const out = ctx.out;

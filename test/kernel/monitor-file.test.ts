@@ -136,6 +136,20 @@ describe.runIf(root)('monitor file: saved messages, as ip monitor file prints th
     same('monitor', '');
   });
 
+  it('in a -j batch: the file as text, the lines after it as JSON (ip 6.1 fails them: its monitor closed the socket)', () => {
+    const vf = join(dir, 'batch-vf.nl');
+    writeFileSync(vf, vfLinkMessage());
+    const batch = join(dir, 'monitor.batch');
+    writeFileSync(batch, `monitor file ${vf}\nlink show dev lo\n`);
+    const t = ns.exec([TSNET, '-j', '-batch', batch]);
+    const i = ns.exec(['ip', '-j', '-batch', batch]);
+    expect(i).toMatchObject({ code: 1, stderr: 'request send failed: Bad file descriptor\n' });
+    expect(t.code).toBe(0);
+    expect(t.stderr).toBe('');
+    // The file's lines are ip's; then the link as `ip -j link show dev lo` prints it.
+    expect(t.stdout).toBe(i.stdout + ns.exec(['ip', '-j', 'link', 'show', 'dev', 'lo']).stdout);
+  });
+
   it('under --dry-run the file is printed the same (names come from the file and the model)', () => {
     const vf = join(dir, 'dev_wo_vf_rate.nl');
     const t = run(TSNET, ['--dry-run', '-d', 'monitor', 'file', vf], { env: { XDG_STATE_HOME: join(dir, 'state') } });
