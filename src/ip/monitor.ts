@@ -8,7 +8,8 @@ import { progName } from '../lib/progname.js';
 import type { MonitorEvent, MonitorTopics, RtMessage } from '../backend.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, IFADDRMSG_LEN, IFINFOMSG_LEN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP,
-  RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH,
+  NETCONFMSG_LEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELNETCONF, RTM_GETNEIGH, RTM_NEWADDR, RTM_NEWLINK,
+  RTM_NEWNEIGH, RTM_NEWNETCONF,
 } from '../wire/rtnl-constants.js';
 import { decodeNeighbour, nlmsgFlags, nlmsgType, u32At } from '../wire/nlmsg.js';
 import { nlaAlign, parseAttrs } from '../wire/nlattr.js';
@@ -54,15 +55,16 @@ function savedEvent(m: Uint8Array): MonitorEvent | undefined {
     const n = decodeNeighbour(m, 0, m.length);
     return n && { object: 'neigh', msgType: type, neighbour: n };
   }
-  const link = type === RTM_NEWLINK || type === RTM_DELLINK;
-  if (!link && type !== RTM_NEWADDR && type !== RTM_DELADDR) return undefined;
-  const headerLen = link ? IFINFOMSG_LEN : IFADDRMSG_LEN;
+  const object = type === RTM_NEWLINK || type === RTM_DELLINK ? 'link' : type === RTM_NEWADDR || type === RTM_DELADDR ? 'addr'
+    : type === RTM_NEWNETCONF || type === RTM_DELNETCONF ? 'netconf' : undefined;
+  if (!object) return undefined;
+  const headerLen = object === 'link' ? IFINFOMSG_LEN : object === 'addr' ? IFADDRMSG_LEN : NETCONFMSG_LEN;
   const message: RtMessage = {
     type, nlFlags: nlmsgFlags(m, 0),
     header: m.subarray(NLMSG_HDRLEN, NLMSG_HDRLEN + Math.min(headerLen, m.length - NLMSG_HDRLEN)),
     attrs: parseAttrs(m.subarray(Math.min(m.length, NLMSG_HDRLEN + nlaAlign(headerLen)))),
   };
-  return { object: link ? 'link' : 'addr', msgType: type, message };
+  return { object, msgType: type, message };
 }
 
 export async function doMonitor(ctx: Context, words: string[]): Promise<number> {
@@ -101,7 +103,7 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
     neigh: all || wanted.neigh || file !== undefined,
   };
   const json = ctx.out.json;
-  const accept = await acceptor(ctx, topics, label, ifindex);
+  const accept = await acceptor(ctx, topics, label, ifindex, file !== undefined);
   if (file !== undefined) {
     try {
       return fromFile(ctx, file, accept);
@@ -147,9 +149,10 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
 /**
  * accept_msg(): prints one message, live or saved, through its object's
  * printer (loaded here for the topics asked for: `monitor neigh` loads no
- * link or address printer), after -t's time stamp and the label.
+ * link or address printer; netconf's for saved messages only, tsnet watches
+ * no netconf events), after -t's time stamp and the label.
  */
-async function acceptor(ctx: Context, topics: MonitorTopics, label: boolean, ifindex: number): Promise<(e: MonitorEvent) => void> {
+async function acceptor(ctx: Context, topics: MonitorTopics, label: boolean, ifindex: number, saved: boolean): Promise<(e: MonitorEvent) => void> {
   const fam = ctx.opts.family;
   ctx.link(0); // names for the devices that already exist
   // ip monitor prints neighbour events as text even with -j.
@@ -162,10 +165,11 @@ async function acceptor(ctx: Context, topics: MonitorTopics, label: boolean, ifi
     }
     if (label) out.fp(name);
   };
-  const [neigh, links, addrs] = await Promise.all([
+  const [neigh, links, addrs, netconf] = await Promise.all([
     topics.neigh ? import('./neigh-print.js') : undefined,
     topics.link || topics.addr4 || topics.addr6 ? import('./link-print.js') : undefined,
     topics.addr4 || topics.addr6 ? import('./addr-print.js') : undefined,
+    saved ? import('./netconf-print.js') : undefined,
   ]);
   // ipaddr_reset_filter(1, ifindex): the listing filters, empty but for the device, one-line addresses.
   const linkFilter = links && { ...links.newLinkFilter(false, AF_UNSPEC), ifindex, showQueue: false };
@@ -185,10 +189,14 @@ async function acceptor(ctx: Context, topics: MonitorTopics, label: boolean, ifi
       else if (ref) ctx.rememberLinks([ref]);
       header('[LINK]');
       links.printLinkInfo(ctx, e.message, linkFilter);
-    } else {
+    } else if (e.object === 'addr') {
       if (!addrs || !addrFilter) return;
       header('[ADDR]');
       addrs.printAddrInfo(ctx, e.message, addrFilter);
+    } else {
+      if (!netconf) return;
+      header('[NETCONF]');
+      netconf.printNetconf(ctx, e.message, ifindex);
     }
   };
 }
@@ -232,6 +240,6 @@ function fromFile(ctx: Context, name: string, accept: (e: MonitorEvent) => void)
 const KNOWN_TO_IP = new Map<number, string>([
   [24, 'RTM_NEWROUTE'], [25, 'RTM_DELROUTE'], [104, 'RTM_NEWNEXTHOP'], [105, 'RTM_DELNEXTHOP'],
   [116, 'RTM_NEWNEXTHOPBUCKET'], [117, 'RTM_DELNEXTHOPBUCKET'], [72, 'RTM_NEWADDRLABEL'], [73, 'RTM_DELADDRLABEL'],
-  [52, 'RTM_NEWPREFIX'], [32, 'RTM_NEWRULE'], [33, 'RTM_DELRULE'], [80, 'RTM_NEWNETCONF'], [81, 'RTM_DELNETCONF'],
+  [52, 'RTM_NEWPREFIX'], [32, 'RTM_NEWRULE'], [33, 'RTM_DELRULE'],
   [88, 'RTM_NEWNSID'], [89, 'RTM_DELNSID'], [92, 'RTM_NEWSTATS'],
 ]);

@@ -33,6 +33,12 @@ export const RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26;
 export const RTM_NEWNEIGH = 28, RTM_DELNEIGH = 29, RTM_GETNEIGH = 30;
 export const RTM_NEWNEIGHTBL = 64, RTM_GETNEIGHTBL = 66, RTM_SETNEIGHTBL = 67;
 export const RTM_NEWNSID = 88, RTM_DELNSID = 89, RTM_GETNSID = 90;
+export const RTM_NEWNETCONF = 80, RTM_DELNETCONF = 81;
+/** struct netconfmsg (one byte: the family, attributes after 4) and its attributes (linux/netconf.h). */
+export const NETCONFMSG_LEN = 1;
+export const NETCONFA_IFINDEX = 1, NETCONFA_FORWARDING = 2, NETCONFA_RP_FILTER = 3, NETCONFA_MC_FORWARDING = 4,
+  NETCONFA_PROXY_NEIGH = 5, NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN = 6, NETCONFA_INPUT = 7;
+export const NETCONFA_IFINDEX_ALL = -1, NETCONFA_IFINDEX_DEFAULT = -2;
 /** RTM_*NSID attributes (linux/net_namespace.h). */
 export const NETNSA_NSID = 1, NETNSA_PID = 2, NETNSA_FD = 3;
 
