@@ -8,7 +8,11 @@
 const argv = process.argv.slice(2);
 if (process.env.TSNET_OCLIF === '1') {
   const { oclifArgv } = require('../dist/commands/index.js');
-  require('@oclif/core').execute({ dir: __dirname, args: oclifArgv(argv) }).catch((e) => {
+  const oclif = require('@oclif/core');
+  // The command classes are the build's JavaScript (dist/commands): nothing for oclif to
+  // transpile, also when NODE_ENV says development or test (it would look for typescript).
+  oclif.settings.enableAutoTranspile = false;
+  oclif.execute({ dir: __dirname, args: oclifArgv(argv) }).catch((e) => {
     process.stderr.write(`tsnet: ${e.message}\n`);
     process.exit(1);
   });

@@ -115,8 +115,8 @@ export interface MonitorTopics {
 /** One notification. `msgType` is the RTM_* type (new, del, or get for a neighbour miss). */
 export type MonitorEvent =
   | { object: 'neigh'; msgType: number; neighbour: Neighbour }
-  /** RTM_NEWLINK/DELLINK and RTM_NEWADDR/DELADDR, as the raw message the printers read. */
-  | { object: 'link' | 'addr'; msgType: number; message: RtMessage };
+  /** RTM_NEWLINK/DELLINK and RTM_NEWADDR/DELADDR (and, from a saved file, RTM_NEWNETCONF/DELNETCONF), as the raw message the printers read. */
+  | { object: 'link' | 'addr' | 'netconf'; msgType: number; message: RtMessage };
 
 export interface Watch {
   /** Settles when the watch is stopped. */

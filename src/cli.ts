@@ -4,6 +4,7 @@
 import type { Backend } from './backend.js';
 import { Context } from './ip/context.js';
 import { Exit } from './ip/matches.js';
+import type { HandOverHook } from './ip/context.js';
 import { runBatch, runCommand } from './ip/main.js';
 import type { CompletionEnv } from './ip/object.js';
 import { type GlobalOptions, defaultOptions, parseOption } from './ip/options.js';
@@ -69,8 +70,8 @@ export interface RunHooks {
   loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Backend>;
   /** Enters a network namespace; returns an error line on failure. */
   switchNetns(name: string): string | undefined;
-  /** Runs the system's ip with these words; undefined when there is none. */
-  handOver?(args: string[]): Promise<number | undefined>;
+  /** Runs the system's ip with these options and words (a batch's line: `inBatch`); undefined when there is none. */
+  handOver?: HandOverHook;
 }
 
 /**

@@ -9,6 +9,7 @@ import { KernelBackend } from './kernel/backend.js';
 import type { NetlinkTrace } from './kernel/netlink.js';
 import { writeAll } from './lib/output.js';
 import { switchNetns } from './kernel/netns.js';
+import type { HandedOver } from './kernel/system-ip.js';
 import { setProgName } from './lib/progname.js';
 
 async function loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Backend> {
@@ -29,9 +30,9 @@ function kernelTrace(level: number): NetlinkTrace {
  * executable, bin/run.js's path under node). bin/tsnet's own $0 wins: it
  * passes it in TSNET_ARGV0, which is dropped here so no child inherits it.
  */
-async function handOver(args: string[]): Promise<number | undefined> {
-  const { runSystemIp } = await import('./kernel/system-ip.js');
-  return runSystemIp(args);
+async function handOver(options: string[], words: string[], inBatch: boolean): Promise<HandedOver | undefined> {
+  const { runSystemIp, runSystemIpBatchLine } = await import('./kernel/system-ip.js');
+  return inBatch ? runSystemIpBatchLine(options, words) : runSystemIp([...options, ...words]);
 }
 
 export function main(argv: string[], invokedAs?: string): Promise<number> {

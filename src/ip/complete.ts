@@ -9,7 +9,7 @@ import { matches } from './matches.js';
 import { rtProtocols } from './names.js';
 import { LINK_KIND_IDS } from './kinds/registry.js';
 import type { CompletionEnv, Values, Verb } from './object.js';
-import { OBJECTS, objectNamed, resolveObject } from './registry.js';
+import { OBJECTS, RAW_COMMANDS, objectNamed, rawCommand, resolveObject } from './registry.js';
 
 /** ip's global options, and what follows those that take a value. */
 const GLOBAL_OPTIONS: Readonly<Record<string, Values | null>> = {
@@ -49,14 +49,17 @@ export function completions(words: string[], cword: number, env: CompletionEnv):
   }
   const pick = (values: Values): string[] => {
     const list = values === 'devices' ? env.devices(options) : values === 'namespaces' ? env.namespaces(options)
-      : values === 'protocols' ? protocolNames() : values === 'linkKinds' ? LINK_KIND_IDS : values === 'free' ? [] : values;
+      : values === 'peers' ? env.namespaces(options).filter((h) => h !== selectedHost(options))
+        : values === 'protocols' ? protocolNames() : values === 'linkKinds' ? LINK_KIND_IDS : values === 'free' ? [] : values;
     return list.filter((w) => w.startsWith(cur));
   };
   if (i > before.length) return pick(optionValues(before[before.length - 1]) ?? []);
   if (i === before.length) {
-    // The last name of each object: "neighbour", ip's own spelling.
-    return cur.startsWith('-') ? pick(Object.keys(GLOBAL_OPTIONS)) : pick(OBJECTS.map((o) => o.names[o.names.length - 1]));
+    if (cur.startsWith('-')) return pick(Object.keys(GLOBAL_OPTIONS));
+    // The last name of each object: "neighbour", ip's own spelling; `completion` only first on the line.
+    return pick([...OBJECTS.map((o) => o.names[o.names.length - 1]), ...(i === 0 ? RAW_COMMANDS.map((c) => c.command) : [])]);
   }
+  if (i === 0 && rawCommand(before[0])?.command === 'completion') return before.length === 1 ? pick(['bash', 'zsh']) : [];
   const name = resolveObject(before[i]);
   const obj = name === undefined ? undefined : objectNamed(name);
   if (!obj) return [];
@@ -69,12 +72,25 @@ export function completions(words: string[], cword: number, env: CompletionEnv):
     verb = v === undefined ? undefined : obj.verbs[v];
     rest = rest.slice(1);
   }
+  while (verb?.sub) {
+    if (rest.length === 0) return pick(Object.keys(verb.sub));
+    const v: string | undefined = Object.keys(verb.sub).find((k) => k === rest[0]);
+    verb = v === undefined ? undefined : verb.sub[v];
+    rest = rest.slice(1);
+  }
   if (!verb) return [];
   const at = verbPosition(verb, rest);
   if (at.value) return pick(at.value);
   const list = pick(Object.keys(verb.keywords));
   for (const w of at.next ? pick(at.next) : []) if (!list.includes(w)) list.push(w);
   return list;
+}
+
+/** The host -n names among these options (the model's "host" without one). */
+function selectedHost(options: string[]): string {
+  let host = 'host';
+  for (let k = 0; k < options.length; k++) if (OPTION_ALIASES[options[k]] === '-netns' || options[k] === '-netns') host = options[++k] ?? host;
+  return host;
 }
 
 /** Where the cursor is within a verb: right after a keyword that takes `value`, or at positional word `next`. */

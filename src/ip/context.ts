@@ -6,7 +6,18 @@ import { writeAll, type Output } from '../lib/output.js';
 import { Exit } from './matches.js';
 import type { GlobalOptions } from './options.js';
 
+/**
+ * Runs the system's ip with global options and a command's words, as one
+ * command or as one line of a batch (`inBatch`). `status` is ip's exit
+ * status; `ended`: ip ended by exit() rather than by a failed command, which
+ * in ip's own batch ends the batch at once (even with -force) with no
+ * "Command failed" line.
+ */
+export type HandOverHook = (options: string[], words: string[], inBatch: boolean) => Promise<{ status: number; ended: boolean } | undefined>;
+
 export class Context {
+  /** Set while a -batch runs (a handed-over line then runs as a batch line of the system's ip). */
+  inBatch = false;
   private linkCache?: Map<number, LinkRef>;
   private nameCache?: Map<string, LinkRef>;
   private backendInstance?: Backend;
@@ -19,8 +30,8 @@ export class Context {
     readonly opts: GlobalOptions,
     readonly out: Output,
     private readonly makeBackend: () => Backend,
-    /** Runs the system's ip with these words (the drop-in's fall-through); undefined: there is none. */
-    readonly handOver: (args: string[]) => Promise<number | undefined> = async () => undefined,
+    /** Runs the system's ip (the drop-in's fall-through); undefined: there is none. */
+    readonly handOver: HandOverHook = async () => undefined,
   ) {}
 
   get backend(): Backend {
@@ -52,10 +63,14 @@ export class Context {
     this.lastLink = undefined;
   }
 
-  private loadLinks(): void {
-    this.linkCache = new Map();
-    this.nameCache = new Map();
+  /** Loads the links; `keep`: the ones already known stay as they were (ll_map.c asks only for the missing one). */
+  private loadLinks(keep = false): void {
+    if (!keep || !this.linkCache || !this.nameCache) {
+      this.linkCache = new Map();
+      this.nameCache = new Map();
+    }
     for (const l of this.backend.links()) {
+      if (this.linkCache.has(l.index)) continue;
       this.linkCache.set(l.index, l);
       this.nameCache.set(l.name, l);
     }
@@ -75,6 +90,15 @@ export class Context {
       this.linkCache.set(l.index, l);
       this.nameCache!.set(l.name, l);
     }
+    this.lastLink = undefined;
+  }
+
+  /** ll_remember_index() of an RTM_DELLINK: the link is forgotten, so a later lookup asks the backend. */
+  forgetLink(index: number): void {
+    const l = this.linkCache?.get(index);
+    if (!l) return;
+    this.linkCache!.delete(index);
+    if (this.nameCache?.get(l.name) === l) this.nameCache.delete(l.name);
     this.lastLink = undefined;
   }
 
@@ -99,7 +123,7 @@ export class Context {
     if (!this.linkCache) this.loadLinks();
     let l = this.linkCache!.get(index);
     if (!l && index > 0) {
-      this.loadLinks();
+      this.loadLinks(true);
       l = this.linkCache!.get(index);
     }
     this.lastIndex = index;

@@ -12,9 +12,9 @@ import {
   IFLA_GRO_MAX_SIZE, IFLA_GROUP, IFLA_GSO_MAX_SEGS, IFLA_GSO_MAX_SIZE, IFLA_IFALIAS, IFLA_IFNAME, IFLA_INET6_ADDR_GEN_MODE,
   IFLA_INET_CONF, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA, IFLA_INFO_SLAVE_KIND, IFLA_LINK, IFLA_LINKINFO,
   IFLA_LINKMODE, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MAX_MTU, IFLA_MIN_MTU, IFLA_MTU, IFLA_NEW_IFINDEX,
-  IFLA_NEW_NETNSID, IFLA_NUM_RX_QUEUES, IFLA_NUM_TX_QUEUES, IFLA_OPERSTATE, IFLA_PARENT_DEV_BUS_NAME,
+  IFLA_NEW_NETNSID, IFLA_NUM_RX_QUEUES, IFLA_NUM_VF, IFLA_NUM_TX_QUEUES, IFLA_OPERSTATE, IFLA_PARENT_DEV_BUS_NAME,
   IFLA_PARENT_DEV_NAME, IFLA_PERM_ADDRESS, IFLA_PHYS_PORT_ID, IFLA_PHYS_PORT_NAME, IFLA_PHYS_SWITCH_ID,
-  IFLA_PROMISCUITY, IFLA_PROP_LIST, IFLA_PROTO_DOWN, IFLA_QDISC, IFLA_TSO_MAX_SEGS, IFLA_TSO_MAX_SIZE, IFLA_TXQLEN,
+  IFLA_PROMISCUITY, IFLA_PROP_LIST, IFLA_PROTO_DOWN, IFLA_QDISC, IFLA_TSO_MAX_SEGS, IFLA_TSO_MAX_SIZE, IFLA_TXQLEN, IFLA_VFINFO_LIST,
   IF_LINK_MODE_NAMES, IF_OPER_NAMES, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF, RTM_DELLINK, RTM_GETLINK,
 } from '../wire/rtnl-constants.js';
 import type { Context } from './context.js';
@@ -26,6 +26,7 @@ import { Color, type Output } from '../lib/output.js';
 export { printLinkStats, sl };
 import { groupName } from './names.js';
 import { linkTypeName } from './ll-types.js';
+import { printVfList } from './link-vf.js';
 
 /**
  * print_queuelen(): dumps of another family (ip -6) carry no IFLA_TXQLEN, and
@@ -307,6 +308,8 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
     printNl(ctx);
     printLinkStats(ctx, tb);
   }
+  const vfs = tb.get(IFLA_VFINFO_LIST), numVf = u32(tb, IFLA_NUM_VF);
+  const truncatedVfs = (f.doLink || details) && vfs !== undefined && numVf !== undefined && printVfList(ctx, ifi, vfs) !== numVf;
   const props = tb.get(IFLA_PROP_LIST);
   if (props) {
     out.openArray('altnames');
@@ -318,6 +321,7 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
     out.closeArray();
   }
   out.fp('\n');
+  if (truncatedVfs) ctx.err(`Truncated VF list: ${name}`);
   return 1;
 }
 

@@ -30,8 +30,9 @@ async function handOver(ctx: Context, name: string, words: string[]): Promise<nu
     return 1;
   }
   ctx.out.flush();
-  const rc = await ctx.handOver([...ipOptionWords(ctx.opts), ...words]);
-  if (rc !== undefined) return rc;
+  const r = await ctx.handOver(ipOptionWords(ctx.opts), words, ctx.inBatch);
+  if (r?.ended && ctx.inBatch) throw new Exit(r.status, []);
+  if (r !== undefined) return r.status;
   ctx.err(`Object "${name}" is not implemented by tsnet, and there is no system ip on PATH to run it.`);
   return 1;
 }
@@ -112,6 +113,7 @@ export async function runBatch(ctx: Context, name: string): Promise<number> {
     return 1;
   }
   let ret = 0;
+  ctx.inBatch = true;
   // Nothing is reset per line: ip 6.1 keeps what a line set (`link show` sets do_link, see addr.ts).
   for (const [lineNo, words] of batchLines(text, (l) => ctx.err(l))) {
     const rc = await runCommand(ctx, words);

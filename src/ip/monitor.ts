@@ -1,12 +1,21 @@
 // `tsnet monitor`: ip monitor's grammar and output (ipmonitor.c, 6.1) for the
 // objects tsnet knows. Runs until a signal ends it, as ip's: ip installs no
 // handler, so SIGINT/SIGTERM end it by the signal (130/143 in a shell), and a
-// reader that goes away ends it by SIGPIPE (141).
+// reader that goes away ends it by SIGPIPE (141). `file FILE` prints saved
+// messages instead. Live or saved, every message goes through accept() (ip's
+// accept_msg()), the one place that picks its printer.
 import { progName } from '../lib/progname.js';
-import type { MonitorEvent, MonitorTopics } from '../backend.js';
-import { AF_INET, AF_INET6, AF_UNSPEC, RTM_DELNEIGH, RTM_GETNEIGH } from '../wire/rtnl-constants.js';
+import type { MonitorEvent, MonitorTopics, RtMessage } from '../backend.js';
+import {
+  AF_INET, AF_INET6, AF_UNSPEC, IFADDRMSG_LEN, IFINFOMSG_LEN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP,
+  NETCONFMSG_LEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELNETCONF, RTM_GETNEIGH, RTM_NEWADDR, RTM_NEWLINK,
+  RTM_NEWNEIGH, RTM_NEWNETCONF,
+} from '../wire/rtnl-constants.js';
+import { decodeNeighbour, nlmsgFlags, nlmsgType, u32At } from '../wire/nlmsg.js';
+import { nlaAlign, parseAttrs } from '../wire/nlattr.js';
 import { strerror } from '../errno.js';
 import type { Context } from './context.js';
+import { readMessageFile, savedMessages } from './monitor-file.js';
 import { Args, Exit, invarg, matches } from './matches.js';
 import { stdoutClosed } from '../lib/output.js';
 import { type EndingSignal, dieBy, sigintIgnoredAtStart } from '../lib/signals.js';
@@ -21,27 +30,53 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const two = (n: number) => String(n).padStart(2, '0');
 
+/** asctime() without its newline, in local time. */
+function asctime(now: Date): string {
+  const hms = `${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}`;
+  return `${WEEKDAYS[now.getDay()]} ${MONTHS[now.getMonth()]}${String(now.getDate()).padStart(3)} ${hms} ${now.getFullYear()}`;
+}
+
 /** print_timestamp(): asctime() and microseconds, or -ts's ISO-like short form. */
 export function timestamp(now: Date, micros: number, short: boolean): string {
-  const hms = `${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}`;
   if (short) {
+    const hms = `${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}`;
     return `[${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}T${hms}.${String(micros).padStart(6, '0')}] `;
   }
-  const asc = `${WEEKDAYS[now.getDay()]} ${MONTHS[now.getMonth()]}${String(now.getDate()).padStart(3)} ${hms} ${now.getFullYear()}`;
-  return `Timestamp: ${asc} ${micros} usec\n`;
+  return `Timestamp: ${asctime(now)} ${micros} usec\n`;
+}
+
+/** NLMSG_TSTAMP: the time stamp rtmon writes before its dump and before each event. */
+const NLMSG_TSTAMP = 15;
+
+/** A saved message as the live watch hands it over; undefined for a type no printer of tsnet reads. */
+function savedEvent(m: Uint8Array): MonitorEvent | undefined {
+  const type = nlmsgType(m, 0);
+  if (type === RTM_NEWNEIGH || type === RTM_DELNEIGH || type === RTM_GETNEIGH) {
+    const n = decodeNeighbour(m, 0, m.length);
+    return n && { object: 'neigh', msgType: type, neighbour: n };
+  }
+  const object = type === RTM_NEWLINK || type === RTM_DELLINK ? 'link' : type === RTM_NEWADDR || type === RTM_DELADDR ? 'addr'
+    : type === RTM_NEWNETCONF || type === RTM_DELNETCONF ? 'netconf' : undefined;
+  if (!object) return undefined;
+  const headerLen = object === 'link' ? IFINFOMSG_LEN : object === 'addr' ? IFADDRMSG_LEN : NETCONFMSG_LEN;
+  const message: RtMessage = {
+    type, nlFlags: nlmsgFlags(m, 0),
+    header: m.subarray(NLMSG_HDRLEN, NLMSG_HDRLEN + Math.min(headerLen, m.length - NLMSG_HDRLEN)),
+    attrs: parseAttrs(m.subarray(Math.min(m.length, NLMSG_HDRLEN + nlaAlign(headerLen)))),
+  };
+  return { object, msgType: type, message };
 }
 
 export async function doMonitor(ctx: Context, words: string[]): Promise<number> {
   let label = false;
   let ifindex = 0;
+  let file: string | undefined;
   const wanted = { link: false, addr: false, neigh: false, other: false };
   const a = new Args(words);
   for (; a.more; a.advance()) {
     const w = a.cur;
-    if (matches(w, 'file')) {
-      a.next();
-      throw new Exit(1, ['tsnet monitor: reading saved netlink messages ("file") is not supported']);
-    } else if (matches(w, 'label')) label = true;
+    if (matches(w, 'file')) file = a.next();
+    else if (matches(w, 'label')) label = true;
     else if (matches(w, 'link')) wanted.link = true;
     else if (matches(w, 'address')) wanted.addr = true;
     else if (matches(w, 'route') || matches(w, 'mroute') || matches(w, 'prefix') || matches(w, 'netconf') ||
@@ -60,53 +95,28 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
   }
   const all = !wanted.link && !wanted.addr && !wanted.neigh && !wanted.other;
   const fam = ctx.opts.family;
+  // The objects asked for choose what the kernel sends; a file's messages are printed whatever they are.
   const topics: MonitorTopics = {
-    link: all || wanted.link,
-    addr4: (all || wanted.addr) && (fam === AF_UNSPEC || fam === AF_INET),
-    addr6: (all || wanted.addr) && (fam === AF_UNSPEC || fam === AF_INET6),
-    neigh: all || wanted.neigh,
+    link: all || wanted.link || file !== undefined,
+    addr4: ((all || wanted.addr) && (fam === AF_UNSPEC || fam === AF_INET)) || file !== undefined,
+    addr6: ((all || wanted.addr) && (fam === AF_UNSPEC || fam === AF_INET6)) || file !== undefined,
+    neigh: all || wanted.neigh || file !== undefined,
   };
+  const json = ctx.out.json;
+  const accept = await acceptor(ctx, topics, label, ifindex, file !== undefined);
+  if (file !== undefined) {
+    try {
+      return fromFile(ctx, file, accept);
+    } finally {
+      // ip's monitor prints text without opening a JSON writer; a batch's next line may open one.
+      ctx.out.json = json;
+    }
+  }
   const backend = ctx.backend;
   if (!backend.watch) throw new Exit(1, ['tsnet monitor: this backend cannot stream events']);
-  ctx.link(0); // names for the devices that already exist
-  // ip monitor prints neighbour events as text even with -j.
-  ctx.out.json = false;
   const out = ctx.out;
-  const header = (name: string) => {
-    if (ctx.opts.timestamp) {
-      const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
-      out.fp(timestamp(new Date(Math.floor(us / 1000)), us % 1e6, ctx.opts.tshort > 0));
-    }
-    if (label) out.fp(name);
-  };
-  // The printers of the topics asked for only: `monitor neigh` loads no link or address printer.
-  const [neigh, links, addrs] = await Promise.all([
-    topics.neigh ? import('./neigh-print.js') : undefined,
-    topics.link || topics.addr4 || topics.addr6 ? import('./link-print.js') : undefined,
-    topics.addr4 || topics.addr6 ? import('./addr-print.js') : undefined,
-  ]);
-  // ipaddr_reset_filter(1, ifindex): the listing filters, empty but for the device, one-line addresses.
-  const linkFilter = links && { ...links.newLinkFilter(false, AF_UNSPEC), ifindex, showQueue: false };
-  const addrFilter = addrs?.monitorAddrFilter(ifindex);
   const onEvent = (e: MonitorEvent) => {
-    if (e.object === 'neigh') {
-      if (!neigh) return;
-      const n = e.neighbour;
-      if (fam && n.family !== fam) return;
-      if (ifindex && n.ifindex !== ifindex) return;
-      header('[NEIGH]');
-      neigh.printNeighbour(ctx, n, ifindex, e.msgType === RTM_DELNEIGH ? 'deleted' : e.msgType === RTM_GETNEIGH ? 'miss' : undefined);
-    } else if (e.object === 'link') {
-      if (!links || !linkFilter) return;
-      const ref = links.linkRef(e.message);
-      if (ref && e.msgType === 16) ctx.rememberLinks([ref]);
-      header('[LINK]');
-      links.printLinkInfo(ctx, e.message, linkFilter);
-    } else {
-      if (!addrs || !addrFilter) return;
-      header('[ADDR]');
-      addrs.printAddrInfo(ctx, e.message, addrFilter);
-    }
+    accept(e);
     out.flush();
     if (stdoutClosed()) stop('SIGPIPE');
   };
@@ -135,3 +145,101 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
   }
   return 0;
 }
+
+/**
+ * accept_msg(): prints one message, live or saved, through its object's
+ * printer (loaded here for the topics asked for: `monitor neigh` loads no
+ * link or address printer; netconf's for saved messages only, tsnet watches
+ * no netconf events), after -t's time stamp and the label.
+ */
+async function acceptor(ctx: Context, topics: MonitorTopics, label: boolean, ifindex: number, saved: boolean): Promise<(e: MonitorEvent) => void> {
+  const fam = ctx.opts.family;
+  ctx.link(0); // names for the devices that already exist
+  // ip monitor prints neighbour events as text even with -j.
+  ctx.out.json = false;
+  const out = ctx.out;
+  const header = (name: string) => {
+    if (ctx.opts.timestamp) {
+      const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+      out.fp(timestamp(new Date(Math.floor(us / 1000)), us % 1e6, ctx.opts.tshort > 0));
+    }
+    if (label) out.fp(name);
+  };
+  const [neigh, links, addrs, netconf] = await Promise.all([
+    topics.neigh ? import('./neigh-print.js') : undefined,
+    topics.link || topics.addr4 || topics.addr6 ? import('./link-print.js') : undefined,
+    topics.addr4 || topics.addr6 ? import('./addr-print.js') : undefined,
+    saved ? import('./netconf-print.js') : undefined,
+  ]);
+  // ipaddr_reset_filter(1, ifindex): the listing filters, empty but for the device, one-line addresses.
+  const linkFilter = links && { ...links.newLinkFilter(false, AF_UNSPEC), ifindex, showQueue: false };
+  const addrFilter = addrs?.monitorAddrFilter(ifindex);
+  return (e) => {
+    if (e.object === 'neigh') {
+      if (!neigh) return;
+      const n = e.neighbour;
+      if (fam && n.family !== fam) return;
+      if (ifindex && n.ifindex !== ifindex) return;
+      header('[NEIGH]');
+      neigh.printNeighbour(ctx, n, ifindex, e.msgType === RTM_DELNEIGH ? 'deleted' : e.msgType === RTM_GETNEIGH ? 'miss' : undefined);
+    } else if (e.object === 'link') {
+      if (!links || !linkFilter) return;
+      const ref = links.linkRef(e.message);
+      if (e.msgType === RTM_DELLINK) ctx.forgetLink(links.ifInfo(e.message).index);
+      else if (ref) ctx.rememberLinks([ref]);
+      header('[LINK]');
+      links.printLinkInfo(ctx, e.message, linkFilter);
+    } else if (e.object === 'addr') {
+      if (!addrs || !addrFilter) return;
+      header('[ADDR]');
+      addrs.printAddrInfo(ctx, e.message, addrFilter);
+    } else {
+      if (!netconf) return;
+      header('[NETCONF]');
+      netconf.printNetconf(ctx, e.message, ifindex);
+    }
+  };
+}
+
+/** rtnl_from_file() with accept_msg(): the saved messages in order; 1 when the file ends inside one. */
+function fromFile(ctx: Context, name: string, accept: (e: MonitorEvent) => void): number {
+  const out = ctx.out;
+  let rc = 0;
+  const unprinted = new Set<number>();
+  for (const m of savedMessages(readMessageFile(name))) {
+    if (!(m instanceof Uint8Array)) {
+      ctx.err(m.error);
+      return 1;
+    }
+    const type = nlmsgType(m, 0);
+    const e = savedEvent(m);
+    if (e) accept(e);
+    else if (type === NLMSG_TSTAMP) {
+      // print_nlmsg_timestamp(): the saved seconds in local time, and the microseconds.
+      const secs = m.length >= NLMSG_HDRLEN + 4 ? u32At(m, NLMSG_HDRLEN) : 0;
+      const usecs = m.length >= NLMSG_HDRLEN + 8 ? u32At(m, NLMSG_HDRLEN + 4) : 0;
+      out.fp(`Timestamp: ${asctime(new Date(secs * 1000))} ${usecs} us\n`);
+    } else if (type === NLMSG_ERROR || type === NLMSG_NOOP || type === NLMSG_DONE) {
+      // ignored, as ip ignores them
+    } else if (KNOWN_TO_IP.has(type)) {
+      // A message ip prints and tsnet has no printer for: said once per type, and the status tells.
+      if (!unprinted.has(type)) ctx.err(`tsnet monitor: saved message type ${type} (${KNOWN_TO_IP.get(type)}) is not printed by tsnet`);
+      unprinted.add(type);
+      rc = 1;
+    } else {
+      const flags = nlmsgFlags(m, 0), len = m.length;
+      const hex = (n: number) => n.toString(16).padStart(8, '0');
+      ctx.err(`Unknown message: type=0x${hex(type)}(${type}) flags=0x${hex(flags)}(${flags}) len=0x${hex(len)}(${len})`);
+    }
+    out.flush();
+  }
+  return rc;
+}
+
+/** The other message types ip's accept_msg() prints (routes, rules, netconf ...). */
+const KNOWN_TO_IP = new Map<number, string>([
+  [24, 'RTM_NEWROUTE'], [25, 'RTM_DELROUTE'], [104, 'RTM_NEWNEXTHOP'], [105, 'RTM_DELNEXTHOP'],
+  [116, 'RTM_NEWNEXTHOPBUCKET'], [117, 'RTM_DELNEXTHOPBUCKET'], [72, 'RTM_NEWADDRLABEL'], [73, 'RTM_DELADDRLABEL'],
+  [52, 'RTM_NEWPREFIX'], [32, 'RTM_NEWRULE'], [33, 'RTM_DELRULE'],
+  [88, 'RTM_NEWNSID'], [89, 'RTM_DELNSID'], [92, 'RTM_NEWSTATS'],
+]);

@@ -7,16 +7,19 @@ import type { Context } from './context.js';
 /**
  * What completion offers after a keyword or at a positional word: fixed
  * words, or a list looked up when asked (the backend's devices, the network
- * namespaces or the model's hosts, rt_protocols, the link kinds of
+ * namespaces or the model's hosts, the model's hosts but the one -n names
+ * (`peers`: what `sim peer del` may remove), rt_protocols, the link kinds of
  * src/ip/kinds), or `free` (a value nothing can guess: an address, a number).
  */
-export type Values = readonly string[] | 'devices' | 'namespaces' | 'protocols' | 'linkKinds' | 'free';
+export type Values = readonly string[] | 'devices' | 'namespaces' | 'peers' | 'protocols' | 'linkKinds' | 'free';
 
 /** One verb's words for completion: each keyword with what follows it (null: nothing, a flag). */
 export interface Verb {
   keywords: Readonly<Record<string, Values | null>>;
   /** What the verb's non-keyword words can be, in order (`sim set DEV PARAM`). */
   args?: readonly Values[];
+  /** Its own verbs, one of which comes next (`sim peer add`); then keywords and args are theirs. */
+  sub?: Readonly<Record<string, Verb>>;
 }
 
 export interface IpObject {

@@ -111,7 +111,7 @@ export function usage(): string {
   if (progName() === 'ip') return IP_USAGE;
   return `Usage: tsnet [ OPTIONS ] OBJECT { COMMAND | help }
        tsnet [ -force ] -batch filename
-${objectList()}
+${RAW_COMMANDS.map((c) => `       tsnet ${c.synopsis}\n`).join('')}${objectList()}
 ${OPTIONS} | --dry-run | --trace | --state FILE | -X }`;
 }
 

@@ -5,7 +5,9 @@
 // MessageWriter builds a whole request in a buffer it is given. Pure byte
 // work, no I/O, no globals; numbers are little-endian (host order, x86/arm).
 import {
-  IFADDRMSG_LEN, IFINFOMSG_LEN, NDMSG_LEN, NLMSGERR_ATTR_MSG, NLMSG_HDRLEN, NLM_F_ACK_TLVS, NLM_F_CAPPED,
+  IFADDRMSG_LEN, IFINFOMSG_LEN, NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_LLADDR, NDA_MAX, NDA_PROBES, NDA_PROTOCOL,
+  NDMSG_LEN, NLA_HDRLEN, NLA_TYPE_MASK, NLMSGERR_ATTR_MSG, NLMSG_HDRLEN, NLM_F_ACK_TLVS, NLM_F_CAPPED, RTM_DELNEIGH,
+  RTM_GETNEIGH, RTM_NEWNEIGH,
 } from './rtnl-constants.js';
 import { AttrList, AttrWriter, nlaAlign } from './nlattr.js';
 import { WireError } from './error.js';
@@ -210,6 +212,63 @@ export function emitNdmsg(m: Ndmsg, b: Uint8Array, off = 0): number {
   b[off + 10] = m.flags;
   b[off + 11] = m.type;
   return NDMSG_LEN;
+}
+
+/** An RTM_NEWNEIGH/DELNEIGH/GETNEIGH message decoded: the ndmsg and the attributes ip prints (the port's Neighbour). */
+export interface NeighbourMessage extends Ndmsg {
+  dst: Uint8Array | undefined;
+  lladdr: Uint8Array | undefined;
+  /** nda_cacheinfo, in USER_HZ ticks. */
+  cacheinfo: { confirmed: number; used: number; updated: number; refcnt: number } | undefined;
+  probes: number | undefined;
+  protocol: number | undefined;
+  flagsExt: number | undefined;
+}
+
+/**
+ * Decodes an RTM_NEWNEIGH (or, from the monitor, DELNEIGH/GETNEIGH) message
+ * into a fully initialised record (one shape for every entry keeps this hot
+ * loop cheap); byte arrays are views into `buf`. A short fixed-size
+ * attribute is left out rather than read past its end.
+ *
+ * This is the one decoder that walks attributes itself instead of through
+ * AttrList: a `neigh show` of 10,000 entries spends most of its time here,
+ * and one pass with a switch measured 20-40% faster than AttrList's
+ * reset-then-find. It keeps AttrList's rules: the RTA_OK() stop, and the
+ * first of a repeated type (iproute2's parse_rtattr_flags).
+ */
+export function decodeNeighbour(buf: Uint8Array, off: number, len: number): NeighbourMessage | undefined {
+  const t = nlmsgType(buf, off);
+  if ((t !== RTM_NEWNEIGH && t !== RTM_DELNEIGH && t !== RTM_GETNEIGH) || len < NLMSG_HDRLEN + NDMSG_LEN) return undefined;
+  const b = off + NLMSG_HDRLEN;
+  const n: NeighbourMessage = {
+    family: 0, ifindex: 0, state: 0, flags: 0, type: 0,
+    dst: undefined, lladdr: undefined, cacheinfo: undefined, probes: undefined, protocol: undefined, flagsExt: undefined,
+  };
+  parseNdmsg(buf, b, n);
+  const end = off + len;
+  let seen = 0; // bit per attribute type (NDA_MAX < 32)
+  for (let p = b + NDMSG_LEN; p + NLA_HDRLEN <= end;) {
+    const alen = u16At(buf, p);
+    if (alen < NLA_HDRLEN || p + alen > end) break;
+    const type = u16At(buf, p + 2) & NLA_TYPE_MASK;
+    const o = p + NLA_HDRLEN, l = alen - NLA_HDRLEN;
+    if (type <= NDA_MAX && !(seen & (1 << type))) {
+      seen |= 1 << type;
+      switch (type) {
+        case NDA_DST: n.dst = new Uint8Array(buf.buffer, buf.byteOffset + o, l); break;
+        case NDA_LLADDR: n.lladdr = new Uint8Array(buf.buffer, buf.byteOffset + o, l); break;
+        case NDA_CACHEINFO:
+          if (l >= 16) n.cacheinfo = { confirmed: u32At(buf, o), used: u32At(buf, o + 4), updated: u32At(buf, o + 8), refcnt: u32At(buf, o + 12) };
+          break;
+        case NDA_PROBES: if (l >= 4) n.probes = u32At(buf, o); break;
+        case NDA_PROTOCOL: if (l >= 1) n.protocol = buf[o]; break;
+        case NDA_FLAGS_EXT: if (l >= 4) n.flagsExt = u32At(buf, o); break;
+      }
+    }
+    p += nlaAlign(alen);
+  }
+  return n;
 }
 
 // ---- a whole request ----

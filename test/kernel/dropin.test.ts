@@ -96,6 +96,37 @@ neigh show
     expect(tf).toEqual(jf);
   });
 
+  it('a handed-over line that fails ends the batch as in ip\'s: exit() (usage, 255) at once even with -force; a failed command with Command failed FILE:N', () => {
+    const [c, d] = [Netns.create('dropin'), Netns.create('dropin')];
+    const file = join(dir, 'failing.batch');
+    const cases = [
+      'route nosuch\nlink show lo\n', // ip exits 255 (usage): no Command failed, -force does not go on
+      'neigh show\nroute get 300.1.1.1\nlink show lo\n', // ip exit(1)s: the same, with status 1
+      'route add 10.1.0.0/16 dev lo\nroute add 10.1.0.0/16 dev lo\nroute show\nlink show lo\n', // EEXIST: Command failed FILE:2
+      'route add 10.2.0.0/16 dev nosuch\nneigh show\n', // Cannot find device: Command failed FILE:1
+      'route add 10.3.0.0/16 dev lo proto "static"\n\n# a comment\nroute show table \'main\' dev lo\nrule nosuch\nlink show lo\n',
+      'link show lo\nroute show table nosuch\nlink show lo\n',
+    ];
+    for (const text of cases) {
+      for (const force of [[], ['-force']]) {
+        writeFileSync(file, text);
+        const results = [[TSNET, c], ['ip', d]].map(([prog, ns]) => {
+          (ns as Netns).exec(['ip', 'route', 'flush', 'dev', 'lo']);
+          return run(prog as string, ['-n', (ns as Netns).name, ...force, '-batch', file]);
+        });
+        expect(results[0], `${force.join('')} ${text}`).toEqual(results[1]);
+        if (text.startsWith('route nosuch')) expect(results[0]).toMatchObject({ code: 255, stderr: 'Command "nosuch" is unknown, try "ip route help".\n' });
+        if (text.startsWith('route add 10.1.')) expect(results[0].stderr).toBe(`RTNETLINK answers: File exists\nCommand failed ${file}:2\n`);
+        // The same lines from standard input.
+        const fromStdin = [[TSNET, c], ['ip', d]].map(([prog, ns]) => {
+          (ns as Netns).exec(['ip', 'route', 'flush', 'dev', 'lo']);
+          return run(prog as string, ['-n', (ns as Netns).name, ...force, '-batch', '-'], { input: text });
+        });
+        expect(fromStdin[0], `stdin ${force.join('')} ${text}`).toEqual(fromStdin[1]);
+      }
+    }
+  });
+
   it('one command: stdout, stderr and status passed through, with the global options ip takes', () => {
     const [c, d] = [Netns.create('dropin'), Netns.create('dropin')];
     for (const ns of [c, d]) ['ip link add v2 type veth peer name v3', 'ip addr add 10.7.0.1/24 dev v2', 'ip link set v2 up'].forEach((l) => ns.sh(l));

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netns, canRunKernelTests, destroyAll, run, TSNET } from './harness.js';
+import { vfLinkMessage } from './saved-messages.js';
 
 const root = canRunKernelTests();
 let dir: string;
@@ -95,6 +96,11 @@ const CASES: [string, Case][] = [
         ip(f, 'rule', 'del', w, '0x10');
       }
     }
+  }],
+  ['link/show_dev_wo_vf_rate.t (generate_nlmsg\'s file)', (ip) => {
+    const file = join(dir, 'dev_wo_vf_rate.nl');
+    writeFileSync(file, vfLinkMessage());
+    ip('-d', 'monitor', 'file', file);
   }],
   ['netns/set_nsid.t', (ip, _ns, tag) => {
     const name = `tsn-suite-${process.pid}-${tag}`;

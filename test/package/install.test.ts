@@ -1,9 +1,9 @@
 // The package as people install it: `npm pack`, then `npm install -g` of the
 // tarball into a prefix of our own (not the source tree), then the installed
 // `tsnet` runs, finds its bundle and its native module, and its man pages are
-// where man looks for them.
+// where man looks for them; npm warns about nothing of tsnet's own.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,8 +21,12 @@ describe('npm pack and a global install from the tarball', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('installs and runs from the tarball', () => {
+    const before = readFileSync(join(REPO, 'package.json'), 'utf8');
     const pack = sh('npm', ['pack', '--pack-destination', dir, '--silent']);
     expect(pack.code).toBe(0);
+    // The checkout's manifest is as it was (prepack set it aside, postpack put it back).
+    expect(readFileSync(join(REPO, 'package.json'), 'utf8')).toBe(before);
+    expect(existsSync(join(REPO, '.package.json.unpacked'))).toBe(false);
     const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
     expect(tgz).toBeDefined();
     // Only what the package needs: no sources, no tests.
@@ -33,10 +37,20 @@ describe('npm pack and a global install from the tarball', () => {
     const exe = existsSync(join(REPO, 'dist', 'tsnet-linux-x64'));
     expect(list.includes('package/dist/tsnet-linux-x64')).toBe(exe);
     expect(list).toContain('package/man/tsnet-addr.8');
-    expect(list.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(false);
+    expect(list.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/') || f.startsWith('package/scripts/'))).toBe(false);
+    // The packed manifest has no scripts: each of them runs files that are not packed (a `prepare` would be
+    // listed among npm's install-script warnings). Runtime dependencies only.
+    const manifest = JSON.parse(sh('tar', ['-xzOf', join(dir, tgz!), 'package/package.json']).stdout);
+    expect(manifest.scripts).toBeUndefined();
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(['@oclif/core', 'koffi']);
+    expect(manifest.private).toBe(true);
 
     const inst = sh('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(dir, tgz!)], { cwd: dir });
     expect(inst.code).toBe(0);
+    // npm says nothing about tsnet itself (koffi's own install script may be listed: that one is koffi's).
+    const warnings = `${inst.stdout}\n${inst.stderr}`.split('\n').filter((l) => /^npm (warn|WARN|error|ERR)/.test(l));
+    expect(warnings.filter((l) => /tsnet/.test(l))).toEqual([]);
+    expect(warnings.filter((l) => /\S+@\d/.test(l) && !/\bkoffi@/.test(l))).toEqual([]);
     const tsnet = join(prefix, 'bin', 'tsnet');
     // Run from elsewhere, with a fresh model state: nothing comes from the checkout.
     const env = { XDG_STATE_HOME: join(dir, 'state') };
@@ -49,6 +63,13 @@ describe('npm pack and a global install from the tarball', () => {
     expect(sh(tsnet, ['--dry-run', 'neigh', 'show'], { cwd: dir, env: { ...env, TSNET_NODE: '1' } }).stdout).toBe('10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE \n');
     expect(sh(tsnet, ['--dry-run', 'neigh', 'show'], { cwd: dir, env })).toEqual({ stdout: '10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE \n', stderr: '', code: 0 });
     expect(sh(tsnet, ['--dry-run', '-br', 'addr'], { cwd: dir, env }).stdout).toContain('10.0.0.2/24');
+    // oclif's command classes (TSNET_OCLIF=1) from the installed tree, with global options before and after the object.
+    for (const args of [['--dry-run', 'neigh', 'show'], ['-j', '--dry-run', 'neigh', 'show'], ['--dry-run', '-n', 'gw', 'neigh', 'show'],
+      ['neigh', 'show', '-j', '--dry-run'], ['--dry-run', '-s', 'link', 'show', 'dev', 'eth0'], ['--dry-run', 'sim', 'show']]) {
+      const fast = sh(tsnet, args, { cwd: dir, env });
+      expect(fast.code).toBe(0);
+      expect(sh(tsnet, args, { cwd: dir, env: { ...env, TSNET_OCLIF: '1' } })).toEqual(fast);
+    }
     expect(sh(tsnet, ['completion', 'bash'], { cwd: dir }).stdout).toContain('complete');
     // Both open a netlink socket from the installed tree (koffi's native module for node).
     if (process.getuid?.() === 0) {

@@ -57,6 +57,39 @@ describe('completions', () => {
     expect(completions(['arping', '-I', ''], 3, env)).toEqual(['lo', 'veth0']);
   });
 
+  it('completes sim peer\'s own verbs and what follows them; a peer to delete is never the host -n names', () => {
+    expect(completions(['sim', 'peer', ''], 3, env)).toEqual(['add', 'del', 'silent', 'garp', 'move']);
+    expect(completions(['sim', 'peer', 'del', ''], 4, env)).toEqual(['gw', 'peer3']);
+    expect(completions(['-n', 'gw', 'sim', 'peer', 'del', ''], 6, env)).toEqual(['host', 'peer3']);
+    expect(completions(['sim', 'peer', 'silent', 'gw', ''], 5, env)).toEqual(['on', 'off']);
+    expect(completions(['sim', 'peer', 'move', '10.0.0.100', ''], 5, env)).toEqual(['to']);
+    expect(completions(['sim', 'peer', 'move', '10.0.0.100', 'to', 'p'], 6, env)).toEqual(['peer3']);
+    expect(completions(['sim', 'peer', 'add', 'p9', ''], 5, env)).toEqual(['ip', 'mac', 'segment', 'silent', 'delay']);
+    expect(completions(['sim', 'peer', 'garp', 'gw', ''], 5, env)).toEqual(['ip', 'reply']);
+    expect(completions(['sim', 'timeline', 'host', ''], 4, env)).toEqual(['gw', 'host', 'peer3']);
+    expect(completions(['sim', 'carrier', 'eth0', ''], 4, env)).toEqual(['on', 'off']);
+    expect(completions(['sim', 'send', '10.0.0.3', 'dev', ''], 5, env)).toEqual(['eth0', 'lo']);
+  });
+
+  it('offers completion first on the line only, then its shells', () => {
+    expect(completions(['c'], 1, env)).toEqual(['completion']);
+    expect(completions(['-j', 'c'], 2, env)).toEqual([]);
+    expect(completions(['completion', ''], 2, env)).toEqual(['bash', 'zsh']);
+    expect(completions(['completion', 'bash', ''], 3, env)).toEqual([]);
+  });
+
+  it('completes arping\'s options and what follows those that take a value', () => {
+    const all = completions(['arping', '-'], 2, env);
+    for (const o of ['-f', '-q', '-b', '-D', '-U', '-A', '-V', '-c', '-w', '-i', '-I', '-s']) expect(all).toContain(o);
+    expect(completions(['--dry-run', 'arping', '-I', ''], 4, env)).toEqual(['eth0', 'lo']);
+    expect(completions(['arping', '-c', ''], 3, env)).toEqual([]);
+  });
+
+  it('monitor: its objects, file, and devices after dev', () => {
+    expect(completions(['monitor', ''], 2, env)).toEqual(['all', 'neigh', 'link', 'address', 'file', 'help']);
+    expect(completions(['monitor', 'neigh', 'dev', ''], 4, env)).toEqual(['lo', 'veth0']);
+  });
+
   it('takes a word that names an Object property for what it is, a word', () => {
     expect(completions(['neigh', 'add', 'constructor', 'toString', ''], 5, env)).toContain('lladdr');
   });

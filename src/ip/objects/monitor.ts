@@ -1,19 +1,20 @@
 // `tsnet monitor` (ip monitor): rtnetlink events as they happen. Code: ../monitor.ts.
 import { type IpObject, onUse } from '../object.js';
 
-const WORDS = { label: null, dev: 'devices', 'all-nsid': null } as const;
+const WORDS = { label: null, dev: 'devices', 'all-nsid': null, file: 'free' } as const;
 
 export const monitor: IpObject = {
   names: ['monitor'],
   command: 'monitor',
-  summary: 'Watch link, address and neighbour events, as ip monitor.',
-  synopsis: 'monitor [ all | address | link | neigh ] [ label ] [ dev DEVICE ]',
+  summary: 'Watch link, address and neighbour events, or print saved ones (file FILE), as ip monitor.',
+  synopsis: 'monitor [ all | address | link | neigh ] [ file FILE ] [ label ] [ dev DEVICE ]',
   optionsAfter: true,
   verbs: {
     all: { keywords: WORDS },
     neigh: { keywords: WORDS },
     link: { keywords: WORDS },
     address: { keywords: WORDS },
+    file: { keywords: WORDS, args: ['free'] },
     help: { keywords: {} },
   },
   run: onUse(() => import('../monitor.js'), (m) => m.doMonitor),

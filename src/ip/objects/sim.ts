@@ -21,7 +21,16 @@ export const sim: IpObject = {
     timeline: { keywords: { host: 'namespaces', last: 'free' }, args: ['free'] },
     send: { keywords: { dev: 'devices', count: 'free', interval: 'free', confirm: null }, args: ['free'] },
     advance: { keywords: {}, args: ['free'] },
-    peer: { keywords: {}, args: [['add', 'del', 'silent', 'garp', 'move']] },
+    peer: {
+      keywords: {},
+      sub: {
+        add: { keywords: { ip: 'free', mac: 'free', segment: 'free', silent: null, delay: 'free' }, args: ['free'] },
+        del: { keywords: {}, args: ['peers'] },
+        silent: { keywords: {}, args: ['namespaces', ['on', 'off']] },
+        garp: { keywords: { ip: 'free', reply: null }, args: ['namespaces'] },
+        move: { keywords: { to: 'namespaces' }, args: ['free'] },
+      },
+    },
     set: { keywords: {}, args: ['devices', SIM_PARAMS, 'free'] },
     carrier: { keywords: {}, args: ['devices', ['on', 'off']] },
     help: { keywords: {} },
