@@ -3,7 +3,7 @@
 // neigh_fill_info() reports them. `-n NAME` picks the simulated host.
 import {
   type Backend, type LinkRef, type MonitorEvent, type MonitorTopics, type Neighbour, type NeighbourChange, type NeighbourDumpFilter,
-  NetlinkError, type RtMessage, type RtRequest, type Watch,
+  NetlinkError, type RtMessage, type RtRequest, type SimView, type Watch,
 } from '../backend.js';
 import {
   IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK,
@@ -160,9 +160,9 @@ export class SimBackend implements Backend {
     return new SimArpingPort(this.engine, this.host, (s) => writeAll(2, s));
   }
 
-  simulate(words: string[], write: (text: string) => void): number {
+  simulate(words: string[], write: (text: string) => void, view: SimView = {}): number {
     this.dirty = true;
-    return runSimCommand(this, words, write);
+    return runSimCommand(this, words, write, view);
   }
 
   /**

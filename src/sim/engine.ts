@@ -15,11 +15,23 @@ import { createNeighbour, eventSend, lookup, periodicWork, timerFired } from './
 import { routeFor, sourceFor } from './route.js';
 import type { Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';
 import { defaultWorld } from './lan.js';
+import { record } from './capture.js';
+import { encodeIpv4Frame } from '../wire/ipv4.js';
 
 /** neigh_periodic_work's period: base_reachable_time/2 of the table's defaults. */
 const PERIODIC_MS = 15000;
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 
+
+/** What one packet the host sent met: its next hop and device, and the entry's answer. */
+export interface SendResult {
+  dst: string;
+  via?: string;
+  dev?: string;
+  src?: string;
+  result: 'sent' | 'queued' | 'dropped' | 'no route';
+  text: string;
+}
 
 export class Engine {
   /** Packet sockets open on a host's link (arping): they see the frames that reach it. */
@@ -70,10 +82,10 @@ export class Engine {
   /** An IP packet leaves `link` for `n`'s link-layer address. */
   private transmit(host: SimHost, n: SimNeighbour, link: SimLink, p: Packet): void {
     if (!link.segment || !link.carrier || link.type === 772) return;
-    this.w.frames.push({
-      at: this.w.now + (host.delay_ms ?? 0), segment: link.segment, from: { host: host.name, ifindex: link.index },
-      bytes: '', ip: { ...p, toMac: n.lladdr ?? BROADCAST },
-    });
+    const at = this.w.now + (host.delay_ms ?? 0);
+    const toMac = n.lladdr ?? BROADCAST;
+    record(this.w, host, link, 'out', at, encodeIpv4Frame({ srcMac: link.mac, dstMac: toMac, ...p }));
+    this.w.frames.push({ at, segment: link.segment, from: { host: host.name, ifindex: link.index }, bytes: '', ip: { ...p, toMac } });
   }
 
   /**
@@ -106,10 +118,9 @@ export class Engine {
     this.note(host, `${link.name} sends ${describeArp(f)} (${why})`);
     if (this.traceOut) this.traceOut(hexDump(bytes));
     if (!link.segment || !link.carrier) return;
-    this.w.frames.push({
-      at: this.w.now + (host.delay_ms ?? 0), segment: link.segment, from: { host: host.name, ifindex: link.index },
-      bytes: Buffer.from(bytes).toString('hex'),
-    });
+    const at = this.w.now + (host.delay_ms ?? 0);
+    record(this.w, host, link, 'out', at, bytes);
+    this.w.frames.push({ at, segment: link.segment, from: { host: host.name, ifindex: link.index }, bytes: Buffer.from(bytes).toString('hex') });
   }
 
   /** Delivers one frame to every other up link on its segment. */
@@ -120,9 +131,13 @@ export class Engine {
     }
     if (fr.ip) {
       const ip = fr.ip;
+      let bytes: Uint8Array | undefined;
       for (const host of this.w.hosts) {
         for (const link of host.links) {
           if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1) || link.mac !== ip.toMac) continue;
+          // The frame as it was sent: its source MAC is the sending link's.
+          bytes ??= encodeIpv4Frame({ srcMac: this.senderMac(fr) ?? BROADCAST, dstMac: ip.toMac, ...ip });
+          record(this.w, host, link, 'in', this.w.now, bytes);
           if (link.addresses.some((a) => a.local === ip.dst)) this.receiveIp(host, ip);
         }
       }
@@ -137,11 +152,16 @@ export class Engine {
         if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1)) continue;
         if (host.name === fr.from.host && link.index === fr.from.ifindex) continue;
         if (dst !== BROADCAST && dst !== link.mac) continue;
+        record(this.w, host, link, 'in', this.w.now, bytes);
         // PACKET_HOST 0 or PACKET_BROADCAST 1, as a packet socket on the link would see it.
         this.taps.get(`${host.name}/${link.index}`)?.(bytes, dst === link.mac ? 0 : 1);
         this.arpProcess(host, link, f, dst === link.mac);
       }
     }
+  }
+
+  private senderMac(fr: World['frames'][number]): string | undefined {
+    return this.w.hosts.find((h) => h.name === fr.from.host)?.links.find((l) => l.index === fr.from.ifindex)?.mac;
   }
 
   /** arp_process() on `host`'s `link` (`enqueued`: out of the proxy queue). */
@@ -207,15 +227,20 @@ export class Engine {
    * gateway picks the neighbour, which then meets neigh_event_send().
    */
   hostSend(host: SimHost, dst: string, devName?: string, proto: Packet['proto'] = 'udp', from?: string): string {
+    return this.hostSendResult(host, dst, devName, proto, from).text;
+  }
+
+  /** hostSend(), with what happened as data: the route's next hop and device, and sent, queued, dropped or no route. */
+  hostSendResult(host: SimHost, dst: string, devName?: string, proto: Packet['proto'] = 'udp', from?: string): SendResult {
     const route = routeFor(host, dst, devName);
-    if (!route) return `${dst}: no route (Network is unreachable)`;
+    if (!route) return { dst, result: 'no route', text: `${dst}: no route (Network is unreachable)` };
     const env = this.env(host);
     const n = lookup(host, AF_INET, route.link.index, route.via) ?? createNeighbour(env, AF_INET, route.link.index, route.via);
     const src = from ?? sourceFor(route.link, dst) ?? '0.0.0.0';
     const r = eventSend(env, n, { src, dst, proto });
     const text = `${proto === 'udp' ? 'UDP packet' : 'ICMP port unreachable'} to ${dst}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}: ${r}`;
     this.note(host, text);
-    return text;
+    return { dst, via: route.via, dev: route.link.name, src, result: r, text };
   }
 
   /**
