@@ -31,7 +31,8 @@ const RTM_NAMES: Record<number, string> = {
 
 export class SimBackend implements Backend {
   readonly engine: Engine;
-  readonly host: SimHost;
+  private readonly hostName: string;
+  private firstHost: SimHost;
   /** Set by anything that changes the model; a read-only command leaves the state file alone. */
   dirty = false;
   /** A refused request left a change behind, as the kernel's does (see RefusedButKept and rtRequest). */
@@ -48,7 +49,14 @@ export class SimBackend implements Backend {
     this.engine = new Engine(world, trace);
     const h = findHost(world, hostName);
     if (!h) throw new NetlinkError(ENOENT, undefined, `no simulated host "${hostName}" (tsnet sim show lists them)`);
-    this.host = h;
+    this.hostName = hostName;
+    this.firstHost = h;
+  }
+
+  /** The host chosen with -n: looked up again once `sim reset` has replaced the world's hosts (a batch goes on with the new one). */
+  get host(): SimHost {
+    if (this.world.hosts.includes(this.firstHost)) return this.firstHost;
+    return (this.firstHost = findHost(this.world, this.hostName) ?? this.firstHost);
   }
 
   links(): LinkRef[] {
