@@ -3,7 +3,7 @@
 // link states (UP, FAIL, DOWN, BACK), as segments of virtual time. The
 // timeline's texts are written in neighbour.ts (setState, the removals) and
 // bond.ts (the driver's messages); the patterns here follow them, and
-// test/unit/sim-chart.test.ts runs the model to keep the two in step.
+// test/unit/sim-views.test.ts runs the model to keep the two in step.
 import type { SimHost, SimLink, TimelineEvent, World } from './world.js';
 
 export interface Segment {

@@ -163,6 +163,30 @@ describe('sim chart: states over time', () => {
     expect(els.filter((e) => e.name === 'rect' && e.attrs.class === 'state').map((e) => e.attrs['data-state'])).toEqual(['UP', 'FAIL', 'DOWN', 'UP']);
   }, 60000);
 
+  it('follows an entry to FAILED, through a delete and back, and a slave through BACK (updelay)', async () => {
+    const r = await batch([
+      'sim send 10.0.0.77', 'sim advance 4s', 'sim send 10.0.0.3', 'sim advance 1s', 'neigh del 10.0.0.3 dev eth0', 'sim send 10.0.0.3', 'sim advance 1s',
+      'link add kb0 type bond mode active-backup miimon 100 updelay 200', 'link add kd1 type dummy', 'link add kd2 type dummy',
+      'bond enslave kb0 kd1 kd2', 'link set kb0 up', 'sim carrier kd1 off', 'sim advance 300ms', 'sim carrier kd1 on', 'sim advance 500ms',
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const rows = (JSON.parse((await tsnet(['-j', 'sim', 'chart', '10.0.0.77', '10.0.0.3', 'kd1'])).stdout) as { rows: ChartRow[] }).rows;
+    const seq = (name: string) => rows.find((x) => x.name === name)!.segments.map((s) => [s.state, s.from, s.to]);
+    // Three broadcast probes a second apart, then FAILED, which it stays in.
+    expect(seq('10.0.0.77 dev eth0')).toEqual([['INCOMPLETE', 1, 3001], ['FAILED', 3001, expect.any(Number)]]);
+    // 10.0.0.3 was never used before this run; a delete ends its row (FAILED, then removed), a new packet starts it again.
+    const s3 = seq('10.0.0.3 dev eth0');
+    expect(s3.map(([s]) => s)).toEqual(['INCOMPLETE', 'REACHABLE', 'FAILED', 'INCOMPLETE', 'REACHABLE']);
+    expect(s3[2][1]).toBe(s3[2][2]);
+    expect(s3[3][1]).toBeGreaterThanOrEqual(s3[2][2] as number);
+    const kd1 = seq('kb0 slave kd1');
+    expect(kd1.map(([s]) => s)).toEqual(['UP', 'DOWN', 'BACK', 'UP']);
+    const t0 = kd1[0][1] as number;
+    // The carrier comes back at +300 ms, right after that tick: the next one (+400) sees it, updelay holds it BACK for two more.
+    expect(kd1.map(([s, a, b]) => [s, (a as number) - t0, (b as number) - t0])).toEqual([['UP', 0, 0], ['DOWN', 0, 400], ['BACK', 400, 600], ['UP', 600, 800]]);
+    expect(rows.find((x) => x.name === 'kb0 slave kd1')!.segments[2].timer).toBe('updelay 200ms');
+  }, 60000);
+
   it('refuses what it cannot chart: junk, an address with no history, an unwritable file', async () => {
     expect(await tsnet(['sim', 'chart', 'nonsense'])).toMatchObject({
       exitCode: 255, stderr: 'sim: "nonsense" is neither an address nor a device of host\nUsage: tsnet sim chart [ ADDR | DEV ]... [ host NAME ] [ width N ] [ svg FILE ]',
