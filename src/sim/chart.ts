@@ -110,7 +110,7 @@ function esc(s: string): string {
 
 /** The same chart as an SVG document: a bar per row, a coloured rectangle per state (its times and timer as a tooltip). */
 export function svgChart(rows: Row[], span: Span, host: string): string {
-  const labelW = 12 + 7 * Math.max(10, ...rows.map((r) => r.name.length));
+  const labelW = 16 + 7.5 * Math.max(10, ...rows.map((r) => r.name.length));
   const barW = 760, rowH = 30, top = 56, W = labelW + barW + 20;
   const H = top + rows.length * rowH + 60;
   const total = span.to - span.from;
@@ -134,8 +134,10 @@ export function svgChart(rows: Row[], span: Span, host: string): string {
     const y = top + i * rowH;
     o.push(`<g class="row" data-name="${esc(r.name)}" data-kind="${r.kind}">`);
     o.push(`<text x="8" y="${y + rowH / 2 + 4}">${esc(r.name)}</text>`);
-    for (const s of r.segments) {
-      const x0 = x(s.from), w = Math.max(2, x(s.to) - x0);
+    // States too short to see at this scale are drawn last, on top of their neighbours, as thin marks.
+    const short = (s: Segment) => x(s.to) - x(s.from) < 3;
+    for (const s of [...r.segments.filter((v) => !short(v)), ...r.segments.filter(short)]) {
+      const x0 = x(s.from), w = Math.max(3, x(s.to) - x0);
       const tip = `${s.state} ${seconds(s.from)} to ${seconds(s.to)}${s.timer ? `, ${s.timer}` : ''} (${s.why})`;
       o.push(`<rect class="state" data-state="${s.state}" data-from-ms="${s.from}" data-to-ms="${s.to}" x="${x0.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${COLOURS[s.state] ?? '#bdbdbd'}" stroke="#555555" stroke-width="0.5"><title>${esc(tip)}</title></rect>`);
       const label = s.state.length * 7 + 6 < w ? s.state : markOf(r, s.state).length * 7 + 4 < w ? markOf(r, s.state) : '';
