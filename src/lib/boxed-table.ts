@@ -13,7 +13,7 @@ export function boxedTable(head: string[], rows: string[][], columns?: number): 
     const widest = natural.indexOf(Math.max(...natural));
     colWidths[widest] = Math.max(12, natural[widest] - (total - columns));
   }
-  const t = new Table({ head, style: { head: [], border: [] }, colWidths, wordWrap: true, wrapOnWordBoundary: true });
+  const t = new Table({ head, style: { head: [], border: [], compact: true }, colWidths, wordWrap: true, wrapOnWordBoundary: true });
   for (const r of rows) t.push(head.map((_, i) => r[i] ?? ''));
   return t.toString() + '\n';
 }
