@@ -25,7 +25,7 @@ import { writeFileSync } from 'node:fs';
 const VERB_USAGE: Record<string, string[]> = {
   show: ['tsnet sim show'],
   reset: ['tsnet sim reset [ empty ] [ seed N ]'],
-  timeline: ['tsnet sim timeline [ ADDR ] [ host NAME ] [ last N ]'],
+  timeline: ['tsnet sim timeline [ ADDR | DEV ] [ host NAME ] [ last N ]'],
   chart: ['tsnet sim chart [ ADDR | DEV ]... [ host NAME ] [ width N ] [ svg FILE ]'],
   pcap: ['tsnet sim pcap FILE [ host NAME ] [ dev DEV ]'],
   send: ['tsnet sim send DST [ dev DEV ] [ count N ] [ interval TIME ] [ confirm ]'],
@@ -212,6 +212,19 @@ export function mentions(text: string, addr: string): boolean {
   return false;
 }
 
+/** Does `text` name the device `dev` as a whole word ("kd1:", "dev kd1", "(slave kd1)"; not "kd10" nor "kd1.5")? */
+export function mentionsDevice(text: string, dev: string): boolean {
+  const word = /[\w-]/;
+  for (let i = text.indexOf(dev); i >= 0; i = text.indexOf(dev, i + 1)) {
+    const before = i > 0 ? text[i - 1] : '';
+    const after = text[i + dev.length] ?? '';
+    if (before && (word.test(before) || before === '.')) continue;
+    if (after && (word.test(after) || (after === '.' && word.test(text[i + dev.length + 1] ?? '')))) continue;
+    return true;
+  }
+  return false;
+}
+
 function hostNamed(w: World, name: string | undefined): SimHost {
   const h = name !== undefined ? findHost(w, name) : undefined;
   if (!h) usage(name === undefined ? 'sim: host needs a NAME' : `sim: no host "${name}" (sim show lists them)`);
@@ -220,17 +233,18 @@ function hostNamed(w: World, name: string | undefined): SimHost {
 
 function timeline(b: SimSession, words: string[], p: Printer): void {
   const w = b.world;
-  let addr: string | undefined, host: string | undefined, last = 50;
+  let addr: string | undefined, dev: string | undefined, host: string | undefined, last = 50;
   for (let i = 0; i < words.length; i++) {
     if (words[i] === 'host') host = hostNamed(w, words[++i]).name;
     else if (words[i] === 'last') {
       last = Number(words[++i]);
       if (!Number.isInteger(last) || last < 1) usage(`sim: last needs a whole number of events, not "${words[i] ?? ''}"`);
-    } else if (addr !== undefined) usage(`sim: timeline takes one address ("${addr}" and "${words[i]}")`);
+    } else if (addr !== undefined || dev !== undefined) usage(`sim: timeline takes one address or device ("${addr ?? dev}" and "${words[i]}")`);
     else if (isAddress(words[i])) addr = words[i];
-    else usage(`sim: "${words[i]}" is not an address`);
+    else if (w.hosts.some((h) => h.links.some((l) => l.name === words[i]))) dev = words[i];
+    else usage(`sim: "${words[i]}" is neither an address nor a device`);
   }
-  const ev = w.timeline.filter((e) => (!host || e.host === host) && (!addr || mentions(e.text, addr))).slice(-last);
+  const ev = w.timeline.filter((e) => (!host || e.host === host) && (!addr || mentions(e.text, addr)) && (!dev || mentionsDevice(e.text, dev))).slice(-last);
   if (p.json) return p.value(ev);
   if (!ev.length) {
     p.write('(nothing happened yet)\n');

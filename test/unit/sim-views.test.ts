@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodePcap, encodePcap } from '../../src/wire/pcap.js';
 import { encodeIpv4Frame, inetChecksum } from '../../src/wire/ipv4.js';
-import { mentions } from '../../src/sim/commands.js';
+import { mentions, mentionsDevice } from '../../src/sim/commands.js';
 
 let dir: string;
 let state: string;
@@ -359,14 +359,21 @@ describe('sim timeline', () => {
     expect(all.filter((l) => /10\.0\.0\.10\d/.test(l)).length).toBeGreaterThan(10);
     const hundred = (await tsnet(['sim', 'timeline', '10.0.0.100'])).stdout.split('\n');
     expect(hundred.every((l) => l.includes('10.0.0.100'))).toBe(true);
+    // A device's name, as a whole word too.
+    expect(mentionsDevice('kb0: (slave kd1): link status down', 'kd1')).toBe(true);
+    expect(mentionsDevice('10.0.0.3 dev eth0: NONE -> INCOMPLETE', 'eth0')).toBe(true);
+    expect(mentionsDevice('kd10: carrier off', 'kd1')).toBe(false);
+    expect(mentionsDevice('kd1.5 created', 'kd1')).toBe(false);
+    await batch(['link add kd1 type dummy', 'link add kd10 type dummy', 'sim carrier kd1 off', 'sim carrier kd10 off']);
+    expect((await tsnet(['sim', 'timeline', 'kd1'])).stdout.split('\n').map((l) => l.replace(/^ +[\d.]+s +host +/, ''))).toEqual(['dummy kd1 created', 'kd1: carrier off (sim carrier)']);
   }, 60000);
 
   it('refuses junk with the one usage line, exit 255', async () => {
-    const line = 'Usage: tsnet sim timeline [ ADDR ] [ host NAME ] [ last N ]';
-    expect(await tsnet(['sim', 'timeline', 'foo'])).toMatchObject({ exitCode: 255, stdout: '', stderr: `sim: "foo" is not an address\n${line}` });
+    const line = 'Usage: tsnet sim timeline [ ADDR | DEV ] [ host NAME ] [ last N ]';
+    expect(await tsnet(['sim', 'timeline', 'foo'])).toMatchObject({ exitCode: 255, stdout: '', stderr: `sim: "foo" is neither an address nor a device\n${line}` });
     expect(await tsnet(['sim', 'timeline', 'host', 'nosuch'])).toMatchObject({ exitCode: 255, stderr: `sim: no host "nosuch" (sim show lists them)\n${line}` });
     expect(await tsnet(['sim', 'timeline', 'last', 'x'])).toMatchObject({ exitCode: 255, stderr: `sim: last needs a whole number of events, not "x"\n${line}` });
-    expect(await tsnet(['sim', 'timeline', '10.0.0.1', '10.0.0.2'])).toMatchObject({ exitCode: 255, stderr: `sim: timeline takes one address ("10.0.0.1" and "10.0.0.2")\n${line}` });
+    expect(await tsnet(['sim', 'timeline', '10.0.0.1', '10.0.0.2'])).toMatchObject({ exitCode: 255, stderr: `sim: timeline takes one address or device ("10.0.0.1" and "10.0.0.2")\n${line}` });
     // A real address with nothing on the timeline is no error.
     expect(await tsnet(['sim', 'timeline', '10.0.0.99'])).toMatchObject({ exitCode: 0, stdout: '(nothing happened yet)' });
   }, 30000);
