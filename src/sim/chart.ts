@@ -39,24 +39,35 @@ export interface Span {
 
 /**
  * The letters of one row over `cols` columns of [from, to]. A column shows
- * the state that holds in it; where several do, one that began in it and
- * differs from the column before, so that a state shorter than a column
- * still gets its letter (its exact times follow the chart).
+ * the state that holds at its end; a state too short to hold at any
+ * column's end then takes a column next to where it began, from a run of
+ * another state that keeps at least one (so a PROBE of a fraction of a
+ * millisecond still shows between DELAY and REACHABLE; its exact times
+ * follow the chart).
  */
 export function rowMarks(row: Row, span: Span, cols: number): string {
   const width = (span.to - span.from) / cols;
-  let out = '', prev = '';
+  const marks: string[] = new Array<string>(cols).fill(' ');
+  const shown = new Set<Segment>();
   for (let c = 0; c < cols; c++) {
-    const a = span.from + c * width, b = c === cols - 1 ? span.to + 1e-9 : a + width;
-    const here = row.segments.filter((s) => (s.from < b && s.to > a) || (s.from >= a && s.from < b));
+    const a = span.from + c * width, b = c === cols - 1 ? Infinity : a + width;
     let pick: Segment | undefined;
-    if (here.length === 1) pick = here[0];
-    else if (here.length > 1) pick = here.find((s) => s.from >= a && markOf(row, s.state) !== prev) ?? here[here.length - 1];
-    const mark = pick ? markOf(row, pick.state) : ' ';
-    out += mark;
-    prev = mark;
+    for (const s of row.segments) if (s.from < b && (s.to > a || (s.to === s.from && s.from >= a))) pick = s;
+    if (pick) {
+      marks[c] = markOf(row, pick.state);
+      shown.add(pick);
+    }
   }
-  return out;
+  const colOf = (t: number) => Math.min(cols - 1, Math.max(0, Math.floor((t - span.from) / width)));
+  // A column may be taken when its state goes on in the next (or went on in the one before).
+  const spare = (c: number) => c >= 0 && c < cols && marks[c] !== ' ' && (marks[c + 1] === marks[c] || marks[c - 1] === marks[c]);
+  for (const s of row.segments) {
+    if (shown.has(s)) continue;
+    const c = colOf(s.from);
+    const at = [c, c - 1, c + 1].find((x) => spare(x) && marks[x] !== markOf(row, s.state));
+    if (at !== undefined) marks[at] = markOf(row, s.state);
+  }
+  return marks.join('');
 }
 
 export function spanOf(rows: Row[], now: number): Span {

@@ -12,6 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodePcap, encodePcap } from '../../src/wire/pcap.js';
 import { encodeIpv4Frame, inetChecksum } from '../../src/wire/ipv4.js';
 import { mentions, mentionsDevice } from '../../src/sim/commands.js';
+import { rowMarks } from '../../src/sim/chart.js';
+import type { Row } from '../../src/sim/history.js';
 
 let dir: string;
 let state: string;
@@ -110,9 +112,9 @@ describe('sim chart: states over time', () => {
     expect(marks[10]).toBe('R');
     expect(marks[col(1 + reach) + 1]).toBe('S');
     expect(marks[col(45000)]).toBe('S');
-    expect(marks.slice(col(50002) + 1, col(55002))).toMatch(/^D+$/);
-    expect(marks).toContain('P');
-    expect(marks).toMatch(/^I?R+S+D+PR?$/);
+    expect(marks.slice(col(50002) + 1, col(55002) - 1)).toMatch(/^D+$/);
+    // INCOMPLETE (0.2 ms) and PROBE (0.2 ms) are shorter than a column: each still gets one, beside where it was.
+    expect(marks).toMatch(/^IR+S+D+PR$/);
     expect(text).toContain('neighbour: I INCOMPLETE  R REACHABLE  S STALE  D DELAY  P PROBE');
     expect(text.some((l) => /^ +50\.002s DELAY +for +5\.000s +delay_first_probe_time 5s +\(packet sent using a stale entry/.test(l))).toBe(true);
     expect(text.some((l) => new RegExp(`^ +0\\.001s REACHABLE +for +${((segs[1].to - segs[1].from) / 1000).toFixed(3)}s +reachable_time ${reach}ms`).test(l))).toBe(true);
@@ -190,6 +192,17 @@ describe('sim chart: states over time', () => {
     expect(kd1.map(([s, a, b]) => [s, (a as number) - t0, (b as number) - t0])).toEqual([['UP', 0, 0], ['DOWN', 0, 400], ['BACK', 400, 600], ['UP', 600, 800]]);
     expect(rows.find((x) => x.name === 'kb0 slave kd1')!.segments[2].timer).toBe('updelay 200ms');
   }, 60000);
+
+  it('gives every state a letter, however short, beside where it was, and leaves a removed entry\'s columns empty', () => {
+    const row = (segs: [string, number, number][]): Row => ({ kind: 'neighbour', host: 'host', name: 'x', key: 'x', segments: segs.map(([state, from, to]) => ({ state, from, to, why: '' })) });
+    const span = { from: 0, to: 10000 };
+    // One column a second: DELAY to the last column, then PROBE and REACHABLE within it.
+    expect(rowMarks(row([['DELAY', 0, 9999], ['PROBE', 9999, 9999.2], ['REACHABLE', 9999.2, 10000]]), span, 10)).toBe('DDDDDDDDPR');
+    expect(rowMarks(row([['INCOMPLETE', 0, 0.2], ['REACHABLE', 0.2, 10000]]), span, 10)).toBe('IRRRRRRRRR');
+    // Deleted at 4.5 s (FAILED for no time, then gone), resolved again at 7 s.
+    expect(rowMarks(row([['REACHABLE', 0, 4500], ['FAILED', 4500, 4500], ['INCOMPLETE', 7000, 7000.2], ['REACHABLE', 7000.2, 10000]]), span, 10))
+      .toBe('RRRRF  IRR');
+  });
 
   it('refuses what it cannot chart: junk, an address with no history, an unwritable file', async () => {
     expect(await tsnet(['sim', 'chart', 'nonsense'])).toMatchObject({
