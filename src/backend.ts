@@ -221,11 +221,21 @@ export interface Backend {
   /** `tsnet netns`'s port (see NetnsPort). */
   netns?(): NetnsPort;
   /** The model only: runs a `tsnet sim` command; returns its exit status. */
-  simulate?(words: string[], write: (text: string) => void): number;
+  simulate?(words: string[], write: (text: string) => void, view?: SimView): number;
   /**
    * Ends the run; `failed`: the command failed, and the model keeps nothing
    * of it (the kernel has applied what it applied). Throws when the model
    * cannot save what the command changed.
    */
   close(failed?: boolean): void;
+}
+
+/** How `tsnet sim` prints its views: -j JSON (-p pretty), and on a terminal tables the front draws and its width. */
+export interface SimView {
+  json?: boolean;
+  pretty?: boolean;
+  /** Draws a table (header, rows) for a terminal; plain columns without it. */
+  table?: (head: string[], rows: string[][]) => string;
+  /** The terminal's width, for the chart. */
+  columns?: number;
 }

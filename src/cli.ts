@@ -165,7 +165,8 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
       if (e) throw new Exit(255, [e]);
     }
     const open = await hooks.loadBackend(opts.dryRun);
-    ctx = new Context(opts, out, () => open(opts), hooks.handOver);
+    // A `sim` line of a batch on the kernel runs on the model, as `tsnet sim ...` alone does.
+    ctx = new Context(opts, out, () => open(opts), hooks.handOver, async () => (await hooks.loadBackend(true))({ ...opts, dryRun: true }));
     if (opts.batch !== undefined) {
       rc = await runBatch(ctx, opts.batch);
       failed = false;
@@ -191,6 +192,7 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
   // Closing saves the model's state: a save that fails is this run's failure.
   try {
     ctx?.backendIfOpen?.close(failed);
+    ctx?.modelIfOpen?.close(failed);
   } catch (e) {
     writeAll(2, `tsnet: ${(e as Error)?.message ?? String(e)}\n`);
     return 1;

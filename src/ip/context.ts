@@ -32,10 +32,25 @@ export class Context {
     private readonly makeBackend: () => Backend,
     /** Runs the system's ip (the drop-in's fall-through); undefined: there is none. */
     readonly handOver: HandOverHook = async () => undefined,
+    /** Opens the model for a `sim` line of a batch that runs on the kernel. */
+    private readonly makeModel?: () => Promise<Backend>,
   ) {}
 
   get backend(): Backend {
     return (this.backendInstance ??= this.makeBackend());
+  }
+
+  private modelInstance?: Backend;
+
+  /** The model, whatever the backend: `tsnet sim` always runs on it (opened once per run). */
+  async model(): Promise<Backend | undefined> {
+    if (this.opts.dryRun) return this.backend;
+    return (this.modelInstance ??= await this.makeModel?.());
+  }
+
+  /** The model if a `sim` line of a kernel batch opened it (for closing at exit). */
+  get modelIfOpen(): Backend | undefined {
+    return this.modelInstance;
   }
 
   /** The backend's raw rtnetlink port (links, addresses, bonds). */

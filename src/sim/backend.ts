@@ -3,7 +3,7 @@
 // neigh_fill_info() reports them. `-n NAME` picks the simulated host.
 import {
   type Backend, type LinkRef, type MonitorEvent, type MonitorTopics, type Neighbour, type NeighbourChange, type NeighbourDumpFilter,
-  NetlinkError, type RtMessage, type RtRequest, type Watch,
+  NetlinkError, type RtMessage, type RtRequest, type SimView, type Watch,
 } from '../backend.js';
 import { IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETLINK } from '../wire/rtnl-constants.js';
 import { describeNlmsg, rtmName } from '../wire/describe.js';
@@ -31,7 +31,8 @@ const MODEL_RELEASE = '6.1.0-tsnet-model';
 
 export class SimBackend implements Backend {
   readonly engine: Engine;
-  readonly host: SimHost;
+  private readonly hostName: string;
+  private firstHost: SimHost;
   /** Set by anything that changes the model; a read-only command leaves the state file alone. */
   dirty = false;
   /** A refused request left a change behind, as the kernel's does (see RefusedButKept and rtRequest). */
@@ -50,7 +51,14 @@ export class SimBackend implements Backend {
     this.engine = new Engine(world, traceOut, traceLevel);
     const h = findHost(world, hostName);
     if (!h) throw new NetlinkError(ENOENT, undefined, `no simulated host "${hostName}" (tsnet sim show lists them)`);
-    this.host = h;
+    this.hostName = hostName;
+    this.firstHost = h;
+  }
+
+  /** The host chosen with -n: looked up again once `sim reset` has replaced the world's hosts (a batch goes on with the new one). */
+  get host(): SimHost {
+    if (this.world.hosts.includes(this.firstHost)) return this.firstHost;
+    return (this.firstHost = findHost(this.world, this.hostName) ?? this.firstHost);
   }
 
   links(): LinkRef[] {
@@ -203,9 +211,9 @@ export class SimBackend implements Backend {
     return new SimArpingPort(this.engine, this.host, (s) => writeAll(2, s));
   }
 
-  simulate(words: string[], write: (text: string) => void): number {
+  simulate(words: string[], write: (text: string) => void, view: SimView = {}): number {
     this.dirty = true;
-    return runSimCommand(this, words, write);
+    return runSimCommand(this, words, write, view);
   }
 
   /**

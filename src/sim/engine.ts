@@ -16,11 +16,23 @@ import { routeFor, sourceFor } from './route.js';
 import type { Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';
 import { defaultWorld } from './lan.js';
 import { type Note, type Where, kernelTag, whereKey } from './kfn.js';
+import { record } from './capture.js';
+import { encodeIpv4Frame } from '../wire/ipv4.js';
 
 /** neigh_periodic_work's period: base_reachable_time/2 of the table's defaults. */
 const PERIODIC_MS = 15000;
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 
+
+/** What one packet the host sent met: its next hop and device, and the entry's answer. */
+export interface SendResult {
+  dst: string;
+  via?: string;
+  dev?: string;
+  src?: string;
+  result: 'sent' | 'queued' | 'dropped' | 'no route';
+  text: string;
+}
 
 export class Engine {
   /** Packet sockets open on a host's link (arping): they see the frames that reach it. */
@@ -86,10 +98,10 @@ export class Engine {
   /** An IP packet leaves `link` for `n`'s link-layer address. */
   private transmit(host: SimHost, n: SimNeighbour, link: SimLink, p: Packet): void {
     if (!link.segment || !link.carrier || link.type === 772) return;
-    this.w.frames.push({
-      at: this.w.now + (host.delay_ms ?? 0), segment: link.segment, from: { host: host.name, ifindex: link.index },
-      bytes: '', ip: { ...p, toMac: n.lladdr ?? BROADCAST },
-    });
+    const at = this.w.now + (host.delay_ms ?? 0);
+    const toMac = n.lladdr ?? BROADCAST;
+    record(this.w, host, link, 'out', at, encodeIpv4Frame({ srcMac: link.mac, dstMac: toMac, ...p }));
+    this.w.frames.push({ at, segment: link.segment, from: { host: host.name, ifindex: link.index }, bytes: '', ip: { ...p, toMac } });
   }
 
   /**
@@ -122,10 +134,9 @@ export class Engine {
     this.note(host, `${link.name} sends ${describeArp(f)} (${why})`, fn);
     if (this.traceOut && this.traceLevel >= 2) this.traceOut(hexDump(bytes));
     if (!link.segment || !link.carrier) return;
-    this.w.frames.push({
-      at: this.w.now + (host.delay_ms ?? 0), segment: link.segment, from: { host: host.name, ifindex: link.index },
-      bytes: Buffer.from(bytes).toString('hex'),
-    });
+    const at = this.w.now + (host.delay_ms ?? 0);
+    record(this.w, host, link, 'out', at, bytes);
+    this.w.frames.push({ at, segment: link.segment, from: { host: host.name, ifindex: link.index }, bytes: Buffer.from(bytes).toString('hex') });
   }
 
   /** Delivers one frame to every other up link on its segment. */
@@ -136,9 +147,13 @@ export class Engine {
     }
     if (fr.ip) {
       const ip = fr.ip;
+      let bytes: Uint8Array | undefined;
       for (const host of this.w.hosts) {
         for (const link of host.links) {
           if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1) || link.mac !== ip.toMac) continue;
+          // The frame as it was sent: its source MAC is the sending link's.
+          bytes ??= encodeIpv4Frame({ srcMac: this.senderMac(fr) ?? BROADCAST, dstMac: ip.toMac, ...ip });
+          record(this.w, host, link, 'in', this.w.now, bytes);
           if (link.addresses.some((a) => a.local === ip.dst)) this.receiveIp(host, ip);
         }
       }
@@ -153,11 +168,16 @@ export class Engine {
         if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1)) continue;
         if (host.name === fr.from.host && link.index === fr.from.ifindex) continue;
         if (dst !== BROADCAST && dst !== link.mac) continue;
+        record(this.w, host, link, 'in', this.w.now, bytes);
         // PACKET_HOST 0 or PACKET_BROADCAST 1, as a packet socket on the link would see it.
         this.taps.get(`${host.name}/${link.index}`)?.(bytes, dst === link.mac ? 0 : 1);
         this.arpProcess(host, link, f, dst === link.mac);
       }
     }
+  }
+
+  private senderMac(fr: World['frames'][number]): string | undefined {
+    return this.w.hosts.find((h) => h.name === fr.from.host)?.links.find((l) => l.index === fr.from.ifindex)?.mac;
   }
 
   /** arp_process() on `host`'s `link` (`enqueued`: out of the proxy queue). */
@@ -227,12 +247,16 @@ export class Engine {
   }
 
   /**
-   * hostSend(), and a way to ask later what became of the packet: "sent",
-   * "queued" while it still waits, or what happened to it since.
+   * hostSend(), with what happened as data (the route's next hop and device;
+   * sent, queued, dropped or no route) and a way to ask later what became of
+   * the packet: "sent", "queued" while it still waits, or what happened to it since.
    */
-  hostSendPacket(host: SimHost, dst: string, devName?: string, proto: Packet['proto'] = 'udp', from?: string): { fate(): string } {
+  hostSendPacket(host: SimHost, dst: string, devName?: string, proto: Packet['proto'] = 'udp', from?: string): SendResult & { fate(): string } {
     const route = routeFor(host, dst, devName);
-    if (!route) return { fate: () => `${dst}: no route (Network is unreachable)` };
+    if (!route) {
+      const text = `${dst}: no route (Network is unreachable)`;
+      return { dst, result: 'no route', text, fate: () => text };
+    }
     const env = this.env(host);
     const n = lookup(host, AF_INET, route.link.index, route.via) ?? createNeighbour(env, AF_INET, route.link.index, route.via);
     const src = from ?? sourceFor(route.link, dst) ?? '0.0.0.0';
@@ -240,8 +264,12 @@ export class Engine {
     const r = eventSend(env, n, pkt);
     const head = `${proto === 'udp' ? 'UDP packet' : 'ICMP port unreachable'} to ${dst}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}`;
     const why = r === 'dropped' ? ` (${n.dst} is ${stateName(n.state)} and no probes are allowed)` : '';
-    this.note(host, `${head}: ${r}${why}`, r === 'sent' ? ['__neigh_event_send', 'ip_finish_output2'] : '__neigh_event_send');
-    return { fate: () => `${head}: ${r === 'queued' ? (packetFate.get(pkt) ?? `queued (${n.dst} is ${stateName(n.state)})`) : `${r}${why}`}` };
+    const text = `${head}: ${r}${why}`;
+    this.note(host, text, r === 'sent' ? ['__neigh_event_send', 'ip_finish_output2'] : '__neigh_event_send');
+    return {
+      dst, via: route.via, dev: route.link.name, src, result: r, text,
+      fate: () => r === 'queued' ? `${head}: ${packetFate.get(pkt) ?? `queued (${n.dst} is ${stateName(n.state)})`}` : text,
+    };
   }
 
   /**

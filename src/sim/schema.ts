@@ -51,7 +51,7 @@ const HOST: Shape = {
 };
 
 const WORLD: Shape = {
-  version: 'int', now: 'num', rng: 'int', hosts: list(HOST), periodicAt: 'num', lastRand: 'num?',
+  version: 'int', now: 'num', rng: 'int', hosts: list(HOST), periodicAt: 'num', lastRand: 'num?', capture: 'str?',
   frames: list({ at: 'num', segment: 'str', from: { host: 'str', ifindex: 'int' }, bytes: 'str', ip: 'any?', proxyRedo: 'any?' }),
   timeline: list({ t: 'num', host: 'str', text: 'str', fn: 'str?' }),
 };

@@ -204,4 +204,6 @@ export interface World {
   periodicAt: number;
   /** When reachable_time was last redrawn. */
   lastRand?: number;
+  /** The frames the hosts' links sent and received, with their bytes (capture.ts: a line a frame, bounded). */
+  capture?: string;
 }

@@ -11,14 +11,16 @@ export const SIM_PARAMS = [
 export const sim: IpObject = {
   names: ['sim'],
   command: 'sim',
-  summary: 'Drive the --dry-run model: time, traffic, peers, parameters, timeline.',
-  synopsis: 'sim { show | reset | timeline | send | advance | peer | set | carrier | help } ...',
+  summary: 'Drive the --dry-run model: time, traffic, peers, parameters, timeline, charts, pcap.',
+  synopsis: 'sim { show | reset | timeline | chart | pcap | send | advance | peer | set | carrier | help } ...',
   optionsAfter: true,
   modelOnly: true,
   verbs: {
     show: { keywords: {} },
     reset: { keywords: { empty: null, seed: 'free' } },
     timeline: { keywords: { host: 'namespaces', last: 'free' }, args: ['free'] },
+    chart: { keywords: { host: 'namespaces', width: 'free', svg: 'free' }, args: ['free'] },
+    pcap: { keywords: { host: 'namespaces', dev: 'devices' }, args: ['free'] },
     send: { keywords: { dev: 'devices', count: 'free', interval: 'free', confirm: null }, args: ['free'] },
     advance: { keywords: {}, args: ['free'] },
     peer: {
