@@ -249,9 +249,9 @@ describe('sim pcap', () => {
   it.skipIf(!hasTcpdump)('writes what the model sent and received; tcpdump reads it back frame for frame, at the virtual times', async () => {
     const all = join(dir, 'all.pcap'), eth0 = join(dir, 'eth0.pcap'), peer = join(dir, 'peer3.pcap');
     // Resolved and answered (ARP, UDP, ICMP), then an address nobody has (three broadcast probes).
-    const r = await batch(['sim reset empty', 'sim send 10.0.0.3', 'sim send 10.0.0.77', 'sim advance 4s'], ['--dry-run', '--trace']);
+    const r = await batch(['sim reset empty', 'sim send 10.0.0.3', 'sim send 10.0.0.77', 'sim advance 4s'], ['--dry-run', '--trace=2']);
     expect(r.exitCode, r.stderr).toBe(0);
-    // The model's own frames: the trace shows each frame the host sends, in hex as tcpdump -xx prints it.
+    // The model's own frames: the second trace level shows each frame the host sends, in hex as tcpdump -xx prints it.
     const traced: string[] = [];
     const lines = r.stderr.split('\n');
     for (let i = 0; i < lines.length; i++) {
@@ -437,7 +437,7 @@ describe('the small traps', () => {
     expect(kernel.stderr).toBe('');
     expect(kernel.exitCode).toBe(0);
     expect(kernel.stdout.split('\n')).toEqual([
-      'UDP packet to 10.0.0.3 dev eth0: queued', 'virtual time 1.002s',
+      'UDP packet to 10.0.0.3 dev eth0: queued, then sent to 02:00:00:00:00:03 at 0.001s when 10.0.0.3 resolved', 'virtual time 1.002s',
       expect.stringMatching(/^ +0\.001s +host +10\.0\.0\.3 dev eth0: 1 queued packet\(s\) sent to 02:00:00:00:00:03$/),
     ]);
     // The batch saved the model: the next run sees the entry.
