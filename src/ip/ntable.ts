@@ -109,7 +109,7 @@ function change(ctx: Context, words: string[]): number {
       attrs.push(wide ? { type, kind: 'bytes', value: x as Uint8Array } : u32(type, x as number));
     } else if (w === 'dev') {
       const v = a.next();
-      const index = ctx.nameToIndex(v);
+      const index = nameToIndex(ctx, v);
       if (!index) {
         ctx.err(`Cannot find device "${v}"`);
         return 1;
@@ -137,6 +137,18 @@ function change(ctx: Context, words: string[]): number {
   return 0;
 }
 
+/**
+ * ll_name_to_index(): a device of this namespace, else "ifN" read as index N
+ * (ll_idx_a2n(), sscanf "if%u": whether or not there is such a device, so the
+ * kernel answers for it).
+ */
+function nameToIndex(ctx: Context, name: string): number {
+  const i = ctx.nameToIndex(name);
+  if (i) return i;
+  const m = /^if(\d+)/.exec(name);
+  return m ? Number(m[1]) >>> 0 : 0;
+}
+
 /** filter.index when `dev none` asks for the tables' own parms only. */
 const NONE_DEV = -1;
 
@@ -150,7 +162,7 @@ function show(ctx: Context, words: string[]): number {
     if (w === 'dev') {
       const v = a.next();
       if (v === 'none') index = NONE_DEV;
-      else if (!(index = ctx.nameToIndex(v))) invarg('"DEV" is invalid', v);
+      else if (!(index = nameToIndex(ctx, v))) invarg('"DEV" is invalid', v);
     } else if (w === 'name') {
       name = a.next();
     } else {
