@@ -10,7 +10,7 @@ import {
   ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, FRAME_LEN, encodeArpFrame, ipFromString, ipToString, macFromString, macToString,
 } from '../wire/arp.js';
 import { nextRandom } from './clock.js';
-import { F_OVERRIDE, type NeighEnv, createNeighbour, lookup, neighUpdate } from './neighbour.js';
+import { F_OVERRIDE, type NeighEnv, countedLookup, lookupOrCreate, neighUpdate } from './neighbour.js';
 import { inSubnet, isSubnetBroadcast, routeFor, sameSubnet, sourceFor } from './route.js';
 import type { SimHost, SimLink, SimNeighbour } from './world.js';
 
@@ -62,7 +62,9 @@ export function arpProcess(env: ArpEnv, link: SimLink, f: ArpFrame, pktHost: boo
   }
   if (local && ignored) return;
   if (local && !host.silent) {
-    const n = lookup(host, AF_INET, link.index, sip) ?? createNeighbour(env, AF_INET, link.index, sip);
+    // neigh_event_ns(): a counted lookup; without an entry (a full table) no answer goes.
+    const n = lookupOrCreate(env, AF_INET, link.index, sip);
+    if (!n) return;
     neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for our ${tip}`);
     arpReply(env, link, f, tip);
     return;
@@ -72,8 +74,8 @@ export function arpProcess(env: ArpEnv, link: SimLink, f: ArpFrame, pktHost: boo
     const proxy = proxyVerdict(host, link, tip);
     if (proxy?.answer) {
       // The sender is learnt first (neigh_event_ns), whether the answer goes now or later.
-      const n = lookup(host, AF_INET, link.index, sip) ?? createNeighbour(env, AF_INET, link.index, sip);
-      neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for ${tip}, which we proxy`);
+      const n = lookupOrCreate(env, AF_INET, link.index, sip);
+      if (n) neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for ${tip}, which we proxy`);
       const delay = link.params.proxy_delay_ms;
       if (enqueued || pktHost || !delay) {
         const when = enqueued ? 'out of the proxy queue' : pktHost ? 'at once: unicast to us' : 'at once: proxy_delay 0';
@@ -86,11 +88,13 @@ export function arpProcess(env: ArpEnv, link: SimLink, f: ArpFrame, pktHost: boo
     }
     if (proxy) env.note(`ARP request for ${tip} on ${link.name} not proxied (${proxy.why})`);
   }
-  let n = lookup(host, AF_INET, link.index, sip);
+  // __neigh_lookup(creat 0), then a second one that creates when arp_accept lets the frame make an entry.
+  let n = countedLookup(env, AF_INET, link.index, sip);
   const accept = link.params.arp_accept === 1 || (link.params.arp_accept === 2 && sameSubnet(link, sip));
   const isGarp = sip === tip && (f.op !== ARPOP_REPLY || f.tha === f.sha);
   if (!n && accept && (isGarp || f.op === ARPOP_REPLY) && !ownSender) {
-    n = createNeighbour(env, AF_INET, link.index, sip);
+    n = lookupOrCreate(env, AF_INET, link.index, sip);
+    if (!n) return;
     env.note(`${sip} dev ${link.name}: created from ${isGarp ? 'gratuitous ARP' : 'unsolicited reply'} (arp_accept ${link.params.arp_accept})`);
   } else if (!n && isGarp) {
     env.note(`${sip} dev ${link.name}: gratuitous ARP ignored, no entry (${ownSender ? `${sip} is our own address` : `arp_accept ${link.params.arp_accept}`})`);

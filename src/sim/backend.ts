@@ -6,7 +6,8 @@ import {
   NetlinkError, type RtMessage, type RtRequest, type Watch,
 } from '../backend.js';
 import {
-  IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK,
+  IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_GETNEIGHTBL, RTM_NEWADDR,
+  RTM_NEWLINK, RTM_SETNEIGHTBL,
 } from '../wire/rtnl-constants.js';
 import { watchModel } from './watch.js';
 import { SimRtnl, requestHex } from './rtnetlink.js';
@@ -26,7 +27,7 @@ import { bondOf } from './bond-state.js';
 const MODEL_RELEASE = '6.1.0-tsnet-model';
 const RTM_NAMES: Record<number, string> = {
   [RTM_NEWLINK]: 'RTM_NEWLINK', [RTM_DELLINK]: 'RTM_DELLINK', [RTM_GETLINK]: 'RTM_GETLINK', [RTM_NEWADDR]: 'RTM_NEWADDR',
-  [RTM_DELADDR]: 'RTM_DELADDR', [RTM_GETADDR]: 'RTM_GETADDR',
+  [RTM_DELADDR]: 'RTM_DELADDR', [RTM_GETADDR]: 'RTM_GETADDR', [RTM_GETNEIGHTBL]: 'RTM_GETNEIGHTBL', [RTM_SETNEIGHTBL]: 'RTM_SETNEIGHTBL',
 };
 
 export class SimBackend implements Backend {
@@ -75,7 +76,9 @@ export class SimBackend implements Backend {
   }
 
   neighbourGet(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour {
-    return neighGet(this.host, this.world.now, family, ifindex, dst, ndmFlags);
+    // neigh_get() counts a lookup (and a hit) in the table's statistics.
+    this.dirty = true;
+    return neighGet(this.host, this.world.now, family, ifindex, dst, ndmFlags, this.world);
   }
 
   private trace(what: string, c: NeighbourChange, nlFlags: number): void {
@@ -113,6 +116,8 @@ export class SimBackend implements Backend {
   }
 
   rtDump(req: RtRequest, each: (m: RtMessage) => void): void {
+    // The first look at the neighbour tables makes their state (hash keys, the IPv6 parms' draws): kept from then on.
+    if (req.type === RTM_GETNEIGHTBL) this.dirty = true;
     this.rtnl(req, NLM_F_REQUEST | NLM_F_DUMP).dump(req, each);
   }
 
