@@ -8,6 +8,7 @@ import type { Engine } from './engine.js';
 import { DEFAULT_PARAMS, SKB_TRUESIZE_FULL, stateName } from './neighbour.js';
 import type { NeighParams, SimHost, World } from './world.js';
 import { drawReachableTime } from './clock.js';
+import { PARMS_KEYS, tableOf } from './neigh-table.js';
 import { defaultWorld, ethernet, findHost, makeHost } from './lan.js';
 import { startingWorld } from './engine.js';
 import { linkKind } from './kinds/index.js';
@@ -19,7 +20,8 @@ export const SIM_USAGE = `Usage: tsnet sim { show | reset [ empty ] [ seed N ] |
        tsnet sim peer add NAME ip ADDR [ mac LLADDR ] [ segment SEG ] [ silent ] [ delay MS ]
        tsnet sim peer { del NAME | silent NAME on|off | garp NAME [ ip ADDR ] [ reply ] }
        tsnet sim peer move ADDR to NAME        (a VIP move: the new holder sends a gratuitous ARP)
-       tsnet sim set DEV PARAM VALUE           (on the host chosen with -n, default "host")
+       tsnet sim set { DEV | default } PARAM VALUE  (on the host chosen with -n, default "host"; the same
+                                               values as tsnet --dry-run ntable show / change)
        tsnet sim carrier DEV on|off            (a cable pulled or plugged; a veth: its peer end down or up)
 PARAM := { base_reachable_time_ms | delay_first_probe_time_ms | retrans_time_ms | ucast_solicit |
            mcast_solicit | app_solicit | mcast_resolicit | gc_stale_time_ms | locktime_ms | unres_qlen |
@@ -259,6 +261,21 @@ export function runSimCommand(b: SimSession, words: string[], write: (s: string)
         break;
       case 'set': {
         const [dev, param, value] = rest;
+        if (dev === 'default') {
+          // arp_cache's own parms (tbl->parms), as `ntable change name arp_cache PARAM` sets them: what new devices copy.
+          const t = tableOf(w, b.host, AF_INET);
+          if (!param || !(PARMS_KEYS as readonly string[]).includes(param)) usage(`sim: unknown table parameter "${param}"`);
+          const v = Number(value);
+          if (!Number.isInteger(v) || v < 0) usage(`sim: "${value}" is not a whole number`);
+          const key = param as (typeof PARMS_KEYS)[number];
+          t.defaults[key] = v;
+          if (key === 'base_reachable_time_ms') t.reachable_time_ms = drawReachableTime(t, v);
+          if (key === 'unres_qlen') t.defaults.unres_qlen_bytes = v * SKB_TRUESIZE_FULL;
+          if (key === 'unres_qlen_bytes') t.defaults.unres_qlen = Math.floor(v / SKB_TRUESIZE_FULL);
+          b.engine.note(b.host, `arp_cache default: ${param} = ${v} (for devices made from now on)`);
+          write(`${b.host.name} default ${param} ${v}\n`);
+          break;
+        }
         const link = b.host.links.find((l) => l.name === dev);
         if (!link) usage(`sim: no device "${dev}" on ${b.host.name}`);
         if (!param || !(param in DEFAULT_PARAMS)) usage(`sim: unknown parameter "${param}"`);

@@ -10,7 +10,8 @@ const PARMS = {
 const TABLES = ['arp_cache', 'ndisc_cache'];
 
 export const ntable: IpObject = {
-  names: ['ntable', 'ntbl'],
+  // ip's other name, ntbl, is its line in the registry's table; completion and help offer this one.
+  names: ['ntable'],
   command: 'ntable',
   summary: 'Show and change the neighbour tables\' parameters, as ip ntable.',
   synopsis: 'ntable { show [ dev DEV ] [ name NAME ] | change name NAME [ dev DEV ] [ thresh1 N ] ... [ PARMS ] | help }',
