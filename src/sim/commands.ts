@@ -90,9 +90,9 @@ function show(b: SimSession, write: (s: string) => void): void {
   const host = b.host;
   write(`\n${host.name}: parameters\n`);
   const links = host.links.filter((l) => l.type !== 772);
-  const keys = Object.keys(links[0]?.params ?? {}) as (keyof NeighParams)[];
+  const keys = Object.keys(DEFAULT_PARAMS) as (keyof NeighParams)[];
   write(table(['parameter', ...links.map((l) => l.name)], [
-    ...keys.map((k) => [k, ...links.map((l) => String(l.params[k]))]),
+    ...keys.map((k) => [k, ...links.map((l) => String(l.params[k] ?? ''))]),
     ['reachable_time_ms (drawn)', ...links.map((l) => String(l.reachable_time_ms))],
   ]));
 }

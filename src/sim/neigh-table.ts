@@ -190,7 +190,8 @@ function forcedGc(w: World, host: SimHost, family: number, note: (text: string) 
  */
 export function admitNeighbour(w: World, host: SimHost, family: number, exempt: boolean, note: (text: string) => void): boolean {
   const t = tableOf(w, host, family);
-  if (!exempt) {
+  // gc_entries <= entries: a table below gc_thresh2 needs no closer count.
+  if (!exempt && entriesOf(host, family) >= Math.min(t.thresh2, t.thresh3)) {
     const entries = gcEntriesOf(host, family);
     if (entries >= t.thresh3 || (entries >= t.thresh2 && w.now > t.lastFlush + 5000)) {
       if (!forcedGc(w, host, family, note) && entries >= t.thresh3) {

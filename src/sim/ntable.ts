@@ -183,7 +183,7 @@ function consequence(w: World, host: SimHost, family: number, ifindex: number | 
     case 'gc_stale_time_ms':
       return `${mine.length} entr${mine.length === 1 ? 'y' : 'ies'} judged by it at the next periodic gc (every ${tableOf(w, host, family).defaults.base_reachable_time_ms / 2000}s, only with gc_thresh1 entries or more)`;
     case 'delay_first_probe_time_ms': case 'retrans_time_ms':
-      return `${timed} armed timer${timed === 1 ? '' : 's'} keep${timed === 1 ? 's' : ''} its expiry; the new ${value}ms applies from the next one`;
+      return `${timed === 1 ? '1 armed timer keeps its' : `${timed} armed timers keep their`} expiry; the new ${value}ms applies from the next one`;
     case 'unres_qlen': case 'unres_qlen_bytes':
       return 'packets already queued stay; the limit applies to the next packet queued';
     case 'ucast_solicit': case 'mcast_solicit': case 'app_solicit': case 'mcast_resolicit':
