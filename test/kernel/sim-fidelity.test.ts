@@ -28,7 +28,7 @@ type Step =
   | { batch: string; each: [number, number]; on?: string } // the line once for each {i} in the range, as one -batch
   | { arping: string; from: string; args: string } // iputils arping / the model's on a peer: output (times masked) and exit code must agree
   | { check: string; on?: string; udp?: string } // compare a node's table (and the UDP datagrams a node has received)
-  // `ip ntable ARGS` on the host's namespace / `tsnet --dry-run ntable ARGS`: output (reachable_time masked) and exit code
+  // `ip ARGS` on the host's namespace / `tsnet --dry-run ARGS` (ARGS: [ OPTIONS ] ntable ...): output (reachable_time masked) and exit code
   // must agree. `global`: on the kernel it runs in the root namespace (the thresholds are one table's for the whole
   // kernel); the originals are put back when the scenario ends.
   | { ntable: string; global?: boolean };
@@ -76,7 +76,7 @@ const arpingResult = (r: { stdout: string; code: number }) => `${r.stdout.replac
 
 /** What ip ntable printed and returned; reachable_time is a random draw on each side, so it is masked. */
 const ntableResult = (r: { stdout: string; stderr: string; code: number }) =>
-  `${r.stdout.replace(/reachable \d+ base/g, 'reachable R base')}${r.stderr}exit ${r.code}`;
+  `${r.stdout.replace(/reachable \d+ base/g, 'reachable R base').replace(/"reachable":\d+/g, '"reachable":R')}${r.stderr}exit ${r.code}`;
 
 /** arp_cache's thresh1, thresh2, thresh3 as the root namespace reads them. */
 function globalThresholds(): string[] {
@@ -139,9 +139,9 @@ class KernelLab {
     else if ('batch' in s) return `exit ${this.node(s.on ?? 'host').ip(['-batch', '-'], batchLines(s)).code}`;
     else if ('arping' in s) return arpingResult(this.node(s.from).exec(['arping', ...words(s.args), '-I', 'eth0', s.arping]));
     else if ('ntable' in s) {
-      if (!s.global) return ntableResult(this.node('host').ip(`ntable ${s.ntable}`));
+      if (!s.global) return ntableResult(this.node('host').ip(s.ntable));
       this.thresholds ??= globalThresholds();
-      return ntableResult(run('ip', ['ntable', ...words(s.ntable)]));
+      return ntableResult(run('ip', words(s.ntable)));
     }
     return undefined;
   }
@@ -198,7 +198,7 @@ class ModelLab {
     else if ('ip' in s) return `exit ${this.tsnet(['--dry-run', ...words(s.ip)], s.on).code}`;
     else if ('batch' in s) return `exit ${this.tsnet(['--dry-run', '-batch', '-'], s.on, batchLines(s)).code}`;
     else if ('arping' in s) return arpingResult(this.tsnet(['--dry-run', 'arping', ...words(s.args), '-I', 'eth0', s.arping], s.from));
-    else if ('ntable' in s) return ntableResult(this.tsnet(['--dry-run', 'ntable', ...words(s.ntable)]));
+    else if ('ntable' in s) return ntableResult(this.tsnet(['--dry-run', ...words(s.ntable)]));
     return undefined;
   }
 
