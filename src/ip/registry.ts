@@ -14,6 +14,7 @@ import { link } from './objects/link.js';
 import { monitor } from './objects/monitor.js';
 import { neigh } from './objects/neigh.js';
 import { netns } from './objects/netns.js';
+import { ntable } from './objects/ntable.js';
 import { sim } from './objects/sim.js';
 
 /** do_help(): ip's usage, as `tsnet help` and a bad global option print it. */
@@ -30,7 +31,7 @@ const help: IpObject = {
 /** ip.c's cmds[] in its order, then tsnet's own objects; undefined: an object tsnet does not implement. */
 const TABLE: readonly (readonly [string, IpObject | undefined])[] = [
   ['address', address], ['addrlabel', undefined], ['maddress', undefined], ['route', undefined], ['rule', undefined],
-  ['neighbor', neigh], ['neighbour', neigh], ['ntable', undefined], ['ntbl', undefined], ['link', link],
+  ['neighbor', neigh], ['neighbour', neigh], ['ntable', ntable], ['ntbl', ntable], ['link', link],
   ['l2tp', undefined], ['fou', undefined], ['ila', undefined], ['macsec', undefined], ['tunnel', undefined],
   ['tunl', undefined], ['tuntap', undefined], ['tap', undefined], ['token', undefined], ['tcpmetrics', undefined],
   ['tcp_metrics', undefined], ['monitor', monitor], ['xfrm', undefined], ['mroute', undefined], ['mrule', undefined],
@@ -40,7 +41,7 @@ const TABLE: readonly (readonly [string, IpObject | undefined])[] = [
 ];
 
 /** The objects tsnet implements, in the order `tsnet help` lists them (and oclif and completion offer them). */
-export const OBJECTS: readonly IpObject[] = [address, link, neigh, netns, monitor, help, arping, bond, sim];
+export const OBJECTS: readonly IpObject[] = [address, link, neigh, ntable, netns, monitor, help, arping, bond, sim];
 
 /** Commands outside ip's grammar, matched by their full name before any global option. */
 export const RAW_COMMANDS: readonly RawCommand[] = [completion];

@@ -10,7 +10,7 @@ import {
   ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, FRAME_LEN, encodeArpFrame, ipFromString, ipToString, macFromString, macToString,
 } from '../wire/arp.js';
 import { nextRandom } from './clock.js';
-import { F_OVERRIDE, type NeighEnv, createNeighbour, lookup, neighUpdate } from './neighbour.js';
+import { F_OVERRIDE, type NeighEnv, countedLookup, lookup, lookupOrCreate, neighUpdate } from './neighbour.js';
 import { inSubnet, isSubnetBroadcast, routeFor, sameSubnet, sourceFor } from './route.js';
 import type { SimHost, SimLink, SimNeighbour } from './world.js';
 import type { Where } from './kfn.js';
@@ -64,7 +64,9 @@ export function arpProcess(env: ArpEnv, link: SimLink, f: ArpFrame, pktHost: boo
   if (local && ignored) return;
   if (local && host.silent) env.explain?.(`ARP request for ${tip} from ${sip} on ${link.name} not answered: this host is silent (sim peer silent, as arp_ignore 8)`, 'arp_process');
   if (local && !host.silent) {
-    const n = lookup(host, AF_INET, link.index, sip) ?? createNeighbour(env, AF_INET, link.index, sip);
+    // neigh_event_ns(): a counted lookup; without an entry (a full table) no answer goes.
+    const n = lookupOrCreate(env, AF_INET, link.index, sip);
+    if (!n) return;
     neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for our ${tip}`, ['arp_process', 'neigh_event_ns']);
     arpReply(env, link, f, tip);
     return;
@@ -74,8 +76,8 @@ export function arpProcess(env: ArpEnv, link: SimLink, f: ArpFrame, pktHost: boo
     const proxy = proxyVerdict(host, link, tip);
     if (proxy?.answer) {
       // The sender is learnt first (neigh_event_ns), whether the answer goes now or later.
-      const n = lookup(host, AF_INET, link.index, sip) ?? createNeighbour(env, AF_INET, link.index, sip);
-      neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for ${tip}, which we proxy`, ['arp_process', 'neigh_event_ns']);
+      const n = lookupOrCreate(env, AF_INET, link.index, sip);
+      if (n) neighUpdate(env, n, sha, NUD_STALE, F_OVERRIDE, `ARP request from ${sip} for ${tip}, which we proxy`, ['arp_process', 'neigh_event_ns']);
       const delay = link.params.proxy_delay_ms;
       if (enqueued || pktHost || !delay) {
         const when = enqueued ? 'out of the proxy queue' : pktHost ? 'at once: unicast to us' : 'at once: proxy_delay 0';
@@ -93,11 +95,13 @@ export function arpProcess(env: ArpEnv, link: SimLink, f: ArpFrame, pktHost: boo
         `proxy_arp ${link.params.proxy_arp} and no proxy entry for it${known ? `; only our entry for ${sip} is refreshed` : ''}`, 'arp_process');
     }
   }
-  let n = lookup(host, AF_INET, link.index, sip);
+  // __neigh_lookup(creat 0), then a second one that creates when arp_accept lets the frame make an entry.
+  let n = countedLookup(env, AF_INET, link.index, sip);
   const accept = link.params.arp_accept === 1 || (link.params.arp_accept === 2 && sameSubnet(link, sip));
   const isGarp = sip === tip && (f.op !== ARPOP_REPLY || f.tha === f.sha);
   if (!n && accept && (isGarp || f.op === ARPOP_REPLY) && !ownSender) {
-    n = createNeighbour(env, AF_INET, link.index, sip);
+    n = lookupOrCreate(env, AF_INET, link.index, sip);
+    if (!n) return;
     env.note(`${sip} dev ${link.name}: created from ${isGarp ? 'gratuitous ARP' : 'unsolicited reply'} (arp_accept ${link.params.arp_accept})`, 'arp_process');
   } else if (!n && isGarp) {
     env.note(`${sip} dev ${link.name}: gratuitous ARP ignored, no entry (${ownSender ? `${sip} is our own address` : `arp_accept ${link.params.arp_accept}`})`, 'arp_process');

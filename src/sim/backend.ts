@@ -5,7 +5,7 @@ import {
   type Backend, type LinkRef, type MonitorEvent, type MonitorTopics, type Neighbour, type NeighbourChange, type NeighbourDumpFilter,
   NetlinkError, type RtMessage, type RtRequest, type SimView, type Watch,
 } from '../backend.js';
-import { IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETLINK } from '../wire/rtnl-constants.js';
+import { IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETLINK, RTM_GETNEIGHTBL } from '../wire/rtnl-constants.js';
 import { describeNlmsg, rtmName } from '../wire/describe.js';
 import { watchModel } from './watch.js';
 import { SimRtnl } from './rtnetlink.js';
@@ -107,7 +107,9 @@ export class SimBackend implements Backend {
   }
 
   neighbourGet(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour {
-    return this.traced(() => neighGetBytes(family, ifindex, dst, ndmFlags), () => neighGet(this.host, this.world.now, family, ifindex, dst, ndmFlags));
+    // neigh_get() counts a lookup (and a hit) in the table's statistics.
+    this.dirty = true;
+    return this.traced(() => neighGetBytes(family, ifindex, dst, ndmFlags), () => neighGet(this.host, this.world.now, family, ifindex, dst, ndmFlags, this.world));
   }
 
   neighbourAdd(c: NeighbourChange, nlFlags: number): void {
@@ -151,6 +153,8 @@ export class SimBackend implements Backend {
   }
 
   rtDump(req: RtRequest, each: (m: RtMessage) => void): void {
+    // The first look at the neighbour tables makes their state (hash keys, the IPv6 parms' draws): kept from then on.
+    if (req.type === RTM_GETNEIGHTBL) this.dirty = true;
     if (isNsidRequest(req)) return nsidRequest(req, true).forEach(each);
     const flags = NLM_F_REQUEST | NLM_F_DUMP;
     let count = 0, type = 0;

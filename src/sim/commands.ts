@@ -11,6 +11,7 @@ import type { Engine, SendResult } from './engine.js';
 import { DEFAULT_PARAMS, SKB_TRUESIZE_FULL, stateName } from './neighbour.js';
 import type { NeighParams, SimHost, TimelineEvent, World } from './world.js';
 import { drawReachableTime } from './clock.js';
+import { PARMS_KEYS, tableOf } from './neigh-table.js';
 import { defaultWorld, ethernet, findHost, makeHost } from './lan.js';
 import { startingWorld } from './engine.js';
 import { linkKind } from './kinds/index.js';
@@ -35,7 +36,7 @@ const VERB_USAGE: Record<string, string[]> = {
     'tsnet sim peer { del NAME | silent NAME on|off | garp NAME [ ip ADDR ] [ reply ] }',
     'tsnet sim peer move ADDR to NAME        (a VIP move: the new holder sends a gratuitous ARP)',
   ],
-  set: ['tsnet sim set DEV PARAM VALUE           (on the host chosen with -n, default "host")'],
+  set: ['tsnet sim set { DEV | default } PARAM VALUE  (on the host -n names; the values ntable show / change has)'],
   carrier: ['tsnet sim carrier DEV on|off            (a cable pulled or plugged; a veth: its peer end down or up)'],
 };
 
@@ -186,9 +187,9 @@ function show(b: SimSession, p: Printer): void {
     if (h.udpIn) p.write(`${h.name}: ${h.udpIn} UDP datagram(s) received\n`);
   }
   p.write(`\n${b.host.name}: parameters\n`);
-  const keys = Object.keys(links[0]?.params ?? {}) as (keyof NeighParams)[];
+  const keys = Object.keys(DEFAULT_PARAMS) as (keyof NeighParams)[];
   p.write(p.table(['parameter', ...links.map((l) => l.name)], [
-    ...keys.map((k) => [k, ...links.map((l) => String(l.params[k]))]),
+    ...keys.map((k) => [k, ...links.map((l) => String(l.params[k] ?? ''))]),
     ['reachable_time_ms (drawn)', ...links.map((l) => String(l.reachable_time_ms))],
   ]));
 }
@@ -532,6 +533,22 @@ export function runSimCommand(b: SimSession, words: string[], write: (s: string)
         break;
       case 'set': {
         const [dev, param, value] = rest;
+        if (dev === 'default') {
+          // arp_cache's own parms (tbl->parms), as `ntable change name arp_cache PARAM` sets them: what new devices copy.
+          const t = tableOf(w, b.host, AF_INET);
+          if (!param || !(PARMS_KEYS as readonly string[]).includes(param)) usage(`sim: unknown table parameter "${param}"`);
+          const v = Number(value);
+          if (!Number.isInteger(v) || v < 0) usage(`sim: "${value}" is not a whole number`);
+          const key = param as (typeof PARMS_KEYS)[number];
+          t.defaults[key] = v;
+          if (key === 'base_reachable_time_ms') t.reachable_time_ms = drawReachableTime(t, v);
+          if (key === 'unres_qlen') t.defaults.unres_qlen_bytes = v * SKB_TRUESIZE_FULL;
+          if (key === 'unres_qlen_bytes') t.defaults.unres_qlen = Math.floor(v / SKB_TRUESIZE_FULL);
+          b.engine.note(b.host, `arp_cache default: ${param} = ${v} (for devices made from now on)`, 'sim set');
+          if (p.json) p.value({ host: b.host.name, dev: 'default', param, value: v });
+          else p.write(`${b.host.name} default ${param} ${v}\n`);
+          break;
+        }
         const link = b.host.links.find((l) => l.name === dev);
         if (!link) usage(`sim: no device "${dev ?? ''}" on ${b.host.name}`);
         if (!param || !(param in DEFAULT_PARAMS)) usage(`sim: unknown parameter "${param ?? ''}"`);

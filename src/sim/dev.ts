@@ -22,7 +22,7 @@ import { inetdevChangeMtu, inetdevChangeName, inetdevUp } from './devinet.js';
 import { linkKind } from './kinds/index.js';
 import { type KindCtx, type LinkKindOps, isUp } from './kinds/ops.js';
 import { LINK_FLAGS_UP } from './lan.js';
-import { DEFAULT_PARAMS } from './neighbour.js';
+import { newLinkParams, stat } from './neigh-table.js';
 import type { SimHost, SimLink, World } from './world.js';
 import type { Note, Where } from './kfn.js';
 
@@ -92,8 +92,8 @@ export class Netdev implements KindCtx {
     const l: SimLink = {
       index: this.nextIndex(), name, type: 1, kind, mac: mac ? hexColon(mac) : this.randomMac(),
       broadcast: 'ff:ff:ff:ff:ff:ff', flags: LINK_FLAGS_UP & ~(IFF_UP | IFF_RUNNING | IFF_LOWER_UP), mtu: mtu ? attrU32(mtu) : 1500,
-      carrier: true, addresses: [], params: { ...DEFAULT_PARAMS },
-      reachable_time_ms: drawReachableTime(this.w, DEFAULT_PARAMS.base_reachable_time_ms),
+      carrier: true, addresses: [], params: newLinkParams(this.host),
+      reachable_time_ms: drawReachableTime(this.w, newLinkParams(this.host).base_reachable_time_ms),
       created: this.w.now, inet6Ready: false,
     };
     const txq = tb.get(13);
@@ -225,7 +225,8 @@ export class Netdev implements KindCtx {
         if (k.releasesUnregistered) for (const x of this.host.links) if (x.master === g.index) this.setMaster(x, 0, true);
       } else if (g.master !== undefined && opsOf(this.link(g.master))?.releasesUnregistered) this.setMaster(g, 0);
       this.host.links.splice(this.host.links.indexOf(g), 1);
-      this.host.neighbours = this.host.neighbours.filter((n) => n.ifindex !== g.index);
+      // neigh_ifdown(): the device's entries are flushed, each one destroyed.
+      this.host.neighbours = this.host.neighbours.filter((n) => n.ifindex !== g.index || (stat(this.w, this.host, n.family, 'destroys'), false));
       for (const x of this.host.links) {
         if (x.master === g.index) x.master = undefined;
         if (x.link === g.index) x.link = undefined;

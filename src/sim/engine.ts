@@ -4,6 +4,7 @@
 // work runs every 15 s. Every change is noted with its cause on the host's
 // timeline (and, with --trace, on stderr as it happens).
 import { AF_INET } from '../wire/rtnl-constants.js';
+import { NetlinkError } from '../backend.js';
 import {
   ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, FRAME_LEN, decodeArpFrame, describeArp, encodeArpFrame, hexDump,
   ipFromString, isArpError, macFromString, macToString,
@@ -258,7 +259,18 @@ export class Engine {
       return { dst, result: 'no route', text, fate: () => text };
     }
     const env = this.env(host);
-    const n = lookup(host, AF_INET, route.link.index, route.via) ?? createNeighbour(env, AF_INET, route.link.index, route.via);
+    let n = lookup(host, AF_INET, route.link.index, route.via);
+    if (!n) {
+      try {
+        n = createNeighbour(env, AF_INET, route.link.index, route.via);
+      } catch (e) {
+        // neigh_alloc() refused: the table is full, the packet is dropped (ENOBUFS).
+        if (!(e instanceof NetlinkError)) throw e;
+        const text = `UDP packet to ${dst} dev ${route.link.name}: dropped (neighbour table full)`;
+        this.note(host, text, 'neigh_alloc');
+        return { dst, via: route.via, dev: route.link.name, result: 'dropped', text, fate: () => text };
+      }
+    }
     const src = from ?? sourceFor(route.link, dst) ?? '0.0.0.0';
     const pkt: Packet = { src, dst, proto };
     const r = eventSend(env, n, pkt);

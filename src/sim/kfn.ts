@@ -17,6 +17,7 @@ export const KFN = {
   neigh_probe: 'net/core/neighbour.c',
   neigh_periodic_work: 'net/core/neighbour.c',
   neigh_forced_gc: 'net/core/neighbour.c',
+  neigh_alloc: 'net/core/neighbour.c',
   neigh_add: 'net/core/neighbour.c',
   neigh_delete: 'net/core/neighbour.c',
   neigh_get: 'net/core/neighbour.c',

@@ -56,8 +56,9 @@ export function afSpec(l: SimLink, ready: boolean): LinkAttr {
   const cv = new DataView(ci.buffer);
   cv.setUint32(0, 65535, true); // max_reasm_len
   cv.setUint32(4, Math.floor((l.created ?? 0) / 10), true);
-  cv.setUint32(8, l.reachable_time_ms, true);
-  cv.setUint32(12, l.params.retrans_time_ms, true);
+  // in6_dev's nd_parms once ntable has made them (until then they are the IPv4 device's values, as tsnet always showed).
+  cv.setUint32(8, l.nd?.reachable_time_ms ?? l.reachable_time_ms, true);
+  cv.setUint32(12, l.nd?.params.retrans_time_ms ?? l.params.retrans_time_ms, true);
   return { type: IFLA_AF_SPEC, kind: 'nest', value: [
     { type: AF_INET, kind: 'nest', value: [{ type: 1, kind: 'bytes', value: s32Array(inet) }] },
     { type: AF_INET6, kind: 'nest', value: [

@@ -6,14 +6,17 @@
 // refusals as the kernel, as NetlinkError values.
 import { type Neighbour, type NeighbourChange, type NeighbourDumpFilter, NetlinkError } from '../backend.js';
 import {
-  AF_INET, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NTF_EXT_LEARNED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_FAILED,
+  AF_INET, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NTF_EXT_LEARNED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_FAILED, NUD_PERMANENT,
 } from '../wire/rtnl-constants.js';
 import { EEXIST, EINVAL, ENODEV, ENOENT } from '../errno.js';
 import { formatAddress, hexColon } from '../lib/inet.js';
 import { addressBytes, macBytes } from './text.js';
-import { F_ADMIN, F_OVERRIDE, type NeighEnv, NUD_IN_TIMER, NUD_VALID, createNeighbour, eventSend, lookup, neighUpdate, stateName } from './neighbour.js';
+import {
+  F_ADMIN, F_OVERRIDE, type NeighEnv, NUD_IN_TIMER, NUD_VALID, countedLookup, createNeighbour, eventSend, lookup, neighUpdate, stateName,
+} from './neighbour.js';
+import { stat } from './neigh-table.js';
 import { eachUnreadNewestFirst } from './table.js';
-import type { SimHost, SimNeighbour } from './world.js';
+import type { SimHost, SimNeighbour, World } from './world.js';
 import { refused, whyRefused } from './refusal.js';
 
 const USER_HZ_MS = 10;
@@ -52,12 +55,13 @@ export function neighAdd(env: NeighEnv, c: NeighbourChange, nlFlags: number): vo
     if (c.lladdr.length < 6) throw refused(EINVAL, `NDA_LLADDR has ${c.lladdr.length} bytes, fewer than the device's address length 6`, 'Invalid link address');
     lladdr = hexColon(c.lladdr.subarray(0, 6));
   }
-  let n = lookup(host, c.family, c.ifindex, dst);
+  let n = countedLookup(env, c.family, c.ifindex, dst);
   const existed = n !== undefined;
   const dev = host.links.find((l) => l.index === c.ifindex)!.name;
   if (!n) {
     if (!(nlFlags & NLM_F_CREATE)) throw refused(ENOENT, `no entry for ${dst} dev ${dev}, and NLM_F_CREATE was not set`);
-    n = createNeighbour(env, c.family, c.ifindex, dst);
+    // A permanent or externally learned entry is made exempt from gc (no forced gc, never a full table).
+    n = createNeighbour(env, c.family, c.ifindex, dst, (c.state & NUD_PERMANENT) !== 0 || (c.flags & NTF_EXT_LEARNED) !== 0);
   } else if (nlFlags & NLM_F_EXCL) {
     throw refused(EEXIST, `an entry for ${dst} dev ${dev} exists (${stateName(n.state)}) and NLM_F_EXCL was set`);
   }
@@ -101,16 +105,17 @@ export function neighDelete(env: NeighEnv, c: NeighbourChange): void {
     return;
   }
   checkDevice(host, c.ifindex);
-  const n = lookup(host, c.family, c.ifindex, dst);
+  const n = countedLookup(env, c.family, c.ifindex, dst);
   const dev = host.links.find((l) => l.index === c.ifindex)!.name;
   if (!n) throw refused(ENOENT, `no entry for ${dst} dev ${dev}`);
   neighUpdate(env, n, undefined, NUD_FAILED, F_OVERRIDE | F_ADMIN, 'deleted by the administrator (RTM_DELNEIGH)', 'neigh_delete');
   host.neighbours.splice(host.neighbours.indexOf(n), 1);
+  stat(env.w, host, n.family, 'destroys');
   env.note(`${dst} dev ${dev}: removed`, 'neigh_delete');
 }
 
 /** neigh_get(): one entry, or one proxy entry with NTF_PROXY. */
-export function neighGet(host: SimHost, now: number, family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour {
+export function neighGet(host: SimHost, now: number, family: number, ifindex: number, dst: Uint8Array, ndmFlags: number, w?: World): Neighbour {
   const text = formatAddress(family, dst);
   if (ndmFlags & NTF_PROXY) {
     const p = host.proxies.find((x) => x.family === family && x.dst === text && (!ifindex || x.ifindex === ifindex));
@@ -118,7 +123,7 @@ export function neighGet(host: SimHost, now: number, family: number, ifindex: nu
     return { family, ifindex: p.ifindex, state: 0, flags: p.flags | NTF_PROXY, type: 0, dst, protocol: p.protocol || undefined };
   }
   checkDevice(host, ifindex);
-  const n = lookup(host, family, ifindex, text);
+  const n = w ? countedLookup({ w, host }, family, ifindex, text) : lookup(host, family, ifindex, text);
   if (!n) throw new NetlinkError(ENOENT, 'Neighbour entry not found');
   return neighFillInfo(n, now);
 }

@@ -7,21 +7,17 @@
 // virtual milliseconds.
 import { NetlinkError } from '../backend.js';
 import {
-  AF_INET, IFF_NOARP, NTF_EXT_LEARNED, NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE,
+  AF_INET, AF_INET6, IFF_LOOPBACK, IFF_NOARP, NTF_EXT_LEARNED, NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_NOARP, NUD_NONE, NUD_PERMANENT, NUD_PROBE,
   NUD_REACHABLE, NUD_STALE,
 } from '../wire/rtnl-constants.js';
-import { EINVAL, EPERM } from '../errno.js';
+import { EINVAL, ENOBUFS, EPERM } from '../errno.js';
 import { drawReachableTime } from './clock.js';
 import { toNum } from './route.js';
-import type { NeighParams, Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';
+import { SKB_TRUESIZE_FULL, admitNeighbour, deviceParms, entriesOf, stat, tableOf } from './neigh-table.js';
+import type { Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';
 import type { KFn, Note, Where } from './kfn.js';
 import { refused } from './refusal.js';
 
-/**
- * SKB_TRUESIZE(ETH_FRAME_LEN): writing unres_qlen stores unres_qlen times this
- * in unres_qlen_bytes (read on the reference kernel: unres_qlen 1 gives 2090).
- */
-export const SKB_TRUESIZE_FULL = 2090;
 /**
  * The truesize a queued small UDP datagram is charged, as measured on the
  * reference kernel (6.18, x86_64): unres_qlen 3, 20 and 25 let 7, 50 and 62
@@ -29,30 +25,8 @@ export const SKB_TRUESIZE_FULL = 2090;
  */
 export const SMALL_PACKET_TRUESIZE = 832;
 
-export const DEFAULT_PARAMS: NeighParams = {
-  base_reachable_time_ms: 30000,
-  delay_first_probe_time_ms: 5000,
-  retrans_time_ms: 1000,
-  ucast_solicit: 3,
-  mcast_solicit: 3,
-  app_solicit: 0,
-  mcast_resolicit: 0,
-  gc_stale_time_ms: 60000,
-  locktime_ms: 1000,
-  // The default is SK_WMEM_MAX bytes, 101 full-size frames.
-  unres_qlen: 101,
-  unres_qlen_bytes: 212992,
-  proxy_delay_ms: 800,
-  proxy_qlen: 64,
-  arp_accept: 0,
-  arp_ignore: 0,
-  promote_secondaries: 0,
-  forwarding: 0,
-  proxy_arp: 0,
-};
-
-/** Table-wide garbage collection thresholds (not per device). */
-export const GC = { thresh1: 128, thresh2: 512, thresh3: 1024 };
+// The defaults and the queue's unit live with the table's state (neigh-table.ts).
+export { DEFAULT_PARAMS, SKB_TRUESIZE_FULL } from './neigh-table.js';
 
 /**
  * What became of a packet that waited in an entry's queue, once it left it
@@ -119,9 +93,11 @@ function setState(env: NeighEnv, n: SimNeighbour, to: number, why: string, fn: W
  * device's broadcast address; loopback and NOARP devices are NOARP at their
  * own; anything else starts in NONE, unresolved.
  */
-export function createNeighbour(env: NeighEnv, family: number, ifindex: number, dst: string): SimNeighbour {
+export function createNeighbour(env: NeighEnv, family: number, ifindex: number, dst: string, exemptFromGc = false): SimNeighbour {
   const link = linkOf(env.host, ifindex);
   const now = env.w.now;
+  // neigh_alloc(): a full table refuses the entry (__neigh_create() on a loopback device is exempt from gc).
+  if (!admitNeighbour(env.w, env.host, family, exemptFromGc || (link.flags & IFF_LOOPBACK) !== 0, env.note)) throw new NetlinkError(ENOBUFS);
   const n: SimNeighbour = {
     family, ifindex, dst, state: NUD_NONE, flags: 0, flagsExt: 0, protocol: 0, lladdr: undefined,
     confirmed: now - 2 * link.params.base_reachable_time_ms, used: now, updated: now, probes: 0, queue: [], dropped: 0,
@@ -153,6 +129,26 @@ function isBroadcastFor(host: SimHost, dst: string): boolean {
 
 export function lookup(host: SimHost, family: number, ifindex: number, dst: string): SimNeighbour | undefined {
   return host.neighbours.find((n) => n.family === family && n.ifindex === ifindex && n.dst === dst);
+}
+
+/** neigh_lookup(): lookup() as the kernel's callers that count it do (lookups, and hits when found). */
+export function countedLookup(env: { w: World; host: SimHost }, family: number, ifindex: number, dst: string): SimNeighbour | undefined {
+  const n = lookup(env.host, family, ifindex, dst);
+  stat(env.w, env.host, family, 'lookups');
+  if (n) stat(env.w, env.host, family, 'hits');
+  return n;
+}
+
+/** neigh_event_ns() / __neigh_lookup(creat): a counted lookup, and a new entry when there is none; undefined when the table is full. */
+export function lookupOrCreate(env: NeighEnv, family: number, ifindex: number, dst: string): SimNeighbour | undefined {
+  const n = countedLookup(env, family, ifindex, dst);
+  if (n) return n;
+  try {
+    return createNeighbour(env, family, ifindex, dst);
+  } catch (e) {
+    if (e instanceof NetlinkError) return undefined;
+    throw e;
+  }
 }
 
 /**
@@ -223,8 +219,9 @@ export function neighUpdate(
   return undefined;
 }
 
-/** neigh_invalidate(): an entry failed; its queued packets are dropped, each with an ICMP host unreachable. */
+/** neigh_invalidate(): an entry failed (res_failed); its queued packets are dropped, each with an ICMP host unreachable. */
 function invalidate(env: NeighEnv, n: SimNeighbour): void {
+  stat(env.w, env.host, n.family, 'res_failed');
   if (!n.queue.length) return;
   env.note(`${label(env, n)}: ${n.queue.length} queued packet(s) dropped (host unreachable)`, 'neigh_invalidate');
   const q = n.queue;
@@ -356,46 +353,60 @@ export function timerFired(env: NeighEnv, n: SimNeighbour): void {
 }
 
 /**
- * neigh_periodic_work(), every base_reachable_time/2 (15 s): every 300 s the
- * devices' reachable_time is redrawn; and once the table holds gc_thresh1
- * entries or more, an entry that is FAILED, or unused for gc_stale_time, is
- * removed (PERMANENT, timer-holding and externally learned ones excepted).
+ * neigh_periodic_work(), run for each table every base_reachable_time/2 of
+ * its defaults (15 s): it counts periodic_gc_runs; every 300 s each parms'
+ * reachable_time is redrawn (the table's defaults and every device's); and
+ * once the table holds gc_thresh1 entries or more, an entry that is FAILED,
+ * or unused for its device's gc_stale_time, is removed (PERMANENT,
+ * timer-holding and externally learned ones excepted).
  */
 export function periodicWork(env: NeighEnv): void {
   const w = env.w;
   const now = w.now;
-  if (now - (w.lastRand ?? 0) >= 300000) {
-    w.lastRand = now;
-    for (const l of env.host.links) l.reachable_time_ms = drawReachableTime(w, l.params.base_reachable_time_ms);
-  }
-  const ns = env.host.neighbours;
-  if (ns.length < GC.thresh1) {
-    if (env.explain) {
-      const could = ns.filter((n) => gcCandidate(env, n, now));
-      if (could.length) {
-        env.explain(`gc skipped: the table holds ${ns.length} entries, below gc_thresh1 ${GC.thresh1}, so ` +
-          `${could.map((n) => `${label(env, n)} (${n.state === NUD_FAILED ? 'FAILED' : 'unused for gc_stale_time'})`).join(', ')} stay${could.length === 1 ? 's' : ''}`,
-        'neigh_periodic_work');
+  const redraw = now - (w.lastRand ?? 0) >= 300000;
+  if (redraw) w.lastRand = now;
+  for (const family of [AF_INET, AF_INET6]) {
+    const t = tableOf(w, env.host, family);
+    t.stats.periodic_gc_runs++;
+    if (redraw) {
+      // The IPv4 devices draw from the world's generator, as they always have; the rest from the table's own.
+      t.reachable_time_ms = drawReachableTime(t, t.defaults.base_reachable_time_ms);
+      for (const l of env.host.links) {
+        const d = deviceParms(w, env.host, l, family);
+        d.set(drawReachableTime(family === AF_INET ? w : t, d.p.base_reachable_time_ms));
       }
     }
-    return;
-  }
-  env.host.neighbours = ns.filter((n) => {
-    if (n.state & (NUD_PERMANENT | NUD_IN_TIMER) || n.flags & NTF_EXT_LEARNED) return true;
-    if (n.used < n.confirmed && n.confirmed <= now) n.used = n.confirmed;
-    if (gcCandidate(env, n, now)) {
-      const p = linkOf(env.host, n.ifindex).params;
-      env.note(`${label(env, n)}: garbage collected (${n.state === NUD_FAILED ? 'FAILED' : `unused for gc_stale_time ${p.gc_stale_time_ms / 1000}s`}; ${ns.length} entries >= gc_thresh1 ${GC.thresh1})`,
-        'neigh_periodic_work');
-      return false;
+    const entries = entriesOf(env.host, family);
+    const gcStale = (n: SimNeighbour) => deviceParms(w, env.host, linkOf(env.host, n.ifindex), family).p.gc_stale_time_ms;
+    if (entries < t.thresh1) {
+      if (env.explain) {
+        const could = env.host.neighbours.filter((n) => n.family === family && gcCandidate(n, now, gcStale(n)));
+        if (could.length) {
+          env.explain(`gc skipped: the table holds ${entries} entries, below gc_thresh1 ${t.thresh1}, so ` +
+            `${could.map((n) => `${label(env, n)} (${n.state === NUD_FAILED ? 'FAILED' : 'unused for gc_stale_time'})`).join(', ')} stay${could.length === 1 ? 's' : ''}`,
+          'neigh_periodic_work');
+        }
+      }
+      continue;
     }
-    return true;
-  });
+    env.host.neighbours = env.host.neighbours.filter((n) => {
+      if (n.family !== family || n.state & (NUD_PERMANENT | NUD_IN_TIMER) || n.flags & NTF_EXT_LEARNED) return true;
+      if (n.used < n.confirmed && n.confirmed <= now) n.used = n.confirmed;
+      const stale = gcStale(n);
+      if (gcCandidate(n, now, stale)) {
+        env.note(`${label(env, n)}: garbage collected (${n.state === NUD_FAILED ? 'FAILED' : `unused for gc_stale_time ${stale / 1000}s`}; ${entries} entries >= gc_thresh1 ${t.thresh1})`,
+          'neigh_periodic_work');
+        t.stats.destroys++;
+        return false;
+      }
+      return true;
+    });
+  }
 }
 
-/** Would neigh_periodic_work() remove this entry, were the table at gc_thresh1 or above? */
-function gcCandidate(env: NeighEnv, n: SimNeighbour, now: number): boolean {
+/** Would neigh_periodic_work() remove this entry (its device's gc_stale_time given), were the table at gc_thresh1 or above? */
+function gcCandidate(n: SimNeighbour, now: number, gcStaleMs: number): boolean {
   if (n.state & (NUD_PERMANENT | NUD_IN_TIMER) || n.flags & NTF_EXT_LEARNED) return false;
   const used = n.used < n.confirmed && n.confirmed <= now ? n.confirmed : n.used;
-  return n.state === NUD_FAILED || now > used + linkOf(env.host, n.ifindex).params.gc_stale_time_ms;
+  return n.state === NUD_FAILED || now > used + gcStaleMs;
 }

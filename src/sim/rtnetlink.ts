@@ -18,7 +18,7 @@ import {
   IFLA_NUM_TX_QUEUES, IFLA_OPERSTATE as OPERSTATE, IFLA_PROMISCUITY, IFLA_ALLMULTI, IFLA_PROTO_DOWN as PROTO_DOWN,
   IFLA_QDISC as QDISC, IFLA_TAILROOM as TAILROOM, IFLA_TSO_MAX_SEGS, IFLA_TSO_MAX_SIZE, IFLA_TXQLEN as TXQLEN, IFLA_XDP as XDP,
   NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTEXT_FILTER_SKIP_STATS, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK,
-  RTM_NEWADDR, RTM_NEWLINK,
+  RTM_GETNEIGHTBL, RTM_NEWADDR, RTM_NEWLINK, RTM_SETNEIGHTBL,
 } from '../wire/rtnl-constants.js';
 import { parseIfinfomsg } from '../wire/nlmsg.js';
 import { EEXIST, EINVAL, ENODEV, EOPNOTSUPP } from '../errno.js';
@@ -30,6 +30,7 @@ import { Netdev, numbers, opsOf } from './dev.js';
 import { inetFillIfaddr, inetInsertIfa, inetRtmDeladdr } from './devinet.js';
 import { expire, ifaddrmsg, requestedAddress } from './ifaddr.js';
 import { linkKind } from './kinds/index.js';
+import { neightblDump, neightblSet } from './ntable.js';
 import { DEVCONF, afSpec, carrierCounts, stats } from './linkattrs.js';
 import { hexBytes, macBytes, toHex } from './text.js';
 import type { SimAddress, SimHost, SimLink, World } from './world.js';
@@ -175,6 +176,8 @@ export class SimRtnl {
           for (const a of l.addresses) if (a.family === fam) each(addrMessage(this.w, l, a));
         }
       }
+    } else if (req.type === RTM_GETNEIGHTBL) {
+      neightblDump(this.w, this.host, req.header[0] ?? 0, each);
     } else {
       throw new NetlinkError(EOPNOTSUPP);
     }
@@ -189,6 +192,7 @@ export class SimRtnl {
       // A link change can take a slave's link away: the MII monitor sees it at once.
       case RTM_NEWLINK: this.newLink(req); this.catchUp(); return [];
       case RTM_DELLINK: this.dev.unregister(this.dev.link(ifinfo(req.header).index)); this.catchUp(); return [];
+      case RTM_SETNEIGHTBL: neightblSet(this.w, this.host, req, this.note); return [];
       default: throw new NetlinkError(EOPNOTSUPP);
     }
   }

@@ -10,16 +10,29 @@ type Scalar = string;
 class ListOf {
   constructor(readonly of: Type, readonly optional: boolean) {}
 }
-interface Shape { [field: string]: Type }
+interface Shape { [field: string]: Type | Maybe }
 type Type = Scalar | ListOf | Shape;
 
 const list = (t: Type, optional = false) => new ListOf(t, optional);
+/** An object that may be absent (fields newer tsnets add). */
+class Maybe {
+  constructor(readonly of: Type) {}
+}
+type AnyType = Type | Maybe;
 
 const PARAMS: Shape = Object.fromEntries([
   'base_reachable_time_ms', 'delay_first_probe_time_ms', 'retrans_time_ms', 'ucast_solicit', 'mcast_solicit', 'app_solicit',
   'mcast_resolicit', 'gc_stale_time_ms', 'locktime_ms', 'unres_qlen', 'unres_qlen_bytes', 'proxy_delay_ms', 'proxy_qlen',
-  'arp_accept', 'arp_ignore', 'promote_secondaries', 'forwarding', 'proxy_arp',
+  'arp_accept', 'arp_ignore', 'promote_secondaries', 'forwarding', 'proxy_arp', 'anycast_delay_ms', 'interval_probe_time_ms',
 ].map((k) => [k, 'num?']));
+
+/** A neighbour table of a host (SimNeighTable): thresholds, defaults, counters. */
+const NEIGH_TABLE: Shape = {
+  thresh1: 'int', thresh2: 'int', thresh3: 'int', gc_interval_ms: 'num', defaults: PARAMS, reachable_time_ms: 'num',
+  lastFlush: 'num', hashShift: 'int', hashRnd: 'int', rng: 'int',
+  stats: Object.fromEntries(['allocs', 'destroys', 'hash_grows', 'res_failed', 'lookups', 'hits', 'rcv_probes_mcast', 'rcv_probes_ucast',
+    'periodic_gc_runs', 'forced_gc_runs', 'table_fulls'].map((k) => [k, 'int'])),
+};
 
 const ADDRESS: Shape = {
   family: 'int', local: 'str', prefixlen: 'int', secondary: 'bool?', label: 'str?', peer: 'str?', broadcast: 'str?', anycast: 'str?',
@@ -35,6 +48,7 @@ const LINK: Shape = {
   randomMac: 'bool?', slaves: list('int', true), permMac: 'str?', miiUp: 'bool?', linkFailures: 'int?', miiState: 'int?',
   miiDelay: 'int?', bondBackup: 'bool?', miiNext: 'num?', peerNotif: 'int?', primaryName: 'str?', primarySlave: 'int?',
   forcePrimary: 'bool?', inet6Ready: 'bool?', created: 'num?', carrierSeen: 'bool?',
+  nd: new Maybe({ params: PARAMS, reachable_time_ms: 'num' }),
 };
 
 const PACKET: Shape = { src: 'str', dst: 'str', proto: 'str' };
@@ -48,6 +62,7 @@ const NEIGHBOUR: Shape = {
 const HOST: Shape = {
   name: 'str', links: list(LINK), proxies: list({ family: 'int', ifindex: 'int', dst: 'str', flags: 'int', protocol: 'int' }),
   gateway: 'str?', silent: 'bool?', delay_ms: 'num?', icmpSent: 'any?', udpIn: 'int?',
+  ntables: new Maybe({ arp: new Maybe(NEIGH_TABLE), nd: new Maybe(NEIGH_TABLE) }),
 };
 
 const WORLD: Shape = {
@@ -77,7 +92,8 @@ function scalarOk(kind: string, v: unknown): boolean {
 }
 
 /** The first place where `v` is not of type `t`, as "where: expected X, found Y"; undefined if it fits. */
-function check(v: unknown, t: Type, where: string): string | undefined {
+function check(v: unknown, t: AnyType, where: string): string | undefined {
+  if (t instanceof Maybe) return v === undefined ? undefined : check(v, t.of, where);
   if (typeof t === 'string') {
     const optional = t.endsWith('?');
     const kind = optional ? t.slice(0, -1) : t;

@@ -37,6 +37,66 @@ export interface NeighParams {
   /** net.ipv4.conf.DEV.forwarding and proxy_arp: whether requests for other hosts are answered (proxy ARP). */
   forwarding: number;
   proxy_arp: number;
+  /** NDTPA_ANYCAST_DELAY and NDTPA_INTERVAL_PROBE_TIME_MS (absent in older state files: the table's defaults). */
+  anycast_delay_ms?: number;
+  interval_probe_time_ms?: number;
+}
+
+/** The neighbour parameters of struct neigh_parms (NDTPA_*), without the IPv4 devconf values. */
+export interface TableParms {
+  base_reachable_time_ms: number;
+  retrans_time_ms: number;
+  gc_stale_time_ms: number;
+  delay_first_probe_time_ms: number;
+  unres_qlen: number;
+  unres_qlen_bytes: number;
+  app_solicit: number;
+  ucast_solicit: number;
+  mcast_solicit: number;
+  mcast_resolicit: number;
+  anycast_delay_ms: number;
+  proxy_delay_ms: number;
+  proxy_qlen: number;
+  locktime_ms: number;
+  interval_probe_time_ms: number;
+}
+
+/** struct neigh_statistics, summed (what NDTA_STATS reports). */
+export interface NeighStats {
+  allocs: number;
+  destroys: number;
+  hash_grows: number;
+  res_failed: number;
+  lookups: number;
+  hits: number;
+  rcv_probes_mcast: number;
+  rcv_probes_ucast: number;
+  periodic_gc_runs: number;
+  forced_gc_runs: number;
+  table_fulls: number;
+}
+
+/** A host's neighbour table (struct neigh_table): what `ntable` shows and changes beyond the devices' parms. */
+export interface SimNeighTable {
+  thresh1: number;
+  thresh2: number;
+  thresh3: number;
+  gc_interval_ms: number;
+  /** tbl->parms: the defaults a new device copies. */
+  defaults: TableParms;
+  reachable_time_ms: number;
+  /** Virtual ms of the last forced gc (table creation before any). */
+  lastFlush: number;
+  /** The hash has 1 << hashShift buckets; hashRnd its key. */
+  hashShift: number;
+  hashRnd: number;
+  stats: NeighStats;
+  /**
+   * The table's own xorshift32 state, for its draws (hash keys, the defaults'
+   * and the IPv6 parms' reachable_time): the world's sequence, which the
+   * IPv4 timers of older state files and scenarios depend on, stays as it was.
+   */
+  rng: number;
 }
 
 export interface SimAddress {
@@ -85,6 +145,8 @@ export interface SimLink {
   params: NeighParams;
   /** The per-device reachable_time, redrawn in [base/2, 3·base/2] as the kernel does. */
   reachable_time_ms: number;
+  /** The device's IPv6 neighbour parms (in6_dev->nd_parms), made from ndisc_cache's defaults when first needed. */
+  nd?: { params: Partial<TableParms>; reachable_time_ms: number };
   master?: number;
   /** IFLA_INFO_KIND (a kind of kinds/index.ts); absent for lo and the model's NICs. */
   kind?: string;
@@ -166,6 +228,8 @@ export interface SimHost {
   icmpSent?: Record<string, number>;
   /** UDP datagrams received (Udp InDatagrams + NoPorts of /proc/net/snmp). */
   udpIn?: number;
+  /** The host's neighbour tables (arp_cache, ndisc_cache), made when first needed. */
+  ntables?: { arp?: SimNeighTable; nd?: SimNeighTable };
 }
 
 /** An Ethernet frame on a segment, delivered to every other link at `at`: ARP bytes, or an IP packet. */

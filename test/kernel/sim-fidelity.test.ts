@@ -27,7 +27,11 @@ type Step =
   | { ip: string; on?: string } // `ip -n NS ...` / `tsnet --dry-run -n NODE ...`: exit codes must agree
   | { batch: string; each: [number, number]; on?: string } // the line once for each {i} in the range, as one -batch
   | { arping: string; from: string; args: string } // iputils arping / the model's on a peer: output (times masked) and exit code must agree
-  | { check: string; on?: string; udp?: string }; // compare a node's table (and the UDP datagrams a node has received)
+  | { check: string; on?: string; udp?: string } // compare a node's table (and the UDP datagrams a node has received)
+  // `ip ARGS` on the host's namespace / `tsnet --dry-run ARGS` (ARGS: [ OPTIONS ] ntable ...): output (reachable_time masked) and exit code
+  // must agree. `global`: on the kernel it runs in the root namespace (the thresholds are one table's for the whole
+  // kernel); the originals are put back when the scenario ends.
+  | { ntable: string; global?: boolean };
 
 interface Scenario {
   name: string;
@@ -69,6 +73,17 @@ const batchLines = (s: { batch: string; each: [number, number] }) =>
 
 /** What an arping printed and returned; round-trip times differ, so they are masked. */
 const arpingResult = (r: { stdout: string; code: number }) => `${r.stdout.replace(/\d+\.\d+ms/g, 'Nms')}exit ${r.code}`;
+
+/** What ip ntable printed and returned; reachable_time is a random draw on each side, so it is masked. */
+const ntableResult = (r: { stdout: string; stderr: string; code: number }) =>
+  `${r.stdout.replace(/reachable \d+ base/g, 'reachable R base').replace(/"reachable":\d+/g, '"reachable":R')}${r.stderr}exit ${r.code}`;
+
+/** arp_cache's thresh1, thresh2, thresh3 as the root namespace reads them. */
+function globalThresholds(): string[] {
+  const m = /thresh1 (\d+) thresh2 (\d+) thresh3 (\d+)/.exec(run('ip', ['ntable', 'show', 'name', 'arp_cache', 'dev', 'none']).stdout);
+  if (!m) throw new Error('cannot read arp_cache\'s thresholds');
+  return [m[1], m[2], m[3]];
+}
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
@@ -123,7 +138,24 @@ class KernelLab {
     } else if ('ip' in s) return `exit ${this.node(s.on ?? 'host').ip(s.ip).code}`;
     else if ('batch' in s) return `exit ${this.node(s.on ?? 'host').ip(['-batch', '-'], batchLines(s)).code}`;
     else if ('arping' in s) return arpingResult(this.node(s.from).exec(['arping', ...words(s.args), '-I', 'eth0', s.arping]));
+    else if ('ntable' in s) {
+      if (!s.global) return ntableResult(this.node('host').ip(s.ntable));
+      this.thresholds ??= globalThresholds();
+      return ntableResult(run('ip', words(s.ntable)));
+    }
     return undefined;
+  }
+
+  /** The root namespace's arp_cache thresholds before a `global` step changed them. */
+  private thresholds?: string[];
+
+  /** Puts back what a `global` step changed. */
+  close(): void {
+    if (!this.thresholds) return;
+    const [t1, t2, t3] = this.thresholds;
+    const r = run('ip', ['ntable', 'change', 'name', 'arp_cache', 'thresh1', t1, 'thresh2', t2, 'thresh3', t3]);
+    if (r.code !== 0) throw new Error(`could not restore arp_cache's thresholds ${this.thresholds.join(' ')}: ${r.stderr}`);
+    this.thresholds = undefined;
   }
 
   table(on = 'host'): string[] {
@@ -166,6 +198,7 @@ class ModelLab {
     else if ('ip' in s) return `exit ${this.tsnet(['--dry-run', ...words(s.ip)], s.on).code}`;
     else if ('batch' in s) return `exit ${this.tsnet(['--dry-run', '-batch', '-'], s.on, batchLines(s)).code}`;
     else if ('arping' in s) return arpingResult(this.tsnet(['--dry-run', 'arping', ...words(s.args), '-I', 'eth0', s.arping], s.from));
+    else if ('ntable' in s) return ntableResult(this.tsnet(['--dry-run', ...words(s.ntable)]));
     return undefined;
   }
 
@@ -217,7 +250,11 @@ function play(sc: Scenario): void {
     expect(seen.length).toBeGreaterThan(0);
   } finally {
     m.close();
-    destroyAll();
+    try {
+      k.close();
+    } finally {
+      destroyAll();
+    }
   }
 }
 

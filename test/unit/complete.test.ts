@@ -12,7 +12,7 @@ const env = {
 
 describe('completions', () => {
   it('offers objects, and global options after a dash', () => {
-    expect(completions(['n'], 1, env)).toEqual(['neighbour', 'netns']);
+    expect(completions(['n'], 1, env)).toEqual(['neighbour', 'ntable', 'netns']);
     expect(completions(['ne'], 1, env)).toEqual(['neighbour', 'netns']);
     expect(completions(['-j', 'a'], 2, env)).toEqual(['address', 'arping']);
     expect(completions(['-js'], 1, env)).toEqual(['-json']);
@@ -25,6 +25,13 @@ describe('completions', () => {
   it('resolves abbreviated objects and verbs as ip does', () => {
     expect(completions(['n', 's', 'pr'], 3, env)).toEqual(['proxy', 'protocol']);
     expect(completions(['neigh', 'add', '10.0.0.1', 'll'], 4, env)).toEqual(['lladdr']);
+  });
+
+  it('offers ntable\'s verbs, keywords, table names and devices', () => {
+    expect(completions(['ntable', ''], 2, env)).toEqual(['show', 'change', 'help']);
+    expect(completions(['ntable', 'change', 'name', 'a'], 4, env)).toEqual(['arp_cache']);
+    expect(completions(['ntable', 'change', 'name', 'arp_cache', 'base'], 5, env)).toEqual(['base_reachable']);
+    expect(completions(['--dry-run', 'ntbl', 'show', 'dev', ''], 5, env)).toEqual(['eth0', 'lo']);
   });
 
   it('offers NUD states after nud and nothing after lladdr', () => {

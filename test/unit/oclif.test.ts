@@ -37,6 +37,7 @@ const LINES: Record<string, string[][]> = {
   link: [['--dry-run', '--state', 'STATE', '-d', 'link', 'show'], ['--dry-run', '--state', 'STATE', 'link', 'show', 'dev', 'nosuch']],
   bond: [['--dry-run', '--state', 'STATE', 'bond', 'show'], ['bond', 'help']],
   arping: [['--dry-run', '--state', 'STATE', 'arping', '-c', '1', '-I', 'eth0', '10.0.0.1'], ['arping', '-V']],
+  ntable: [['--dry-run', '--state', 'STATE', 'ntable', 'show', 'dev', 'eth0'], ['ntable', 'help'], ['--dry-run', '--state', 'STATE', '-j', 'ntbl']],
   monitor: [['monitor', 'help'], ['--dry-run', '--state', 'STATE', 'monitor', 'bogus']],
   sim: [['sim', '--state', 'STATE', 'show'], ['--state', 'STATE', 'sim', 'timeline', 'last', '3'], ['sim', 'help']],
   completion: [['completion', 'bash'], ['__complete', '2', 'neigh', 'a'], ['completion', 'fish']],
