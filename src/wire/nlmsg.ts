@@ -5,7 +5,7 @@
 // MessageWriter builds a whole request in a buffer it is given. Pure byte
 // work, no I/O, no globals; numbers are little-endian (host order, x86/arm).
 import {
-  IFADDRMSG_LEN, IFINFOMSG_LEN, NDMSG_LEN, NLMSGERR_ATTR_MSG, NLMSG_HDRLEN, NLM_F_ACK_TLVS, NLM_F_CAPPED,
+  IFADDRMSG_LEN, IFINFOMSG_LEN, NDMSG_LEN, RTMSG_LEN, NLMSGERR_ATTR_MSG, NLMSG_HDRLEN, NLM_F_ACK_TLVS, NLM_F_CAPPED,
 } from './rtnl-constants.js';
 import { AttrList, AttrWriter, nlaAlign } from './nlattr.js';
 import { WireError } from './error.js';
@@ -210,6 +210,46 @@ export function emitNdmsg(m: Ndmsg, b: Uint8Array, off = 0): number {
   b[off + 10] = m.flags;
   b[off + 11] = m.type;
   return NDMSG_LEN;
+}
+
+// ---- struct rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type (u8 each), flags u32 ----
+
+export interface Rtmsg {
+  family: number;
+  dstLen: number;
+  srcLen: number;
+  tos: number;
+  /** The low 8 bits of the table id (RTA_TABLE carries all 32). */
+  table: number;
+  /** RTPROT_* */
+  protocol: number;
+  /** RT_SCOPE_* */
+  scope: number;
+  /** RTN_* */
+  type: number;
+  /** RTM_F_* and RTNH_F_* */
+  flags: number;
+}
+
+export function parseRtmsg(b: Uint8Array, off = 0): Rtmsg | WireError {
+  if (b.length - off < RTMSG_LEN) return truncated('rtmsg', b.length - off, RTMSG_LEN);
+  return {
+    family: b[off], dstLen: b[off + 1], srcLen: b[off + 2], tos: b[off + 3], table: b[off + 4],
+    protocol: b[off + 5], scope: b[off + 6], type: b[off + 7], flags: u32At(b, off + 8),
+  };
+}
+
+export function emitRtmsg(m: Rtmsg, b: Uint8Array, off = 0): number {
+  b[off] = m.family;
+  b[off + 1] = m.dstLen;
+  b[off + 2] = m.srcLen;
+  b[off + 3] = m.tos;
+  b[off + 4] = m.table;
+  b[off + 5] = m.protocol;
+  b[off + 6] = m.scope;
+  b[off + 7] = m.type;
+  putU32(b, off + 8, m.flags);
+  return RTMSG_LEN;
 }
 
 // ---- a whole request ----
