@@ -110,13 +110,16 @@ export interface MonitorTopics {
   addr4: boolean;
   addr6: boolean;
   neigh: boolean;
+  /** RTNLGRP_IPV4_ROUTE / RTNLGRP_IPV6_ROUTE. */
+  route4?: boolean;
+  route6?: boolean;
 }
 
 /** One notification. `msgType` is the RTM_* type (new, del, or get for a neighbour miss). */
 export type MonitorEvent =
   | { object: 'neigh'; msgType: number; neighbour: Neighbour }
-  /** RTM_NEWLINK/DELLINK and RTM_NEWADDR/DELADDR, as the raw message the printers read. */
-  | { object: 'link' | 'addr'; msgType: number; message: RtMessage };
+  /** RTM_NEWLINK/DELLINK, RTM_NEWADDR/DELADDR and RTM_NEWROUTE/DELROUTE, as the raw message the printers read. */
+  | { object: 'link' | 'addr' | 'route'; msgType: number; message: RtMessage };
 
 export interface Watch {
   /** Settles when the watch is stopped. */

@@ -34,7 +34,7 @@ export function timestamp(now: Date, micros: number, short: boolean): string {
 export async function doMonitor(ctx: Context, words: string[]): Promise<number> {
   let label = false;
   let ifindex = 0;
-  const wanted = { link: false, addr: false, neigh: false, other: false };
+  const wanted = { link: false, addr: false, neigh: false, route: false, other: false };
   const a = new Args(words);
   for (; a.more; a.advance()) {
     const w = a.cur;
@@ -44,7 +44,8 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
     } else if (matches(w, 'label')) label = true;
     else if (matches(w, 'link')) wanted.link = true;
     else if (matches(w, 'address')) wanted.addr = true;
-    else if (matches(w, 'route') || matches(w, 'mroute') || matches(w, 'prefix') || matches(w, 'netconf') ||
+    else if (matches(w, 'route')) wanted.route = true;
+    else if (matches(w, 'mroute') || matches(w, 'prefix') || matches(w, 'netconf') ||
       matches(w, 'rule') || matches(w, 'nsid') || matches(w, 'nexthop') || w === 'stats') wanted.other = true;
     else if (matches(w, 'neigh')) wanted.neigh = true;
     else if (w === 'all') label = true;
@@ -58,13 +59,15 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
       throw new Exit(255, [`Argument "${w}" is unknown, try "${progName()} monitor help".`]);
     }
   }
-  const all = !wanted.link && !wanted.addr && !wanted.neigh && !wanted.other;
+  const all = !wanted.link && !wanted.addr && !wanted.neigh && !wanted.route && !wanted.other;
   const fam = ctx.opts.family;
   const topics: MonitorTopics = {
     link: all || wanted.link,
     addr4: (all || wanted.addr) && (fam === AF_UNSPEC || fam === AF_INET),
     addr6: (all || wanted.addr) && (fam === AF_UNSPEC || fam === AF_INET6),
     neigh: all || wanted.neigh,
+    route4: (all || wanted.route) && (fam === AF_UNSPEC || fam === AF_INET),
+    route6: (all || wanted.route) && (fam === AF_UNSPEC || fam === AF_INET6),
   };
   const backend = ctx.backend;
   if (!backend.watch) throw new Exit(1, ['tsnet monitor: this backend cannot stream events']);
@@ -80,14 +83,16 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
     if (label) out.fp(name);
   };
   // The printers of the topics asked for only: `monitor neigh` loads no link or address printer.
-  const [neigh, links, addrs] = await Promise.all([
+  const [neigh, links, addrs, routes] = await Promise.all([
     topics.neigh ? import('./neigh-print.js') : undefined,
     topics.link || topics.addr4 || topics.addr6 ? import('./link-print.js') : undefined,
     topics.addr4 || topics.addr6 ? import('./addr-print.js') : undefined,
+    topics.route4 || topics.route6 ? import('./route-print.js') : undefined,
   ]);
   // ipaddr_reset_filter(1, ifindex): the listing filters, empty but for the device, one-line addresses.
   const linkFilter = links && { ...links.newLinkFilter(false, AF_UNSPEC), ifindex, showQueue: false };
   const addrFilter = addrs?.monitorAddrFilter(ifindex);
+  const routeFilter = routes?.newRouteFilter(ifindex);
   const onEvent = (e: MonitorEvent) => {
     if (e.object === 'neigh') {
       if (!neigh) return;
@@ -102,6 +107,10 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
       if (ref && e.msgType === 16) ctx.rememberLinks([ref]);
       header('[LINK]');
       links.printLinkInfo(ctx, e.message, linkFilter);
+    } else if (e.object === 'route') {
+      if (!routes || !routeFilter || routes.isCloned(e.message)) return;
+      header('[ROUTE]');
+      routes.printRoute(ctx, e.message, routeFilter);
     } else {
       if (!addrs || !addrFilter) return;
       header('[ADDR]');

@@ -443,6 +443,11 @@ export function printRoute(ctx: Context, m: RtMessage, f: RouteFilter): boolean 
   return true;
 }
 
+/** ip monitor leaves cloned routes (cache entries) out. */
+export function isCloned(m: RtMessage): boolean {
+  return m.header.length >= 12 && (u32At(m.header, 8) & RTM_F_CLONED) !== 0;
+}
+
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
 /** print_route() after its filter: one route's fields and the line's end. */

@@ -6,12 +6,13 @@ const WORDS = { label: null, dev: 'devices', 'all-nsid': null } as const;
 export const monitor: IpObject = {
   names: ['monitor'],
   command: 'monitor',
-  summary: 'Watch link, address and neighbour events, as ip monitor.',
-  synopsis: 'monitor [ all | address | link | neigh ] [ label ] [ dev DEVICE ]',
+  summary: 'Watch link, address, neighbour and route events, as ip monitor.',
+  synopsis: 'monitor [ all | address | link | neigh | route ] [ label ] [ dev DEVICE ]',
   optionsAfter: true,
   verbs: {
     all: { keywords: WORDS },
     neigh: { keywords: WORDS },
+    route: { keywords: WORDS },
     link: { keywords: WORDS },
     address: { keywords: WORDS },
     help: { keywords: {} },
