@@ -132,3 +132,24 @@ export function dsfieldId(arg: string): number | undefined {
   if (!r || r.rest !== '' || r.value > 255) return undefined;
   return r.value;
 }
+
+let ipProtocols: Map<string, number> | undefined;
+
+/** inet_proto_a2n(): a number, or a name (or alias) from /etc/protocols; -1 when neither. */
+export function ipProtocolId(arg: string): number {
+  const n = strtoul(arg);
+  if (n && n.rest === '' && n.value <= 255) return n.value;
+  if (!ipProtocols) {
+    ipProtocols = new Map();
+    let text = '';
+    try {
+      text = readFileSync('/etc/protocols', 'utf8');
+    } catch { /* no file: numbers only */ }
+    for (const line of text.split('\n')) {
+      const m = /^([^\s#]+)\s+(\d+)([^#]*)/.exec(line);
+      if (!m) continue;
+      for (const name of [m[1], ...m[3].trim().split(/\s+/)]) if (name && !ipProtocols.has(name)) ipProtocols.set(name, Number(m[2]));
+    }
+  }
+  return ipProtocols.get(arg) ?? -1;
+}

@@ -3,7 +3,6 @@
 // del (iproute_modify) and get (iproute_get). Each builds the rtmsg and
 // attributes ip sends and hands them to the backend's rtnetlink port, so the
 // kernel and the model answer the same request. The printer is route-print.ts.
-import { readFileSync } from 'node:fs';
 import { progName } from '../lib/progname.js';
 import { NetlinkError, type RtMessage, type RtRequest } from '../backend.js';
 import type { LinkAttr } from '../wire/nlattr.js';
@@ -26,7 +25,7 @@ import { familyNameVerbose, netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
 import { Args, Exit, duparg2, invarg, matches } from './matches.js';
 import { readFamily } from './options.js';
-import { dsfieldId, rtProtocols, rtRealms, rtScopes, tableId } from './names.js';
+import { dsfieldId, ipProtocolId, rtProtocols, rtRealms, rtScopes, tableId } from './names.js';
 import { type RouteFilter, newRouteFilter, printMatched, printRoute, routeMatches, routeTypeId } from './route-print.js';
 
 const usageText = (): string => {
@@ -405,7 +404,6 @@ function modify(ctx: Context, cmd: number, nlFlags: number, words: string[]): nu
   }
   if (nhsOk) {
     const mp = parseNexthops(ctx, r, a);
-    if (typeof mp === 'number') return mp;
     if (mp) attrs.push(mp);
   }
   if (r.family === AF_UNSPEC) r.family = AF_INET;
@@ -431,7 +429,7 @@ function modify(ctx: Context, cmd: number, nlFlags: number, words: string[]): nu
 }
 
 /** parse_nexthops()/parse_one_nh(): RTA_MULTIPATH of struct rtnexthop and their attributes. */
-function parseNexthops(ctx: Context, r: Rtmsg, a: Args): LinkAttr | number | undefined {
+function parseNexthops(ctx: Context, r: Rtmsg, a: Args): LinkAttr | undefined {
   const parts: Uint8Array[] = [];
   while (a.more) {
     if (a.cur !== 'nexthop') throw new Exit(255, [`Error: "nexthop" or end of line is expected instead of "${a.cur}"`]);
@@ -458,7 +456,10 @@ function parseNexthops(ctx: Context, r: Rtmsg, a: Args): LinkAttr | number | und
       } else if (w === 'dev') {
         const d = a.next();
         ifindex = ctx.nameToIndex(d);
-        if (!ifindex) return nodev(ctx, d);
+        if (!ifindex) {
+          nodev(ctx, d);
+          throw new Exit(255, ['Error: cannot parse nexthop']);
+        }
       } else if (w === 'weight') {
         const v = a.next();
         const n = parseUnsigned(v);
@@ -509,14 +510,20 @@ function encodeNest(list: LinkAttr[]): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** The dump request ip sends: rtnl_routedump_req() with iproute_dump_filter(). */
-function dumpRequest(family: number, f: RouteFilter): RtRequest {
+/**
+ * The dump request ip sends: rtnl_routedump_req() with iproute_dump_filter().
+ * ip -batch opens its socket without NETLINK_GET_STRICT_CHK, so the kernel
+ * then ignores the filter (a missing table is no error, ip filters alone);
+ * tsnet's socket is always strict, so a batch line sends no filter instead.
+ */
+function dumpRequest(ctx: Context, family: number, f: RouteFilter): RtRequest {
+  const strict = ctx.opts.batch === undefined;
   const attrs: LinkAttr[] = [];
-  if (f.tb) attrs.push(u32Attr(RTA_TABLE, f.tb));
-  if (f.oif) attrs.push(u32Attr(RTA_OIF, f.oif));
+  if (strict && f.tb) attrs.push(u32Attr(RTA_TABLE, f.tb));
+  if (strict && f.oif) attrs.push(u32Attr(RTA_OIF, f.oif));
   const header = rtmsgBytes({
-    family, dstLen: 0, srcLen: 0, tos: 0, table: 0, protocol: f.protocol & 0xff, scope: 0, type: 0,
-    flags: f.cloned ? RTM_F_CLONED : 0,
+    family, dstLen: 0, srcLen: 0, tos: 0, table: 0, protocol: strict ? f.protocol & 0xff : 0, scope: 0, type: 0,
+    flags: f.cloned && (strict || family !== AF_INET6) ? RTM_F_CLONED : 0,
   });
   return { type: RTM_GETROUTE, flags: 0, header, attrs };
 }
@@ -647,7 +654,7 @@ function listOrFlush(ctx: Context, words: string[], flush: boolean): number {
   const out = ctx.out;
   out.startListing();
   try {
-    ctx.rtnl.rtDump(dumpRequest(dumpFamily, f), (m) => {
+    ctx.rtnl.rtDump(dumpRequest(ctx, dumpFamily, f), (m) => {
       printRoute(ctx, m, f);
     });
   } catch (e) {
@@ -688,7 +695,7 @@ function flushRoutes(ctx: Context, family: number, f: RouteFilter): number {
   for (let round = 0; ;) {
     const doomed: RtMessage[] = [];
     try {
-      ctx.rtnl.rtDump(dumpRequest(family, f), (m) => {
+      ctx.rtnl.rtDump(dumpRequest(ctx, family, f), (m) => {
         if (m.type !== RTM_NEWROUTE || !routeMatches(f, ctx.opts.family, m.header, m.attrs)) return;
         doomed.push(m);
         if (stats >= 2) printMatched(ctx, m, f);
@@ -723,27 +730,6 @@ function flushRoutes(ctx: Context, family: number, f: RouteFilter): number {
       out.flush();
     }
   }
-}
-
-let protocols: Map<string, number> | undefined;
-
-/** inet_proto_a2n(): a name from /etc/protocols or a number. */
-function ipProto(arg: string): number {
-  const n = strtoul(arg);
-  if (n && n.rest === '' && n.value <= 255) return n.value;
-  if (!protocols) {
-    protocols = new Map();
-    try {
-      for (const line of readFileSync('/etc/protocols', 'utf8').split('\n')) {
-        const m = /^([^\s#]+)\s+(\d+)(.*)$/.exec(line);
-        if (!m) continue;
-        const num = Number(m[2]);
-        if (!protocols.has(m[1])) protocols.set(m[1], num);
-        for (const alias of m[3].split('#')[0].trim().split(/\s+/)) if (alias && !protocols.has(alias)) protocols.set(alias, num);
-      }
-    } catch { /* no file: numbers only */ }
-  }
-  return protocols.get(arg) ?? -1;
 }
 
 /** iproute_get(). */
@@ -803,7 +789,7 @@ function get(ctx: Context, words: string[]): number {
     else if (matches(w, 'dport')) be16(RTA_DPORT, 'dport', a.next());
     else if (matches(w, 'ipproto')) {
       const v = a.next();
-      const p = ipProto(v);
+      const p = ipProtocolId(v);
       if (p < 0) invarg('Invalid "ipproto" value\n', v);
       attrs.push({ type: RTA_IP_PROTO, kind: 'u8', value: p });
     } else {
@@ -842,8 +828,9 @@ function get(ctx: Context, words: string[]): number {
   if (r.family === AF_INET) r.flags |= RTM_F_LOOKUP_TABLE;
   if (fibMatch) r.flags |= RTM_F_FIB_MATCH;
   let answer: RtMessage | undefined;
+  const request: RtRequest = { type: RTM_GETROUTE, flags: 0, header: rtmsgBytes(r), attrs };
   try {
-    [answer] = ctx.rtnl.rtRequest({ type: RTM_GETROUTE, flags: 0, header: rtmsgBytes(r), attrs });
+    [answer] = ctx.rtnl.rtRequest(request);
   } catch (e) {
     return refused(ctx, e);
   }
@@ -852,28 +839,24 @@ function get(ctx: Context, words: string[]): number {
   out.startListing();
   if (connected && !fromOk) {
     printRoute(ctx, answer, f);
-    const src = answer.attrs.get(RTA_PREFSRC) ?? answer.attrs.get(RTA_SRC);
-    if (!src) {
-      out.endListing();
+    if (!answer.attrs.get(RTA_PREFSRC) && !answer.attrs.get(RTA_SRC)) {
       ctx.err('Failed to connect the route');
       return 1;
     }
-    // The second question: from the source the first answer chose, as ip rewrites the answer into a request.
-    const again: LinkAttr[] = [];
-    const h = Uint8Array.from(answer.header);
-    if (answer.attrs.get(RTA_PREFSRC)) h[2] = 8 * src.length;
-    for (const [type, value] of answer.attrs) {
-      if (type === RTA_PREFSRC) again.push({ type: RTA_SRC, kind: 'bytes', value });
-      else if ((type === RTA_OIF && odev === undefined) || type === RTA_GATEWAY || type === RTA_VIA || (type === RTA_IIF && idev === undefined)) continue;
-      else again.push({ type, kind: 'bytes', value });
-    }
+    // ip rewrites attributes of the answer it then frees, and sends its first request again; the JSON
+    // writer is gone by then, so the second answer comes out as text.
     out.endListing();
     try {
-      [answer] = ctx.rtnl.rtRequest({ type: RTM_GETROUTE, flags: 0, header: h, attrs: again });
+      [answer] = ctx.rtnl.rtRequest(request);
     } catch (e) {
       return refused(ctx, e);
     }
     if (!answer) return 2;
+    const json = out.json;
+    out.json = false;
+    printRoute(ctx, answer, f);
+    out.json = json;
+    return 0;
   }
   printRoute(ctx, answer, f);
   out.endListing();
