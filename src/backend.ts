@@ -172,6 +172,13 @@ export interface Backend {
   watch?(topics: MonitorTopics, each: (e: MonitorEvent) => void, onLost: (errno: number) => void): Watch;
   /** Sends a dump request (NLM_F_DUMP) and hands over each answer, in the kernel's order. */
   rtDump?(req: RtRequest, each: (m: RtMessage) => void): void;
+  /**
+   * rtDump for a listing that keeps nothing: the message handed to `each`
+   * (its header and attributes too) is reused for the next one, so a dump of
+   * 10,000 routes allocates next to nothing per message. Optional: rtDump
+   * serves where it is absent.
+   */
+  rtDumpTransient?(req: RtRequest, each: (m: RtMessage) => void): void;
   /** Sends a request and waits for the ACK; returns the answers (RTM_GETLINK); throws NetlinkError. */
   rtRequest?(req: RtRequest): RtMessage[];
   /** The text of a file of the running system (/proc/net/bonding/X, sysfs); undefined when absent. */

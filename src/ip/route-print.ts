@@ -14,7 +14,7 @@ import {
   RTA_MULTIPATH, RTA_NEWDST, RTA_NH_ID, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE,
   RTA_TTL_PROPAGATE, RTA_UID, RTA_VIA, RTCF_BROADCAST, RTCF_DIRECTDST, RTCF_DIRECTSRC, RTCF_DNAT, RTCF_DOREDIRECT,
   RTCF_FAST, RTCF_LOCAL, RTCF_MASQ, RTCF_MULTICAST, RTCF_NOTIFY, RTCF_REDIRECTED, RTCF_REJECT, RTCF_SNAT,
-  RTCF_TPROXY, RTM_DELROUTE, RTM_F_CLONED, RTM_F_NOTIFY, RTM_F_OFFLOAD, RTM_F_OFFLOAD_FAILED, RTM_F_TRAP,
+  RTCF_TPROXY, RTM_DELROUTE, RTM_F_CLONED, RTM_NEWROUTE, RTM_F_NOTIFY, RTM_F_OFFLOAD, RTM_F_OFFLOAD_FAILED, RTM_F_TRAP,
   RTNH_F_DEAD, RTNH_F_LINKDOWN, RTNH_F_OFFLOAD, RTNH_F_ONLINK, RTNH_F_PERVASIVE, RTNH_F_TRAP, RTNH_F_UNRESOLVED,
   RTN_LOCAL, RTN_MULTICAST, RTN_UNICAST, RTN_UNREACHABLE, RTPROT_BOOT, RT_SCOPE_UNIVERSE, RT_TABLE_LOCAL,
   RT_TABLE_MAIN,
@@ -63,10 +63,20 @@ export function hostLen(family: number): number {
   return family === AF_INET ? 32 : family === AF_INET6 ? 128 : family === AF_MPLS ? 20 : 0;
 }
 
+/**
+ * A u32 attribute without making a view of it when the message's attributes
+ * are read in place (the kernel's dumps): a listing of 10,000 routes reads
+ * several per route.
+ */
+function u32Of(tb: Attrs, type: number): number | undefined {
+  if (tb instanceof AttrList) return tb.u32(type);
+  const p = tb.get(type);
+  return p && p.length >= 4 ? u32At(p, 0) : undefined;
+}
+
 /** rtm_get_table(): RTA_TABLE when present, else rtm_table. */
 export function routeTable(h: Uint8Array, tb: Attrs): number {
-  const t = tb.get(RTA_TABLE);
-  return t && t.length >= 4 ? u32At(t, 0) : h[4];
+  return u32Of(tb, RTA_TABLE) ?? h[4];
 }
 
 /** ip keeps this across the lines of a batch, as its static does. */
@@ -122,12 +132,16 @@ export function routeMatches(f: RouteFilter, preferredFamily: number, h: Uint8Ar
     if (fam !== rvia.family) return false;
   }
   if (rprefsrc?.family && family !== rprefsrc.family) return false;
-  const dst = addrOf(tb, RTA_DST);
-  if (given(rdst) && !prefixMatch(dst, rdst.data, rdst.bitlen)) return false;
-  if (given(mdst) && !prefixMatch(dst, mdst.data, dstLen)) return false;
-  const src = addrOf(tb, RTA_SRC);
-  if (given(rsrc) && !prefixMatch(src, rsrc.data, rsrc.bitlen)) return false;
-  if (given(msrc) && msrc.bitlen >= 0 && !prefixMatch(src, msrc.data, srcLen)) return false;
+  if (given(rdst) || given(mdst)) {
+    const dst = addrOf(tb, RTA_DST);
+    if (given(rdst) && !prefixMatch(dst, rdst.data, rdst.bitlen)) return false;
+    if (given(mdst) && !prefixMatch(dst, mdst.data, dstLen)) return false;
+  }
+  if (given(rsrc) || given(msrc)) {
+    const src = addrOf(tb, RTA_SRC);
+    if (given(rsrc) && !prefixMatch(src, rsrc.data, rsrc.bitlen)) return false;
+    if (given(msrc) && msrc.bitlen >= 0 && !prefixMatch(src, msrc.data, srcLen)) return false;
+  }
   if (rvia?.family) {
     let via: Uint8Array = PREFIXLEN_ZERO;
     if (rvia.bitlen > 0) {
@@ -142,13 +156,13 @@ export function routeMatches(f: RouteFilter, preferredFamily: number, h: Uint8Ar
     const p = rprefsrc.bitlen > 0 ? addrOf(tb, RTA_PREFSRC) : PREFIXLEN_ZERO;
     if (!prefixMatch(p, rprefsrc.data, rprefsrc.bitlen)) return false;
   }
-  if (f.realmmask && ((tb.get(RTA_FLOW) ? u32At(tb.get(RTA_FLOW)!, 0) : 0) ^ f.realm) & f.realmmask) return false;
-  if (f.iifmask && ((tb.get(RTA_IIF) ? u32At(tb.get(RTA_IIF)!, 0) : 0) ^ f.iif) & f.iifmask) return false;
-  if (f.oifmask && ((tb.get(RTA_OIF) ? u32At(tb.get(RTA_OIF)!, 0) : 0) ^ f.oif) & f.oifmask) return false;
-  if (f.markmask && ((tb.get(RTA_MARK) ? u32At(tb.get(RTA_MARK)!, 0) : 0) ^ f.mark) & f.markmask) return false;
-  const prio = tb.get(RTA_PRIORITY);
-  if (f.metricmask && ((prio ? u32At(prio, 0) : 0) ^ f.metric) & f.metricmask) return false;
-  if (f.flushing && family === AF_INET6 && dstLen === 0 && type === RTN_UNREACHABLE && prio && u32At(prio, 0) === 0xffffffff) {
+  if (f.realmmask && ((u32Of(tb, RTA_FLOW) ?? 0) ^ f.realm) & f.realmmask) return false;
+  if (f.iifmask && ((u32Of(tb, RTA_IIF) ?? 0) ^ f.iif) & f.iifmask) return false;
+  if (f.oifmask && ((u32Of(tb, RTA_OIF) ?? 0) ^ f.oif) & f.oifmask) return false;
+  if (f.markmask && ((u32Of(tb, RTA_MARK) ?? 0) ^ f.mark) & f.markmask) return false;
+  const prio = f.metricmask || f.flushing ? u32Of(tb, RTA_PRIORITY) : undefined;
+  if (f.metricmask && ((prio ?? 0) ^ f.metric) & f.metricmask) return false;
+  if (f.flushing && family === AF_INET6 && dstLen === 0 && type === RTN_UNREACHABLE && prio === 0xffffffff) {
     return false;
   }
   return true;
@@ -204,6 +218,7 @@ function fmtG(x: number): string {
 /** print_rt_flags(). */
 function printFlags(ctx: Context, flags: number): void {
   const out = ctx.out;
+  if (!flags && !out.json) return;
   out.openArray('flags');
   const one = (name: string) => out.string(null, `${name} `, name);
   if (flags & RTNH_F_DEAD) one('dead');
@@ -432,14 +447,68 @@ function prefixText(family: number, a: Uint8Array, len: number): string {
  * for a message that is not a route (ip's "Not a route" complaint).
  */
 export function printRoute(ctx: Context, m: RtMessage, f: RouteFilter): boolean {
-  if (m.type !== 24 && m.type !== RTM_DELROUTE) {
+  if (m.type !== RTM_NEWROUTE && m.type !== RTM_DELROUTE) {
     ctx.err(`Not a route: ${hex8(m.header.length + 16)} ${hex8(m.type)} ${hex8(m.nlFlags ?? 0)}`);
     return false;
   }
-  if (f.flushing && m.type !== 24) return true;
+  if (f.flushing && m.type !== RTM_NEWROUTE) return true;
   const h = m.header, tb = m.attrs;
   if (!routeMatches(f, ctx.opts.family, h, tb)) return true;
-  printMatched(ctx, m, f);
+  if (m.type !== RTM_NEWROUTE || !(tb instanceof AttrList) || !ctx.out.plainText || !printPlainIPv4(ctx, h, tb, f)) printMatched(ctx, m, f);
+  return true;
+}
+
+/** Attributes the plain line below does not print: a route with any of them takes printMatched(). */
+const NOT_PLAIN = [RTA_SRC, RTA_NH_ID, RTA_NEWDST, RTA_ENCAP, RTA_VIA, RTA_MARK, RTA_FLOW, RTA_UID, RTA_CACHEINFO,
+  RTA_METRICS, RTA_IIF, RTA_PREF, RTA_TTL_PROPAGATE, RTA_MULTIPATH];
+
+/** A dotted quad read in place. */
+function ipv4At(b: Uint8Array, o: number): string {
+  return b[o] + '.' + b[o + 1] + '.' + b[o + 2] + '.' + b[o + 3];
+}
+
+/**
+ * The common IPv4 route of a text listing (no colour, no -d), built as one
+ * line with its fields read in place: the same fields in the same order as
+ * printMatched(), without a printer call or a view per field. False when the
+ * route has something only printMatched() prints.
+ */
+function printPlainIPv4(ctx: Context, h: Uint8Array, tb: AttrList, f: RouteFilter): boolean {
+  const opts = ctx.opts;
+  const family = h[0], dstLen = h[1], type = h[7];
+  if (family !== AF_INET || opts.details > 0 || h[2] || h[3] || u32At(h, 8)) return false;
+  for (let i = 0; i < NOT_PLAIN.length; i++) if (tb.find(NOT_PLAIN[i]) >= 0) return false;
+  const numeric = opts.numeric > 0;
+  const b = tb.buffer;
+  let line = '';
+  if (type !== RTN_UNICAST && (!f.typemask || f.typemask & (1 << type))) line = routeTypeName(type, numeric) + ' ';
+  const dst = tb.find(RTA_DST);
+  if (dst >= 0) {
+    if (tb.payloadLength(dst) < 4) return false;
+    line += ipv4At(b, tb.payloadOffset(dst));
+    if (dstLen !== 32) line += '/' + dstLen;
+    line += ' ';
+  } else line += dstLen ? `0/${dstLen}  ` : 'default ';
+  const gw = tb.find(RTA_GATEWAY);
+  if (gw >= 0 && f.rvia?.bitlen !== 32) {
+    if (tb.payloadLength(gw) < 4) return false;
+    line += 'via ' + ipv4At(b, tb.payloadOffset(gw)) + ' ';
+  }
+  const oif = tb.u32(RTA_OIF);
+  if (oif !== undefined && f.oifmask !== -1) line += 'dev ' + ctx.indexToName(oif) + ' ';
+  const table = tb.u32(RTA_TABLE) ?? h[4];
+  if (table && table !== RT_TABLE_MAIN && !f.tb) line += 'table ' + tableName(table, numeric) + ' ';
+  const protocol = h[5], scope = h[6];
+  if (protocol !== RTPROT_BOOT && f.protocolmask !== -1) line += 'proto ' + rtProtocols.name(protocol, numeric) + ' ';
+  if (scope !== RT_SCOPE_UNIVERSE && f.scopemask !== -1) line += 'scope ' + rtScopes.name(scope, numeric) + ' ';
+  const prefsrc = tb.find(RTA_PREFSRC);
+  if (prefsrc >= 0 && f.rprefsrc?.bitlen !== 32) {
+    if (tb.payloadLength(prefsrc) < 4) return false;
+    line += 'src ' + ipv4At(b, tb.payloadOffset(prefsrc)) + ' ';
+  }
+  const prio = tb.u32(RTA_PRIORITY);
+  if (prio !== undefined && f.metricmask !== -1) line += 'metric ' + prio + ' ';
+  ctx.out.fp(line + '\n');
   return true;
 }
 
@@ -479,8 +548,8 @@ export function printMatched(ctx: Context, m: RtMessage, f: RouteFilter): void {
     const s = prefixText(family, src, srcLen);
     out.string('from', `from ${s} `, s, color);
   } else if (srcLen) out.string('src', `from 0/${srcLen} `, `0/${srcLen}`);
-  const nhid = tb.get(RTA_NH_ID);
-  if (nhid) out.uint('nhid', `nhid ${u32At(nhid, 0)} `, u32At(nhid, 0));
+  const nhid = u32Of(tb, RTA_NH_ID);
+  if (nhid !== undefined) out.uint('nhid', `nhid ${nhid} `, nhid);
   const newdst = tb.get(RTA_NEWDST);
   if (newdst) printNewdst(ctx, family, newdst);
   if (tb.has(RTA_ENCAP)) { /* lwt encapsulations: not printed (tsnet adds none) */ }
@@ -492,8 +561,8 @@ export function printMatched(ctx: Context, m: RtMessage, f: RouteFilter): void {
   if (gw && f.rvia?.bitlen !== hl) printGateway(ctx, family, gw);
   const via = tb.get(RTA_VIA);
   if (via) printVia(ctx, via);
-  const oif = tb.get(RTA_OIF);
-  if (oif && f.oifmask !== -1) printIfidx(ctx, u32At(oif, 0), 'dev');
+  const oif = u32Of(tb, RTA_OIF);
+  if (oif !== undefined && f.oifmask !== -1) printIfidx(ctx, oif, 'dev');
   const table = routeTable(h, tb);
   if (table && (table !== RT_TABLE_MAIN || details) && !f.tb) {
     const t = tableName(table, numeric);
@@ -518,18 +587,17 @@ export function printMatched(ctx: Context, m: RtMessage, f: RouteFilter): void {
       out.fpColor(color, `${p} `);
     }
   }
-  const prio = tb.get(RTA_PRIORITY);
-  if (prio && f.metricmask !== -1) out.uint('metric', `metric ${u32At(prio, 0)} `, u32At(prio, 0));
+  const prio = u32Of(tb, RTA_PRIORITY);
+  if (prio !== undefined && f.metricmask !== -1) out.uint('metric', `metric ${prio} `, prio);
   printFlags(ctx, flags);
-  const markA = tb.get(RTA_MARK);
-  if (markA) {
-    const mark = u32At(markA, 0);
+  const mark = u32Of(tb, RTA_MARK);
+  if (mark !== undefined) {
     if (mark) out.uint('mark', mark >= 16 ? `mark 0x${mark.toString(16)} ` : `mark ${mark} `, mark);
   }
   const flow = tb.get(RTA_FLOW);
   if (flow && f.realmmask !== 0xffffffff) printFlow(ctx, flow);
-  const uid = tb.get(RTA_UID);
-  if (uid) out.uint('uid', `uid ${u32At(uid, 0)} `, u32At(uid, 0));
+  const uid = u32Of(tb, RTA_UID);
+  if (uid !== undefined) out.uint('uid', `uid ${uid} `, uid);
   const ci = tb.get(RTA_CACHEINFO);
   if (family === AF_INET) {
     if (flags & RTM_F_CLONED) printCacheFlags(ctx, flags);
@@ -537,8 +605,8 @@ export function printMatched(ctx: Context, m: RtMessage, f: RouteFilter): void {
   } else if (family === AF_INET6 && ci) printCacheinfo(ctx, ci);
   const mx = tb.get(RTA_METRICS);
   if (mx) printMetrics(ctx, mx);
-  const iif = tb.get(RTA_IIF);
-  if (iif && f.iifmask !== -1) printIfidx(ctx, u32At(iif, 0), 'iif');
+  const iif = u32Of(tb, RTA_IIF);
+  if (iif !== undefined && f.iifmask !== -1) printIfidx(ctx, iif, 'iif');
   const pref = tb.get(RTA_PREF);
   if (pref) {
     const p = pref[0];

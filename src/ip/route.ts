@@ -4,7 +4,7 @@
 // attributes ip sends and hands them to the backend's rtnetlink port, so the
 // kernel and the model answer the same request. The printer is route-print.ts.
 import { progName } from '../lib/progname.js';
-import { NetlinkError, type RtMessage, type RtRequest } from '../backend.js';
+import { type Backend, NetlinkError, type RtMessage, type RtRequest } from '../backend.js';
 import type { LinkAttr } from '../wire/nlattr.js';
 import { emitRtmsg, type Rtmsg } from '../wire/nlmsg.js';
 import {
@@ -654,9 +654,11 @@ function listOrFlush(ctx: Context, words: string[], flush: boolean): number {
   const out = ctx.out;
   out.startListing();
   try {
-    ctx.rtnl.rtDump(dumpRequest(ctx, dumpFamily, f), (m) => {
-      printRoute(ctx, m, f);
-    });
+    const b = ctx.rtnl as Backend;
+    const req = dumpRequest(ctx, dumpFamily, f);
+    const print = (m: RtMessage) => { printRoute(ctx, m, f); };
+    if (b.rtDumpTransient) b.rtDumpTransient(req, print);
+    else b.rtDump!(req, print);
   } catch (e) {
     if (e instanceof NetlinkError) {
       // save_route_errhndlr(): a main table that does not exist yet is an empty one.

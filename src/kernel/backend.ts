@@ -11,7 +11,7 @@ import {
   RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK, RTNLGRP_NEIGH,
 } from '../wire/rtnl-constants.js';
 import { nlmsgFlags, nlmsgType } from '../wire/nlmsg.js';
-import { nlaAlign, parseAttrs } from '../wire/nlattr.js';
+import { AttrList, nlaAlign, parseAttrs } from '../wire/nlattr.js';
 import { request } from './request.js';
 import { decodeLinkRef, linkDumpRequest } from './link.js';
 import { netnsFd, netnsNames, nsidNames } from './netns.js';
@@ -43,6 +43,23 @@ export class KernelBackend implements Backend {
     this.nl.dump(rtRequestBytes(req), (buf, off, len, received = off + len) => {
       if (off === 0) chunk = Uint8Array.prototype.slice.call(new Uint8Array(buf.buffer, buf.byteOffset, received));
       each(rtMessage(chunk, off, len, req.header.length));
+    });
+  }
+
+  rtDumpTransient(req: RtRequest, each: (m: RtMessage) => void): void {
+    const headerLen = req.header.length;
+    const header = new Uint8Array(headerLen);
+    const attrs = new AttrList();
+    const m: RtMessage = { type: 0, nlFlags: 0, header, attrs };
+    this.nl.dump(rtRequestBytes(req), (buf, off, len) => {
+      const h = off + NLMSG_HDRLEN;
+      m.type = nlmsgType(buf, off);
+      m.nlFlags = nlmsgFlags(buf, off);
+      const n = Math.min(headerLen, len - NLMSG_HDRLEN);
+      header.fill(0);
+      for (let i = 0; i < n; i++) header[i] = buf[h + i];
+      attrs.reset(buf, Math.min(h + nlaAlign(headerLen), off + len), off + len);
+      each(m);
     });
   }
 
