@@ -114,47 +114,50 @@ export function routeMatches(f: RouteFilter, preferredFamily: number, h: Uint8Ar
   if (f.typemask && !(f.typemask & (1 << type))) return false;
   if ((f.tos ^ tos) & f.tosmask) return false;
   const { rdst, mdst, rsrc, msrc, rvia, rprefsrc } = f;
-  if (rdst && (rdst.family || rdst.prefixGiven)) {
-    if ((rdst.family && family !== rdst.family) || rdst.bitlen > dstLen) return false;
-  }
-  if (mdst && (mdst.family || mdst.prefixGiven)) {
-    if ((mdst.family && family !== mdst.family) || (mdst.bitlen >= 0 && mdst.bitlen < dstLen)) return false;
-  }
-  if (rsrc && (rsrc.family || rsrc.prefixGiven)) {
-    if ((rsrc.family && family !== rsrc.family) || rsrc.bitlen > srcLen) return false;
-  }
-  if (msrc && (msrc.family || msrc.prefixGiven)) {
-    if ((msrc.family && family !== msrc.family) || (msrc.bitlen >= 0 && msrc.bitlen < srcLen)) return false;
-  }
-  if (rvia?.family) {
-    const v = tb.get(RTA_VIA);
-    const fam = v ? u16At(v, 0) : family;
-    if (fam !== rvia.family) return false;
-  }
-  if (rprefsrc?.family && family !== rprefsrc.family) return false;
-  if (given(rdst) || given(mdst)) {
-    const dst = addrOf(tb, RTA_DST);
-    if (given(rdst) && !prefixMatch(dst, rdst.data, rdst.bitlen)) return false;
-    if (given(mdst) && !prefixMatch(dst, mdst.data, dstLen)) return false;
-  }
-  if (given(rsrc) || given(msrc)) {
-    const src = addrOf(tb, RTA_SRC);
-    if (given(rsrc) && !prefixMatch(src, rsrc.data, rsrc.bitlen)) return false;
-    if (given(msrc) && msrc.bitlen >= 0 && !prefixMatch(src, msrc.data, srcLen)) return false;
-  }
-  if (rvia?.family) {
-    let via: Uint8Array = PREFIXLEN_ZERO;
-    if (rvia.bitlen > 0) {
-      const g = tb.get(RTA_GATEWAY);
-      if (g) via = g;
-      const v = tb.get(RTA_VIA);
-      if (v) via = v.subarray(2);
+  // The address selectors, when there are any (a plain listing has none).
+  if (rdst || mdst || rsrc || msrc || rvia || rprefsrc) {
+    if (rdst && (rdst.family || rdst.prefixGiven)) {
+      if ((rdst.family && family !== rdst.family) || rdst.bitlen > dstLen) return false;
     }
-    if (!prefixMatch(via, rvia.data, rvia.bitlen)) return false;
-  }
-  if (rprefsrc?.family) {
-    const p = rprefsrc.bitlen > 0 ? addrOf(tb, RTA_PREFSRC) : PREFIXLEN_ZERO;
-    if (!prefixMatch(p, rprefsrc.data, rprefsrc.bitlen)) return false;
+    if (mdst && (mdst.family || mdst.prefixGiven)) {
+      if ((mdst.family && family !== mdst.family) || (mdst.bitlen >= 0 && mdst.bitlen < dstLen)) return false;
+    }
+    if (rsrc && (rsrc.family || rsrc.prefixGiven)) {
+      if ((rsrc.family && family !== rsrc.family) || rsrc.bitlen > srcLen) return false;
+    }
+    if (msrc && (msrc.family || msrc.prefixGiven)) {
+      if ((msrc.family && family !== msrc.family) || (msrc.bitlen >= 0 && msrc.bitlen < srcLen)) return false;
+    }
+    if (rvia?.family) {
+      const v = tb.get(RTA_VIA);
+      const fam = v ? u16At(v, 0) : family;
+      if (fam !== rvia.family) return false;
+    }
+    if (rprefsrc?.family && family !== rprefsrc.family) return false;
+    if (given(rdst) || given(mdst)) {
+      const dst = addrOf(tb, RTA_DST);
+      if (given(rdst) && !prefixMatch(dst, rdst.data, rdst.bitlen)) return false;
+      if (given(mdst) && !prefixMatch(dst, mdst.data, dstLen)) return false;
+    }
+    if (given(rsrc) || given(msrc)) {
+      const src = addrOf(tb, RTA_SRC);
+      if (given(rsrc) && !prefixMatch(src, rsrc.data, rsrc.bitlen)) return false;
+      if (given(msrc) && msrc.bitlen >= 0 && !prefixMatch(src, msrc.data, srcLen)) return false;
+    }
+    if (rvia?.family) {
+      let via: Uint8Array = PREFIXLEN_ZERO;
+      if (rvia.bitlen > 0) {
+        const g = tb.get(RTA_GATEWAY);
+        if (g) via = g;
+        const v = tb.get(RTA_VIA);
+        if (v) via = v.subarray(2);
+      }
+      if (!prefixMatch(via, rvia.data, rvia.bitlen)) return false;
+    }
+    if (rprefsrc?.family) {
+      const p = rprefsrc.bitlen > 0 ? addrOf(tb, RTA_PREFSRC) : PREFIXLEN_ZERO;
+      if (!prefixMatch(p, rprefsrc.data, rprefsrc.bitlen)) return false;
+    }
   }
   if (f.realmmask && ((u32Of(tb, RTA_FLOW) ?? 0) ^ f.realm) & f.realmmask) return false;
   if (f.iifmask && ((u32Of(tb, RTA_IIF) ?? 0) ^ f.iif) & f.iifmask) return false;
@@ -460,7 +463,7 @@ export function printRoute(ctx: Context, m: RtMessage, f: RouteFilter): boolean 
 
 /** Attributes the plain line below does not print: a route with any of them takes printMatched(). */
 const NOT_PLAIN = [RTA_SRC, RTA_NH_ID, RTA_NEWDST, RTA_ENCAP, RTA_VIA, RTA_MARK, RTA_FLOW, RTA_UID, RTA_CACHEINFO,
-  RTA_METRICS, RTA_IIF, RTA_PREF, RTA_TTL_PROPAGATE, RTA_MULTIPATH];
+  RTA_METRICS, RTA_IIF, RTA_PREF, RTA_TTL_PROPAGATE, RTA_MULTIPATH].reduce((mask, t) => mask | (1 << t), 0);
 
 /** A dotted quad read in place. */
 function ipv4At(b: Uint8Array, o: number): string {
@@ -477,7 +480,7 @@ function printPlainIPv4(ctx: Context, h: Uint8Array, tb: AttrList, f: RouteFilte
   const opts = ctx.opts;
   const family = h[0], dstLen = h[1], type = h[7];
   if (family !== AF_INET || opts.details > 0 || h[2] || h[3] || u32At(h, 8)) return false;
-  for (let i = 0; i < NOT_PLAIN.length; i++) if (tb.find(NOT_PLAIN[i]) >= 0) return false;
+  if (tb.typesBelow32 & NOT_PLAIN) return false;
   const numeric = opts.numeric > 0;
   const b = tb.buffer;
   let line = '';

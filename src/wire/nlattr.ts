@@ -115,6 +115,9 @@ export class AttrList implements Attrs {
     return this.check(at + nlaAlign(this.b[at] | (this.b[at + 1] << 8)));
   }
 
+  /** Bit t set: an attribute of type t (< 32) is present; one test for several types. */
+  get typesBelow32(): number { return this.seenLo; }
+
   /** The buffer the attributes are read from (for readers that take fields in place, by payloadOffset). */
   get buffer(): Uint8Array { return this.b; }
 
