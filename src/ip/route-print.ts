@@ -483,34 +483,42 @@ function printPlainIPv4(ctx: Context, h: Uint8Array, tb: AttrList, f: RouteFilte
   if (tb.typesBelow32 & NOT_PLAIN) return false;
   const numeric = opts.numeric > 0;
   const b = tb.buffer;
+  // Attribute payloads are read in place: at + 4 is the payload, b[at] | b[at + 1] << 8 the length with its header.
   let line = '';
   if (type !== RTN_UNICAST && (!f.typemask || f.typemask & (1 << type))) line = routeTypeName(type, numeric) + ' ';
   const dst = tb.find(RTA_DST);
   if (dst >= 0) {
-    if (tb.payloadLength(dst) < 4) return false;
-    line += ipv4At(b, tb.payloadOffset(dst));
+    if ((b[dst] | (b[dst + 1] << 8)) < 8) return false;
+    line += ipv4At(b, dst + 4);
     if (dstLen !== 32) line += '/' + dstLen;
     line += ' ';
   } else line += dstLen ? `0/${dstLen}  ` : 'default ';
   const gw = tb.find(RTA_GATEWAY);
   if (gw >= 0 && f.rvia?.bitlen !== 32) {
-    if (tb.payloadLength(gw) < 4) return false;
-    line += 'via ' + ipv4At(b, tb.payloadOffset(gw)) + ' ';
+    if ((b[gw] | (b[gw + 1] << 8)) < 8) return false;
+    line += 'via ' + ipv4At(b, gw + 4) + ' ';
   }
-  const oif = tb.u32(RTA_OIF);
-  if (oif !== undefined && f.oifmask !== -1) line += 'dev ' + ctx.indexToName(oif) + ' ';
-  const table = tb.u32(RTA_TABLE) ?? h[4];
+  const oif = tb.find(RTA_OIF);
+  if (oif >= 0 && f.oifmask !== -1) {
+    if ((b[oif] | (b[oif + 1] << 8)) < 8) return false;
+    line += 'dev ' + ctx.indexToName(u32At(b, oif + 4)) + ' ';
+  }
+  const tableAt = tb.find(RTA_TABLE);
+  const table = tableAt >= 0 && (b[tableAt] | (b[tableAt + 1] << 8)) >= 8 ? u32At(b, tableAt + 4) : h[4];
   if (table && table !== RT_TABLE_MAIN && !f.tb) line += 'table ' + tableName(table, numeric) + ' ';
   const protocol = h[5], scope = h[6];
   if (protocol !== RTPROT_BOOT && f.protocolmask !== -1) line += 'proto ' + rtProtocols.name(protocol, numeric) + ' ';
   if (scope !== RT_SCOPE_UNIVERSE && f.scopemask !== -1) line += 'scope ' + rtScopes.name(scope, numeric) + ' ';
   const prefsrc = tb.find(RTA_PREFSRC);
   if (prefsrc >= 0 && f.rprefsrc?.bitlen !== 32) {
-    if (tb.payloadLength(prefsrc) < 4) return false;
-    line += 'src ' + ipv4At(b, tb.payloadOffset(prefsrc)) + ' ';
+    if ((b[prefsrc] | (b[prefsrc + 1] << 8)) < 8) return false;
+    line += 'src ' + ipv4At(b, prefsrc + 4) + ' ';
   }
-  const prio = tb.u32(RTA_PRIORITY);
-  if (prio !== undefined && f.metricmask !== -1) line += 'metric ' + prio + ' ';
+  const prio = tb.find(RTA_PRIORITY);
+  if (prio >= 0 && f.metricmask !== -1) {
+    if ((b[prio] | (b[prio + 1] << 8)) < 8) return false;
+    line += 'metric ' + u32At(b, prio + 4) + ' ';
+  }
   ctx.out.fp(line + '\n');
   return true;
 }
