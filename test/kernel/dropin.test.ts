@@ -99,7 +99,7 @@ neigh show
   it('one command: stdout, stderr and status passed through, with the global options ip takes', () => {
     const [c, d] = [Netns.create('dropin'), Netns.create('dropin')];
     for (const ns of [c, d]) ['ip link add v2 type veth peer name v3', 'ip addr add 10.7.0.1/24 dev v2', 'ip link set v2 up'].forEach((l) => ns.sh(l));
-    for (const w of ['-j route show', '-4 route show table all', 'route add 10.99.0.0/16 dev v2', 'ro sh', 'route nosuch',
+    for (const w of ['-j route show', '-4 route show table all', 'route add 10.99.0.0/16 dev v2', 'ro sh', 'rule nosuch',
       'rule show', '-d -s route show', 'tunnel show', 'maddr show dev lo', '-br route']) {
       expect(run(TSNET, ['-n', c.name, ...words(w)])).toEqual(run('ip', ['-n', d.name, ...words(w)]));
     }
