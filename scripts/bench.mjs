@@ -168,6 +168,13 @@ try {
   sh('ip', ['-n', links, '-batch', linkFile]);
   extra('link-200', '200 veth pairs', links, ['link', 'show']);
   delNetns(links);
+  // 6. route show of 10,000 routes (one device, main table).
+  const routes = netns(`tsn-bench-r${process.pid}`);
+  const routeFile = join(tmp, 'route-10000.batch');
+  writeFileSync(routeFile, Array.from({ length: 10000 }, (_, i) => `route add 10.${30 + (i >> 16)}.${(i >> 8) & 255}.${i & 255} dev v0`).join('\n') + '\n');
+  sh('ip', ['-n', routes, '-batch', routeFile]);
+  extra('route-10k', '10000 routes', routes, ['route', 'show']);
+  delNetns(routes);
 } finally {
   for (const n of [...made]) delNetns(n);
   rmSync(tmp, { recursive: true, force: true });

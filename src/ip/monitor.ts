@@ -9,7 +9,7 @@ import type { MonitorEvent, MonitorTopics, RtMessage } from '../backend.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, IFADDRMSG_LEN, IFINFOMSG_LEN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP,
   NETCONFMSG_LEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELNETCONF, RTM_GETNEIGH, RTM_NEWADDR, RTM_NEWLINK,
-  RTM_NEWNEIGH, RTM_NEWNETCONF,
+  RTM_DELROUTE, RTM_NEWNEIGH, RTM_NEWNETCONF, RTM_NEWROUTE, RTMSG_LEN,
 } from '../wire/rtnl-constants.js';
 import { decodeNeighbour, nlmsgFlags, nlmsgType, u32At } from '../wire/nlmsg.js';
 import { nlaAlign, parseAttrs } from '../wire/nlattr.js';
@@ -56,9 +56,9 @@ function savedEvent(m: Uint8Array): MonitorEvent | undefined {
     return n && { object: 'neigh', msgType: type, neighbour: n };
   }
   const object = type === RTM_NEWLINK || type === RTM_DELLINK ? 'link' : type === RTM_NEWADDR || type === RTM_DELADDR ? 'addr'
-    : type === RTM_NEWNETCONF || type === RTM_DELNETCONF ? 'netconf' : undefined;
+    : type === RTM_NEWROUTE || type === RTM_DELROUTE ? 'route' : type === RTM_NEWNETCONF || type === RTM_DELNETCONF ? 'netconf' : undefined;
   if (!object) return undefined;
-  const headerLen = object === 'link' ? IFINFOMSG_LEN : object === 'addr' ? IFADDRMSG_LEN : NETCONFMSG_LEN;
+  const headerLen = object === 'link' ? IFINFOMSG_LEN : object === 'addr' ? IFADDRMSG_LEN : object === 'route' ? RTMSG_LEN : NETCONFMSG_LEN;
   const message: RtMessage = {
     type, nlFlags: nlmsgFlags(m, 0),
     header: m.subarray(NLMSG_HDRLEN, NLMSG_HDRLEN + Math.min(headerLen, m.length - NLMSG_HDRLEN)),
@@ -71,7 +71,7 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
   let label = false;
   let ifindex = 0;
   let file: string | undefined;
-  const wanted = { link: false, addr: false, neigh: false, other: false };
+  const wanted = { link: false, addr: false, neigh: false, route: false, other: false };
   const a = new Args(words);
   for (; a.more; a.advance()) {
     const w = a.cur;
@@ -79,7 +79,8 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
     else if (matches(w, 'label')) label = true;
     else if (matches(w, 'link')) wanted.link = true;
     else if (matches(w, 'address')) wanted.addr = true;
-    else if (matches(w, 'route') || matches(w, 'mroute') || matches(w, 'prefix') || matches(w, 'netconf') ||
+    else if (matches(w, 'route')) wanted.route = true;
+    else if (matches(w, 'mroute') || matches(w, 'prefix') || matches(w, 'netconf') ||
       matches(w, 'rule') || matches(w, 'nsid') || matches(w, 'nexthop') || w === 'stats') wanted.other = true;
     else if (matches(w, 'neigh')) wanted.neigh = true;
     else if (w === 'all') label = true;
@@ -93,7 +94,7 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
       throw new Exit(255, [`Argument "${w}" is unknown, try "${progName()} monitor help".`]);
     }
   }
-  const all = !wanted.link && !wanted.addr && !wanted.neigh && !wanted.other;
+  const all = !wanted.link && !wanted.addr && !wanted.neigh && !wanted.route && !wanted.other;
   const fam = ctx.opts.family;
   // The objects asked for choose what the kernel sends; a file's messages are printed whatever they are.
   const topics: MonitorTopics = {
@@ -101,6 +102,8 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
     addr4: ((all || wanted.addr) && (fam === AF_UNSPEC || fam === AF_INET)) || file !== undefined,
     addr6: ((all || wanted.addr) && (fam === AF_UNSPEC || fam === AF_INET6)) || file !== undefined,
     neigh: all || wanted.neigh || file !== undefined,
+    route4: ((all || wanted.route) && (fam === AF_UNSPEC || fam === AF_INET)) || file !== undefined,
+    route6: ((all || wanted.route) && (fam === AF_UNSPEC || fam === AF_INET6)) || file !== undefined,
   };
   const json = ctx.out.json;
   const accept = await acceptor(ctx, topics, label, ifindex, file !== undefined);
@@ -165,15 +168,17 @@ async function acceptor(ctx: Context, topics: MonitorTopics, label: boolean, ifi
     }
     if (label) out.fp(name);
   };
-  const [neigh, links, addrs, netconf] = await Promise.all([
+  const [neigh, links, addrs, routes, netconf] = await Promise.all([
     topics.neigh ? import('./neigh-print.js') : undefined,
     topics.link || topics.addr4 || topics.addr6 ? import('./link-print.js') : undefined,
     topics.addr4 || topics.addr6 ? import('./addr-print.js') : undefined,
+    topics.route4 || topics.route6 ? import('./route-print.js') : undefined,
     saved ? import('./netconf-print.js') : undefined,
   ]);
-  // ipaddr_reset_filter(1, ifindex): the listing filters, empty but for the device, one-line addresses.
+  // ipaddr_reset_filter(1, ifindex) and iproute_reset_filter(ifindex): the listing filters, empty but for the device.
   const linkFilter = links && { ...links.newLinkFilter(false, AF_UNSPEC), ifindex, showQueue: false };
   const addrFilter = addrs?.monitorAddrFilter(ifindex);
+  const routeFilter = routes?.newRouteFilter(ifindex);
   return (e) => {
     if (e.object === 'neigh') {
       if (!neigh) return;
@@ -193,6 +198,11 @@ async function acceptor(ctx: Context, topics: MonitorTopics, label: boolean, ifi
       if (!addrs || !addrFilter) return;
       header('[ADDR]');
       addrs.printAddrInfo(ctx, e.message, addrFilter);
+    } else if (e.object === 'route') {
+      // A cached (cloned) route is not a FIB change: ip monitor skips it.
+      if (!routes || !routeFilter || routes.isCloned(e.message)) return;
+      header('[ROUTE]');
+      routes.printRoute(ctx, e.message, routeFilter);
     } else {
       if (!netconf) return;
       header('[NETCONF]');
@@ -236,9 +246,9 @@ function fromFile(ctx: Context, name: string, accept: (e: MonitorEvent) => void)
   return rc;
 }
 
-/** The other message types ip's accept_msg() prints (routes, rules, netconf ...). */
+/** The other message types ip's accept_msg() prints (rules, nexthops, prefixes ...). */
 const KNOWN_TO_IP = new Map<number, string>([
-  [24, 'RTM_NEWROUTE'], [25, 'RTM_DELROUTE'], [104, 'RTM_NEWNEXTHOP'], [105, 'RTM_DELNEXTHOP'],
+  [104, 'RTM_NEWNEXTHOP'], [105, 'RTM_DELNEXTHOP'],
   [116, 'RTM_NEWNEXTHOPBUCKET'], [117, 'RTM_DELNEXTHOPBUCKET'], [72, 'RTM_NEWADDRLABEL'], [73, 'RTM_DELADDRLABEL'],
   [52, 'RTM_NEWPREFIX'], [32, 'RTM_NEWRULE'], [33, 'RTM_DELRULE'],
   [88, 'RTM_NEWNSID'], [89, 'RTM_DELNSID'], [92, 'RTM_NEWSTATS'],

@@ -31,6 +31,12 @@ class NameTable {
     return this.tab.get(id) ?? String(id);
   }
 
+  /** The name the table holds for `id`, if any (no numeric fallback). */
+  known(id: number): string | undefined {
+    if (!this.tab.has(id) && !this.loaded) this.load();
+    return this.tab.get(id);
+  }
+
   /** The number of a name in the table, with no numeric fallback. */
   named(arg: string): number | undefined {
     if (!this.loaded) this.load();
@@ -95,4 +101,55 @@ export function groupId(arg: string): number | undefined {
   if (!r || r.rest !== '' || arg.trimStart()[0] === '-') return undefined;
   const n = r.value | 0;
   return n < 0 ? undefined : n;
+}
+
+/** rt_tables: routing table names (rtnl_rttable_n2a/a2n); ids are u32, names only up to 255. */
+export const rtTables = new NameTable('rt_tables', new Map([[253, 'default'], [254, 'main'], [255, 'local']]));
+
+/** rtnl_rttable_a2n(): a name in rt_tables or any u32. */
+export function tableId(arg: string): number | undefined {
+  const n = rtTables.named(arg);
+  if (n !== undefined) return n;
+  const r = strtoul(arg);
+  if (!r || r.rest !== '' || r.value > 0xffffffff) return undefined;
+  return r.value;
+}
+
+/** rt_realms: route realms (rtnl_rtrealm_n2a/a2n). */
+export const rtRealms = new NameTable('rt_realms', new Map([[0, 'cosmos']]));
+
+/** rtnl_dsfield_n2a(): a name from rt_dsfield, else 0x%02x. */
+export function dsfieldName(id: number, numeric: boolean): string {
+  const n = numeric ? undefined : rtDsfields.known(id);
+  return n ?? `0x${id.toString(16).padStart(2, '0')}`;
+}
+
+/** rtnl_dsfield_a2n(): a name from rt_dsfield, else hexadecimal (base 16, 0x allowed) up to 255. */
+export function dsfieldId(arg: string): number | undefined {
+  const n = rtDsfields.named(arg);
+  if (n !== undefined) return n;
+  const r = strtoul(arg, 16);
+  if (!r || r.rest !== '' || r.value > 255) return undefined;
+  return r.value;
+}
+
+let ipProtocols: Map<string, number> | undefined;
+
+/** inet_proto_a2n(): a number, or a name (or alias) from /etc/protocols; -1 when neither. */
+export function ipProtocolId(arg: string): number {
+  const n = strtoul(arg);
+  if (n && n.rest === '' && n.value <= 255) return n.value;
+  if (!ipProtocols) {
+    ipProtocols = new Map();
+    let text = '';
+    try {
+      text = readFileSync('/etc/protocols', 'utf8');
+    } catch { /* no file: numbers only */ }
+    for (const line of text.split('\n')) {
+      const m = /^([^\s#]+)\s+(\d+)([^#]*)/.exec(line);
+      if (!m) continue;
+      for (const name of [m[1], ...m[3].trim().split(/\s+/)]) if (name && !ipProtocols.has(name)) ipProtocols.set(name, Number(m[2]));
+    }
+  }
+  return ipProtocols.get(arg) ?? -1;
 }

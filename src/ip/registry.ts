@@ -15,6 +15,7 @@ import { monitor } from './objects/monitor.js';
 import { neigh } from './objects/neigh.js';
 import { netns } from './objects/netns.js';
 import { ntable } from './objects/ntable.js';
+import { route } from './objects/route.js';
 import { sim } from './objects/sim.js';
 
 /** do_help(): ip's usage, as `tsnet help` and a bad global option print it. */
@@ -30,7 +31,7 @@ const help: IpObject = {
 
 /** ip.c's cmds[] in its order, then tsnet's own objects; undefined: an object tsnet does not implement. */
 const TABLE: readonly (readonly [string, IpObject | undefined])[] = [
-  ['address', address], ['addrlabel', undefined], ['maddress', undefined], ['route', undefined], ['rule', undefined],
+  ['address', address], ['addrlabel', undefined], ['maddress', undefined], ['route', route], ['rule', undefined],
   ['neighbor', neigh], ['neighbour', neigh], ['ntable', ntable], ['ntbl', ntable], ['link', link],
   ['l2tp', undefined], ['fou', undefined], ['ila', undefined], ['macsec', undefined], ['tunnel', undefined],
   ['tunl', undefined], ['tuntap', undefined], ['tap', undefined], ['token', undefined], ['tcpmetrics', undefined],
@@ -41,7 +42,7 @@ const TABLE: readonly (readonly [string, IpObject | undefined])[] = [
 ];
 
 /** The objects tsnet implements, in the order `tsnet help` lists them (and oclif and completion offer them). */
-export const OBJECTS: readonly IpObject[] = [address, link, neigh, ntable, netns, monitor, help, arping, bond, sim];
+export const OBJECTS: readonly IpObject[] = [address, link, neigh, route, ntable, netns, monitor, help, arping, bond, sim];
 
 /** Commands outside ip's grammar, matched by their full name before any global option. */
 export const RAW_COMMANDS: readonly RawCommand[] = [completion];

@@ -6,11 +6,12 @@ import type {
 import { NetlinkListener, NetlinkSocket, type NetlinkTrace } from './netlink.js';
 import { KernelArpingPort } from './packet.js';
 import {
-  IFADDRMSG_LEN, IFINFOMSG_LEN, NLMSG_HDRLEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWADDR,
-  RTM_NEWLINK, RTM_NEWNEIGH, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_LINK, RTNLGRP_NEIGH,
+  IFADDRMSG_LEN, IFINFOMSG_LEN, NLMSG_HDRLEN, RTMSG_LEN, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELROUTE,
+  RTM_GETNEIGH, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE,
+  RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK, RTNLGRP_NEIGH,
 } from '../wire/rtnl-constants.js';
 import { nlmsgFlags, nlmsgType } from '../wire/nlmsg.js';
-import { nlaAlign, parseAttrs } from '../wire/nlattr.js';
+import { AttrList, nlaAlign, parseAttrs } from '../wire/nlattr.js';
 import { request } from './request.js';
 import { decodeLinkRef, linkDumpRequest } from './link.js';
 import { netnsFd, netnsNames, nsidNames } from './netns.js';
@@ -46,6 +47,23 @@ export class KernelBackend implements Backend {
     this.nl.dump(rtRequestBytes(req), (buf, off, len, received = off + len) => {
       if (off === 0) chunk = Uint8Array.prototype.slice.call(new Uint8Array(buf.buffer, buf.byteOffset, received));
       each(rtMessage(chunk, off, len, req.header.length));
+    });
+  }
+
+  rtDumpTransient(req: RtRequest, each: (m: RtMessage) => void): void {
+    const headerLen = req.header.length;
+    const header = new Uint8Array(headerLen);
+    const attrs = new AttrList();
+    const m: RtMessage = { type: 0, nlFlags: 0, header, attrs };
+    this.nl.dump(rtRequestBytes(req), (buf, off, len) => {
+      const h = off + NLMSG_HDRLEN;
+      m.type = nlmsgType(buf, off);
+      m.nlFlags = nlmsgFlags(buf, off);
+      const n = Math.min(headerLen, len - NLMSG_HDRLEN);
+      header.fill(0);
+      for (let i = 0; i < n; i++) header[i] = buf[h + i];
+      attrs.reset(buf, Math.min(h + nlaAlign(headerLen), off + len), off + len);
+      each(m);
     });
   }
 
@@ -117,6 +135,8 @@ export class KernelBackend implements Backend {
     if (topics.addr4) groups.push(RTNLGRP_IPV4_IFADDR);
     if (topics.addr6) groups.push(RTNLGRP_IPV6_IFADDR);
     if (topics.neigh) groups.push(RTNLGRP_NEIGH);
+    if (topics.route4) groups.push(RTNLGRP_IPV4_ROUTE);
+    if (topics.route6) groups.push(RTNLGRP_IPV6_ROUTE);
     const l = new NetlinkListener(groups);
     const done = l.listen((buf, off, len) => {
       const type = nlmsgType(buf, off);
@@ -127,6 +147,8 @@ export class KernelBackend implements Backend {
         const link = type === RTM_NEWLINK || type === RTM_DELLINK;
         const message = rtMessage(Uint8Array.prototype.slice.call(buf, off, off + len), 0, len, link ? IFINFOMSG_LEN : IFADDRMSG_LEN);
         each({ object: link ? 'link' : 'addr', msgType: type, message });
+      } else if (type === RTM_NEWROUTE || type === RTM_DELROUTE) {
+        each({ object: 'route', msgType: type, message: rtMessage(Uint8Array.prototype.slice.call(buf, off, off + len), 0, len, RTMSG_LEN) });
       }
     }, onLost);
     return { done, stop: () => l.stop() };

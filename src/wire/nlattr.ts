@@ -115,6 +115,12 @@ export class AttrList implements Attrs {
     return this.check(at + nlaAlign(this.b[at] | (this.b[at + 1] << 8)));
   }
 
+  /** Bit t set: an attribute of type t (< 32) is present; one test for several types. */
+  get typesBelow32(): number { return this.seenLo; }
+
+  /** The buffer the attributes are read from (for readers that take fields in place, by payloadOffset). */
+  get buffer(): Uint8Array { return this.b; }
+
   typeAt(at: number): number { return (this.b[at + 2] | (this.b[at + 3] << 8)) & NLA_TYPE_MASK; }
   payloadOffset(at: number): number { return at + NLA_HDRLEN; }
   payloadLength(at: number): number { return (this.b[at] | (this.b[at + 1] << 8)) - NLA_HDRLEN; }

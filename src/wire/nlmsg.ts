@@ -7,7 +7,7 @@
 import {
   IFADDRMSG_LEN, IFINFOMSG_LEN, NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_LLADDR, NDA_MAX, NDA_PROBES, NDA_PROTOCOL,
   NDMSG_LEN, NLA_HDRLEN, NLA_TYPE_MASK, NLMSGERR_ATTR_MSG, NLMSG_HDRLEN, NLM_F_ACK_TLVS, NLM_F_CAPPED, RTM_DELNEIGH,
-  RTM_GETNEIGH, RTM_NEWNEIGH,
+  RTM_GETNEIGH, RTM_NEWNEIGH, RTMSG_LEN,
 } from './rtnl-constants.js';
 import { AttrList, AttrWriter, nlaAlign } from './nlattr.js';
 import { WireError } from './error.js';
@@ -269,6 +269,46 @@ export function decodeNeighbour(buf: Uint8Array, off: number, len: number): Neig
     p += nlaAlign(alen);
   }
   return n;
+}
+
+// ---- struct rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type (u8 each), flags u32 ----
+
+export interface Rtmsg {
+  family: number;
+  dstLen: number;
+  srcLen: number;
+  tos: number;
+  /** The low 8 bits of the table id (RTA_TABLE carries all 32). */
+  table: number;
+  /** RTPROT_* */
+  protocol: number;
+  /** RT_SCOPE_* */
+  scope: number;
+  /** RTN_* */
+  type: number;
+  /** RTM_F_* and RTNH_F_* */
+  flags: number;
+}
+
+export function parseRtmsg(b: Uint8Array, off = 0): Rtmsg | WireError {
+  if (b.length - off < RTMSG_LEN) return truncated('rtmsg', b.length - off, RTMSG_LEN);
+  return {
+    family: b[off], dstLen: b[off + 1], srcLen: b[off + 2], tos: b[off + 3], table: b[off + 4],
+    protocol: b[off + 5], scope: b[off + 6], type: b[off + 7], flags: u32At(b, off + 8),
+  };
+}
+
+export function emitRtmsg(m: Rtmsg, b: Uint8Array, off = 0): number {
+  b[off] = m.family;
+  b[off + 1] = m.dstLen;
+  b[off + 2] = m.srcLen;
+  b[off + 3] = m.tos;
+  b[off + 4] = m.table;
+  b[off + 5] = m.protocol;
+  b[off + 6] = m.scope;
+  b[off + 7] = m.type;
+  putU32(b, off + 8, m.flags);
+  return RTMSG_LEN;
 }
 
 // ---- a whole request ----

@@ -100,7 +100,7 @@ neigh show
     const [c, d] = [Netns.create('dropin'), Netns.create('dropin')];
     const file = join(dir, 'failing.batch');
     const cases = [
-      'route nosuch\nlink show lo\n', // ip exits 255 (usage): no Command failed, -force does not go on
+      'rule nosuch\nlink show lo\n', // ip exits 255 (usage): no Command failed, -force does not go on
       'neigh show\nroute get 300.1.1.1\nlink show lo\n', // ip exit(1)s: the same, with status 1
       'route add 10.1.0.0/16 dev lo\nroute add 10.1.0.0/16 dev lo\nroute show\nlink show lo\n', // EEXIST: Command failed FILE:2
       'route add 10.2.0.0/16 dev nosuch\nneigh show\n', // Cannot find device: Command failed FILE:1
@@ -115,7 +115,7 @@ neigh show
           return run(prog as string, ['-n', (ns as Netns).name, ...force, '-batch', file]);
         });
         expect(results[0], `${force.join('')} ${text}`).toEqual(results[1]);
-        if (text.startsWith('route nosuch')) expect(results[0]).toMatchObject({ code: 255, stderr: 'Command "nosuch" is unknown, try "ip route help".\n' });
+        if (text.startsWith('rule nosuch')) expect(results[0]).toMatchObject({ code: 255, stderr: 'Command "nosuch" is unknown, try "ip rule help".\n' });
         if (text.startsWith('route add 10.1.')) expect(results[0].stderr).toBe(`RTNETLINK answers: File exists\nCommand failed ${file}:2\n`);
         // The same lines from standard input.
         const fromStdin = [[TSNET, c], ['ip', d]].map(([prog, ns]) => {
@@ -130,7 +130,7 @@ neigh show
   it('one command: stdout, stderr and status passed through, with the global options ip takes', () => {
     const [c, d] = [Netns.create('dropin'), Netns.create('dropin')];
     for (const ns of [c, d]) ['ip link add v2 type veth peer name v3', 'ip addr add 10.7.0.1/24 dev v2', 'ip link set v2 up'].forEach((l) => ns.sh(l));
-    for (const w of ['-j route show', '-4 route show table all', 'route add 10.99.0.0/16 dev v2', 'ro sh', 'route nosuch',
+    for (const w of ['-j route show', '-4 route show table all', 'route add 10.99.0.0/16 dev v2', 'ro sh', 'rule nosuch',
       'rule show', '-d -s route show', 'tunnel show', 'maddr show dev lo', '-br route']) {
       expect(run(TSNET, ['-n', c.name, ...words(w)])).toEqual(run('ip', ['-n', d.name, ...words(w)]));
     }

@@ -36,6 +36,7 @@ const LINES: Record<string, string[][]> = {
   addr: [['--dry-run', '--state', 'STATE', 'addr', 'show'], ['--dry-run', '--state', 'STATE', 'a', '-j', 'show', 'dev', 'eth0'], ['addr', 'bogus']],
   link: [['--dry-run', '--state', 'STATE', '-d', 'link', 'show'], ['--dry-run', '--state', 'STATE', 'link', 'show', 'dev', 'nosuch']],
   bond: [['--dry-run', '--state', 'STATE', 'bond', 'show'], ['bond', 'help']],
+  route: [['route', 'help'], ['--dry-run', '--state', 'STATE', 'route', 'show', 'table', 'all'], ['route', 'bogus']],
   arping: [['--dry-run', '--state', 'STATE', 'arping', '-c', '1', '-I', 'eth0', '10.0.0.1'], ['arping', '-V']],
   ntable: [['--dry-run', '--state', 'STATE', 'ntable', 'show', 'dev', 'eth0'], ['ntable', 'help'], ['--dry-run', '--state', 'STATE', '-j', 'ntbl']],
   monitor: [['monitor', 'help'], ['--dry-run', '--state', 'STATE', 'monitor', 'bogus']],

@@ -6,12 +6,13 @@ const WORDS = { label: null, dev: 'devices', 'all-nsid': null, file: 'free' } as
 export const monitor: IpObject = {
   names: ['monitor'],
   command: 'monitor',
-  summary: 'Watch link, address and neighbour events, or print saved ones (file FILE), as ip monitor.',
-  synopsis: 'monitor [ all | address | link | neigh ] [ file FILE ] [ label ] [ dev DEVICE ]',
+  summary: 'Watch link, address, neighbour and route events, or print saved ones (file FILE), as ip monitor.',
+  synopsis: 'monitor [ all | address | link | neigh | route ] [ file FILE ] [ label ] [ dev DEVICE ]',
   optionsAfter: true,
   verbs: {
     all: { keywords: WORDS },
     neigh: { keywords: WORDS },
+    route: { keywords: WORDS },
     link: { keywords: WORDS },
     address: { keywords: WORDS },
     file: { keywords: WORDS, args: ['free'] },
