@@ -6,7 +6,8 @@ import {
   NetlinkError, type RtMessage, type RtRequest, type Watch,
 } from '../backend.js';
 import {
-  IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK,
+  IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE, RTM_GETADDR, RTM_GETLINK, RTM_GETROUTE,
+  RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
 } from '../wire/rtnl-constants.js';
 import { watchModel } from './watch.js';
 import { SimRtnl, requestHex } from './rtnetlink.js';
@@ -27,6 +28,7 @@ const MODEL_RELEASE = '6.1.0-tsnet-model';
 const RTM_NAMES: Record<number, string> = {
   [RTM_NEWLINK]: 'RTM_NEWLINK', [RTM_DELLINK]: 'RTM_DELLINK', [RTM_GETLINK]: 'RTM_GETLINK', [RTM_NEWADDR]: 'RTM_NEWADDR',
   [RTM_DELADDR]: 'RTM_DELADDR', [RTM_GETADDR]: 'RTM_GETADDR',
+  [RTM_NEWROUTE]: 'RTM_NEWROUTE', [RTM_DELROUTE]: 'RTM_DELROUTE', [RTM_GETROUTE]: 'RTM_GETROUTE',
 };
 
 export class SimBackend implements Backend {
@@ -117,7 +119,7 @@ export class SimBackend implements Backend {
   }
 
   rtRequest(req: RtRequest): RtMessage[] {
-    if (req.type !== RTM_GETLINK) this.dirty = true;
+    if (req.type !== RTM_GETLINK && req.type !== RTM_GETROUTE) this.dirty = true;
     const changesBefore = this.changes;
     try {
       return this.rtnl(req, NLM_F_REQUEST | NLM_F_ACK | req.flags).request(req);

@@ -1,7 +1,8 @@
 // `tsnet sim`: drives the model. Topology (reset, peers, addresses moving
 // between them), traffic from the host, the virtual clock, per-device
 // parameters, and views (tables, the timeline). Only ever runs on the model.
-import { AF_INET, NUD_INCOMPLETE } from '../wire/rtnl-constants.js';
+import { AF_INET, NUD_INCOMPLETE, RT_TABLE_MAIN } from '../wire/rtnl-constants.js';
+import { addedRoutes } from './fib.js';
 import { hexColon, parseIPv4 } from '../lib/inet.js';
 import { writeAll } from '../lib/output.js';
 import type { Engine } from './engine.js';
@@ -80,7 +81,8 @@ function show(b: SimSession, write: (s: string) => void): void {
     h.silent ? 'no' : `yes${h.delay_ms ? ` after ${h.delay_ms}ms` : ''}`,
   ]))));
   for (const h of w.hosts) {
-    write(`\n${h.name}: neighbour table${h.gateway ? ` (default via ${h.gateway})` : ''}\n`);
+    const gateway = addedRoutes(h).find((r) => r.family === AF_INET && r.plen === 0 && r.table === RT_TABLE_MAIN)?.gateway;
+    write(`\n${h.name}: neighbour table${gateway ? ` (default via ${gateway})` : ''}\n`);
     const rows = neighRows(w, h);
     write(rows.length ? table(['address', 'dev', 'lladdr', 'state', 'timer', 'probes', 'queued'], rows) : '(empty)\n');
     if (h.udpIn) write(`${h.name}: ${h.udpIn} UDP datagram(s) received\n`);

@@ -12,7 +12,7 @@ import { type ArpEnv, arpProcess, arpSolicit } from './arp.js';
 import { bondTickAt, bondTicks } from './bond.js';
 import { carrierOf } from './dev.js';
 import { createNeighbour, eventSend, lookup, periodicWork, timerFired } from './neighbour.js';
-import { routeFor, sourceFor } from './route.js';
+import { routeFor, routeSource } from './route.js';
 import type { Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';
 import { defaultWorld } from './lan.js';
 
@@ -123,7 +123,9 @@ export class Engine {
       for (const host of this.w.hosts) {
         for (const link of host.links) {
           if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1) || link.mac !== ip.toMac) continue;
-          if (link.addresses.some((a) => a.local === ip.dst)) this.receiveIp(host, ip);
+          // Any local address is this host's (the weak host model), whatever device it is on.
+          if (host.links.some((l) => l.addresses.some((a) => a.local === ip.dst))) this.receiveIp(host, ip);
+          else this.forward(host, link, ip);
         }
       }
       return;
@@ -209,13 +211,36 @@ export class Engine {
   hostSend(host: SimHost, dst: string, devName?: string, proto: Packet['proto'] = 'udp', from?: string): string {
     const route = routeFor(host, dst, devName);
     if (!route) return `${dst}: no route (Network is unreachable)`;
+    this.traceOnly(host, `to ${dst}: ${route.why}`);
+    const what = `${proto === 'udp' ? 'UDP packet' : 'ICMP port unreachable'} to ${dst}`;
+    if (route.link.type === 772) {
+      const text = `${what}: a local address, delivered through lo (no neighbour)`;
+      this.note(host, text);
+      return text;
+    }
     const env = this.env(host);
     const n = lookup(host, AF_INET, route.link.index, route.via) ?? createNeighbour(env, AF_INET, route.link.index, route.via);
-    const src = from ?? sourceFor(route.link, dst) ?? '0.0.0.0';
+    const src = from ?? routeSource(host, route.link, route.route, dst) ?? '0.0.0.0';
     const r = eventSend(env, n, { src, dst, proto });
-    const text = `${proto === 'udp' ? 'UDP packet' : 'ICMP port unreachable'} to ${dst}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}: ${r}`;
+    const text = `${what}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}: ${r}`;
     this.note(host, text);
     return text;
+  }
+
+  /**
+   * ip_forward(): a packet for another host reached this one's MAC; with
+   * forwarding on the device it came in on, it leaves by its route, through
+   * that route's next hop (which may need resolving first).
+   */
+  private forward(host: SimHost, inLink: SimLink, p: Packet): void {
+    if (!inLink.params.forwarding) return;
+    const route = routeFor(host, p.dst);
+    if (!route || route.link.type === 772) return;
+    this.traceOnly(host, `forwarding ${p.dst} from ${inLink.name}: ${route.why}`);
+    const env = this.env(host);
+    const n = lookup(host, AF_INET, route.link.index, route.via) ?? createNeighbour(env, AF_INET, route.link.index, route.via);
+    const r = eventSend(env, n, p);
+    this.note(host, `forwarded packet from ${p.src} to ${p.dst}${route.via !== p.dst ? ` via ${route.via}` : ''} dev ${route.link.name}: ${r}`);
   }
 
   /**

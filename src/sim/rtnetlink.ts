@@ -17,8 +17,8 @@ import {
   IFLA_NETNS_IMMUTABLE as NETNS_IMMUTABLE, IFLA_NET_NS_FD as NET_NS_FD, IFLA_NET_NS_PID as NET_NS_PID, IFLA_NUM_RX_QUEUES,
   IFLA_NUM_TX_QUEUES, IFLA_OPERSTATE as OPERSTATE, IFLA_PROMISCUITY, IFLA_ALLMULTI, IFLA_PROTO_DOWN as PROTO_DOWN,
   IFLA_QDISC as QDISC, IFLA_TAILROOM as TAILROOM, IFLA_TSO_MAX_SEGS, IFLA_TSO_MAX_SIZE, IFLA_TXQLEN as TXQLEN, IFLA_XDP as XDP,
-  NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTEXT_FILTER_SKIP_STATS, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK,
-  RTM_NEWADDR, RTM_NEWLINK,
+  NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTEXT_FILTER_SKIP_STATS, RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE, RTM_GETADDR,
+  RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
 } from '../wire/rtnl-constants.js';
 import { MessageWriter, parseIfinfomsg } from '../wire/nlmsg.js';
 import { EEXIST, EINVAL, ENODEV, EOPNOTSUPP } from '../errno.js';
@@ -28,6 +28,8 @@ import { type Attrs, type LinkAttr, attrStr, attrU32, attrU8, encodeAttrs, parse
 import { inet6AddrAdd, inet6AddrDel, inet6FillIfaddr, sync } from './addrconf.js';
 import { Netdev, numbers, opsOf } from './dev.js';
 import { inetFillIfaddr, inetInsertIfa, inetRtmDeladdr } from './devinet.js';
+import { fibSync } from './fib.js';
+import { delRoute, dumpRoutes, getRoute, newRoute } from './fib-netlink.js';
 import { expire, ifaddrmsg, requestedAddress } from './ifaddr.js';
 import { linkKind } from './kinds/index.js';
 import { DEVCONF, afSpec, carrierCounts, stats } from './linkattrs.js';
@@ -151,6 +153,7 @@ export class SimRtnl {
     expire(this.w, this.host, this.note);
     this.dev.countCarrier();
     sync(this.w, this.host, (l) => this.dev.carrier(l), this.note);
+    fibSync(this.host, this.note);
   }
 
   dump(req: RtRequest, each: (m: RtMessage) => void): void {
@@ -179,6 +182,8 @@ export class SimRtnl {
           for (const a of l.addresses) if (a.family === fam) each(addrMessage(this.w, l, a));
         }
       }
+    } else if (req.type === RTM_GETROUTE) {
+      dumpRoutes(this.host, req, (l) => this.dev.carrier(l), each);
     } else {
       throw new NetlinkError(EOPNOTSUPP);
     }
@@ -193,6 +198,10 @@ export class SimRtnl {
       // A link change can take a slave's link away: the MII monitor sees it at once.
       case RTM_NEWLINK: this.newLink(req); this.catchUp(); return [];
       case RTM_DELLINK: this.dev.unregister(this.dev.link(ifinfo(req.header).index)); this.catchUp(); return [];
+      // The uid is the asking process's, as the kernel reports the socket's owner.
+      case RTM_GETROUTE: return [getRoute(this.host, req, (l) => this.dev.carrier(l), process.getuid?.() ?? 0)];
+      case RTM_NEWROUTE: newRoute(this.host, req, this.note); return [];
+      case RTM_DELROUTE: delRoute(this.host, req, this.note); return [];
       default: throw new NetlinkError(EOPNOTSUPP);
     }
   }

@@ -24,7 +24,13 @@ const PARAMS: Shape = Object.fromEntries([
 const ADDRESS: Shape = {
   family: 'int', local: 'str', prefixlen: 'int', secondary: 'bool?', label: 'str?', peer: 'str?', broadcast: 'str?', anycast: 'str?',
   scope: 'int?', flags: 'int?', metric: 'int?', proto: 'int?', created: 'num?', updated: 'num?', validUntil: 'num?',
-  preferredUntil: 'num?', tentative: 'bool?', dadUntil: 'num?',
+  preferredUntil: 'num?', tentative: 'bool?', dadUntil: 'num?', downLocal: 'bool?',
+};
+
+/** A route added over rtnetlink (fib.ts); the kernel's own are derived from the addresses, not stored. */
+const ROUTE: Shape = {
+  family: 'int', table: 'int', dst: 'str', plen: 'int', tos: 'int?', type: 'int', proto: 'int', scope: 'int', priority: 'int?',
+  gateway: 'str?', oif: 'int?', prefsrc: 'str?', flags: 'int?', metrics: list(list('int'), true), pref: 'int?',
 };
 
 const LINK: Shape = {
@@ -47,7 +53,7 @@ const NEIGHBOUR: Shape = {
 
 const HOST: Shape = {
   name: 'str', links: list(LINK), proxies: list({ family: 'int', ifindex: 'int', dst: 'str', flags: 'int', protocol: 'int' }),
-  gateway: 'str?', silent: 'bool?', delay_ms: 'num?', icmpSent: 'any?', udpIn: 'int?',
+  gateway: 'str?', silent: 'bool?', delay_ms: 'num?', icmpSent: 'any?', udpIn: 'int?', routes: list(ROUTE, true),
 };
 
 const WORLD: Shape = {
