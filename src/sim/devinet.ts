@@ -8,7 +8,7 @@
 // coming up gets 127.0.0.1 back). Each change is explained in those terms.
 import { NetlinkError, type RtMessage } from '../backend.js';
 import {
-  AF_INET, IFA_ADDRESS, IFA_BROADCAST, IFF_UP, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_PROTO, IFA_RT_PRIORITY, RTM_NEWADDR, RT_SCOPE_HOST,
+  AF_INET, IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_PROTO, IFA_RT_PRIORITY, RTM_NEWADDR, RT_SCOPE_HOST,
 } from '../wire/rtnl-constants.js';
 import { EADDRNOTAVAIL, EEXIST, EINVAL } from '../errno.js';
 import { formatIPv4 } from '../lib/inet.js';
@@ -42,8 +42,6 @@ export function inetInsertIfa(l: SimLink, a: SimAddress, note: (text: string) =>
     }
   }
   const what = `${a.local}/${a.prefixlen} dev ${l.name}`;
-  // fib_add_ifaddr() on a down device makes only the local route (fib.ts derives it from this mark).
-  if (!(l.flags & IFF_UP)) a.downLocal = true;
   if (a.secondary) {
     const lastV4 = l.addresses.reduce((n, x, i) => (x.family === AF_INET ? i + 1 : n), 0);
     l.addresses.splice(lastV4, 0, a);
@@ -92,7 +90,6 @@ function inetDelIfa(l: SimLink, a: SimAddress, note: (text: string) => void): vo
       if (x.family === AF_INET && !x.secondary && (p.scope ?? 0) <= (x.scope ?? 0)) at = i + 1;
     }
     l.addresses.splice(at, 0, p);
-    if (!(l.flags & IFF_UP)) p.downLocal = true;
     note(`${what}: primary deleted; ${p.local}/${p.prefixlen} promoted to primary (promote_secondaries=1)`);
   } else {
     for (const s of secondaries) removeAddress(l, s);

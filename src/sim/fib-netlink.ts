@@ -106,7 +106,7 @@ export function dumpRoutes(host: SimHost, req: RtRequest, carrier: (l: SimLink) 
     if (t === RTA_TABLE) table = attrU32(v);
     else if (t === RTA_OIF) {
       dev = attrU32(v);
-      if (!host.links.some((l) => l.index === dev)) throw new NetlinkError(ENODEV, 'Invalid device in dump request');
+      if (!host.links.some((l) => l.index === dev)) throw new NetlinkError(ENODEV);
     } else throw new NetlinkError(EINVAL, 'Unsupported attribute in dump request');
   }
   // RTM_F_CLONED asks for the route cache's exceptions only: the model keeps none.
@@ -233,9 +233,9 @@ function checkGateway4(host: SimHost, c: Config, r: SimRoute): void {
     r.flags = RTNH_F_ONLINK;
     return;
   }
-  if (c.scope >= RT_SCOPE_LINK) throw new NetlinkError(EINVAL, 'Nexthop has invalid scope');
   if (c.oif && !linkOf(host, c.oif)) throw new NetlinkError(ENODEV);
-  const o = { scope: RT_SCOPE_LINK, oif: c.oif || undefined };
+  // The gateway must be reached by a route of a narrower scope than the new route's (link at least).
+  const o = { scope: Math.max(c.scope + 1, RT_SCOPE_LINK), oif: c.oif || undefined };
   const viaTable = c.table !== RT_TABLE_MAIN ? fibLookup(host, AF_INET, gw, { ...o, table: c.table }) : undefined;
   const res = viaTable ?? fibLookup(host, AF_INET, gw, o);
   if (!res || TYPE_ERRNO[res.type] !== undefined) throw new NetlinkError(res ? TYPE_ERRNO[res.type] : ENETUNREACH, 'Nexthop has invalid gateway');
@@ -329,7 +329,8 @@ function insert(host: SimHost, r: SimRoute, nlFlags: number): string {
     else routes.splice(routes.indexOf(added[0]), 0, r);
     return nlFlags & NLM_F_APPEND ? 'appended after the routes of the same prefix and metric' : 'prepended before the routes of the same prefix and metric';
   }
-  if (!(nlFlags & NLM_F_CREATE) && (r.family === AF_INET || nlFlags & NLM_F_REPLACE)) throw new NetlinkError(ENOENT);
+  if (!(nlFlags & NLM_F_CREATE) && r.family === AF_INET) throw new NetlinkError(ENOENT);
+  if (!(nlFlags & NLM_F_CREATE) && nlFlags & NLM_F_REPLACE) throw new NetlinkError(ENOENT, 'Can not replace route - no match found');
   // Its place in the table's order (routes of other prefixes or metrics stay where they are).
   const at = routes.findIndex((x) => x.family === r.family && x.table === r.table && routeOrder(r, x) < 0);
   routes.splice(at < 0 ? routes.length : at, 0, r);
@@ -410,19 +411,24 @@ export function getRoute(host: SimHost, req: RtRequest, carrier: (l: SimLink) =>
   const r = fibLookup(host, fam, dst, { oif: oif || undefined });
   if (!r) throw new NetlinkError(ENETUNREACH);
   if (TYPE_ERRNO[r.type] !== undefined) throw new NetlinkError(TYPE_ERRNO[r.type]);
-  if (m.flags & RTM_F_FIB_MATCH) return { ...fillRoute(host, r, carrier), nlFlags: 0 };
+  // With no rules of its own the kernel keeps table local merged into main (fib_unmerge undoes that only
+  // when a rule is added): an IPv4 lookup finds every route there, and says so.
+  const v4table = r.table === RT_TABLE_LOCAL ? RT_TABLE_MAIN : r.table;
+  if (m.flags & RTM_F_FIB_MATCH) return { ...fillRoute(host, fam === AF_INET ? { ...r, table: v4table } : r, carrier), nlFlags: 0 };
   const lo = host.links.find((l) => l.type === 772)?.index ?? 1;
   if (fam === AF_INET) {
     const local = r.type === RTN_LOCAL;
     const flags = RTM_F_CLONED | (local ? RTCF_LOCAL : 0) | (r.type === RTN_BROADCAST ? RTCF_BROADCAST | RTCF_LOCAL : 0) |
       (r.type === RTN_MULTICAST ? RTCF_MULTICAST : 0);
-    const table = m.flags & RTM_F_LOOKUP_TABLE ? r.table : RT_TABLE_MAIN;
+    const table = m.flags & RTM_F_LOOKUP_TABLE ? v4table : RT_TABLE_MAIN;
     const hdr = header({ family: AF_INET, dstLen: 32, srcLen: src ? 32 : 0, tos: m.tos, table, protocol: 0, scope: 0, type: r.type, flags });
     const attrs: LinkAttr[] = [u32(RTA_TABLE, table), addr(RTA_DST, AF_INET, dst)];
     if (src) attrs.push(addr(RTA_SRC, AF_INET, src));
     attrs.push(u32(RTA_OIF, local ? lo : r.oif ?? lo));
-    if (!src) attrs.push(addr(RTA_PREFSRC, AF_INET, (linkOf(host, r.oif) && routeSource(host, linkOf(host, r.oif)!, r, dst)) ?? '0.0.0.0'));
+    const chosen = src ? undefined : linkOf(host, r.oif) && routeSource(host, linkOf(host, r.oif)!, r, dst);
+    if (chosen) attrs.push(addr(RTA_PREFSRC, AF_INET, chosen));
     if (r.gateway) attrs.push(addr(RTA_GATEWAY, AF_INET, r.gateway));
+    if (r.metrics?.length) attrs.push({ type: RTA_METRICS, kind: 'nest', value: r.metrics.map(([t, x]) => u32(t, x)) });
     attrs.push(u32(RTA_UID, uid), cacheinfo());
     return message(hdr, attrs, 0);
   }

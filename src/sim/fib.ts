@@ -10,13 +10,13 @@
 // promotion, a state file of an older tsnet, all give the right table with
 // no second copy to drift. Only what cannot be derived is stored
 // (host.routes): the routes added with RTM_NEWROUTE, in the order of their
-// table's alias lists; and, per IPv4 address, whether it was added while
-// its link was down (fib_add_ifaddr() then makes only its local route,
-// which stays until the link goes down again: `downLocal`). The kernel's
+// table's alias lists. The kernel's
 // removals of added routes (a device going down or away, a preferred source
 // no longer local) are applied by fibSync(), run before and after each
 // request, which is the same from outside: an added route's device is up
-// when it is added, so going down is the only way it can lose it.
+// when it is added, so going down is the only way it can lose it; the
+// loss of a device's last IPv4 address (fib_disable_ip, forced) is applied
+// where it happens (fibDisableIp).
 import {
   AF_INET, AF_INET6, IFA_F_NOPREFIXROUTE, IFF_UP, RTNH_F_LINKDOWN, RTN_BLACKHOLE, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST,
   RTN_PROHIBIT, RTN_THROW, RTN_UNICAST, RTN_UNREACHABLE, RTPROT_BOOT, RTPROT_KERNEL, RT_SCOPE_HOST, RT_SCOPE_LINK,
@@ -80,8 +80,9 @@ function primaryOf(l: SimLink, a: SimAddress): SimAddress | undefined {
  * (table local, scope host, src the subnet's primary), an explicit
  * broadcast, and for a primary the prefix route (table main, scope link;
  * RTN_LOCAL in table local on a loopback device) and the subnet broadcast
- * below /31. A link that is down keeps only the local routes of addresses
- * added while it was down (`downLocal`).
+ * below /31. A link that is down keeps only the local routes: they are made
+ * whatever the link's state, and NETDEV_DOWN's fib_sync_down_dev() passes
+ * over host-scope next hops (only losing the last address forces them out).
  */
 function ipv4KernelRoutes(l: SimLink, out: SimRoute[]): void {
   const up = isUp(l);
@@ -90,7 +91,6 @@ function ipv4KernelRoutes(l: SimLink, out: SimRoute[]): void {
     const prim = primaryOf(l, a);
     if (!prim) continue;
     const base = { family: AF_INET, tos: 0, proto: RTPROT_KERNEL, oif: l.index, prefsrc: prim.local, kernel: true, priority: 0 };
-    if (!up && !a.downLocal) continue;
     out.push({ ...base, table: RT_TABLE_LOCAL, dst: a.local, plen: 32, type: RTN_LOCAL, scope: RT_SCOPE_HOST });
     if (!up) continue;
     if (a.broadcast && a.broadcast !== '255.255.255.255') {
@@ -257,11 +257,9 @@ export function describeRoute(host: SimHost, r: SimRoute): string {
  * What the kernel removes of the added routes by itself: a route whose
  * device is gone or down (fib_disable_ip / rt6_disable_ip on NETDEV_DOWN
  * and UNREGISTER) and an IPv4 route whose preferred source is no longer a
- * local address (fib_sync_down_addr). Also ends `downLocal` on links that
- * are up (their local routes are then the ordinary ones).
+ * local address (fib_sync_down_addr).
  */
 export function fibSync(host: SimHost, note: (text: string) => void): void {
-  for (const l of host.links) if (isUp(l)) for (const a of l.addresses) if (a.downLocal) a.downLocal = undefined;
   const routes = host.routes;
   if (!routes?.length) return;
   const local = new Set(host.links.flatMap((l) => l.addresses.filter((a) => a.family === AF_INET).map((a) => a.local)));
@@ -275,3 +273,12 @@ export function fibSync(host: SimHost, note: (text: string) => void): void {
   });
 }
 
+
+/** fib_disable_ip(dev, force): a device's last IPv4 address is gone, and every IPv4 route through it with it. */
+export function fibDisableIp(host: SimHost, l: SimLink, note: (text: string) => void): void {
+  if (l.addresses.some((a) => a.family === AF_INET) || !host.routes?.length) return;
+  const gone = host.routes.filter((r) => r.family === AF_INET && r.oif === l.index);
+  if (!gone.length) return;
+  host.routes = host.routes.filter((r) => !gone.includes(r));
+  note(`${l.name}: its last IPv4 address is gone, and with it the routes through it: ${gone.map((r) => describeRoute(host, r)).join('; ')}`);
+}

@@ -8,7 +8,7 @@
 import { AF_INET, AF_INET6, IFF_UP, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RTN_LOCAL, RTN_UNICAST } from '../wire/rtnl-constants.js';
 import { parseIPv4 } from '../lib/inet.js';
 import { TYPE_ERRNO, bytesOf, describeRoute, fibLookup } from './fib.js';
-import type { SimHost, SimLink, SimRoute } from './world.js';
+import type { SimAddress, SimHost, SimLink, SimRoute } from './world.js';
 
 /** A dotted quad as a 32-bit number (the model's own texts: always well formed). */
 export function toNum(a: string): number {
@@ -32,16 +32,18 @@ export function sameSubnet(link: SimLink, addr: string): boolean {
  * primary of another device of scope below link.
  */
 export function selectSource(host: SimHost, link: SimLink | undefined, dst: string | undefined, scope = RT_SCOPE_LINK): string | undefined {
+  // An older state file's 127/8 has no scope: host, as the kernel gives it.
+  const scopeOf = (a: SimAddress) => a.scope ?? (a.local.startsWith('127.') ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE);
   let found: string | undefined;
   for (const a of link?.addresses ?? []) {
-    if (a.family !== AF_INET || a.secondary || (a.scope ?? 0) > scope) continue;
+    if (a.family !== AF_INET || a.secondary || scopeOf(a) > scope) continue;
     if (!dst || inSubnet(dst, a.peer ?? a.local, a.prefixlen)) return a.local;
     found ??= a.local;
   }
   if (found) return found;
   for (const l of host.links) {
     if (l === link) continue;
-    const a = l.addresses.find((x) => x.family === AF_INET && !x.secondary && (x.scope ?? 0) < RT_SCOPE_LINK && (x.scope ?? 0) <= scope);
+    const a = l.addresses.find((x) => x.family === AF_INET && !x.secondary && scopeOf(x) < RT_SCOPE_LINK && scopeOf(x) <= scope);
     if (a) return a.local;
   }
   return undefined;

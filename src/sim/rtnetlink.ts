@@ -28,7 +28,7 @@ import { type Attrs, type LinkAttr, attrStr, attrU32, attrU8, encodeAttrs, parse
 import { inet6AddrAdd, inet6AddrDel, inet6FillIfaddr, sync } from './addrconf.js';
 import { Netdev, numbers, opsOf } from './dev.js';
 import { inetFillIfaddr, inetInsertIfa, inetRtmDeladdr } from './devinet.js';
-import { fibSync } from './fib.js';
+import { fibDisableIp, fibSync } from './fib.js';
 import { delRoute, dumpRoutes, getRoute, newRoute } from './fib-netlink.js';
 import { expire, ifaddrmsg, requestedAddress } from './ifaddr.js';
 import { linkKind } from './kinds/index.js';
@@ -250,7 +250,10 @@ export class SimRtnl {
     const { family, prefixlen, index } = ifaddrmsg(req.header);
     const l = this.addrDevice(family, index);
     if (family === AF_INET6) inet6AddrDel(l, prefixlen, tb, this.note);
-    else inetRtmDeladdr(l, prefixlen, tb, this.note);
+    else {
+      inetRtmDeladdr(l, prefixlen, tb, this.note);
+      fibDisableIp(this.host, l, this.note);
+    }
   }
 
   /** rtnl_newlink(): a change to an existing link, or a new one (NLM_F_CREATE). */

@@ -24,7 +24,7 @@ const PARAMS: Shape = Object.fromEntries([
 const ADDRESS: Shape = {
   family: 'int', local: 'str', prefixlen: 'int', secondary: 'bool?', label: 'str?', peer: 'str?', broadcast: 'str?', anycast: 'str?',
   scope: 'int?', flags: 'int?', metric: 'int?', proto: 'int?', created: 'num?', updated: 'num?', validUntil: 'num?',
-  preferredUntil: 'num?', tentative: 'bool?', dadUntil: 'num?', downLocal: 'bool?',
+  preferredUntil: 'num?', tentative: 'bool?', dadUntil: 'num?',
 };
 
 /** A route added over rtnetlink (fib.ts); the kernel's own are derived from the addresses, not stored. */

@@ -64,8 +64,6 @@ export interface SimAddress {
   /** IPv6: IFA_F_TENTATIVE while duplicate address detection has not ended; it ends at dadUntil (ms). */
   tentative?: boolean;
   dadUntil?: number;
-  /** IPv4: added while its link was down, so it has its local route there (fib.ts). */
-  downLocal?: boolean;
 }
 
 /** One route of the FIB (fib.ts): a fib_alias with its fib_info (IPv4), or a fib6_info (IPv6). Plain data: the state file keeps the added ones. */
