@@ -113,7 +113,7 @@ function ipv4KernelRoutes(l: SimLink, out: SimRoute[]): void {
 
 /**
  * addrconf's routes on an up link: each address's prefix route (metric
- * 256 unless the address has one; none for /128 or noprefixroute), its
+ * 256 unless the address has one; none for noprefixroute or on lo), its
  * local route once DAD is over, and ff00::/8 in table local once IPv6 is
  * configured on the device (never on lo).
  */
@@ -126,7 +126,8 @@ function ipv6KernelRoutes(l: SimLink, out: SimRoute[]): void {
   }
   for (const a of v6) {
     if (a.peer) continue;
-    if (a.prefixlen < 128 && !((a.flags ?? 0) & IFA_F_NOPREFIXROUTE)) {
+    // Every address has its prefix route, a /128 too (addrconf_prefix_route); not lo's ::1 (init_loopback).
+    if (l.type !== 772 && !((a.flags ?? 0) & IFA_F_NOPREFIXROUTE)) {
       out.push({ ...base, table: RT_TABLE_MAIN, dst: maskAddress(AF_INET6, a.local, a.prefixlen), plen: a.prefixlen, type: RTN_UNICAST, priority: a.metric || 256 });
     }
     if (!a.tentative) out.push({ ...base, table: RT_TABLE_LOCAL, dst: a.local, plen: 128, type: RTN_LOCAL, priority: 0 });
