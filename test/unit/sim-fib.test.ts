@@ -242,6 +242,12 @@ describe('the kernel\'s own removals, the state file, traffic', () => {
     old.hosts[0].routes = [{ family: 2, dst: '10.0.0.0' }];
     writeFileSync(file, JSON.stringify(old));
     expect(() => load(file)).toThrow(/routes\[0\]\.table/);
+    old.hosts[0].routes = [{ family: 2, table: 254, dst: '10.0.0', plen: 24, type: 1, proto: 3, scope: 0 }];
+    writeFileSync(file, JSON.stringify(old));
+    expect(() => load(file)).toThrow(/routes\[0\]\.dst: expected an IPv4 address/);
+    old.hosts[0].routes = [{ family: 10, table: 254, dst: '2001:db8::', plen: 129, type: 1, proto: 3, scope: 0 }];
+    writeFileSync(file, JSON.stringify(old));
+    expect(() => load(file)).toThrow(/routes\[0\]\.plen/);
   });
 
   it('sends through the route\'s next hop: the gateway, or a gateway on a second subnet', () => {
