@@ -21,7 +21,7 @@ import { type Attrs, type LinkAttr, attrU32, attrU8, encodeAttrs, parseAttrs } f
 import {
   TYPE_ERRNO, addedRoutes, bytesOf, describeRoute, fibLookup, fibRoutes, isMasked, kernelRoutes, maskAddress, routeFlags, routeOrder,
 } from './fib.js';
-import { routeSource, selectSource6 } from './route.js';
+import { routeSource, selectSource, selectSource6 } from './route.js';
 import type { SimHost, SimLink, SimRoute } from './world.js';
 
 /** RT_TABLE_COMPAT: what rtm_table says of a table id above 255. */
@@ -408,7 +408,14 @@ export function getRoute(host: SimHost, req: RtRequest, carrier: (l: SimLink) =>
   const oifAttr = tb.get(RTA_OIF);
   const oif = oifAttr ? attrU32(oifAttr) : 0;
   if (oif && !linkOf(host, oif)) throw new NetlinkError(ENODEV);
-  const r = fibLookup(host, fam, dst, { oif: oif || undefined });
+  // ip_route_output_key_hash_rcu(): a source must be a local address (__ip_dev_find), else the answer is ENETUNREACH.
+  if (fam === AF_INET && src && !host.links.some((l) => l.addresses.some((a) => a.family === AF_INET && a.local === src))) throw new NetlinkError(ENETUNREACH);
+  let r = fibLookup(host, fam, dst, { oif: oif || undefined });
+  const out = linkOf(host, oif);
+  if (!r && fam === AF_INET && out && out.type !== 772 && isUp(out)) {
+    // "Apparently, routing tables are wrong. Assume, that the destination is on link."
+    r = { family: AF_INET, table: RT_TABLE_MAIN, dst, plen: 32, type: RTN_UNICAST, proto: 0, scope: RT_SCOPE_LINK, oif, prefsrc: selectSource(host, out, undefined) };
+  }
   if (!r) throw new NetlinkError(ENETUNREACH);
   if (TYPE_ERRNO[r.type] !== undefined) throw new NetlinkError(TYPE_ERRNO[r.type]);
   // With no rules of its own the kernel keeps table local merged into main (fib_unmerge undoes that only
