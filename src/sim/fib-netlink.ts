@@ -19,7 +19,7 @@ import { EEXIST, EHOSTUNREACH, EINVAL, ENETDOWN, ENETUNREACH, ENODEV, ENOENT, EO
 import { formatAddress } from '../lib/inet.js';
 import { type Attrs, type LinkAttr, attrU32, attrU8, encodeAttrs, parseAttrs } from '../wire/nlattr.js';
 import {
-  TYPE_ERRNO, addedRoutes, bytesOf, describeRoute, fibLookup, fibRoutes, isMasked, kernelRoutes, maskAddress, routeFlags, routeOrder,
+  TYPE_ERRNO, addedRoutes, bytesOf, describeRoute, fibLookup, fibRoutes, isMasked, kernelRoutes, maskAddress, routeFlags, routeOrder, suppress,
 } from './fib.js';
 import { routeSource, selectSource, selectSource6 } from './route.js';
 import type { SimHost, SimLink, SimRoute } from './world.js';
@@ -303,8 +303,6 @@ function sameInfo(a: SimRoute, b: SimRoute): boolean {
     a.scope === b.scope && JSON.stringify(a.metrics ?? []) === JSON.stringify(b.metrics ?? []);
 }
 
-const KERNEL_ROUTE = 'the model derives the kernel\'s own routes from the addresses; it does not change or delete them';
-
 /**
  * fib_table_insert() / fib6_add_rt2(): where the new route goes among
  * those of the same prefix, by the request's flags. EXCL refuses any
@@ -319,8 +317,13 @@ function insert(host: SimHost, r: SimRoute, nlFlags: number): string {
   if (same.length) {
     if (nlFlags & NLM_F_EXCL) throw new NetlinkError(EEXIST);
     if (nlFlags & NLM_F_REPLACE) {
-      if (same[0].kernel) throw new NetlinkError(EOPNOTSUPP, KERNEL_ROUTE);
-      routes[routes.indexOf(same[0])] = r;
+      if (same[0].kernel) {
+        suppress(host, same[0]);
+        const at = routes.findIndex((x) => x.family === r.family && x.table === r.table && routeOrder(r, x) <= 0);
+        routes.splice(at < 0 ? routes.length : at, 0, r);
+      } else {
+        routes[routes.indexOf(same[0])] = r;
+      }
       return `replaces ${describeRoute(host, same[0])}`;
     }
     if (same.some((x) => sameInfo(x, r))) throw new NetlinkError(EEXIST);
@@ -368,9 +371,8 @@ export function delRoute(host: SimHost, req: RtRequest, note: (text: string) => 
     return true;
   });
   if (!found) throw new NetlinkError(ESRCH);
-  if (found.kernel) throw new NetlinkError(EOPNOTSUPP, KERNEL_ROUTE);
-  const routes = addedRoutes(host);
-  routes.splice(routes.indexOf(found), 1);
+  if (found.kernel) suppress(host, found);
+  else addedRoutes(host).splice(addedRoutes(host).indexOf(found), 1);
   note(`route ${describeRoute(host, found)}: deleted`);
 }
 

@@ -10,7 +10,9 @@
 // promotion, a state file of an older tsnet, all give the right table with
 // no second copy to drift. Only what cannot be derived is stored
 // (host.routes): the routes added with RTM_NEWROUTE, in the order of their
-// table's alias lists. The kernel's
+// table's alias lists, and the kernel's routes a request deleted or
+// replaced (host.suppressed), until the kernel makes them again (the
+// address added anew, the link coming up). The kernel's
 // removals of added routes (a device going down or away, a preferred source
 // no longer local) are applied by fibSync(), run before and after each
 // request, which is the same from outside: an added route's device is up
@@ -143,7 +145,30 @@ function sameRoute(a: SimRoute, b: SimRoute): boolean {
 export function kernelRoutes(host: SimHost, family: number): SimRoute[] {
   const out: SimRoute[] = [];
   for (const l of host.links) (family === AF_INET ? ipv4KernelRoutes : ipv6KernelRoutes)(l, out);
-  return out.filter((r, i) => out.findIndex((x) => sameRoute(x, r)) === i);
+  const gone = host.suppressed ?? [];
+  return out.filter((r, i) => out.findIndex((x) => sameRoute(x, r)) === i && !gone.some((x) => x.family === r.family && sameRoute(x, r)));
+}
+
+/** A kernel-made route deleted or replaced by a request: gone until the kernel makes it again. */
+export function suppress(host: SimHost, r: SimRoute): void {
+  const plain = { ...r };
+  delete plain.kernel;
+  (host.suppressed ??= []).push(plain);
+}
+
+/** fib_add_ifaddr() for one new address: its routes are made again, whatever was deleted before. */
+export function fibAddIfaddr(host: SimHost, l: SimLink, a: SimAddress): void {
+  if (!host.suppressed?.length) return;
+  const derive = (addresses: SimAddress[]) => {
+    const out: SimRoute[] = [];
+    (a.family === AF_INET ? ipv4KernelRoutes : ipv6KernelRoutes)({ ...l, addresses }, out);
+    return out;
+  };
+  // A secondary's own routes: those its primary does not make alone.
+  const prim = primaryOf(l, a);
+  const base = prim && prim !== a ? derive([prim]) : [];
+  const out = derive(prim && prim !== a ? [prim, a] : [a]).filter((r) => !base.some((x) => sameRoute(x, r)));
+  host.suppressed = host.suppressed.filter((x) => !out.some((r) => r.family === x.family && sameRoute(x, r)));
 }
 
 /** The routes added over rtnetlink (kept in host.routes); an older state file's gateway becomes its default route. */
@@ -261,13 +286,23 @@ export function describeRoute(host: SimHost, r: SimRoute): string {
  * local address (fib_sync_down_addr).
  */
 export function fibSync(host: SimHost, note: (text: string) => void): void {
+  // A link coming up makes every route of its addresses again (NETDEV_UP: fib_add_ifaddr for each).
+  if (host.suppressed?.length) {
+    host.suppressed = host.suppressed.filter((x) => {
+      const l = host.links.find((y) => y.index === x.oif);
+      if (l && !isUp(l)) x.untilUp = true;
+      return l && !(x.untilUp && isUp(l));
+    });
+  }
   const routes = host.routes;
   if (!routes?.length) return;
   const local = new Set(host.links.flatMap((l) => l.addresses.filter((a) => a.family === AF_INET).map((a) => a.local)));
   host.routes = routes.filter((r) => {
     if (r.oif === undefined) return true;
     const l = host.links.find((x) => x.index === r.oif);
-    const why = !l ? 'its device is gone' : !isUp(l) ? `${l.name} went down` : r.family === AF_INET && r.prefsrc && !local.has(r.prefsrc)
+    // NETDEV_DOWN's fib_sync_down_dev() passes over host-scope next hops (an IPv4 local route stays).
+    const hostScope = r.family === AF_INET && r.scope === RT_SCOPE_HOST;
+    const why = !l ? 'its device is gone' : !isUp(l) && !hostScope ? `${l.name} went down` : r.family === AF_INET && r.prefsrc && !local.has(r.prefsrc)
       ? `its source ${r.prefsrc} is no longer a local address` : undefined;
     if (why) note(`route ${describeRoute(host, r)} removed: ${why}`);
     return !why;

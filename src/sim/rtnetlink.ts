@@ -28,7 +28,7 @@ import { type Attrs, type LinkAttr, attrStr, attrU32, attrU8, encodeAttrs, parse
 import { inet6AddrAdd, inet6AddrDel, inet6FillIfaddr, sync } from './addrconf.js';
 import { Netdev, numbers, opsOf } from './dev.js';
 import { inetFillIfaddr, inetInsertIfa, inetRtmDeladdr } from './devinet.js';
-import { fibDisableIp, fibSync } from './fib.js';
+import { fibAddIfaddr, fibDisableIp, fibSync } from './fib.js';
 import { delRoute, dumpRoutes, getRoute, newRoute } from './fib-netlink.js';
 import { expire, ifaddrmsg, requestedAddress } from './ifaddr.js';
 import { linkKind } from './kinds/index.js';
@@ -243,6 +243,7 @@ export class SimRtnl {
     }
     if (family === AF_INET6) inet6AddrAdd(this.w, l, a, this.dev.carrier(l), this.note);
     else inetInsertIfa(l, a, this.note);
+    fibAddIfaddr(this.host, l, a);
   }
 
   private delAddress(req: RtRequest): void {

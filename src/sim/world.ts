@@ -191,6 +191,8 @@ export interface SimHost {
   gateway?: string;
   /** The routes added over rtnetlink, in their tables' order (the kernel's own are derived: fib.ts). */
   routes?: SimRoute[];
+  /** Kernel-made routes deleted or replaced over rtnetlink, until the kernel makes them again (fib.ts). */
+  suppressed?: (SimRoute & { untilUp?: boolean })[];
   /** A peer's behaviour: does it answer ARP, after how long. */
   silent?: boolean;
   delay_ms?: number;
