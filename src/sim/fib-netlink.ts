@@ -114,7 +114,7 @@ export function dumpRoutes(host: SimHost, req: RtRequest, carrier: (l: SimLink) 
   const families = fam === AF_UNSPEC ? [AF_INET, AF_INET6] : fam === AF_INET || fam === AF_INET6 ? [fam] : [];
   for (const f of families) {
     const routes = fibRoutes(host, f);
-    if (table && !routes.some((r) => r.table === table) && !(table === RT_TABLE_MAIN || table === RT_TABLE_LOCAL)) {
+    if (table && !tableExists(host, f, table)) {
       if (fam !== f) continue;
       throw new NetlinkError(ENOENT, `${familyName(f)}: FIB table does not exist`);
     }
@@ -340,8 +340,16 @@ function insert(host: SimHost, r: SimRoute, nlFlags: number): string {
   return 'added';
 }
 
+/** fib_get_table() / fib6_get_table(): local and main always exist; another once a request made it (fib_new_table). */
+function tableExists(host: SimHost, family: number, id: number): boolean {
+  return id === RT_TABLE_MAIN || id === RT_TABLE_LOCAL || (host.tables ?? []).some(([f, t]) => f === family && t === id) ||
+    addedRoutes(host).some((r) => r.family === family && r.table === id);
+}
+
 export function newRoute(host: SimHost, req: RtRequest, note: (text: string) => void): void {
   const c = configOf(req);
+  // fib_new_table() / fib6_new_table(): the table is made before the route is checked, and stays.
+  if (!tableExists(host, c.family, c.table)) (host.tables ??= []).push([c.family, c.table]);
   const r = c.family === AF_INET ? createInfo4(host, c) : createInfo6(host, c);
   const how = insert(host, r, req.flags);
   note(`route ${describeRoute(host, r)}: ${how}${r.gateway ? ` (the gateway is reached through ${linkOf(host, r.oif)?.name})` : ''}`);
@@ -350,8 +358,7 @@ export function newRoute(host: SimHost, req: RtRequest, note: (text: string) => 
 /** fib_table_delete() / ip6_route_del(): the first route of that prefix that matches what the request says. */
 export function delRoute(host: SimHost, req: RtRequest, note: (text: string) => void): void {
   const c = configOf(req);
-  const tables = new Set([RT_TABLE_MAIN, RT_TABLE_LOCAL, ...addedRoutes(host).map((r) => r.table)]);
-  if (!tables.has(c.table)) throw new NetlinkError(ESRCH, 'FIB table does not exist');
+  if (!tableExists(host, c.family, c.table)) throw new NetlinkError(ESRCH, 'FIB table does not exist');
   if (c.family === AF_INET) {
     if (c.plen > 32) throw new NetlinkError(EINVAL, 'Invalid prefix length');
     if (c.plen < 32 && !isMasked(AF_INET, c.dst, c.plen)) throw new NetlinkError(EINVAL, 'Invalid prefix for given prefix length');

@@ -54,7 +54,7 @@ const NEIGHBOUR: Shape = {
 
 const HOST: Shape = {
   name: 'str', links: list(LINK), proxies: list({ family: 'int', ifindex: 'int', dst: 'str', flags: 'int', protocol: 'int' }),
-  gateway: 'str?', silent: 'bool?', delay_ms: 'num?', icmpSent: 'any?', udpIn: 'int?', routes: list(ROUTE, true), suppressed: list(ROUTE, true),
+  gateway: 'str?', silent: 'bool?', delay_ms: 'num?', icmpSent: 'any?', udpIn: 'int?', routes: list(ROUTE, true), suppressed: list(ROUTE, true), tables: list(list('int'), true),
 };
 
 const WORLD: Shape = {

@@ -191,6 +191,8 @@ export interface SimHost {
   gateway?: string;
   /** The routes added over rtnetlink, in their tables' order (the kernel's own are derived: fib.ts). */
   routes?: SimRoute[];
+  /** The tables other than local and main that requests made, as [family, id] (a table stays when emptied). */
+  tables?: [number, number][];
   /** Kernel-made routes deleted or replaced over rtnetlink, until the kernel makes them again (fib.ts). */
   suppressed?: (SimRoute & { untilUp?: boolean })[];
   /** A peer's behaviour: does it answer ARP, after how long. */

@@ -325,6 +325,8 @@ const SCENARIOS: Scenario[] = [
       { dump: { family: AF_INET, oif: 77 } },
       { dump: { family: AF_INET, dstLen: 24 } },
       { route: 'del 10.20.0.0/16 table 100' },
+      { dump: { family: AF_INET, table: 100 } },
+      { route: 'del 10.20.0.0/16 table 100' },
       { check: [] },
     ],
   },
