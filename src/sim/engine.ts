@@ -125,7 +125,7 @@ export class Engine {
           if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1) || link.mac !== ip.toMac) continue;
           // Any local address is this host's (the weak host model), whatever device it is on.
           if (host.links.some((l) => l.addresses.some((a) => a.local === ip.dst))) this.receiveIp(host, ip);
-          else this.forward(host, link, ip);
+          else this.forward(host, link, { src: ip.src, dst: ip.dst, proto: ip.proto, ttl: ip.ttl });
         }
       }
       return;
@@ -234,6 +234,13 @@ export class Engine {
    */
   private forward(host: SimHost, inLink: SimLink, p: Packet): void {
     if (!inLink.params.forwarding) return;
+    // ip_forward(): a packet with no hop left dies here (the model sends no time-exceeded).
+    const ttl = (p.ttl ?? 64) - 1;
+    if (ttl <= 0) {
+      this.note(host, `packet from ${p.src} to ${p.dst} dropped: TTL exceeded`);
+      return;
+    }
+    p = { src: p.src, dst: p.dst, proto: p.proto, ttl };
     const route = routeFor(host, p.dst);
     if (!route || route.link.type === 772) return;
     this.traceOnly(host, `forwarding ${p.dst} from ${inLink.name}: ${route.why}`);

@@ -180,6 +180,8 @@ export interface Packet {
   dst: string;
   /** udp to a closed port draws an ICMP port unreachable; icmp draws nothing. */
   proto: 'udp' | 'icmp';
+  /** Hops left (absent: 64, a fresh packet); each forward takes one, as ip_forward does. */
+  ttl?: number;
 }
 
 export interface SimHost {

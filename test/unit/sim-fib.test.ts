@@ -262,6 +262,20 @@ describe('the kernel\'s own removals, the state file, traffic', () => {
     expect(e.hostSend(w.hosts[0], '10.0.0.2')).toContain('a local address');
   });
 
+  it('forwards by route, and a routing loop ends when the TTL runs out', () => {
+    const w = defaultWorld();
+    const notes: string[] = [];
+    const e = new Engine(w, (l) => notes.push(l));
+    const [host, gw] = [w.hosts[0], w.hosts[1]];
+    host.links[1].params.forwarding = 1;
+    gw.links[1].params.forwarding = 1;
+    (gw.routes ??= []).push({ family: AF_INET, table: 254, dst: '192.0.2.0', plen: 24, type: 1, proto: 3, scope: 0, gateway: '10.0.0.2', oif: 2 });
+    e.hostSend(host, '192.0.2.5');
+    e.advanceTo(w.now + 2000);
+    expect(notes.some((l) => l.includes('gw: forwarded packet from 10.0.0.2 to 192.0.2.5 via 10.0.0.2 dev eth0'))).toBe(true);
+    expect(notes.some((l) => l.includes('dropped: TTL exceeded'))).toBe(true);
+  });
+
   it('orders IPv6 routes children first, as the fib6 tree is walked', () => {
     const r = (dst: string, plen: number): SimRoute => ({ family: AF_INET6, table: 254, dst, plen, type: 1, proto: 3, scope: 0 });
     const sorted = [r('::', 0), r('2001:db8::', 32), r('2001:db8:1::', 48), r('fe80::', 64), r('2001:db8::', 64)].sort(routeOrder);
