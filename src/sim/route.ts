@@ -114,7 +114,8 @@ export function routeFor(host: SimHost, dst: string, devName?: string): Routed |
   const link = host.links.find((l) => l.index === r.oif);
   if (!link) return undefined;
   const via = r.gateway ?? dst;
-  return { link, via, route: r, why: `route ${describeRoute(host, r)}${r.gateway ? `: the next hop is the gateway ${r.gateway}` : ': on-link, the next hop is the destination itself'}` };
+  const match = `the longest prefix holding ${dst} (tables local, then main)`;
+  return { link, via, route: r, why: `route ${describeRoute(host, r)}, ${match}${r.gateway ? `: the next hop is the gateway ${r.gateway}` : ': on-link, the next hop is the destination itself'}` };
 }
 
 /**
