@@ -451,8 +451,9 @@ export function getRoute(host: SimHost, req: RtRequest, carrier: (l: SimLink) =>
   const local = r.type === RTN_LOCAL;
   const hdr = header({ family: AF_INET6, dstLen: 128, srcLen: 128, tos: 0, table: r.table, protocol: r.proto, scope: 0, type: r.type, flags: 0 });
   const attrs: LinkAttr[] = [u32(RTA_TABLE, r.table), addr(RTA_DST, AF_INET6, dst), addr(RTA_SRC, AF_INET6, src ?? '::')];
-  const chosen = src ? undefined : local ? dst : r.prefsrc ?? selectSource6(host, linkOf(host, r.oif), dst);
-  if (chosen) attrs.push(addr(RTA_PREFSRC, AF_INET6, chosen));
+  // rt6_fill_node(): the source the kernel would choose (ip6_route_get_saddr), whatever source was asked.
+  const chosen6 = local ? dst : r.prefsrc ?? selectSource6(host, linkOf(host, r.oif), dst);
+  if (chosen6) attrs.push(addr(RTA_PREFSRC, AF_INET6, chosen6));
   if (r.metrics?.length) attrs.push({ type: RTA_METRICS, kind: 'nest', value: r.metrics.map(([t, x]) => u32(t, x)) });
   attrs.push(u32(RTA_PRIORITY, r.priority ?? 0));
   if (r.gateway) attrs.push(addr(RTA_GATEWAY, AF_INET6, r.gateway));
