@@ -123,7 +123,8 @@ export function dumpRoutes(host: SimHost, req: RtRequest, carrier: (l: SimLink) 
       if (m.type && r.type !== m.type) continue;
       if (m.protocol && r.proto !== m.protocol) continue;
       if (dev && r.oif !== dev) continue;
-      if (m.flags & RTM_F_PREFIX && !(f === AF_INET6 && r.kernel && r.table === RT_TABLE_MAIN)) continue;
+      // RTM_F_PREFIX asks for the prefix routes router advertisements made (RTF_PREFIX_RT): the model takes no RAs.
+      if (m.flags & RTM_F_PREFIX) continue;
       each(fillRoute(host, r, carrier, NLM_F_MULTI | NLM_F_DUMP_FILTERED));
     }
   }

@@ -3,7 +3,7 @@
 // kernel gets) are decoded here and handed to the code that owns each
 // rule: dev.ts (flags, names, MTU, masters, carrier), the link kinds
 // (kinds/: newlink, changelink, dellink, fill_info, fill_slave_info),
-// devinet.ts and addrconf.ts (addresses). Answers are encoded with the
+// devinet.ts and addrconf.ts (addresses), fib-netlink.ts (routes). Answers are encoded with the
 // attributes the kernel reports, in its order (rtnl_fill_ifinfo()).
 import { NetlinkError, type RtMessage, type RtRequest } from '../backend.js';
 import {

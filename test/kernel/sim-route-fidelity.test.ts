@@ -87,7 +87,7 @@ function getRequest(line: string): { type: number; flags: number; header: Uint8A
 type Step =
   | { cmd: string; on?: string } // a tsnet command on both sides (exit code and stderr must agree)
   | { route: string } // a route request (answers must agree)
-  | { dump: { family: number; table?: number; type?: number; protocol?: number; oif?: number; dstLen?: number } } // a dump request with a filter
+  | { dump: { family: number; table?: number; type?: number; protocol?: number; oif?: number; dstLen?: number; flags?: number } } // a dump request with a filter
   | { set: string; value: number; dev?: string } // an IPv4 device parameter: sysctl / sim set
   | { send: string; from?: string } // one UDP datagram to port 9
   | { wait: number } // milliseconds (the model's clock moves as much)
@@ -331,6 +331,9 @@ const SCENARIOS: Scenario[] = [
       { dump: { family: AF_INET6, oif: 2 } },
       { dump: { family: AF_INET, oif: 77 } },
       { dump: { family: AF_INET, dstLen: 24 } },
+      { dump: { family: AF_INET6, flags: 0x800 } },
+      { dump: { family: AF_INET, flags: 0x200 } },
+      { dump: { family: AF_INET, flags: 0x1000 } },
       { route: 'del 10.20.0.0/16 table 100' },
       { dump: { family: AF_INET, table: 100 } },
       { route: 'del 10.20.0.0/16 table 100' },
@@ -449,7 +452,7 @@ class ModelLab {
 }
 
 const dumpReq = (d: Extract<Step, { dump: unknown }>['dump']) => ({
-  type: RTM_GETROUTE, flags: 0, header: rtmsg({ family: d.family, table: d.table ?? 0, type: d.type ?? 0, protocol: d.protocol ?? 0, dst_len: d.dstLen ?? 0 }),
+  type: RTM_GETROUTE, flags: 0, header: rtmsg({ family: d.family, table: d.table ?? 0, type: d.type ?? 0, protocol: d.protocol ?? 0, dst_len: d.dstLen ?? 0, flags: d.flags ?? 0 }),
   attrs: d.oif ? [{ type: RTA_OIF, kind: 'u32' as const, value: d.oif }] : [],
 });
 
