@@ -144,3 +144,5 @@ export function strerror(errno: number): string {
 export const ENOENT = 2, EPERM = 1, EEXIST = 17, EINVAL = 22, ENODEV = 19, ENOBUFS = 105, EOPNOTSUPP = 95,
   EADDRNOTAVAIL = 99, EAFNOSUPPORT = 97, EBUSY = 16, ENOTSUP = 95, EACCES = 13, ENXIO = 6, ENETDOWN = 100, ERANGE = 34,
   EPROTO = 71;
+/** The routing errors (fib_table_delete, fib_lookup, ip6_route_check_nh). */
+export const ESRCH = 3, ENETUNREACH = 101, EHOSTUNREACH = 113;

@@ -5,13 +5,14 @@
 // learns or refreshes the sender (arp_accept decides whether a gratuitous
 // ARP creates an entry); arp_solicit() sends the probes the neighbour
 // state machine asks for. Frames leave through env.send (engine.ts).
-import { AF_INET, NUD_REACHABLE, NUD_STALE } from '../wire/rtnl-constants.js';
+import { AF_INET, NUD_REACHABLE, NUD_STALE, RTN_BROADCAST, RTN_UNICAST } from '../wire/rtnl-constants.js';
 import {
   ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, FRAME_LEN, encodeArpFrame, ipFromString, ipToString, macFromString, macToString,
 } from '../wire/arp.js';
 import { nextRandom } from './clock.js';
 import { F_OVERRIDE, type NeighEnv, countedLookup, lookup, lookupOrCreate, neighUpdate } from './neighbour.js';
-import { inSubnet, isSubnetBroadcast, routeFor, sameSubnet, sourceFor } from './route.js';
+import { describeRoute, fibLookup } from './fib.js';
+import { inSubnet, sameSubnet, sourceFor } from './route.js';
 import type { SimHost, SimLink, SimNeighbour } from './world.js';
 import type { Where } from './kfn.js';
 
@@ -165,11 +166,15 @@ export function proxyVerdict(host: SimHost, link: SimLink, tip: string): { answe
   if (!entry && !p.proxy_arp) return undefined;
   const reason = p.proxy_arp ? `proxy_arp on ${link.name}` : `proxy entry ${tip} dev ${link.name}`;
   if (!p.forwarding) return { answer: false, why: `${reason}, but forwarding is off on ${link.name}` };
-  const route = routeFor(host, tip);
+  // ip_route_input(tip) from this device: a unicast route, out of another device (__mkroute_input refuses
+  // an ARP request routed back out of the device it came in on).
+  const route = fibLookup(host, AF_INET, tip);
   if (!route) return { answer: false, why: `${reason}, but there is no route to ${tip}` };
-  if (isSubnetBroadcast(route.link, tip)) return { answer: false, why: `${reason}, but ${tip} is a broadcast address` };
-  if (route.link === link) return { answer: false, why: `${reason}, but the route to ${tip} leaves through ${link.name} itself` };
-  return { answer: true, why: `${reason}, route to ${tip} via ${route.link.name}` };
+  const out = host.links.find((l) => l.index === route.oif);
+  if (route.type === RTN_BROADCAST) return { answer: false, why: `${reason}, but ${tip} is a broadcast address` };
+  if (route.type !== RTN_UNICAST) return { answer: false, why: `${reason}, but the route to ${tip} is not unicast (${describeRoute(host, route)})` };
+  if (!out || out === link) return { answer: false, why: `${reason}, but the route to ${tip} leaves through ${link.name} itself` };
+  return { answer: true, why: `${reason}, route to ${tip} via ${out.name}` };
 }
 
 function isLocalAddress(host: SimHost, addr: string): boolean {

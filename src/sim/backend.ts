@@ -5,7 +5,7 @@ import {
   type Backend, type LinkRef, type MonitorEvent, type MonitorTopics, type Neighbour, type NeighbourChange, type NeighbourDumpFilter,
   NetlinkError, type RtMessage, type RtRequest, type SimView, type Watch,
 } from '../backend.js';
-import { IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETLINK, RTM_GETNEIGHTBL } from '../wire/rtnl-constants.js';
+import { IFF_UP, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETLINK, RTM_GETNEIGHTBL, RTM_GETROUTE } from '../wire/rtnl-constants.js';
 import { describeNlmsg, rtmName } from '../wire/describe.js';
 import { watchModel } from './watch.js';
 import { SimRtnl } from './rtnetlink.js';
@@ -168,7 +168,7 @@ export class SimBackend implements Backend {
 
   rtRequest(req: RtRequest): RtMessage[] {
     if (isNsidRequest(req)) return nsidRequest(req, false);
-    if (req.type !== RTM_GETLINK) this.dirty = true;
+    if (req.type !== RTM_GETLINK && req.type !== RTM_GETROUTE) this.dirty = true;
     const changesBefore = this.changes;
     const flags = NLM_F_REQUEST | NLM_F_ACK | req.flags;
     try {

@@ -3,7 +3,8 @@
 // parameters, and views (tables, the timeline, charts of states over time,
 // a capture of the frames). Every verb prints JSON under -j; on a terminal the
 // views are tables the front draws. Only ever runs on the model.
-import { AF_INET, NUD_INCOMPLETE } from '../wire/rtnl-constants.js';
+import { AF_INET, NUD_INCOMPLETE, RT_TABLE_MAIN } from '../wire/rtnl-constants.js';
+import { addedRoutes } from './fib.js';
 import { hexColon, parseIPv4, parseIPv6 } from '../lib/inet.js';
 import { writeAll } from '../lib/output.js';
 import type { SimView } from '../backend.js';
@@ -150,6 +151,11 @@ function neighbourJson(w: World, h: SimHost) {
   }));
 }
 
+/** The gateway of the host's IPv4 default route in table main, if one was added. */
+function defaultGateway(h: SimHost): string | undefined {
+  return addedRoutes(h).find((r) => r.family === AF_INET && r.plen === 0 && r.table === RT_TABLE_MAIN)?.gateway;
+}
+
 function neighRows(w: World, h: SimHost): string[][] {
   return neighbourJson(w, h).map((n) => [
     n.dst, n.dev ?? '?', n.lladdr ?? '', n.state, n.timer_ms !== undefined ? `in ${fmtTime(n.timer_ms)}` : '', String(n.probes), n.queued ? String(n.queued) : '',
@@ -166,7 +172,7 @@ function show(b: SimSession, p: Printer): void {
     p.value({
       time_ms: w.now, frames_in_flight: w.frames.length,
       hosts: w.hosts.map((h) => ({
-        name: h.name, ...(h.gateway ? { gateway: h.gateway } : {}), answers: !h.silent, ...(h.delay_ms ? { delay_ms: h.delay_ms } : {}),
+        name: h.name, ...(defaultGateway(h) ? { gateway: defaultGateway(h) } : {}), answers: !h.silent, ...(h.delay_ms ? { delay_ms: h.delay_ms } : {}),
         udp_in: h.udpIn ?? 0,
         links: ethernets(h).map((l) => ({ name: l.name, mac: l.mac, ...(l.segment ? { segment: l.segment } : {}), addresses: l.addresses.map((a) => `${a.local}/${a.prefixlen}`) })),
         neighbours: neighbourJson(w, h),
@@ -181,7 +187,8 @@ function show(b: SimSession, p: Printer): void {
     h.silent ? 'no' : `yes${h.delay_ms ? ` after ${h.delay_ms}ms` : ''}`,
   ]))));
   for (const h of w.hosts) {
-    p.write(`\n${h.name}: neighbour table${h.gateway ? ` (default via ${h.gateway})` : ''}\n`);
+    const gateway = defaultGateway(h);
+    p.write(`\n${h.name}: neighbour table${gateway ? ` (default via ${gateway})` : ''}\n`);
     const rows = neighRows(w, h);
     p.write(rows.length ? p.table(['address', 'dev', 'lladdr', 'state', 'timer', 'probes', 'queued'], rows) : '(empty)\n');
     if (h.udpIn) p.write(`${h.name}: ${h.udpIn} UDP datagram(s) received\n`);

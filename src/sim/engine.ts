@@ -13,7 +13,7 @@ import { type ArpEnv, arpProcess, arpSolicit } from './arp.js';
 import { bondTickAt, bondTicks } from './bond.js';
 import { carrierOf } from './dev.js';
 import { createNeighbour, eventSend, lookup, packetFate, periodicWork, stateName, timerFired } from './neighbour.js';
-import { routeFor, sourceFor } from './route.js';
+import { routeFor, routeSource } from './route.js';
 import type { Packet, SimHost, SimLink, SimNeighbour, World } from './world.js';
 import { defaultWorld } from './lan.js';
 import { type Note, type Where, kernelTag, whereKey } from './kfn.js';
@@ -155,7 +155,9 @@ export class Engine {
           // The frame as it was sent: its source MAC is the sending link's.
           bytes ??= encodeIpv4Frame({ srcMac: this.senderMac(fr) ?? BROADCAST, dstMac: ip.toMac, ...ip });
           record(this.w, host, link, 'in', this.w.now, bytes);
-          if (link.addresses.some((a) => a.local === ip.dst)) this.receiveIp(host, ip);
+          // Any local address is this host's (the weak host model), whatever device it is on.
+          if (host.links.some((l) => l.addresses.some((a) => a.local === ip.dst))) this.receiveIp(host, ip);
+          else this.forward(host, link, { src: ip.src, dst: ip.dst, proto: ip.proto, ttl: ip.ttl });
         }
       }
       return;
@@ -258,6 +260,13 @@ export class Engine {
       const text = `${dst}: no route (Network is unreachable)`;
       return { dst, result: 'no route', text, fate: () => text };
     }
+    this.traceOnly(host, `to ${dst}: ${route.why}`, 'fib_table_lookup');
+    const what = `${proto === 'udp' ? 'UDP packet' : 'ICMP port unreachable'} to ${dst}`;
+    if (route.link.type === 772) {
+      const text = `${what}: a local address, delivered through lo (no neighbour)`;
+      this.note(host, text, 'ip_finish_output2');
+      return { dst, dev: route.link.name, result: 'sent', text, fate: () => text };
+    }
     const env = this.env(host);
     let n = lookup(host, AF_INET, route.link.index, route.via);
     if (!n) {
@@ -266,15 +275,15 @@ export class Engine {
       } catch (e) {
         // neigh_alloc() refused: the table is full, the packet is dropped (ENOBUFS).
         if (!(e instanceof NetlinkError)) throw e;
-        const text = `UDP packet to ${dst} dev ${route.link.name}: dropped (neighbour table full)`;
+        const text = `${what} dev ${route.link.name}: dropped (neighbour table full)`;
         this.note(host, text, 'neigh_alloc');
         return { dst, via: route.via, dev: route.link.name, result: 'dropped', text, fate: () => text };
       }
     }
-    const src = from ?? sourceFor(route.link, dst) ?? '0.0.0.0';
+    const src = from ?? routeSource(host, route.link, route.route, dst) ?? '0.0.0.0';
     const pkt: Packet = { src, dst, proto };
     const r = eventSend(env, n, pkt);
-    const head = `${proto === 'udp' ? 'UDP packet' : 'ICMP port unreachable'} to ${dst}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}`;
+    const head = `${what}${route.via !== dst ? ` via ${route.via}` : ''} dev ${route.link.name}`;
     const why = r === 'dropped' ? ` (${n.dst} is ${stateName(n.state)} and no probes are allowed)` : '';
     const text = `${head}: ${r}${why}`;
     this.note(host, text, r === 'sent' ? ['__neigh_event_send', 'ip_finish_output2'] : '__neigh_event_send');
@@ -282,6 +291,29 @@ export class Engine {
       dst, via: route.via, dev: route.link.name, src, result: r, text,
       fate: () => r === 'queued' ? `${head}: ${packetFate.get(pkt) ?? `queued (${n.dst} is ${stateName(n.state)})`}` : text,
     };
+  }
+
+  /**
+   * ip_forward(): a packet for another host reached this one's MAC; with
+   * forwarding on the device it came in on, it leaves by its route, through
+   * that route's next hop (which may need resolving first).
+   */
+  private forward(host: SimHost, inLink: SimLink, p: Packet): void {
+    if (!inLink.params.forwarding) return;
+    // ip_forward(): a packet with no hop left dies here (the model sends no time-exceeded).
+    const ttl = (p.ttl ?? 64) - 1;
+    if (ttl <= 0) {
+      this.note(host, `packet from ${p.src} to ${p.dst} dropped: TTL exceeded`, 'ip_forward');
+      return;
+    }
+    p = { src: p.src, dst: p.dst, proto: p.proto, ttl };
+    const route = routeFor(host, p.dst);
+    if (!route || route.link.type === 772) return;
+    this.traceOnly(host, `forwarding ${p.dst} from ${inLink.name}: ${route.why}`, ['ip_forward', 'fib_table_lookup']);
+    const env = this.env(host);
+    const n = lookup(host, AF_INET, route.link.index, route.via) ?? createNeighbour(env, AF_INET, route.link.index, route.via);
+    const r = eventSend(env, n, p);
+    this.note(host, `forwarded packet from ${p.src} to ${p.dst}${route.via !== p.dst ? ` via ${route.via}` : ''} dev ${route.link.name}: ${r}`, ['ip_forward', '__neigh_event_send']);
   }
 
   /**

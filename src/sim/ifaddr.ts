@@ -13,6 +13,7 @@ import { parseIfaddrmsg } from '../wire/nlmsg.js';
 import { EINVAL } from '../errno.js';
 import { formatAddress } from '../lib/inet.js';
 import { type Attrs, type LinkAttr, attrStr, attrU32, attrU8 } from '../wire/nlattr.js';
+import { fibDisableIp } from './fib.js';
 import type { SimAddress, SimHost, SimLink, World } from './world.js';
 import type { Note } from './kfn.js';
 
@@ -107,6 +108,7 @@ export function expire(w: World, host: SimHost, note: Note): void {
       if (a.validUntil !== undefined && a.validUntil <= w.now) {
         note(`${a.local}/${a.prefixlen} dev ${l.name}: valid lifetime over, removed`, a.family === AF_INET ? 'check_lifetime' : 'addrconf_verify_rtnl');
         removeAddress(l, a);
+        fibDisableIp(host, l, note);
       }
     }
   }

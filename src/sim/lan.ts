@@ -4,6 +4,7 @@
 // they have been up for a while (lo's addresses, IPv6 link-locals done).
 import { linkLocalFor } from './addrconf.js';
 import { drawReachableTime } from './clock.js';
+import { defaultRoute } from './fib.js';
 import { DEFAULT_PARAMS } from './neighbour.js';
 import { IFF_BROADCAST, IFF_LOOPBACK, IFF_LOWER_UP, IFF_MULTICAST, IFF_RUNNING, IFF_UP } from '../wire/rtnl-constants.js';
 import { STATE_VERSION, type SimHost, type SimLink, type World } from './world.js';
@@ -43,7 +44,7 @@ export function defaultWorld(seed = 1): World {
   // Spread the seed over 32 bits so that small seeds do not start the generator near 0.
   const w: World = { version: STATE_VERSION, now: 0, rng: Math.imul(seed >>> 0 || 1, 0x9e3779b1) >>> 0 || 1, hosts: [], frames: [], timeline: [], periodicAt: 15000, lastRand: 0 };
   const host = makeHost(w, 'host', [ethernet(w, 2, 'eth0', '02:00:00:00:00:02', 'lan0', '10.0.0.2')]);
-  host.gateway = '10.0.0.1';
+  host.routes = [defaultRoute('10.0.0.1', 2)];
   w.hosts.push(host);
   const peer = (name: string, ip: string, mac: string) => {
     const p = makeHost(w, name, [ethernet(w, 2, 'eth0', mac, 'lan0', ip)]);

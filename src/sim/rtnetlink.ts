@@ -3,7 +3,7 @@
 // kernel gets) are decoded here and handed to the code that owns each
 // rule: dev.ts (flags, names, MTU, masters, carrier), the link kinds
 // (kinds/: newlink, changelink, dellink, fill_info, fill_slave_info),
-// devinet.ts and addrconf.ts (addresses). Answers are encoded with the
+// devinet.ts and addrconf.ts (addresses), fib-netlink.ts (routes). Answers are encoded with the
 // attributes the kernel reports, in its order (rtnl_fill_ifinfo()).
 import { NetlinkError, type RtMessage, type RtRequest } from '../backend.js';
 import {
@@ -17,8 +17,8 @@ import {
   IFLA_NETNS_IMMUTABLE as NETNS_IMMUTABLE, IFLA_NET_NS_FD as NET_NS_FD, IFLA_NET_NS_PID as NET_NS_PID, IFLA_NUM_RX_QUEUES,
   IFLA_NUM_TX_QUEUES, IFLA_OPERSTATE as OPERSTATE, IFLA_PROMISCUITY, IFLA_ALLMULTI, IFLA_PROTO_DOWN as PROTO_DOWN,
   IFLA_QDISC as QDISC, IFLA_TAILROOM as TAILROOM, IFLA_TSO_MAX_SEGS, IFLA_TSO_MAX_SIZE, IFLA_TXQLEN as TXQLEN, IFLA_XDP as XDP,
-  NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTEXT_FILTER_SKIP_STATS, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK,
-  RTM_GETNEIGHTBL, RTM_NEWADDR, RTM_NEWLINK, RTM_SETNEIGHTBL,
+  NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTEXT_FILTER_SKIP_STATS, RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE, RTM_GETADDR,
+  RTM_GETLINK, RTM_GETNEIGHTBL, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE, RTM_SETNEIGHTBL,
 } from '../wire/rtnl-constants.js';
 import { parseIfinfomsg } from '../wire/nlmsg.js';
 import { EEXIST, EINVAL, ENODEV, EOPNOTSUPP } from '../errno.js';
@@ -28,6 +28,8 @@ import { type Attrs, type LinkAttr, attrStr, attrU32, attrU8, encodeAttrs, parse
 import { inet6AddrAdd, inet6AddrDel, inet6FillIfaddr, sync } from './addrconf.js';
 import { Netdev, numbers, opsOf } from './dev.js';
 import { inetFillIfaddr, inetInsertIfa, inetRtmDeladdr } from './devinet.js';
+import { fibAddIfaddr, fibDisableIp, fibSync } from './fib.js';
+import { delRoute, dumpRoutes, getRoute, newRoute } from './fib-netlink.js';
 import { expire, ifaddrmsg, requestedAddress } from './ifaddr.js';
 import { linkKind } from './kinds/index.js';
 import { neightblDump, neightblSet } from './ntable.js';
@@ -148,6 +150,7 @@ export class SimRtnl {
     expire(this.w, this.host, this.note);
     this.dev.countCarrier();
     sync(this.w, this.host, (l) => this.dev.carrier(l), this.note);
+    fibSync(this.host, this.note);
   }
 
   dump(req: RtRequest, each: (m: RtMessage) => void): void {
@@ -178,6 +181,8 @@ export class SimRtnl {
       }
     } else if (req.type === RTM_GETNEIGHTBL) {
       neightblDump(this.w, this.host, req.header[0] ?? 0, each);
+    } else if (req.type === RTM_GETROUTE) {
+      dumpRoutes(this.host, req, (l) => this.dev.carrier(l), each);
     } else {
       throw new NetlinkError(EOPNOTSUPP);
     }
@@ -193,6 +198,10 @@ export class SimRtnl {
       case RTM_NEWLINK: this.newLink(req); this.catchUp(); return [];
       case RTM_DELLINK: this.dev.unregister(this.dev.link(ifinfo(req.header).index)); this.catchUp(); return [];
       case RTM_SETNEIGHTBL: neightblSet(this.w, this.host, req, this.note); return [];
+      // The uid is the asking process's, as the kernel reports the socket's owner.
+      case RTM_GETROUTE: return [getRoute(this.host, req, (l) => this.dev.carrier(l), process.getuid?.() ?? 0)];
+      case RTM_NEWROUTE: newRoute(this.host, req, this.note); return [];
+      case RTM_DELROUTE: delRoute(this.host, req, this.note); return [];
       default: throw new NetlinkError(EOPNOTSUPP);
     }
   }
@@ -235,6 +244,7 @@ export class SimRtnl {
     }
     if (family === AF_INET6) inet6AddrAdd(this.w, l, a, this.dev.carrier(l), this.note);
     else inetInsertIfa(l, a, this.note);
+    fibAddIfaddr(this.host, l, a);
   }
 
   private delAddress(req: RtRequest): void {
@@ -242,7 +252,10 @@ export class SimRtnl {
     const { family, prefixlen, index } = ifaddrmsg(req.header);
     const l = this.addrDevice(family, index);
     if (family === AF_INET6) inet6AddrDel(l, prefixlen, tb, this.note);
-    else inetRtmDeladdr(l, prefixlen, tb, this.note);
+    else {
+      inetRtmDeladdr(l, prefixlen, tb, this.note);
+      fibDisableIp(this.host, l, this.note);
+    }
   }
 
   /** rtnl_newlink(): a change to an existing link, or a new one (NLM_F_CREATE). */

@@ -4,6 +4,7 @@
 // schema for every format: only the neighbour tables differ (format 1 objects,
 // 2 rows, 3 text, which table.ts checks line by line when it is first read).
 // Fields a newer tsnet may add are not checked.
+import { parseIPv4, parseIPv6 } from '../lib/inet.js';
 
 /** 'int' | 'num' (finite) | 'str' | 'bool' | 'any', with '?' when the field may be absent. */
 type Scalar = string;
@@ -40,6 +41,12 @@ const ADDRESS: Shape = {
   preferredUntil: 'num?', tentative: 'bool?', dadUntil: 'num?',
 };
 
+/** A route added over rtnetlink (fib.ts); the kernel's own are derived from the addresses, not stored. */
+const ROUTE: Shape = {
+  family: 'int', table: 'int', dst: 'str', plen: 'int', tos: 'int?', type: 'int', proto: 'int', scope: 'int', priority: 'int?',
+  gateway: 'str?', oif: 'int?', prefsrc: 'str?', flags: 'int?', metrics: list(list('int'), true), pref: 'int?',
+};
+
 const LINK: Shape = {
   index: 'int', name: 'str', type: 'int', mac: 'str', broadcast: 'str', flags: 'int', mtu: 'int', segment: 'str?', carrier: 'bool',
   addresses: list(ADDRESS), params: PARAMS, reachable_time_ms: 'num', master: 'int?', kind: 'str?', peer: 'int?', link: 'int?',
@@ -61,7 +68,7 @@ const NEIGHBOUR: Shape = {
 
 const HOST: Shape = {
   name: 'str', links: list(LINK), proxies: list({ family: 'int', ifindex: 'int', dst: 'str', flags: 'int', protocol: 'int' }),
-  gateway: 'str?', silent: 'bool?', delay_ms: 'num?', icmpSent: 'any?', udpIn: 'int?',
+  gateway: 'str?', silent: 'bool?', delay_ms: 'num?', icmpSent: 'any?', udpIn: 'int?', routes: list(ROUTE, true), suppressed: list(ROUTE, true), tables: list(list('int'), true),
   ntables: new Maybe({ arp: new Maybe(NEIGH_TABLE), nd: new Maybe(NEIGH_TABLE) }),
 };
 
@@ -126,6 +133,18 @@ function checkRow(r: unknown, where: string): string | undefined {
   return undefined;
 }
 
+/** An added route's addresses must be of its family, its prefix no longer than the family's (the FIB reads them as such). */
+function routeError(r: { family: number; dst: string; plen: number; gateway?: string; prefsrc?: string }, where: string): string | undefined {
+  if (r.family !== 2 && r.family !== 10) return `${where}.family: expected 2 or 10, found ${found(r.family)}`;
+  const parse = r.family === 2 ? parseIPv4 : parseIPv6;
+  for (const k of ['dst', 'gateway', 'prefsrc'] as const) {
+    const v = r[k];
+    if (v !== undefined && (!parse(v) || (r.family === 2 && !/^\d+\.\d+\.\d+\.\d+$/.test(v)))) return `${where}.${k}: expected an IPv${r.family === 2 ? 4 : 6} address, found ${found(v)}`;
+  }
+  if (r.plen < 0 || r.plen > (r.family === 2 ? 32 : 128)) return `${where}.plen: expected a prefix length, found ${found(r.plen)}`;
+  return undefined;
+}
+
 /**
  * What is wrong with a parsed state file of format `version` (1..3), or
  * undefined: the world, and each host's neighbour table in its format.
@@ -136,6 +155,11 @@ export function stateShapeError(w: unknown, maxVersion: number): string | undefi
   const world = w as { version: number; hosts: { neighbours?: unknown }[] };
   if (world.version < 1 || world.version > maxVersion) return `version: expected 1 to ${maxVersion}, found ${world.version}`;
   for (let i = 0; i < world.hosts.length; i++) {
+    const routes = (world.hosts[i] as { routes?: Parameters<typeof routeError>[0][] }).routes ?? [];
+    for (let j = 0; j < routes.length; j++) {
+      const err = routeError(routes[j], `hosts[${i}].routes[${j}]`);
+      if (err) return err;
+    }
     const n = world.hosts[i].neighbours, where = `hosts[${i}].neighbours`;
     if (typeof n === 'string' && world.version >= 3) continue;
     if (!Array.isArray(n)) return `${where}: expected ${world.version >= 3 ? 'a table (text)' : 'a list'}, found ${found(n)}`;

@@ -126,6 +126,36 @@ export interface SimAddress {
   dadUntil?: number;
 }
 
+/** One route of the FIB (fib.ts): a fib_alias with its fib_info (IPv4), or a fib6_info (IPv6). Plain data: the state file keeps the added ones. */
+export interface SimRoute {
+  family: number;
+  table: number;
+  /** The destination, masked to plen, as text. */
+  dst: string;
+  plen: number;
+  tos?: number;
+  /** RTN_* */
+  type: number;
+  /** RTPROT_* */
+  proto: number;
+  /** RT_SCOPE_* (IPv6 reports universe). */
+  scope: number;
+  /** The metric (IPv4 fib_priority, IPv6 fib6_metric). */
+  priority?: number;
+  gateway?: string;
+  /** The next hop's device (resolved from the gateway when not given). */
+  oif?: number;
+  prefsrc?: string;
+  /** RTNH_F_ONLINK as asked. */
+  flags?: number;
+  /** RTA_METRICS: [RTAX_*, value] pairs in ascending order. */
+  metrics?: [number, number][];
+  /** IPv6 router preference (RTA_PREF). */
+  pref?: number;
+  /** Derived from an address (never stored). */
+  kernel?: boolean;
+}
+
 export interface SimLink {
   index: number;
   name: string;
@@ -212,6 +242,8 @@ export interface Packet {
   dst: string;
   /** udp to a closed port draws an ICMP port unreachable; icmp draws nothing. */
   proto: 'udp' | 'icmp';
+  /** Hops left (absent: 64, a fresh packet); each forward takes one, as ip_forward does. */
+  ttl?: number;
 }
 
 export interface SimHost {
@@ -219,8 +251,14 @@ export interface SimHost {
   links: SimLink[];
   neighbours: SimNeighbour[];
   proxies: { family: number; ifindex: number; dst: string; flags: number; protocol: number }[];
-  /** Default gateway for traffic outside the connected subnets. */
+  /** Default gateway of an older state file: read as a default route (fib.ts's adoptGateway). */
   gateway?: string;
+  /** The routes added over rtnetlink, in their tables' order (the kernel's own are derived: fib.ts). */
+  routes?: SimRoute[];
+  /** The tables other than local and main that requests made, as [family, id] (a table stays when emptied). */
+  tables?: [number, number][];
+  /** Kernel-made routes deleted or replaced over rtnetlink, until the kernel makes them again (fib.ts). */
+  suppressed?: (SimRoute & { untilUp?: boolean })[];
   /** A peer's behaviour: does it answer ARP, after how long. */
   silent?: boolean;
   delay_ms?: number;
