@@ -93,7 +93,7 @@ describe('completions', () => {
   });
 
   it('monitor: its objects, file, and devices after dev', () => {
-    expect(completions(['monitor', ''], 2, env)).toEqual(['all', 'neigh', 'link', 'address', 'file', 'help']);
+    expect(completions(['monitor', ''], 2, env)).toEqual(['all', 'neigh', 'route', 'link', 'address', 'file', 'help']);
     expect(completions(['monitor', 'neigh', 'dev', ''], 4, env)).toEqual(['lo', 'veth0']);
   });
 
