@@ -248,20 +248,8 @@ function modify(ctx: Context, cmd: number, nlFlags: number, words: string[]): nu
     } else if (w === 'via') {
       if (gwOk) invarg('use nexthop syntax to specify multiple via\n', w);
       gwOk = true;
-      let v = a.next();
-      let family = readFamily(v);
-      if (family === AF_UNSPEC) family = r.family;
-      else v = a.next();
-      const p = addrArg(v, family);
-      if (r.family === AF_UNSPEC) r.family = p.family;
-      if (p.family === r.family) bytes(RTA_GATEWAY, bytesOf(p));
-      else {
-        const via = new Uint8Array(p.bytelen + 2);
-        via[0] = p.family & 0xff;
-        via[1] = p.family >> 8;
-        via.set(bytesOf(p), 2);
-        bytes(RTA_VIA, via);
-      }
+      const via = viaAttr(a, r);
+      bytes(via.type, via.value);
     } else if (w === 'from') {
       const p = prefixArg(a.next(), r.family);
       if (r.family === AF_UNSPEC) r.family = p.family;
@@ -428,6 +416,26 @@ function modify(ctx: Context, cmd: number, nlFlags: number, words: string[]): nu
   return 0;
 }
 
+/**
+ * `via [ FAMILY ] ADDRESS`: RTA_GATEWAY when the address is of the route's
+ * family (which it sets when unset), else RTA_VIA (struct rtvia: the family
+ * as a u16, then the address).
+ */
+function viaAttr(a: Args, r: Rtmsg): { type: number; value: Uint8Array } {
+  let v = a.next();
+  let family = readFamily(v);
+  if (family === AF_UNSPEC) family = r.family;
+  else v = a.next();
+  const p = addrArg(v, family);
+  if (r.family === AF_UNSPEC) r.family = p.family;
+  if (p.family === r.family) return { type: RTA_GATEWAY, value: bytesOf(p) };
+  const via = new Uint8Array(p.bytelen + 2);
+  via[0] = p.family & 0xff;
+  via[1] = p.family >> 8;
+  via.set(bytesOf(p), 2);
+  return { type: RTA_VIA, value: via };
+}
+
 /** parse_nexthops()/parse_one_nh(): RTA_MULTIPATH of struct rtnexthop and their attributes. */
 function parseNexthops(ctx: Context, r: Rtmsg, a: Args): LinkAttr | undefined {
   const parts: Uint8Array[] = [];
@@ -440,19 +448,8 @@ function parseNexthops(ctx: Context, r: Rtmsg, a: Args): LinkAttr | undefined {
     for (; a.more; a.advance()) {
       const w: string = a.cur;
       if (w === 'via') {
-        let v = a.next();
-        let family = readFamily(v);
-        if (family === AF_UNSPEC) family = r.family;
-        else v = a.next();
-        const p = addrArg(v, family);
-        if (r.family === AF_UNSPEC) r.family = p.family;
-        if (p.family === r.family) nh.push({ type: RTA_GATEWAY, kind: 'bytes', value: bytesOf(p) });
-        else {
-          const via = new Uint8Array(p.bytelen + 2);
-          via[0] = p.family;
-          via.set(bytesOf(p), 2);
-          nh.push({ type: RTA_VIA, kind: 'bytes', value: via });
-        }
+        const via = viaAttr(a, r);
+        nh.push({ type: via.type, kind: 'bytes', value: via.value });
       } else if (w === 'dev') {
         const d = a.next();
         ifindex = ctx.nameToIndex(d);
@@ -829,14 +826,17 @@ function get(ctx: Context, words: string[]): number {
   if (r.family === AF_UNSPEC) r.family = AF_INET;
   if (r.family === AF_INET) r.flags |= RTM_F_LOOKUP_TABLE;
   if (fibMatch) r.flags |= RTM_F_FIB_MATCH;
-  let answer: RtMessage | undefined;
   const request: RtRequest = { type: RTM_GETROUTE, flags: 0, header: rtmsgBytes(r), attrs };
-  try {
-    [answer] = ctx.rtnl.rtRequest(request);
-  } catch (e) {
-    return refused(ctx, e);
-  }
-  if (!answer) return 2;
+  /** The kernel's answer, or the exit status of its refusal (2 when it answered nothing). */
+  const ask = (): RtMessage | number => {
+    try {
+      return ctx.rtnl.rtRequest(request)[0] ?? 2;
+    } catch (e) {
+      return refused(ctx, e);
+    }
+  };
+  let answer = ask();
+  if (typeof answer === 'number') return answer;
   const out = ctx.out;
   out.startListing();
   if (connected && !fromOk) {
@@ -848,12 +848,8 @@ function get(ctx: Context, words: string[]): number {
     // ip rewrites attributes of the answer it then frees, and sends its first request again; the JSON
     // writer is gone by then, so the second answer comes out as text.
     out.endListing();
-    try {
-      [answer] = ctx.rtnl.rtRequest(request);
-    } catch (e) {
-      return refused(ctx, e);
-    }
-    if (!answer) return 2;
+    answer = ask();
+    if (typeof answer === 'number') return answer;
     const json = out.json;
     out.json = false;
     printRoute(ctx, answer, f);

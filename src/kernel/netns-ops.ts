@@ -74,14 +74,7 @@ export class KernelNetns implements NetnsPort {
   add(name: string, pid: number | undefined, err: (line: string) => void): boolean {
     const path = `${NETNS_RUN_DIR}/${name}`;
     const c = libc();
-    try {
-      mkdirSync(NETNS_RUN_DIR, 0o755);
-    } catch (e) {
-      if (errnoOf(e) !== EEXIST) {
-        err(`mkdir ${NETNS_RUN_DIR} failed: ${strerror(errnoOf(e))}`);
-        return false;
-      }
-    }
+    if (!makeRunDir(err)) return false;
     // Mounts under the directory propagate between mount namespaces: it is made a
     // shared mount point (bound onto itself first when it is not one), under a lock
     // so that parallel adds do not stack the bind mounts (ip's reason: Debian bug 949235).
@@ -257,14 +250,7 @@ export class KernelNetns implements NetnsPort {
       err(`inotify_init failed: ${cErr()}`);
       return false;
     }
-    try {
-      mkdirSync(NETNS_RUN_DIR, 0o755);
-    } catch (e) {
-      if (errnoOf(e) !== EEXIST) {
-        err(`mkdir ${NETNS_RUN_DIR} failed: ${strerror(errnoOf(e))}`);
-        return false;
-      }
-    }
+    if (!makeRunDir(err)) return false;
     if (c.inotify_add_watch(fd, NETNS_RUN_DIR, IN_CREATE | IN_DELETE) < 0) {
       err(`inotify_add_watch failed: ${cErr()}`);
       return false;
@@ -398,4 +384,17 @@ function bindEtc(name: string, err: (line: string) => void): void {
     const from = `${dir}/${e}`, to = `/etc/${e}`;
     if (libc().mount(from, to, 'none', MS_BIND, null) !== 0) err(`Bind ${from} -> ${to} failed: ${cErr()}`);
   }
+}
+
+/** mkdir NETNS_RUN_DIR (0755) unless it is there; false, having said why, when it cannot be made. */
+function makeRunDir(err: (line: string) => void): boolean {
+  try {
+    mkdirSync(NETNS_RUN_DIR, 0o755);
+  } catch (e) {
+    if (errnoOf(e) !== EEXIST) {
+      err(`mkdir ${NETNS_RUN_DIR} failed: ${strerror(errnoOf(e))}`);
+      return false;
+    }
+  }
+  return true;
 }

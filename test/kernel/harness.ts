@@ -10,7 +10,7 @@
 // Every namespace made here is deleted in afterAll (call destroyAll) and
 // again at process exit, so a failing test leaves nothing behind. Tests skip
 // (saying why, once) when not root.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { TSNET } from '../tsnet-bin.js';
 
 /** Tests run from the repository root (npm test, vitest). */
@@ -243,4 +243,15 @@ export const FIXTURE_ADDRESSES = [
  */
 export function populate(ns: Netns, o: { sysctls?: string[]; addresses?: boolean; more?: string[] } = {}): void {
   setup(ns, [...QUIET_IPV6, ...(o.sysctls ?? []), ...FIXTURE_LINKS, ...(o.addresses === false ? [] : FIXTURE_ADDRESSES), ...(o.more ?? [])]);
+}
+
+/** Starts a monitor (or any long-running command); resolves to its stdout+stderr once it has exited. */
+export function listen(cmd: string, args: string[]): { stop: () => Promise<string> } {
+  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  p.stdout.on('data', (d) => { text += d; });
+  p.stderr.on('data', (d) => { text += d; });
+  const exited = new Promise<string>((resolve) => p.on('close', () => resolve(text)));
+  // ip ignores SIGINT when started in the background by a non-interactive shell; both stop on SIGTERM.
+  return { stop: () => { p.kill('SIGTERM'); return exited; } };
 }

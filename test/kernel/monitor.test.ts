@@ -1,23 +1,12 @@
 // tsnet monitor against live `ip monitor`: both listen in one namespace while
 // the same changes are made (links up/down, addresses, a bridge port, a
 // neighbour), then both are stopped and their outputs must be the same bytes.
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Netns, TSNET, canRunKernelTests, destroyAll } from './harness.js';
+import { Netns, TSNET, canRunKernelTests, destroyAll, listen } from './harness.js';
 
 const root = canRunKernelTests();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts a monitor; resolves to its stdout+stderr once it has exited. */
-function listen(cmd: string, args: string[]): { stop: () => Promise<string> } {
-  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  p.stdout.on('data', (d) => { text += d; });
-  p.stderr.on('data', (d) => { text += d; });
-  const exited = new Promise<string>((resolve) => p.on('close', () => resolve(text)));
-  // ip ignores SIGINT when started in the background by a non-interactive shell; both stop on SIGTERM.
-  return { stop: () => { p.kill('SIGTERM'); return exited; } };
-}
 
 describe.skipIf(!root)('tsnet monitor vs ip monitor', () => {
   afterAll(() => destroyAll());

@@ -6,10 +6,9 @@
 // Commands that do not end the process run many to a `-force -batch -` (one
 // process per tool per group); a mismatch then reruns the group's commands
 // one by one to name the one that differs. `monitor route` is compared too.
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  NO_DAD, Netns, QUIET_IPV6, type Result, TSNET, asTsnet, canRunKernelTests, destroyAll, run, setup, words,
+  NO_DAD, Netns, QUIET_IPV6, type Result, TSNET, asTsnet, canRunKernelTests, destroyAll, listen, run, setup, words,
 } from './harness.js';
 
 const root = canRunKernelTests();
@@ -314,14 +313,6 @@ describe.skipIf(!root)('tsnet route vs ip route: changes, the kernel tables afte
 describe.skipIf(!root)('tsnet monitor route vs ip monitor route', () => {
   afterAll(() => destroyAll());
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  function listen(cmd: string, args: string[]): { stop: () => Promise<string> } {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    p.stdout.on('data', (d) => { text += d; });
-    p.stderr.on('data', (d) => { text += d; });
-    const exited = new Promise<string>((resolve) => p.on('close', () => resolve(text)));
-    return { stop: () => { p.kill('SIGTERM'); return exited; } };
-  }
   it.each([['route'], ['-4', 'route'], ['-6', 'route'], ['route', 'dev', 'v0'], ['label', 'route'], ['all']])(
     'monitor %s: same events, same bytes', async (...args) => {
       const ns = Netns.create('rmon');
