@@ -5,6 +5,7 @@
 // views are tables the front draws. Only ever runs on the model.
 import { AF_INET, NUD_INCOMPLETE, RT_TABLE_MAIN } from '../wire/rtnl-constants.js';
 import { addedRoutes } from './fib.js';
+import { kernelTag } from './kfn.js';
 import { hexColon, parseIPv4, parseIPv6 } from '../lib/inet.js';
 import { writeAll } from '../lib/output.js';
 import type { SimView } from '../backend.js';
@@ -27,7 +28,7 @@ import { writeFileSync } from 'node:fs';
 const VERB_USAGE: Record<string, string[]> = {
   show: ['tsnet sim show'],
   reset: ['tsnet sim reset [ empty ] [ seed N ]'],
-  timeline: ['tsnet sim timeline [ ADDR | DEV ] [ host NAME ] [ last N ]'],
+  timeline: ['tsnet sim timeline [ ADDR | DEV ] [ host NAME ] [ last N ] [ kernel ]'],
   chart: ['tsnet sim chart [ ADDR | DEV ]... [ host NAME ] [ width N ] [ svg FILE ]'],
   pcap: ['tsnet sim pcap FILE [ host NAME ] [ dev DEV ]'],
   send: ['tsnet sim send DST [ dev DEV ] [ count N ] [ interval TIME ] [ confirm ]'],
@@ -241,9 +242,10 @@ function hostNamed(w: World, name: string | undefined): SimHost {
 
 function timeline(b: SimSession, words: string[], p: Printer): void {
   const w = b.world;
-  let addr: string | undefined, dev: string | undefined, host: string | undefined, last = 50;
+  let addr: string | undefined, dev: string | undefined, host: string | undefined, last = 50, kernel = false;
   for (let i = 0; i < words.length; i++) {
     if (words[i] === 'host') host = hostNamed(w, words[++i]).name;
+    else if (words[i] === 'kernel') kernel = true;
     else if (words[i] === 'last') {
       last = Number(words[++i]);
       if (!Number.isInteger(last) || last < 1) usage(`sim: last needs a whole number of events, not "${words[i] ?? ''}"`);
@@ -258,11 +260,13 @@ function timeline(b: SimSession, words: string[], p: Printer): void {
     p.write('(nothing happened yet)\n');
     return;
   }
+  // `kernel`: where in the kernel each event happens, the tag --trace prints.
+  const where = (e: (typeof ev)[number]) => (e.fn ? kernelTag(e.fn) : '');
   if (p.view.table) {
-    p.write(p.table(['time', 'host', 'event'], ev.map((e) => [fmtTime(e.t), e.host, e.text])));
+    p.write(p.table(['time', 'host', 'event', ...(kernel ? ['kernel'] : [])], ev.map((e) => [fmtTime(e.t), e.host, e.text, ...(kernel ? [where(e)] : [])])));
     return;
   }
-  for (const e of ev) p.write(`${fmtTime(e.t).padStart(10)}  ${e.host.padEnd(6)}  ${e.text}\n`);
+  for (const e of ev) p.write(`${fmtTime(e.t).padStart(10)}  ${e.host.padEnd(6)}  ${e.text}${kernel && e.fn ? ` ${where(e)}` : ''}\n`);
 }
 
 /** `sim chart`: the chosen entries' and slaves' states over time, on the terminal and as SVG. */

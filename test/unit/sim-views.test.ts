@@ -382,13 +382,28 @@ describe('sim timeline', () => {
   }, 60000);
 
   it('refuses junk with the one usage line, exit 255', async () => {
-    const line = 'Usage: tsnet sim timeline [ ADDR | DEV ] [ host NAME ] [ last N ]';
+    const line = 'Usage: tsnet sim timeline [ ADDR | DEV ] [ host NAME ] [ last N ] [ kernel ]';
     expect(await tsnet(['sim', 'timeline', 'foo'])).toMatchObject({ exitCode: 255, stdout: '', stderr: `sim: "foo" is neither an address nor a device\n${line}` });
     expect(await tsnet(['sim', 'timeline', 'host', 'nosuch'])).toMatchObject({ exitCode: 255, stderr: `sim: no host "nosuch" (sim show lists them)\n${line}` });
     expect(await tsnet(['sim', 'timeline', 'last', 'x'])).toMatchObject({ exitCode: 255, stderr: `sim: last needs a whole number of events, not "x"\n${line}` });
     expect(await tsnet(['sim', 'timeline', '10.0.0.1', '10.0.0.2'])).toMatchObject({ exitCode: 255, stderr: `sim: timeline takes one address or device ("10.0.0.1" and "10.0.0.2")\n${line}` });
     // A real address with nothing on the timeline is no error.
     expect(await tsnet(['sim', 'timeline', '10.0.0.99'])).toMatchObject({ exitCode: 0, stdout: '(nothing happened yet)' });
+  }, 30000);
+
+  it('with kernel, each event names the kernel function that made it, as --trace tags it', async () => {
+    const r = await batch(['sim reset empty', 'sim send 10.0.0.3', 'sim advance 40s']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const lines = (await tsnet(['sim', 'timeline', '10.0.0.3', 'kernel'])).stdout.split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/10\.0\.0\.3 dev eth0: NONE -> INCOMPLETE .*\[__neigh_event_send\(\) neighbour\.c\]$/));
+    expect(lines).toContainEqual(expect.stringMatching(/10\.0\.0\.3 dev eth0: INCOMPLETE -> REACHABLE .*\[arp_process\(\) arp\.c -> __neigh_update\(\) neighbour\.c\]$/));
+    expect(lines).toContainEqual(expect.stringMatching(/10\.0\.0\.3 dev eth0: REACHABLE -> STALE .*\[neigh_timer_handler\(\) neighbour\.c\]$/));
+    // Without the word, the same events and no tags.
+    const plain = (await tsnet(['sim', 'timeline', '10.0.0.3'])).stdout.split('\n');
+    expect(plain).toHaveLength(lines.length);
+    expect(plain.some((l) => /\[\w+\(\) \w+\.c/.test(l))).toBe(false);
+    const json = JSON.parse((await tsnet(['-j', 'sim', 'timeline', '10.0.0.3'])).stdout) as { fn?: string }[];
+    expect(json.every((e) => typeof e.fn === 'string' && e.fn.length > 0)).toBe(true);
   }, 30000);
 });
 

@@ -18,7 +18,7 @@ export const sim: IpObject = {
   verbs: {
     show: { keywords: {} },
     reset: { keywords: { empty: null, seed: 'free' } },
-    timeline: { keywords: { host: 'namespaces', last: 'free' }, args: ['free'] },
+    timeline: { keywords: { host: 'namespaces', last: 'free', kernel: null }, args: ['free'] },
     chart: { keywords: { host: 'namespaces', width: 'free', svg: 'free' }, args: ['free'] },
     pcap: { keywords: { host: 'namespaces', dev: 'devices' }, args: ['free'] },
     send: { keywords: { dev: 'devices', count: 'free', interval: 'free', confirm: null }, args: ['free'] },
