@@ -76,7 +76,7 @@ describe.runIf(root)('completion against the system and the model', () => {
 
   it('sim: every verb, peer and value offered is taken', () => {
     const env = model('sim');
-    expect(complete(['sim', ''], env)).toEqual(['show', 'reset', 'timeline', 'send', 'advance', 'peer', 'set', 'carrier', 'help']);
+    expect(complete(['sim', ''], env)).toEqual(['show', 'reset', 'timeline', 'chart', 'pcap', 'send', 'advance', 'peer', 'set', 'carrier', 'help']);
     for (const v of complete(['sim', 'carrier', 'eth0', ''], env)) expect(run(TSNET, ['sim', 'carrier', 'eth0', v], { env }).code).toBe(0);
     for (const p of complete(['sim', 'set', 'eth0', ''], env)) {
       const value = /^(arp_accept|arp_ignore|promote_secondaries|forwarding|proxy_arp)$/.test(p) ? '1' : '3';
