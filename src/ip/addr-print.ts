@@ -1,7 +1,7 @@
 // What ip prints for one address (print_addrinfo of ip/ipaddress.c, 6.1), and
 // the address filters it applies: shared by `addr show`, `link show`, flush,
 // showdump and monitor.
-import type { RtMessage } from '../backend.js';
+import type { Backend, RtMessage, RtRequest } from '../backend.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, IFADDRMSG_LEN, IFA_ADDRESS, IFA_ANYCAST, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS,
   IFA_F_DEPRECATED, IFA_F_PERMANENT, IFA_F_SECONDARY, IFA_LABEL, IFA_LOCAL, IFA_RT_PRIORITY, INFINITY_LIFE_TIME,
@@ -46,12 +46,16 @@ export function ifaHeader(family: number, prefixlen: number, flags: number, scop
 /** The ifaddrmsg of a message (with IFA_FLAGS' full flags), decoded once per message. */
 export function ifa(m: RtMessage): Ifaddrmsg {
   const c = m as RtMessage & { ifa?: Ifaddrmsg };
-  if (c.ifa) return c.ifa;
+  return (c.ifa ??= decodeIfa(m));
+}
+
+/** ifa() without keeping the result on the message (a reused, transient one). */
+function decodeIfa(m: RtMessage): Ifaddrmsg {
   const h = parseIfaddrmsg(m.header);
   const i = isWireError(h) ? { family: 0, prefixlen: 0, flags: 0, scope: 0, index: 0 } : h;
   const flagsAttr = m.attrs.get(IFA_FLAGS);
   if (flagsAttr) i.flags = attrU32(flagsAttr);
-  return (c.ifa = i);
+  return i;
 }
 
 export function dumpAddresses(ctx: Context, f: AddrFilter): RtMessage[] {
@@ -60,6 +64,32 @@ export function dumpAddresses(ctx: Context, f: AddrFilter): RtMessage[] {
     if (m.type === RTM_NEWADDR) out.push(m);
   });
   return out;
+}
+
+/** One address of a plain-text listing: its device and family, and its line (undefined: the filters drop it). */
+export interface AddrLine {
+  index: number;
+  family: number;
+  line: string | undefined;
+}
+
+/**
+ * dumpAddresses() for plain text (not brief): each address's line is made
+ * while its message is in the receive buffer, so no message is copied or
+ * kept (a 1,000-address listing).
+ */
+export function dumpAddressLines(ctx: Context, f: AddrFilter): AddrLine[] {
+  const lines: AddrLine[] = [];
+  const b = ctx.rtnl as Backend;
+  const req: RtRequest = { type: RTM_GETADDR, flags: 0, header: ifaHeader(f.family, 0, 0, 0, f.ifindex), attrs: [] };
+  const each = (m: RtMessage): void => {
+    if (m.type !== RTM_NEWADDR) return;
+    const i = decodeIfa(m);
+    lines.push({ index: i.index, family: i.family, line: addrPasses(ctx, m, f, i) ? addrLine(ctx, m, i, f) : undefined });
+  };
+  if (b.rtDumpTransient) b.rtDumpTransient(req, each);
+  else ctx.rtnl.rtDump(req, each);
+  return lines;
 }
 
 /** fnmatch(pattern, s, 0): *, ? and [...] classes. */
@@ -99,8 +129,7 @@ export function prefixMatches(f: AddrFilter, family: number, local: Uint8Array |
 }
 
 /** The filters print_addrinfo applies to one address. */
-export function addrPasses(ctx: Context, m: RtMessage, f: AddrFilter): boolean {
-  const i = ifa(m);
+export function addrPasses(ctx: Context, m: RtMessage, f: AddrFilter, i = ifa(m)): boolean {
   if (f.ifindex && f.ifindex !== i.index) return false;
   if ((f.scope ^ i.scope) & f.scopemask) return false;
   if ((f.flags ^ i.flags) & f.flagmask) return false;
