@@ -13,7 +13,7 @@ import {
 } from '../wire/rtnl-constants.js';
 import { Args, Exit, duparg2, invarg, matches } from './matches.js';
 import { groupId, rtScopes } from './names.js';
-import { type AddrFilter, FLAG_DATA, dumpAddresses, ifa, labelMatches, prefixMatches, printAddrInfo } from './addr-print.js';
+import { type AddrFilter, type AddrLine, FLAG_DATA, dumpAddressLines, dumpAddresses, ifa, labelMatches, prefixMatches, printAddrInfo } from './addr-print.js';
 import { flush, save } from './addr-save.js';
 
 /** get_filter(): a flag name, `-name` for its absence; dynamic and primary are the inverses. */
@@ -162,11 +162,15 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
     }
     ctx.rememberLinks(refs);
     let addrs: RtMessage[] = [];
+    // Plain text: the addresses' lines, made during the dump (no message kept).
+    let lines: AddrLine[] | undefined;
     let noLink = false;
     if (f.family !== AF_PACKET) {
       noLink = f.oneline;
-      addrs = dumpAddresses(ctx, f);
-      filterLinks(ctx, links, addrs, f);
+      if (out.plainText && !ctx.opts.brief) lines = dumpAddressLines(ctx, f);
+      else addrs = dumpAddresses(ctx, f);
+      if (lines) filterLinksByLines(links, lines, f);
+      else filterLinks(ctx, links, addrs, f);
     }
     for (const m of links) {
       const ifi = ifInfo(m);
@@ -176,6 +180,10 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
       if (res >= 0 && ctx.opts.extras && !ctx.opts.brief && !out.json) printExtras(ctx, m.attrs);
       if (res >= 0 && f.family !== AF_PACKET) {
         out.openArray('addr_info');
+        if (lines && !(f.up && !(ifi.flags & IFF_UP))) {
+          // The lines hold only addresses that pass the filters (family included).
+          for (const a of lines) if (a.index === ifi.index && a.line !== undefined) out.fp(a.line);
+        }
         for (const am of addrs) {
           const a = ifa(am);
           if (a.index !== ifi.index || (f.family && f.family !== a.family)) continue;
@@ -209,6 +217,22 @@ function printExtras(ctx: Context, tb: Attrs): void {
   const conf = inetConf(tb);
   if (!conf || conf.length < IPV4_DEVCONF_PROMOTE_SECONDARIES) return;
   ctx.out.fp(`    inet promote_secondaries ${conf[IPV4_DEVCONF_PROMOTE_SECONDARIES - 1] ? 'on' : 'off'}\n`);
+}
+
+/** filterLinks() for the lines of a plain-text listing, whose filtering is already done. */
+function filterLinksByLines(links: RtMessage[], lines: AddrLine[], f: AddrFilter): void {
+  const keep = links.filter((l) => {
+    const index = ifInfo(l).index;
+    let missing = true;
+    for (const a of lines) {
+      if (a.index !== index) continue;
+      if (a.line !== undefined) return true;
+      missing = false;
+    }
+    return missing && (f.family === AF_UNSPEC || f.family === AF_PACKET);
+  });
+  links.length = 0;
+  links.push(...keep);
 }
 
 /** ipaddr_filter(): drops links none of whose addresses pass (links without any stay, unless a family was asked). */

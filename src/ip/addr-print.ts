@@ -1,18 +1,18 @@
 // What ip prints for one address (print_addrinfo of ip/ipaddress.c, 6.1), and
 // the address filters it applies: shared by `addr show`, `link show`, flush,
 // showdump and monitor.
-import type { RtMessage } from '../backend.js';
+import type { Backend, RtMessage, RtRequest } from '../backend.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, IFADDRMSG_LEN, IFA_ADDRESS, IFA_ANYCAST, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS,
   IFA_F_DEPRECATED, IFA_F_PERMANENT, IFA_F_SECONDARY, IFA_LABEL, IFA_LOCAL, IFA_RT_PRIORITY, INFINITY_LIFE_TIME,
   RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR,
 } from '../wire/rtnl-constants.js';
-import { type Attrs, attrStr, attrU32 } from '../wire/nlattr.js';
+import { AttrList, type Attrs, attrStr, attrU32 } from '../wire/nlattr.js';
 import { type Ifaddrmsg, emitIfaddrmsg, parseIfaddrmsg } from '../wire/nlmsg.js';
 import { isWireError } from '../wire/error.js';
 import { familyColor, familyName } from './common.js';
 import type { Context } from './context.js';
-import { type InetPrefix, formatAddress, prefixMatch } from '../lib/inet.js';
+import { type InetPrefix, formatAddress, formatIPv4At, prefixMatch } from '../lib/inet.js';
 import { type LinkFilter, newLinkFilter, sl } from './link-print.js';
 import { rtScopes } from './names.js';
 
@@ -46,12 +46,23 @@ export function ifaHeader(family: number, prefixlen: number, flags: number, scop
 /** The ifaddrmsg of a message (with IFA_FLAGS' full flags), decoded once per message. */
 export function ifa(m: RtMessage): Ifaddrmsg {
   const c = m as RtMessage & { ifa?: Ifaddrmsg };
-  if (c.ifa) return c.ifa;
+  return (c.ifa ??= decodeIfa(m));
+}
+
+/** ifa() without keeping the result on the message (a reused, transient one). */
+function decodeIfa(m: RtMessage): Ifaddrmsg {
+  const tb = m.attrs, hb = m.header;
+  if (tb instanceof AttrList && hb.length >= IFADDRMSG_LEN) {
+    // Read in place: no header object to check, no payload view for IFA_FLAGS.
+    const at = tb.find(IFA_FLAGS);
+    if (at < 0) return { family: hb[0], prefixlen: hb[1], flags: hb[2], scope: hb[3], index: u32At(hb, 4) | 0 };
+    if (tb.payloadLength(at) >= 4) return { family: hb[0], prefixlen: hb[1], flags: u32At(tb.buffer, at + 4), scope: hb[3], index: u32At(hb, 4) | 0 };
+  }
   const h = parseIfaddrmsg(m.header);
   const i = isWireError(h) ? { family: 0, prefixlen: 0, flags: 0, scope: 0, index: 0 } : h;
   const flagsAttr = m.attrs.get(IFA_FLAGS);
   if (flagsAttr) i.flags = attrU32(flagsAttr);
-  return (c.ifa = i);
+  return i;
 }
 
 export function dumpAddresses(ctx: Context, f: AddrFilter): RtMessage[] {
@@ -60,6 +71,34 @@ export function dumpAddresses(ctx: Context, f: AddrFilter): RtMessage[] {
     if (m.type === RTM_NEWADDR) out.push(m);
   });
   return out;
+}
+
+/** One address of a plain-text listing: its device and family, and its line (undefined: the filters drop it). */
+export interface AddrLine {
+  index: number;
+  family: number;
+  line: string | undefined;
+}
+
+/**
+ * dumpAddresses() for plain text (not brief): each address's line is made
+ * while its message is in the receive buffer, so no message is copied or
+ * kept (a 1,000-address listing).
+ */
+export function dumpAddressLines(ctx: Context, f: AddrFilter): AddrLine[] {
+  const lines: AddrLine[] = [];
+  const b = ctx.rtnl as Backend;
+  const req: RtRequest = { type: RTM_GETADDR, flags: 0, header: ifaHeader(f.family, 0, 0, 0, f.ifindex), attrs: [] };
+  const each = (m: RtMessage): void => {
+    if (m.type !== RTM_NEWADDR) return;
+    const i = decodeIfa(m);
+    let line: string | undefined;
+    if (addrPasses(ctx, m, f, i)) line = (m.attrs instanceof AttrList && addrLineInPlace(ctx, m.attrs, i, f)) || addrLine(ctx, m, i, f);
+    lines.push({ index: i.index, family: i.family, line });
+  };
+  if (b.rtDumpTransient) b.rtDumpTransient(req, each);
+  else ctx.rtnl.rtDump(req, each);
+  return lines;
 }
 
 /** fnmatch(pattern, s, 0): *, ? and [...] classes. */
@@ -99,14 +138,13 @@ export function prefixMatches(f: AddrFilter, family: number, local: Uint8Array |
 }
 
 /** The filters print_addrinfo applies to one address. */
-export function addrPasses(ctx: Context, m: RtMessage, f: AddrFilter): boolean {
-  const i = ifa(m);
+export function addrPasses(ctx: Context, m: RtMessage, f: AddrFilter, i = ifa(m)): boolean {
   if (f.ifindex && f.ifindex !== i.index) return false;
   if ((f.scope ^ i.scope) & f.scopemask) return false;
   if ((f.flags ^ i.flags) & f.flagmask) return false;
   if (f.family && f.family !== i.family) return false;
   if (!labelMatches(ctx, f, i.index, m.attrs)) return false;
-  return prefixMatches(f, i.family, m.attrs.get(IFA_LOCAL) ?? m.attrs.get(IFA_ADDRESS));
+  return !f.pfx || prefixMatches(f, i.family, m.attrs.get(IFA_LOCAL) ?? m.attrs.get(IFA_ADDRESS));
 }
 
 /** The filter `ip monitor` prints addresses with: the device only, each address with its index and name. */
@@ -223,6 +261,67 @@ function addrLine(ctx: Context, m: RtMessage, i: Ifaddrmsg, f: AddrFilter): stri
       (prefered === INFINITY_LIFE_TIME ? 'forever' : i.flags & IFA_F_DEPRECATED ? `${prefered | 0}sec` : `${prefered}sec`);
   }
   return t + '\n';
+}
+
+/** "scope global " and the like, by scope (names; the numeric form is made each time). */
+const scopeTexts: string[] = [];
+
+/**
+ * addrLine() for an IPv4 address read in place (offsets into the receive
+ * buffer, no payload views, ASCII label): the common line of a long listing,
+ * made with as few steps as the interpreter can run it. '' when the message
+ * is anything else (IPv6, odd lengths, a label not ASCII): addrLine() then.
+ */
+function addrLineInPlace(ctx: Context, tb: AttrList, i: Ifaddrmsg, f: AddrFilter): string {
+  if (i.family !== AF_INET) return '';
+  const b = tb.buffer;
+  const a = tb.find(IFA_ADDRESS);
+  let l = tb.find(IFA_LOCAL);
+  if (l < 0) l = a;
+  const brd = tb.find(IFA_BROADCAST), lab = tb.find(IFA_LABEL);
+  if ((l >= 0 && b[l] !== 8) || (a >= 0 && b[a] !== 8) || (brd >= 0 && b[brd] !== 8) || tb.has(IFA_ANYCAST)) return '';
+  let t = f.oneline || f.flushing ? (i.index >>> 0) + ': ' + ctx.indexToName(i.index) + '    inet ' : '    inet ';
+  if (l >= 0) {
+    t += formatIPv4At(b, l + 4);
+    if (a >= 0 && (b[a + 4] !== b[l + 4] || b[a + 5] !== b[l + 5] || b[a + 6] !== b[l + 6] || b[a + 7] !== b[l + 7])) t += ' peer ' + formatIPv4At(b, a + 4);
+    t += '/' + i.prefixlen + ' ';
+    const metric = tb.find(IFA_RT_PRIORITY);
+    if (metric >= 0) {
+      if (tb.payloadLength(metric) < 4) return '';
+      t += 'metric ' + u32At(b, metric + 4) + ' ';
+    }
+  }
+  if (brd >= 0) t += 'brd ' + formatIPv4At(b, brd + 4) + ' ';
+  const numeric = ctx.opts.numeric > 0;
+  t += (!numeric && scopeTexts[i.scope]) || scopeText(i.scope, numeric);
+  t += ifaFlagsText(i);
+  if (lab >= 0) {
+    // The label without its trailing NULs, as attrStr() reads it; ASCII only (else '' and attrStr's UTF-8).
+    let e = lab + (b[lab] | (b[lab + 1] << 8));
+    while (e > lab + 4 && b[e - 1] === 0) e--;
+    for (let k = lab + 4; k < e; k++) {
+      if (b[k] >= 0x80) return '';
+      t += String.fromCharCode(b[k]);
+    }
+  }
+  const ci = tb.find(IFA_CACHEINFO);
+  if (ci >= 0) {
+    if ((b[ci] | (b[ci + 1] << 8)) < 12) return '';
+    const prefered = u32At(b, ci + 4), valid = u32At(b, ci + 8);
+    t += (ctx.opts.oneline ? '\\' : '\n') + '       valid_lft ' + (valid === INFINITY_LIFE_TIME ? 'forever' : valid + 'sec') + ' preferred_lft ' +
+      (prefered === INFINITY_LIFE_TIME ? 'forever' : i.flags & IFA_F_DEPRECATED ? (prefered | 0) + 'sec' : prefered + 'sec');
+  }
+  return t + '\n';
+}
+
+function scopeText(scope: number, numeric: boolean): string {
+  const t = 'scope ' + rtScopes.name(scope, numeric) + ' ';
+  if (!numeric) scopeTexts[scope] = t;
+  return t;
+}
+
+function u32At(b: Uint8Array, o: number): number {
+  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 }
 
 export function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {

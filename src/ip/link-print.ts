@@ -3,7 +3,7 @@
 // an RTM_NEWLINK message exactly as ip reads them, so that whatever the kernel
 // (or the model) says is printed the way ip would print it.
 import type { LinkRef, RtMessage } from '../backend.js';
-import { type Attrs, attrStr, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
+import { AttrList, type Attrs, attrStr, attrU32, attrU8, parseAttrs } from '../wire/nlattr.js';
 import { isWireError } from '../wire/error.js';
 import { type Ifinfomsg, emitIfinfomsg, parseIfinfomsg } from '../wire/nlmsg.js';
 import {
@@ -93,10 +93,21 @@ export function newLinkFilter(doLink: boolean, family: number): LinkFilter {
 }
 
 function u8(a: Attrs, t: number): number | undefined {
+  if (a instanceof AttrList) {
+    // Read in place where the payload is long enough (else attrU8 below reports it).
+    const at = a.find(t);
+    if (at < 0) return undefined;
+    if (a.payloadLength(at) >= 1) return a.buffer[at + 4];
+  }
   const v = a.get(t);
   return v ? attrU8(v) : undefined;
 }
 function u32(a: Attrs, t: number): number | undefined {
+  if (a instanceof AttrList) {
+    const at = a.find(t);
+    if (at < 0) return undefined;
+    if (a.payloadLength(at) >= 4) return u32In(a.buffer, at);
+  }
   const v = a.get(t);
   return v ? attrU32(v) : undefined;
 }
@@ -206,6 +217,13 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
   if (!nameAttr) return -1;
   const name = attrStr(nameAttr);
   if (f.label !== undefined) return 0;
+  if (out.plainText && m.type !== RTM_DELLINK && !ctx.opts.brief && !ctx.opts.details && tb instanceof AttrList) {
+    const text = linkTextInPlace(ctx, tb, ifi, f, name);
+    if (text) {
+      out.fp(text);
+      return 1;
+    }
+  }
   if (m.type === RTM_DELLINK) out.bool('deleted', 'Deleted ', true);
   if (ctx.opts.brief) {
     const mdown = printNameAndLink(ctx, (s) => s.padEnd(16) + ' ', name, tb);
@@ -324,6 +342,116 @@ export function printLinkInfo(ctx: Context, m: RtMessage, f: LinkFilter): number
   if (truncatedVfs) ctx.err(`Truncated VF list: ${name}`);
   return 1;
 }
+
+/** Attributes the in-place text below does not print: a link with any of them takes the printer calls. */
+const UNCOMMON = [IFLA_LINK_NETNSID, IFLA_NEW_NETNSID, IFLA_NEW_IFINDEX, IFLA_IFALIAS, IFLA_VFINFO_LIST, IFLA_PROP_LIST, IFLA_PERM_ADDRESS];
+
+/** print_link_flags() as text, by flags and M-DOWN. */
+const flagTexts = new Map<number, string>();
+
+function linkFlagsText(flags: number, mdown: boolean): string {
+  const key = flags * 2 + (mdown ? 1 : 0);
+  let t = flagTexts.get(key);
+  if (t !== undefined) return t;
+  t = '<';
+  if (flags & IFF_UP && !(flags & IFF_RUNNING)) t += flags ? 'NO-CARRIER,' : 'NO-CARRIER';
+  let rest = flags & ~IFF_RUNNING;
+  for (const [bit, n] of IFF_NAMES) {
+    if (rest & bit) {
+      rest &= ~bit;
+      t += rest ? n + ',' : n;
+    }
+  }
+  if (rest) t += rest.toString(16);
+  if (mdown) t += ',M-DOWN';
+  t += '> ';
+  flagTexts.set(key, t);
+  return t;
+}
+
+/** u32 payload at attribute offset `at` (-1: absent), as u32() reads it. */
+function u32In(b: Uint8Array, at: number): number {
+  const o = at + 4;
+  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+}
+
+/**
+ * The text printLinkInfo prints for a link in plain text, read in place (the
+ * listing of hundreds of links): the same fields in the same order, in one
+ * string. '' when the link carries anything beyond the common fields (or a
+ * field of an odd size); the printer calls then print it.
+ */
+function linkTextInPlace(ctx: Context, tb: AttrList, ifi: IfInfo, f: LinkFilter, name: string): string {
+  for (const t of UNCOMMON) if (tb.has(t)) return '';
+  if (f.doLink && ctx.opts.stats) return '';
+  const b = tb.buffer;
+  const numeric = ctx.opts.numeric > 0;
+  const at = (t: number, size: number): number => {
+    const p = tb.find(t);
+    if (p >= 0 && tb.payloadLength(p) < size) throw SKIP;
+    return p;
+  };
+  try {
+    let mdown = false;
+    const iflink = at(IFLA_LINK, 4);
+    if (iflink >= 0) {
+      const l = u32In(b, iflink);
+      let link = 'NONE';
+      if (l) {
+        link = ctx.indexToName(l);
+        mdown = !((ctx.link(l)?.flags ?? 0) & IFF_UP);
+      }
+      if (link) name += '@' + link;
+    }
+    let t = ifi.index + ': ' + name + ': ' + linkFlagsText(ifi.flags, mdown);
+    const mtu = at(IFLA_MTU, 4);
+    if (mtu >= 0) t += 'mtu ' + u32In(b, mtu) + ' ';
+    const qdisc = tb.find(IFLA_QDISC);
+    if (qdisc >= 0) t += 'qdisc ' + attrStr(tb.payload(qdisc)) + ' ';
+    const master = at(IFLA_MASTER, 4);
+    if (master >= 0) t += 'master ' + ctx.indexToName(u32In(b, master)) + ' ';
+    const oper = at(IFLA_OPERSTATE, 1);
+    if (oper >= 0) {
+      const s = b[oper + 4];
+      t += s >= IF_OPER_NAMES.length ? 'state 0x' + s.toString(16) + ' ' : 'state ' + IF_OPER_NAMES[s] + ' ';
+    }
+    const mode = at(IFLA_LINKMODE, 1);
+    if (f.doLink && mode >= 0) {
+      const v = b[mode + 4];
+      t += v >= IF_LINK_MODE_NAMES.length ? 'mode ' + v + ' ' : 'mode ' + IF_LINK_MODE_NAMES[v] + ' ';
+    }
+    const group = at(IFLA_GROUP, 4);
+    if (group >= 0) t += 'group ' + groupName(u32In(b, group) | 0, numeric) + ' ';
+    if (f.showQueue) {
+      const q = at(IFLA_TXQLEN, 4);
+      if (q < 0) return '';
+      const qlen = u32In(b, q);
+      if (qlen) t += 'qlen ' + (qlen | 0);
+    }
+    const event = at(IFLA_EVENT, 4);
+    if (event >= 0) {
+      const e = u32In(b, event);
+      if (e >= IFLA_EVENT_NAMES.length) t += 'event ' + (e | 0) + ' ';
+      else if (e) t += 'event ' + IFLA_EVENT_NAMES[e] + ' ';
+    }
+    if (!f.family || f.family === AF_PACKET) {
+      t += sl(ctx) + '    link/' + linkTypeName(ifi.type, numeric) + ' ';
+      const addr = tb.find(IFLA_ADDRESS);
+      if (addr >= 0) t += formatLladdr(tb.payload(addr), ifi.type);
+      const brd = tb.find(IFLA_BROADCAST);
+      if (brd >= 0) t += (ifi.flags & IFF_POINTOPOINT ? ' peer ' : ' brd ') + formatLladdr(tb.payload(brd), ifi.type);
+    }
+    const protoDown = at(IFLA_PROTO_DOWN, 1);
+    if (protoDown >= 0 && b[protoDown + 4]) t += ' protodown on ';
+    return t + '\n';
+  } catch (e) {
+    if (e === SKIP) return '';
+    throw e;
+  }
+}
+
+/** Thrown inside linkTextInPlace: a field too short for the fast path (the printer reports it its own way). */
+const SKIP = new Error('skip');
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

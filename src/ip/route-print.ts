@@ -19,7 +19,7 @@ import {
   RTN_LOCAL, RTN_MULTICAST, RTN_UNICAST, RTN_UNREACHABLE, RTPROT_BOOT, RT_SCOPE_UNIVERSE, RT_TABLE_LOCAL,
   RT_TABLE_MAIN,
 } from '../wire/rtnl-constants.js';
-import { type InetPrefix, formatAddress, prefixMatch } from '../lib/inet.js';
+import { type InetPrefix, formatAddress, formatIPv4At, prefixMatch } from '../lib/inet.js';
 import { Color } from '../lib/output.js';
 import { familyColor, familyName } from './common.js';
 import type { Context } from './context.js';
@@ -465,10 +465,6 @@ export function printRoute(ctx: Context, m: RtMessage, f: RouteFilter): boolean 
 const NOT_PLAIN = [RTA_SRC, RTA_NH_ID, RTA_NEWDST, RTA_ENCAP, RTA_VIA, RTA_MARK, RTA_FLOW, RTA_UID, RTA_CACHEINFO,
   RTA_METRICS, RTA_IIF, RTA_PREF, RTA_TTL_PROPAGATE, RTA_MULTIPATH].reduce((mask, t) => mask | (1 << t), 0);
 
-/** A dotted quad read in place. */
-function ipv4At(b: Uint8Array, o: number): string {
-  return b[o] + '.' + b[o + 1] + '.' + b[o + 2] + '.' + b[o + 3];
-}
 
 /**
  * The common IPv4 route of a text listing (no colour, no -d), built as one
@@ -489,14 +485,14 @@ function printPlainIPv4(ctx: Context, h: Uint8Array, tb: AttrList, f: RouteFilte
   const dst = tb.find(RTA_DST);
   if (dst >= 0) {
     if ((b[dst] | (b[dst + 1] << 8)) < 8) return false;
-    line += ipv4At(b, dst + 4);
+    line += formatIPv4At(b, dst + 4);
     if (dstLen !== 32) line += '/' + dstLen;
     line += ' ';
   } else line += dstLen ? `0/${dstLen}  ` : 'default ';
   const gw = tb.find(RTA_GATEWAY);
   if (gw >= 0 && f.rvia?.bitlen !== 32) {
     if ((b[gw] | (b[gw + 1] << 8)) < 8) return false;
-    line += 'via ' + ipv4At(b, gw + 4) + ' ';
+    line += 'via ' + formatIPv4At(b, gw + 4) + ' ';
   }
   const oif = tb.find(RTA_OIF);
   if (oif >= 0 && f.oifmask !== -1) {
@@ -512,7 +508,7 @@ function printPlainIPv4(ctx: Context, h: Uint8Array, tb: AttrList, f: RouteFilte
   const prefsrc = tb.find(RTA_PREFSRC);
   if (prefsrc >= 0 && f.rprefsrc?.bitlen !== 32) {
     if ((b[prefsrc] | (b[prefsrc + 1] << 8)) < 8) return false;
-    line += 'src ' + ipv4At(b, prefsrc + 4) + ' ';
+    line += 'src ' + formatIPv4At(b, prefsrc + 4) + ' ';
   }
   const prio = tb.find(RTA_PRIORITY);
   if (prio >= 0 && f.metricmask !== -1) {

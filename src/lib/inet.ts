@@ -91,6 +91,11 @@ export function formatIPv4(b: Uint8Array): string {
   return DEC_DOT[b[0]] + DEC_DOT[b[1]] + DEC_DOT[b[2]] + DEC[b[3]];
 }
 
+/** formatIPv4() of the four bytes at b[o] (an attribute read in place, no view made). */
+export function formatIPv4At(b: Uint8Array, o: number): string {
+  return DEC_DOT[b[o]] + DEC_DOT[b[o + 1]] + DEC_DOT[b[o + 2]] + DEC[b[o + 3]];
+}
+
 /** glibc inet_ntop6: longest zero run (>= 2 words, first on ties) as "::", IPv4 tail for ::ffff:0:0/96 and ::/96. */
 export function formatIPv6(b: Uint8Array): string {
   const w = new Array<number>(8);

@@ -214,6 +214,16 @@ export function attrU64(b: Uint8Array): bigint {
 export function attrStr(b: Uint8Array): string {
   let e = b.length;
   while (e > 0 && b[e - 1] === 0) e--;
+  if (e <= 16) {
+    // Names, kinds, qdiscs (IFNAMSIZ): ASCII read byte by byte, which costs less than a Buffer and its decoder.
+    let s = '';
+    for (let i = 0; i < e; i++) {
+      const c = b[i];
+      if (c >= 0x80) return Buffer.from(b.buffer, b.byteOffset, e).toString();
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
   return Buffer.from(b.buffer, b.byteOffset, e).toString();
 }
 
