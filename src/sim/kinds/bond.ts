@@ -5,11 +5,12 @@
 // monitor, the active slave) is ../bond.ts.
 import { NetlinkError } from '../../backend.js';
 import { EINVAL, ENODEV, EPERM } from '../../errno.js';
-import { type LinkAttr, parseAttrs } from '../../wire/nlattr.js';
+import { type LinkAttr, encodeAttrs, parseAttrs } from '../../wire/nlattr.js';
 import {
-  IFF_MASTER, IFF_SLAVE, IFF_UP, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_MIIMON, IFLA_BOND_PRIMARY, IFLA_BOND_PRIMARY_RESELECT,
+  IFF_MASTER, IFF_SLAVE, IFF_UP, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_ARP_IP_TARGET, IFLA_BOND_MIIMON, IFLA_BOND_MODE, IFLA_BOND_PRIMARY, IFLA_BOND_PRIMARY_RESELECT,
 } from '../../wire/rtnl-constants.js';
 import { bondClose, bondOpen, changeActive, enslave, release, selectActive } from '../bond.js';
+import { arpApplyOptions, arpCheckOptions, arpClose, arpEnslave, arpOpen } from '../bond-arpmon.js';
 import {
   type BondEnv, LINK_UP, type Params, STATE_ACTIVE, STATE_BACKUP, activeOf, bondCarrier, bondMode, bondOf, isBackup, le32, linkOf,
   params, settings, slaveIsUp, slaveOf, slavesOf, usesPrimary,
@@ -32,7 +33,11 @@ function bondData(host: SimHost, bond: SimLink): LinkAttr[] {
   const out: LinkAttr[] = [u8(1, 0)];
   const active = usesPrimary(bondMode(bond)) ? activeOf(host, bond) : undefined;
   if (active) out.push({ type: IFLA_BOND_ACTIVE_SLAVE, kind: 'u32', value: active.index });
-  out.push(u32(3, 0), u32(4, 0), u32(5, 0), u32(28, 0), u8(6, 1), u32(7, 0), u8(30, 2), u32(9, 0), u32(10, 0));
+  out.push(u32(3, 0), u32(4, 0), u32(5, 0), u32(28, 0), u8(6, 1), u32(7, 0), u8(30, 2));
+  // The targets in their table's slots, the nest left out when there is none (nla_nest_cancel()).
+  const targets = [...parseAttrs(set.get(IFLA_BOND_ARP_IP_TARGET) ?? new Uint8Array(0))].map(([, v]) => v);
+  if (targets.length) out.push({ type: IFLA_BOND_ARP_IP_TARGET, kind: 'bytes', value: encodeAttrs(targets.map((value, type) => ({ type, kind: 'bytes', value }))) });
+  out.push(u32(9, 0), u32(10, 0));
   // The primary is reported only once a slave of that name is enslaved (bond->primary_slave).
   const primary = slavesOf(host, bond).find((s) => s.index === bondOf(bond).primarySlave);
   if (primary) out.push({ type: IFLA_BOND_PRIMARY, kind: 'u32', value: primary.index });
@@ -64,7 +69,10 @@ function changeLink(env: BondEnv, bond: SimLink, data: Uint8Array, apply: () => 
   const tb = parseAttrs(data);
   const active = tb.get(IFLA_BOND_ACTIVE_SLAVE);
   if (active) setActiveSlave(env, bond, le32(active));
+  const mode = tb.get(IFLA_BOND_MODE);
+  arpCheckOptions(env, bond, data, mode ? mode[0] : bondMode(bond));
   apply();
+  arpApplyOptions(env, bond, data);
   const p = params(bond);
   if (tb.has(IFLA_BOND_MIIMON) && bond.flags & IFF_UP) bondOf(bond).miiNext = p.miimon ? env.w.now : undefined;
   const primary = tb.get(IFLA_BOND_PRIMARY);
@@ -135,6 +143,7 @@ export const bond: LinkKindOps = {
   uninit(_ctx, l) {
     l.flags &= ~IFF_UP;
     bondClose(l);
+    arpClose(l);
     bondOf(l).activeSlave = undefined;
   },
 
@@ -149,6 +158,7 @@ export const bond: LinkKindOps = {
     l.wasUp = true;
     bondOf(m).slaves = [...(bondOf(m).slaves ?? []), l.index];
     enslave(ctx, m, l);
+    arpEnslave(ctx, m, l);
   },
 
   /** __bond_release_one(); the bond closes a slave it lets go. */
@@ -158,8 +168,14 @@ export const bond: LinkKindOps = {
     bondOf(m).slaves = (bondOf(m).slaves ?? []).filter((i) => i !== l.index);
   },
 
-  open: (ctx, l) => bondOpen(ctx, l),
-  stop: (_ctx, l) => bondClose(l),
+  open(ctx, l) {
+    bondOpen(ctx, l);
+    arpOpen(ctx, l);
+  },
+  stop(_ctx, l) {
+    bondClose(l);
+    arpClose(l);
+  },
   carrier: (ctx, l) => bondCarrier(ctx.host, l),
 
   /** bond_compute_features(), once a slave came or went: the smallest of its slaves' (TSO_MAX_SIZE with none). */
