@@ -385,14 +385,17 @@ function setU32(bond: SimLink, type: number, value: number): void {
  * settings of one request are taken: ARP monitoring or validating with
  * miimon in the same request; arp_interval and arp_validate not in 802.3ad,
  * balance-tlb or balance-alb; targets usable, not repeated, at most 16;
- * arp_missed_max 1 to 255. `modeNow`: the mode once this request's is set.
+ * arp_missed_max 1 to 255. `modeNow`: the mode once this request's is set;
+ * `creating`: bond_newlink(), before the device is registered (netdev_err()
+ * then names it "NAME (uninitialized)").
  */
-export function arpCheckOptions(env: BondEnv, bond: SimLink, data: Uint8Array, modeNow: number): void {
+export function arpCheckOptions(env: BondEnv, bond: SimLink, data: Uint8Array, modeNow: number, creating = false): void {
   const tb = parseAttrs(data);
+  const name = `${bond.name}${creating ? ' (uninitialized)' : ''}`;
   const miimon = tb.get(IFLA_BOND_MIIMON) ? le32(tb.get(IFLA_BOND_MIIMON)!) : 0;
   const unsupported = [MODE_8023AD, MODE_TLB, MODE_ALB].includes(modeNow);
-  const modeFails = (name: string): never => {
-    env.note(`${bond.name}: option ${name}: mode dependency failed, not supported in mode ${MODE_NAMES[modeNow]}(${modeNow})`, 'bond_changelink');
+  const modeFails = (option: string): never => {
+    env.note(`${name}: option ${option}: mode dependency failed, not supported in mode ${MODE_NAMES[modeNow]}(${modeNow})`, 'bond_changelink');
     throw new NetlinkError(EACCES);
   };
   const interval = tb.get(IFLA_BOND_ARP_INTERVAL);
@@ -407,9 +410,9 @@ export function arpCheckOptions(env: BondEnv, bond: SimLink, data: Uint8Array, m
       if (v.length < 4) throw new NetlinkError(EINVAL);
       const t = ipToString((v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3]) >>> 0);
       const fail = (text: string): never => {
-        env.note(`${bond.name}: ${text}`, 'bond_changelink');
+        env.note(`${name}: ${text}`, 'bond_changelink');
         // bond_opt_error_interpret() shows the raw value: the address as a little-endian number.
-        env.note(`${bond.name}: option arp_ip_target: invalid value (${new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true)})`, 'bond_changelink');
+        env.note(`${name}: option arp_ip_target: invalid value (${new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true)})`, 'bond_changelink');
         throw new NetlinkError(EINVAL);
       };
       if (v[0] === 0 || t === '255.255.255.255') fail(`invalid ARP target ${t} specified for addition`);
@@ -425,15 +428,16 @@ export function arpCheckOptions(env: BondEnv, bond: SimLink, data: Uint8Array, m
   }
   const missed = tb.get(IFLA_BOND_MISSED_MAX);
   if (missed && missed[0] === 0) {
-    env.note(`${bond.name}: option arp_missed_max: invalid value (0)`, 'bond_changelink');
-    env.note(`${bond.name}: option arp_missed_max: allowed values 1 - 255`, 'bond_changelink');
+    env.note(`${name}: option arp_missed_max: invalid value (0)`, 'bond_changelink');
+    env.note(`${name}: option arp_missed_max: allowed values 1 - 255`, 'bond_changelink');
     throw new NetlinkError(EINVAL, 'invalid option value');
   }
 }
 
 /**
  * What the options do once taken: arp_interval on turns miimon off, miimon
- * on turns the ARP monitor (and arp_validate) off; removing the last target
+ * on turns the ARP monitor (and arp_validate) off, so does a mode without
+ * it (which turns the MII monitor on); removing the last target
  * with arp_interval on is warned about; the ARP monitor (re)starts on an
  * open bond (the MII monitor's own restart is kinds/bond.ts's).
  */
@@ -451,6 +455,12 @@ export function arpApplyOptions(env: BondEnv, bond: SimLink, data: Uint8Array): 
       setU32(bond, IFLA_BOND_MIIMON, 0);
       bondOf(bond).miiNext = undefined;
     }
+  }
+  // bond_option_mode_set(): a mode without ARP monitoring turns it off, and the MII monitor on (100 ms) if it was off.
+  const mode = tb.get(IFLA_BOND_MODE);
+  if (mode && [MODE_8023AD, MODE_TLB, MODE_ALB].includes(mode[0])) {
+    if (arpParams(bond).interval) setU32(bond, IFLA_BOND_ARP_INTERVAL, 0);
+    if (!le32(settings(bond).get(IFLA_BOND_MIIMON) ?? new Uint8Array(4))) setU32(bond, IFLA_BOND_MIIMON, 100);
   }
   const nest = tb.get(IFLA_BOND_ARP_IP_TARGET);
   if (nest && !parseAttrs(nest).count && arpParams(bond).interval) env.note(`${bond.name}: Removing last arp target with arp_interval on`, 'bond_changelink');

@@ -52,7 +52,7 @@ function model(eth1Segment = 'lan0') {
   };
   const mark = () => w.timeline.length;
   /** The bond's messages since `from`, with their times (ms) relative to `t0`. */
-  const log = (from: number, t0: number) => w.timeline.slice(from).filter((e) => e.host === 'host' && /^kb0: /.test(e.text)).map((e) => `${e.t - t0} ${e.text}`);
+  const log = (from: number, t0: number) => w.timeline.slice(from).filter((e) => e.host === 'host' && /^kb0(?: \(uninitialized\))?: /.test(e.text)).map((e) => `${e.t - t0} ${e.text}`);
   /** The probes sent since `from`: which slave, for which target. */
   const probes = (from: number) => w.timeline.slice(from).filter((e) => e.host === 'host' && /ARP monitor probe/.test(e.text))
     .map((e) => `${e.text.split(' ')[0]} ${/for (\S+)\)$/.exec(e.text)?.[1]}`);
@@ -273,12 +273,12 @@ describe('the options, as bond_changelink() and bond_options.c take them', () =>
   it('refusals and the driver\'s messages: a mode without ARP monitoring, an unusable or repeated target, arp_missed_max 0', async () => {
     const m = model();
     const cases: [string, string[]][] = [
-      ['link add kb0 type bond mode 802.3ad arp_interval 100', ['kb0: option arp_interval: mode dependency failed, not supported in mode 802.3ad(4)']],
-      ['link add kb0 type bond mode balance-alb arp_validate all', ['kb0: option arp_validate: mode dependency failed, not supported in mode balance-alb(6)']],
-      ['link add kb0 type bond arp_ip_target 0.0.0.1', ['kb0: invalid ARP target 0.0.0.1 specified for addition', 'kb0: option arp_ip_target: invalid value (16777216)']],
-      ['link add kb0 type bond arp_ip_target 255.255.255.255', ['kb0: invalid ARP target 255.255.255.255 specified for addition', 'kb0: option arp_ip_target: invalid value (4294967295)']],
-      ['link add kb0 type bond arp_ip_target 10.0.0.1,10.0.0.1', ['kb0: ARP target 10.0.0.1 is already present', 'kb0: option arp_ip_target: invalid value (16777226)']],
-      ['link add kb0 type bond arp_missed_max 0', ['kb0: option arp_missed_max: invalid value (0)', 'kb0: option arp_missed_max: allowed values 1 - 255']],
+      ['link add kb0 type bond mode 802.3ad arp_interval 100', ['kb0 (uninitialized): option arp_interval: mode dependency failed, not supported in mode 802.3ad(4)']],
+      ['link add kb0 type bond mode balance-alb arp_validate all', ['kb0 (uninitialized): option arp_validate: mode dependency failed, not supported in mode balance-alb(6)']],
+      ['link add kb0 type bond arp_ip_target 0.0.0.1', ['kb0 (uninitialized): invalid ARP target 0.0.0.1 specified for addition', 'kb0 (uninitialized): option arp_ip_target: invalid value (16777216)']],
+      ['link add kb0 type bond arp_ip_target 255.255.255.255', ['kb0 (uninitialized): invalid ARP target 255.255.255.255 specified for addition', 'kb0 (uninitialized): option arp_ip_target: invalid value (4294967295)']],
+      ['link add kb0 type bond arp_ip_target 10.0.0.1,10.0.0.1', ['kb0 (uninitialized): ARP target 10.0.0.1 is already present', 'kb0 (uninitialized): option arp_ip_target: invalid value (16777226)']],
+      ['link add kb0 type bond arp_missed_max 0', ['kb0 (uninitialized): option arp_missed_max: invalid value (0)', 'kb0 (uninitialized): option arp_missed_max: allowed values 1 - 255']],
     ];
     for (const [line, msgs] of cases) {
       const from = m.mark();
@@ -287,5 +287,12 @@ describe('the options, as bond_changelink() and bond_options.c take them', () =>
       expect(m.log(from, 0).map((l) => l.replace(/^\d+ /, '')), line).toEqual(msgs);
       expect(m.b.host.links.some((l) => l.name === 'kb0'), line).toBe(false);
     }
+    // On a bond that exists, the messages name it plainly; the settings stay as they were.
+    await m.run('link add kb0 type bond arp_missed_max 4');
+    const from = m.mark();
+    expect((await m.run('link set kb0 type bond arp_missed_max 0')).code).toBe(2);
+    expect(m.log(from, 0)).toEqual(['0 kb0: option arp_missed_max: invalid value (0)', '0 kb0: option arp_missed_max: allowed values 1 - 255']);
+    expect((await m.run('bond show kb0')).out).not.toContain('ARP Missed Max');
+    expect((await m.run('-d link show kb0')).out).toContain(' arp_missed_max 4 ');
   });
 });

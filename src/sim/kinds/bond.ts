@@ -65,12 +65,12 @@ function bondSlaveData(bond: SimLink, slave: SimLink): LinkAttr[] {
  * has stored the settings, miimon (the monitor restarts), primary and
  * primary_reselect (both reselect the active slave).
  */
-function changeLink(env: BondEnv, bond: SimLink, data: Uint8Array, apply: () => void): void {
+function changeLink(env: BondEnv, bond: SimLink, data: Uint8Array, apply: () => void, creating = false): void {
   const tb = parseAttrs(data);
   const active = tb.get(IFLA_BOND_ACTIVE_SLAVE);
   if (active) setActiveSlave(env, bond, le32(active));
   const mode = tb.get(IFLA_BOND_MODE);
-  arpCheckOptions(env, bond, data, mode ? mode[0] : bondMode(bond));
+  arpCheckOptions(env, bond, data, mode ? mode[0] : bondMode(bond), creating);
   apply();
   arpApplyOptions(env, bond, data);
   const p = params(bond);
@@ -133,7 +133,7 @@ export const bond: LinkKindOps = {
     bondOf(l).randomMac = !tb.get(1);
     l.carrier = false;
     // bond_changelink() takes the options (a primary is remembered by name).
-    if (data) changeLink(ctx, l, data, () => undefined);
+    if (data) changeLink(ctx, l, data, () => undefined, true);
     ctx.note(`bond ${l.name} created`, ['rtnl_newlink', 'bond_newlink']);
   },
 
