@@ -212,12 +212,12 @@ function abInspect(env: BondEnv, bond: SimLink, p: ArpParams): Map<SimLink, numb
   return proposed;
 }
 
-/** bond_ab_arp_commit(). */
+/** bond_ab_arp_commit(): every slave's new state first, then one new active slave if one is due (as the lab's driver does it). */
 function abCommit(env: BondEnv, bond: SimLink, p: ArpParams, proposed: Map<SimLink, number>): void {
   const fn = ['bond_arp_monitor', 'bond_activebackup_arp_mon', 'bond_ab_arp_commit'] as const satisfies readonly KFn[];
+  let failover = false;
   for (const s of slavesOf(env.host, bond)) {
     const st = proposed.get(s);
-    let failover = false;
     if (st === LINK_UP) {
       const active = activeOf(env.host, bond);
       if (active !== s) {
@@ -246,8 +246,8 @@ function abCommit(env: BondEnv, bond: SimLink, p: ArpParams, proposed: Map<SimLi
       // A slave just enslaved has become the active one: stop trying others.
       if (activeOf(env.host, bond)) arpBond(bond).arpSlave = undefined;
     }
-    if (failover) selectActive(env, bond, params(bond));
   }
+  if (failover) selectActive(env, bond, params(bond));
   setCarrier(env.host, bond);
 }
 
@@ -396,7 +396,7 @@ export function arpCheckOptions(env: BondEnv, bond: SimLink, data: Uint8Array, m
   const unsupported = [MODE_8023AD, MODE_TLB, MODE_ALB].includes(modeNow);
   const modeFails = (option: string): never => {
     env.note(`${name}: option ${option}: mode dependency failed, not supported in mode ${MODE_NAMES[modeNow]}(${modeNow})`, 'bond_changelink');
-    throw new NetlinkError(EACCES);
+    throw new NetlinkError(EACCES, 'option not supported in mode');
   };
   const interval = tb.get(IFLA_BOND_ARP_INTERVAL);
   if (interval) {

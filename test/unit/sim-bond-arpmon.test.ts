@@ -116,11 +116,12 @@ describe('active-backup: probes from the active slave, failover when the target 
       '600 kb0: active slave eth1 -> none',
       '600 kb0: now running without any active interface!',
       // The slave tried when the target answers again comes up (FAIL/BACK -> UP) and is made active; the other follows.
+      // Every slave's new state first, then the new active slave (bond_ab_arp_commit(), as the lab's driver orders it).
       '2100 kb0: (slave eth0): link status definitely up',
+      '2100 kb0: (slave eth1): link status definitely up',
       '2100 kb0: (slave eth0): making interface the new active one',
       '2100 kb0: active slave none -> eth0',
       '2100 kb0: active interface up!',
-      '2100 kb0: (slave eth1): link status definitely up',
     ]);
     expect(await m.show()).toEqual({ bond: 'up', active: 'eth0', eth0: 'up/1', eth1: 'up/1' });
   });
