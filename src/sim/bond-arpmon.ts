@@ -384,7 +384,7 @@ function setU32(bond: SimLink, type: number, value: number): void {
  * The checks bond_changelink() and the options make before the ARP
  * settings of one request are taken: ARP monitoring or validating with
  * miimon in the same request; arp_interval and arp_validate not in 802.3ad,
- * balance-tlb or balance-alb; targets usable, not repeated, at most 16;
+ * balance-tlb or balance-alb; targets neither 0.0.0.0 nor 255.255.255.255, not repeated, at most 16;
  * arp_missed_max 1 to 255. `modeNow`: the mode once this request's is set;
  * `creating`: bond_newlink(), before the device is registered (netdev_err()
  * then names it "NAME (uninitialized)").
@@ -415,7 +415,8 @@ export function arpCheckOptions(env: BondEnv, bond: SimLink, data: Uint8Array, m
         env.note(`${name}: option arp_ip_target: invalid value (${new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true)})`, 'bond_changelink');
         throw new NetlinkError(EINVAL);
       };
-      if (v[0] === 0 || t === '255.255.255.255') fail(`invalid ARP target ${t} specified for addition`);
+      // bond_is_ip_target_ok(): 0.0.0.0 and the limited broadcast only (0/8 is a usable range since 5.3).
+      if (t === '0.0.0.0' || t === '255.255.255.255') fail(`invalid ARP target ${t} specified for addition`);
       if (seen.includes(t)) fail(`ARP target ${t} is already present`);
       if (seen.length >= MAX_ARP_TARGETS) fail('ARP target table is full!');
       seen.push(t);
