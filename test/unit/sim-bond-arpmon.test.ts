@@ -300,3 +300,33 @@ describe('the options, as bond_changelink() and bond_options.c take them', () =>
     expect((await m.run('-d link show kb0')).out).toContain(' arp_missed_max 4 ');
   });
 });
+
+describe('802.3ad without LACP: what the lab\'s 6.1 driver reports for veth slaves with no partner', () => {
+  it('one aggregator per port, the first up slave\'s active; keys, port states, system priority as the driver shows them', async () => {
+    const m = model();
+    for (const n of ['kc1', 'kc2']) {
+      await m.run(`link add ${n} type veth peer name ${n}p`);
+      await m.run(`link set ${n}p up`);
+    }
+    await m.run('link add kb3 address 02:00:00:00:0b:03 type bond mode 802.3ad miimon 100');
+    await m.run('link set kc1 master kb3');
+    await m.run('link set kc2 master kb3');
+    await m.run('link set kb3 up');
+    m.sim('advance 3s');
+    const show = (await m.run('bond show kb3')).out;
+    expect(show).toContain('System priority: 65535\nSystem MAC address: 02:00:00:00:0b:03\nActive Aggregator Info:\n\tAggregator ID: 1\n\tNumber of ports: 1\n'
+      + '\tActor Key: 15\n\tPartner Key: 1\n\tPartner Mac Address: 00:00:00:00:00:00\n');
+    expect([...show.matchAll(/^Aggregator ID: (\d+)$/gm)].map((x) => x[1])).toEqual(['1', '2']);
+    expect((await m.run('-d link show kb3')).out).toContain(' ad_select stable ad_aggregator 1 ad_num_ports 1 ad_actor_key 15 ad_partner_key 1 '
+      + 'ad_partner_mac 00:00:00:00:00:00 ad_actor_sys_prio 65535 ad_user_port_key 0 ad_actor_system 00:00:00:00:00:00 tlb_dynamic_lb 1 ');
+    expect((await m.run('-d link show kc1')).out).toContain('bond_slave state ACTIVE mii_status UP link_failure_count 0 ');
+    expect((await m.run('-d link show kc1')).out).toContain(' ad_aggregator_id 1 ad_actor_oper_port_state 77 ad_actor_oper_port_state_str <active,aggregating,in_sync,defaulted> '
+      + 'ad_partner_oper_port_state 0 ad_partner_oper_port_state_str <> ');
+    expect((await m.run('-d link show kc2')).out).toContain('bond_slave state BACKUP mii_status UP ');
+    expect((await m.run('-d link show kc2')).out).toContain(' ad_aggregator_id 2 ad_actor_oper_port_state 69 ad_actor_oper_port_state_str <active,aggregating,defaulted> ');
+    // The first slave down: the next one's aggregator is the active one.
+    m.sim('carrier kc1 off');
+    m.sim('advance 300ms');
+    expect((await m.run('bond show kb3')).out).toContain('\tAggregator ID: 2\n');
+  });
+});

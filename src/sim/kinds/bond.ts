@@ -10,6 +10,7 @@ import {
   IFF_MASTER, IFF_SLAVE, IFF_UP, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_ARP_IP_TARGET, IFLA_BOND_MIIMON, IFLA_BOND_MODE, IFLA_BOND_PRIMARY, IFLA_BOND_PRIMARY_RESELECT,
 } from '../../wire/rtnl-constants.js';
 import { bondClose, bondOpen, changeActive, enslave, release, selectActive } from '../bond.js';
+import { adBondAttrs, adEnslave, adSlaveAttrs, adSlaveBackup } from '../bond-3ad.js';
 import { arpApplyOptions, arpCheckOptions, arpClose, arpEnslave, arpOpen } from '../bond-arpmon.js';
 import {
   type BondEnv, LINK_UP, type Params, STATE_ACTIVE, STATE_BACKUP, activeOf, bondCarrier, bondMode, bondOf, isBackup, le32, linkOf,
@@ -43,19 +44,21 @@ function bondData(host: SimHost, bond: SimLink): LinkAttr[] {
   if (primary) out.push({ type: IFLA_BOND_PRIMARY, kind: 'u32', value: primary.index });
   out.push(u8(12, 0), u8(13, 0), u8(14, 0), u32(15, 1), u8(16, 1), u8(17, 0), u32(18, 0), u32(19, 1), u32(20, 1),
     u8(29, 1), u8(21, 0), u8(22, 0), u8(27, 1));
+  out.push(...adBondAttrs(host, bond));
   return out;
 }
 
 /** IFLA_BOND_SLAVE_* of one slave. */
-function bondSlaveData(bond: SimLink, slave: SimLink): LinkAttr[] {
+function bondSlaveData(host: SimHost, bond: SimLink, slave: SimLink): LinkAttr[] {
   const set = slave.slave?.data ? parseAttrs(hexBytes(slave.slave?.data)) : undefined;
   return [
-    { type: 1, kind: 'u8', value: isBackup(bond, slave) ? STATE_BACKUP : STATE_ACTIVE },
+    { type: 1, kind: 'u8', value: (adSlaveBackup(host, bond, slave) ?? isBackup(bond, slave)) ? STATE_BACKUP : STATE_ACTIVE },
     { type: 2, kind: 'u8', value: linkOf(slave) },
     { type: 3, kind: 'u32', value: slaveOf(slave).linkFailures ?? 0 },
     { type: 4, kind: 'bytes', value: macBytes(slaveOf(slave).permMac ?? slave.mac) },
     { type: 5, kind: 'bytes', value: set?.get(5) ?? Uint8Array.of(0, 0) },
     { type: 9, kind: 'bytes', value: set?.get(9) ?? Uint8Array.of(0, 0, 0, 0) },
+    ...adSlaveAttrs(host, bond, slave),
   ];
 }
 
@@ -148,7 +151,7 @@ export const bond: LinkKindOps = {
   },
 
   fillInfo: (ctx, l) => bondData(ctx.host, l),
-  fillSlaveInfo: (_ctx, master, slave) => bondSlaveData(master, slave),
+  fillSlaveInfo: (ctx, master, slave) => bondSlaveData(ctx.host, master, slave),
 
   /** bond_enslave(): only a slave that is down; the bond opens it. */
   addSlave(ctx, m, l) {
@@ -157,6 +160,7 @@ export const bond: LinkKindOps = {
     l.flags |= IFF_UP;
     l.wasUp = true;
     bondOf(m).slaves = [...(bondOf(m).slaves ?? []), l.index];
+    adEnslave(ctx.host, m, l);
     enslave(ctx, m, l);
     arpEnslave(ctx, m, l);
   },
