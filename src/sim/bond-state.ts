@@ -45,6 +45,8 @@ export interface BondSlaveInfo extends SlaveInfo {
   miiState?: number;
   miiDelay?: number;
   bondBackup?: boolean;
+  /** last_link_up (virtual ms): when the slave was enslaved up or last made active (the ARP monitor's grace). */
+  lastLinkUp?: number;
 }
 
 export function bondOf(l: SimLink): BondInfo {

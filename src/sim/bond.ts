@@ -100,6 +100,7 @@ export function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLi
   const old = activeOf(env.host, bond);
   if (old === next) return;
   if (next) {
+    slaveOf(next).lastLinkUp = env.w.now;
     if (linkOf(next) === LINK_BACK) {
       if (usesPrimary(p.mode)) {
         env.note(`${bond.name}: (slave ${next.name}): making interface the new active one ${(p.updelay - (slaveOf(next).miiDelay ?? 0)) * p.miimon} ms earlier`, 'bond_change_active_slave');

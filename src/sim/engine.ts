@@ -11,6 +11,7 @@ import {
 } from '../wire/arp.js';
 import { type ArpEnv, arpProcess, arpSolicit } from './arp.js';
 import { bondTickAt, bondTicks } from './bond.js';
+import { arpTickAt, arpTicks, bondRecvProbe } from './bond-arpmon.js';
 import { carrierOf } from './dev.js';
 import { createNeighbour, eventSend, lookup, packetFate, periodicWork, stateName, timerFired } from './neighbour.js';
 import { routeFor, routeSource } from './route.js';
@@ -155,6 +156,7 @@ export class Engine {
           // The frame as it was sent: its source MAC is the sending link's.
           bytes ??= encodeIpv4Frame({ srcMac: this.senderMac(fr) ?? BROADCAST, dstMac: ip.toMac, ...ip });
           record(this.w, host, link, 'in', this.w.now, bytes);
+          this.slaveReceived(host, link, undefined);
           // Any local address is this host's (the weak host model), whatever device it is on.
           if (host.links.some((l) => l.addresses.some((a) => a.local === ip.dst))) this.receiveIp(host, ip);
           else this.forward(host, link, { src: ip.src, dst: ip.dst, proto: ip.proto, ttl: ip.ttl });
@@ -174,9 +176,25 @@ export class Engine {
         record(this.w, host, link, 'in', this.w.now, bytes);
         // PACKET_HOST 0 or PACKET_BROADCAST 1, as a packet socket on the link would see it.
         this.taps.get(`${host.name}/${link.index}`)?.(bytes, dst === link.mac ? 0 : 1);
+        this.slaveReceived(host, link, f);
         this.arpProcess(host, link, f, dst === link.mac);
       }
     }
+  }
+
+  /**
+   * A frame arrived on a bond's slave (`arp`: the ARP frame; undefined: an
+   * IP one): the bond's recv_probe sees it first (bond_handle_frame() calls
+   * it before deciding whether the slave delivers), as the ARP monitor needs.
+   */
+  private slaveReceived(host: SimHost, link: SimLink, arp: ArpFrame | undefined): void {
+    if (link.master === undefined) return;
+    bondRecvProbe(this.bondEnv(host), link, arp);
+  }
+
+  /** What the bonding code needs of a host: its timeline, the segments, the links' carrier. */
+  private bondEnv(h: SimHost) {
+    return { w: this.w, host: h, note: this.noter(h), send: (l: SimLink, f: ArpFrame, why: string, fn: Where) => this.send(h, l, f, why, fn), carrier: (l: SimLink) => carrierOf(this.w, h, l) };
   }
 
   private senderMac(fr: World['frames'][number]): string | undefined {
@@ -202,7 +220,7 @@ export class Engine {
     let t = this.w.periodicAt;
     for (const f of this.w.frames) if (f.at < t) t = f.at;
     for (const h of this.w.hosts) for (const n of h.neighbours) if (n.timer !== undefined && n.timer < t) t = n.timer;
-    for (const h of this.w.hosts) t = Math.min(t, bondTickAt(h));
+    for (const h of this.w.hosts) t = Math.min(t, bondTickAt(h), arpTickAt(h));
     return t;
   }
 
@@ -226,6 +244,12 @@ export class Engine {
             fired = true;
           }
         }
+      }
+      for (const h of this.w.hosts) {
+        // The bonds' ARP monitor: probes out of the slaves, slaves judged by what they heard.
+        if (arpTickAt(h) > this.w.now) continue;
+        arpTicks(this.bondEnv(h));
+        fired = true;
       }
       for (const h of this.w.hosts) {
         if (bondTickAt(h) > this.w.now) continue;

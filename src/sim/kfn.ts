@@ -110,6 +110,13 @@ export const KFN = {
   bond_change_active_slave: 'drivers/net/bonding/bond_main.c',
   bond_set_carrier: 'drivers/net/bonding/bond_main.c',
   bond_option_active_slave_set: 'drivers/net/bonding/bond_options.c',
+  bond_changelink: 'drivers/net/bonding/bond_netlink.c',
+  bond_arp_monitor: 'drivers/net/bonding/bond_main.c',
+  bond_loadbalance_arp_mon: 'drivers/net/bonding/bond_main.c',
+  bond_activebackup_arp_mon: 'drivers/net/bonding/bond_main.c',
+  bond_ab_arp_commit: 'drivers/net/bonding/bond_main.c',
+  bond_ab_arp_probe: 'drivers/net/bonding/bond_main.c',
+  bond_arp_send_all: 'drivers/net/bonding/bond_main.c',
   // not the kernel: the simulated world and user space
   'sim peer': 'sim',
   'sim carrier': 'sim',

@@ -5,11 +5,13 @@
 // monitor, the active slave) is ../bond.ts.
 import { NetlinkError } from '../../backend.js';
 import { EINVAL, ENODEV, EPERM } from '../../errno.js';
-import { type LinkAttr, parseAttrs } from '../../wire/nlattr.js';
+import { type LinkAttr, encodeAttrs, parseAttrs } from '../../wire/nlattr.js';
 import {
-  IFF_MASTER, IFF_SLAVE, IFF_UP, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_MIIMON, IFLA_BOND_PRIMARY, IFLA_BOND_PRIMARY_RESELECT,
+  IFF_MASTER, IFF_SLAVE, IFF_UP, IFLA_BOND_ACTIVE_SLAVE, IFLA_BOND_ARP_IP_TARGET, IFLA_BOND_MIIMON, IFLA_BOND_MODE, IFLA_BOND_PRIMARY, IFLA_BOND_PRIMARY_RESELECT,
 } from '../../wire/rtnl-constants.js';
 import { bondClose, bondOpen, changeActive, enslave, release, selectActive } from '../bond.js';
+import { adBondAttrs, adEnslave, adSlaveAttrs, adSlaveBackup } from '../bond-3ad.js';
+import { arpApplyOptions, arpCheckOptions, arpClose, arpEnslave, arpOpen } from '../bond-arpmon.js';
 import {
   type BondEnv, LINK_UP, type Params, STATE_ACTIVE, STATE_BACKUP, activeOf, bondCarrier, bondMode, bondOf, isBackup, le32, linkOf,
   params, settings, slaveIsUp, slaveOf, slavesOf, usesPrimary,
@@ -32,25 +34,31 @@ function bondData(host: SimHost, bond: SimLink): LinkAttr[] {
   const out: LinkAttr[] = [u8(1, 0)];
   const active = usesPrimary(bondMode(bond)) ? activeOf(host, bond) : undefined;
   if (active) out.push({ type: IFLA_BOND_ACTIVE_SLAVE, kind: 'u32', value: active.index });
-  out.push(u32(3, 0), u32(4, 0), u32(5, 0), u32(28, 0), u8(6, 1), u32(7, 0), u8(30, 2), u32(9, 0), u32(10, 0));
+  out.push(u32(3, 0), u32(4, 0), u32(5, 0), u32(28, 0), u8(6, 1), u32(7, 0), u8(30, 2));
+  // The targets in their table's slots, the nest left out when there is none (nla_nest_cancel()).
+  const targets = [...parseAttrs(set.get(IFLA_BOND_ARP_IP_TARGET) ?? new Uint8Array(0))].map(([, v]) => v);
+  if (targets.length) out.push({ type: IFLA_BOND_ARP_IP_TARGET, kind: 'bytes', value: encodeAttrs(targets.map((value, type) => ({ type, kind: 'bytes', value }))) });
+  out.push(u32(9, 0), u32(10, 0));
   // The primary is reported only once a slave of that name is enslaved (bond->primary_slave).
   const primary = slavesOf(host, bond).find((s) => s.index === bondOf(bond).primarySlave);
   if (primary) out.push({ type: IFLA_BOND_PRIMARY, kind: 'u32', value: primary.index });
   out.push(u8(12, 0), u8(13, 0), u8(14, 0), u32(15, 1), u8(16, 1), u8(17, 0), u32(18, 0), u32(19, 1), u32(20, 1),
     u8(29, 1), u8(21, 0), u8(22, 0), u8(27, 1));
+  out.push(...adBondAttrs(host, bond));
   return out;
 }
 
 /** IFLA_BOND_SLAVE_* of one slave. */
-function bondSlaveData(bond: SimLink, slave: SimLink): LinkAttr[] {
+function bondSlaveData(host: SimHost, bond: SimLink, slave: SimLink): LinkAttr[] {
   const set = slave.slave?.data ? parseAttrs(hexBytes(slave.slave?.data)) : undefined;
   return [
-    { type: 1, kind: 'u8', value: isBackup(bond, slave) ? STATE_BACKUP : STATE_ACTIVE },
+    { type: 1, kind: 'u8', value: (adSlaveBackup(host, bond, slave) ?? isBackup(bond, slave)) ? STATE_BACKUP : STATE_ACTIVE },
     { type: 2, kind: 'u8', value: linkOf(slave) },
     { type: 3, kind: 'u32', value: slaveOf(slave).linkFailures ?? 0 },
     { type: 4, kind: 'bytes', value: macBytes(slaveOf(slave).permMac ?? slave.mac) },
     { type: 5, kind: 'bytes', value: set?.get(5) ?? Uint8Array.of(0, 0) },
     { type: 9, kind: 'bytes', value: set?.get(9) ?? Uint8Array.of(0, 0, 0, 0) },
+    ...adSlaveAttrs(host, bond, slave),
   ];
 }
 
@@ -60,11 +68,14 @@ function bondSlaveData(bond: SimLink, slave: SimLink): LinkAttr[] {
  * has stored the settings, miimon (the monitor restarts), primary and
  * primary_reselect (both reselect the active slave).
  */
-function changeLink(env: BondEnv, bond: SimLink, data: Uint8Array, apply: () => void): void {
+function changeLink(env: BondEnv, bond: SimLink, data: Uint8Array, apply: () => void, creating = false): void {
   const tb = parseAttrs(data);
   const active = tb.get(IFLA_BOND_ACTIVE_SLAVE);
   if (active) setActiveSlave(env, bond, le32(active));
+  const mode = tb.get(IFLA_BOND_MODE);
+  arpCheckOptions(env, bond, data, mode ? mode[0] : bondMode(bond), creating);
   apply();
+  arpApplyOptions(env, bond, data);
   const p = params(bond);
   if (tb.has(IFLA_BOND_MIIMON) && bond.flags & IFF_UP) bondOf(bond).miiNext = p.miimon ? env.w.now : undefined;
   const primary = tb.get(IFLA_BOND_PRIMARY);
@@ -125,7 +136,7 @@ export const bond: LinkKindOps = {
     bondOf(l).randomMac = !tb.get(1);
     l.carrier = false;
     // bond_changelink() takes the options (a primary is remembered by name).
-    if (data) changeLink(ctx, l, data, () => undefined);
+    if (data) changeLink(ctx, l, data, () => undefined, true);
     ctx.note(`bond ${l.name} created`, ['rtnl_newlink', 'bond_newlink']);
   },
 
@@ -135,11 +146,12 @@ export const bond: LinkKindOps = {
   uninit(_ctx, l) {
     l.flags &= ~IFF_UP;
     bondClose(l);
+    arpClose(l);
     bondOf(l).activeSlave = undefined;
   },
 
   fillInfo: (ctx, l) => bondData(ctx.host, l),
-  fillSlaveInfo: (_ctx, master, slave) => bondSlaveData(master, slave),
+  fillSlaveInfo: (ctx, master, slave) => bondSlaveData(ctx.host, master, slave),
 
   /** bond_enslave(): only a slave that is down; the bond opens it. */
   addSlave(ctx, m, l) {
@@ -148,7 +160,9 @@ export const bond: LinkKindOps = {
     l.flags |= IFF_UP;
     l.wasUp = true;
     bondOf(m).slaves = [...(bondOf(m).slaves ?? []), l.index];
+    adEnslave(ctx.host, m, l);
     enslave(ctx, m, l);
+    arpEnslave(ctx, m, l);
   },
 
   /** __bond_release_one(); the bond closes a slave it lets go. */
@@ -158,8 +172,14 @@ export const bond: LinkKindOps = {
     bondOf(m).slaves = (bondOf(m).slaves ?? []).filter((i) => i !== l.index);
   },
 
-  open: (ctx, l) => bondOpen(ctx, l),
-  stop: (_ctx, l) => bondClose(l),
+  open(ctx, l) {
+    bondOpen(ctx, l);
+    arpOpen(ctx, l);
+  },
+  stop(_ctx, l) {
+    bondClose(l);
+    arpClose(l);
+  },
   carrier: (ctx, l) => bondCarrier(ctx.host, l),
 
   /** bond_compute_features(), once a slave came or went: the smallest of its slaves' (TSO_MAX_SIZE with none). */
