@@ -84,7 +84,7 @@ describe('bond printers', () => {
     const sd = parseAttrs(encodeAttrs([{ type: 1, kind: 'u8', value: 0 }, { type: 2, kind: 'u8', value: 1 }, { type: 7, kind: 'u8', value: 0x3d }]));
     const t = new Output(false, false);
     printBondSlaveInfo(t, sd);
-    expect(t.take()).toBe('state ACTIVE mii_status GOING_DOWN ad_actor_oper_port_state 61  <active,aggregating,in_sync,collecting,distributing> ');
+    expect(t.take()).toBe('state ACTIVE mii_status GOING_DOWN ad_actor_oper_port_state 61 ad_actor_oper_port_state_str <active,aggregating,in_sync,collecting,distributing> ');
     const j = new Output(true, false);
     j.openObject();
     printBondSlaveInfo(j, sd);

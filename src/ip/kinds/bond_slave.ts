@@ -70,8 +70,9 @@ export function printBondSlaveInfo(out: Output, data: Attrs): void {
     if (!b) continue;
     let state = attrU8(b);
     out.uint(key, `${key} ${state} `, state);
+    // open_json_array() prints its key as text too: "..._str <active,aggregating> ".
     out.openArray(`${key}_str`);
-    out.fp(' <');
+    out.fp(`${key}_str <`);
     for (let bit = 0; bit < 8; bit++) {
       if (!(state & (1 << bit))) continue;
       state &= ~(1 << bit);
