@@ -115,13 +115,12 @@ export class Engine {
    */
   private leave(host: SimHost, link: SimLink, bytes: Uint8Array, wire: { bytes: string; ip?: World['frames'][number]['ip'] }): void {
     if (!link.carrier || !(link.flags & 1)) return;
-    if (!link.segment) {
-      if (link.kind === 'dummy') countTx(host, link, bytes.length);
-      return;
-    }
+    // A dummy is plugged into nothing: dummy_xmit() counts the frame (a tap sees it) and frees it.
+    if (!link.segment && link.kind !== 'dummy') return;
     const at = this.w.now + (host.delay_ms ?? 0);
     record(this.w, host, link, 'out', at, bytes);
     countTx(host, link, bytes.length);
+    if (!link.segment) return;
     this.w.frames.push({ at, segment: link.segment, from: { host: host.name, ifindex: link.index }, ...wire });
   }
 
