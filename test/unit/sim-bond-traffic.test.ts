@@ -15,6 +15,7 @@ import { doNeigh } from '../../src/ip/neigh.js';
 import { Exit } from '../../src/ip/matches.js';
 import { XMIT_LAYER2, XMIT_LAYER23, XMIT_LAYER34, xmitHash } from '../../src/sim/bond-xmit.js';
 import { encodeIpv4Frame } from '../../src/wire/ipv4.js';
+import { framesOf } from '../../src/sim/capture.js';
 
 const PEER_MAC = '02:00:00:00:0e:01';
 
@@ -221,6 +222,14 @@ describe('counters', () => {
     expect((await m.run('link show kd2', { stats: 1 })).out).toMatch(tx(129, 3));
     expect((await m.run('link show kb0', { stats: 1 })).out).toMatch(tx(258, 6));
     expect((await m.run('link show lo', { stats: 1 })).out).toMatch(tx(0, 0));
+  });
+
+  it('the capture has each frame on the bond and on the slave it left by (sim pcap ... dev)', async () => {
+    const m = await bonded('mode balance-rr');
+    await m.target();
+    m.sim('send 10.9.0.7 count 4');
+    const out = (dev: string) => framesOf(m.w, 'host', m.link(dev).index).filter((f) => f.dir === 'out').length;
+    expect([out('kb0'), out('kd1'), out('kd2')]).toEqual([4, 2, 2]);
   });
 
   it('a bond with no slave left drops what it is given (tx_dropped)', async () => {
