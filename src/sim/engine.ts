@@ -3,7 +3,7 @@
 // timers and the bonds' MII monitor fire in time order, and the periodic
 // work runs every 15 s. Every change is noted with its cause on the host's
 // timeline (and, with --trace, on stderr as it happens).
-import { AF_INET } from '../wire/rtnl-constants.js';
+import { AF_INET, IFF_SLAVE } from '../wire/rtnl-constants.js';
 import { NetlinkError } from '../backend.js';
 import {
   ARPOP_REPLY, ARPOP_REQUEST, type ArpFrame, BROADCAST_MAC, FRAME_LEN, decodeArpFrame, describeArp, encodeArpFrame, hexDump,
@@ -20,6 +20,9 @@ import { defaultWorld } from './lan.js';
 import { type Note, type Where, kernelTag, whereKey } from './kfn.js';
 import { record } from './capture.js';
 import { encodeIpv4Frame } from '../wire/ipv4.js';
+import { bondReceive, bondXmit } from './bond-xmit.js';
+import { countDrop, countRx, countTx } from './netstats.js';
+import { nextRandom } from './clock.js';
 
 /** neigh_periodic_work's period: base_reachable_time/2 of the table's defaults. */
 const PERIODIC_MS = 15000;
@@ -99,11 +102,73 @@ export class Engine {
 
   /** An IP packet leaves `link` for `n`'s link-layer address. */
   private transmit(host: SimHost, n: SimNeighbour, link: SimLink, p: Packet): void {
-    if (!link.segment || !link.carrier || link.type === 772) return;
-    const at = this.w.now + (host.delay_ms ?? 0);
+    if (link.type === 772) return;
     const toMac = n.lladdr ?? BROADCAST;
-    record(this.w, host, link, 'out', at, encodeIpv4Frame({ srcMac: link.mac, dstMac: toMac, ...p }));
-    this.w.frames.push({ at, segment: link.segment, from: { host: host.name, ifindex: link.index }, bytes: '', ip: { ...p, toMac } });
+    const bytes = encodeIpv4Frame({ srcMac: link.mac, dstMac: toMac, ...p });
+    const wire = { bytes: '', ip: { ...p, toMac } };
+    if (link.kind === 'bond') this.bondSend(host, link, bytes, `${p.proto === 'udp' ? 'UDP' : 'ICMP'} ${p.src} > ${p.dst}`, 'ip_finish_output2', wire);
+    else this.leave(host, link, bytes, wire);
+  }
+
+  /**
+   * A frame leaves by `link` (a device that is not a bond): onto its segment
+   * after the sender's delay, counted as sent; a dummy counts it and drops it.
+   */
+  private leave(host: SimHost, link: SimLink, bytes: Uint8Array, wire: { bytes: string; ip?: World['frames'][number]['ip'] }): void {
+    if (!link.carrier || !(link.flags & 1)) return;
+    // A dummy is plugged into nothing: dummy_xmit() counts the frame (a tap sees it) and frees it.
+    if (!link.segment && link.kind !== 'dummy') return;
+    const at = this.w.now + (host.delay_ms ?? 0);
+    record(this.w, host, link, 'out', at, bytes);
+    countTx(host, link, bytes.length);
+    if (!link.segment) return;
+    this.w.frames.push({ at, segment: link.segment, from: { host: host.name, ifindex: link.index }, ...wire });
+  }
+
+  /**
+   * The bond sends a frame (bond_start_xmit()): a tap on the bond sees it,
+   * the mode picks the slaves it leaves by, the timeline says which; with
+   * no slave to send by it is dropped and counted (tx_dropped).
+   */
+  private bondSend(host: SimHost, bond: SimLink, bytes: Uint8Array, what: string, fn: Where, wire: { bytes: string; ip?: World['frames'][number]['ip'] }): void {
+    const choice = bondXmit(host, bond, bytes, () => nextRandom(this.w));
+    record(this.w, host, bond, 'out', this.w.now + (host.delay_ms ?? 0), bytes);
+    const chain = [...(typeof fn === 'string' ? [fn] : fn), ...choice.fn];
+    if (!choice.slaves.length) {
+      countDrop(host, bond, 'tx_dropped');
+      this.note(host, `${bond.name} drops ${what}: no slave to send it by (${choice.why})`, [...(typeof fn === 'string' ? [fn] : fn), 'bond_tx_drop']);
+      return;
+    }
+    this.note(host, `${bond.name} sends ${what} by ${choice.slaves.map((s) => s.name).join(' ')} (${choice.why})`, chain);
+    for (const s of choice.slaves) this.leave(host, s, bytes, wire);
+  }
+
+  /**
+   * A frame reaches `link` (it passed the MAC filter): counted, seen by taps;
+   * on a bond's slave, bond_handle_frame() hands it to the bond or drops it.
+   * Returns the device the stack takes it from (undefined: dropped).
+   */
+  private arrive(host: SimHost, link: SimLink, bytes: Uint8Array, pkttype: number, arp?: ArpFrame): SimLink | undefined {
+    record(this.w, host, link, 'in', this.w.now, bytes);
+    countRx(host, link, bytes.length);
+    this.taps.get(`${host.name}/${link.index}`)?.(bytes, pkttype);
+    if (!(link.flags & IFF_SLAVE)) return link;
+    // bond_handle_frame(): the bond's recv_probe (the ARP monitor's) sees the frame before the slave delivers it, or not.
+    this.slaveReceived(host, link, arp);
+    const v = bondReceive(host, link, bytes);
+    if ('drop' in v) {
+      countDrop(host, link, 'rx_nohandler');
+      this.traceOnly(host, `${link.name}: dropped: ${v.drop}`, ['bond_handle_frame', 'bond_should_deliver_exact_match']);
+      return undefined;
+    }
+    record(this.w, host, v.to, 'in', this.w.now, bytes);
+    this.taps.get(`${host.name}/${v.to.index}`)?.(bytes, pkttype);
+    return v.to;
+  }
+
+  /** A unicast frame for another MAC on a wire (a veth pair): the device counts it, the stack drops it (PACKET_OTHERHOST). */
+  private otherHost(host: SimHost, link: SimLink, segment: string, bytes: Uint8Array): void {
+    if (segment.startsWith('veth:')) countRx(host, link, bytes.length);
   }
 
   /**
@@ -133,12 +198,11 @@ export class Engine {
   send(host: SimHost, link: SimLink, f: ArpFrame, why: string, fn: Where): void {
     const bytes = new Uint8Array(FRAME_LEN);
     encodeArpFrame(f, bytes);
-    this.note(host, `${link.name} sends ${describeArp(f)} (${why})`, fn);
+    const wire = { bytes: Buffer.from(bytes).toString('hex') };
+    if (link.kind === 'bond') this.bondSend(host, link, bytes, `${describeArp(f)} (${why})`, fn, wire);
+    else this.note(host, `${link.name} sends ${describeArp(f)} (${why})`, fn);
     if (this.traceOut && this.traceLevel >= 2) this.traceOut(hexDump(bytes));
-    if (!link.segment || !link.carrier) return;
-    const at = this.w.now + (host.delay_ms ?? 0);
-    record(this.w, host, link, 'out', at, bytes);
-    this.w.frames.push({ at, segment: link.segment, from: { host: host.name, ifindex: link.index }, bytes: Buffer.from(bytes).toString('hex') });
+    if (link.kind !== 'bond') this.leave(host, link, bytes, wire);
   }
 
   /** Delivers one frame to every other up link on its segment. */
@@ -152,14 +216,19 @@ export class Engine {
       let bytes: Uint8Array | undefined;
       for (const host of this.w.hosts) {
         for (const link of host.links) {
-          if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1) || link.mac !== ip.toMac) continue;
+          if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1)) continue;
+          if (host.name === fr.from.host && link.index === fr.from.ifindex) continue;
           // The frame as it was sent: its source MAC is the sending link's.
           bytes ??= encodeIpv4Frame({ srcMac: this.senderMac(fr) ?? BROADCAST, dstMac: ip.toMac, ...ip });
-          record(this.w, host, link, 'in', this.w.now, bytes);
-          this.slaveReceived(host, link, undefined);
+          if (link.mac !== ip.toMac) {
+            this.otherHost(host, link, fr.segment, bytes);
+            continue;
+          }
+          const dev = this.arrive(host, link, bytes, 0);
+          if (!dev) continue;
           // Any local address is this host's (the weak host model), whatever device it is on.
           if (host.links.some((l) => l.addresses.some((a) => a.local === ip.dst))) this.receiveIp(host, ip);
-          else this.forward(host, link, { src: ip.src, dst: ip.dst, proto: ip.proto, ttl: ip.ttl });
+          else this.forward(host, dev, { src: ip.src, dst: ip.dst, proto: ip.proto, ttl: ip.ttl });
         }
       }
       return;
@@ -172,12 +241,13 @@ export class Engine {
       for (const link of host.links) {
         if (link.segment !== fr.segment || !link.carrier || !(link.flags & 1)) continue;
         if (host.name === fr.from.host && link.index === fr.from.ifindex) continue;
-        if (dst !== BROADCAST && dst !== link.mac) continue;
-        record(this.w, host, link, 'in', this.w.now, bytes);
+        if (dst !== BROADCAST && dst !== link.mac) {
+          this.otherHost(host, link, fr.segment, bytes);
+          continue;
+        }
         // PACKET_HOST 0 or PACKET_BROADCAST 1, as a packet socket on the link would see it.
-        this.taps.get(`${host.name}/${link.index}`)?.(bytes, dst === link.mac ? 0 : 1);
-        this.slaveReceived(host, link, f);
-        this.arpProcess(host, link, f, dst === link.mac);
+        const dev = this.arrive(host, link, bytes, dst === link.mac ? 0 : 1, f);
+        if (dev) this.arpProcess(host, dev, f, dst === dev.mac);
       }
     }
   }

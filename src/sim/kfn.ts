@@ -117,6 +117,17 @@ export const KFN = {
   bond_ab_arp_commit: 'drivers/net/bonding/bond_main.c',
   bond_ab_arp_probe: 'drivers/net/bonding/bond_main.c',
   bond_arp_send_all: 'drivers/net/bonding/bond_main.c',
+  // a bond's traffic (bond-xmit.ts)
+  bond_start_xmit: 'drivers/net/bonding/bond_main.c',
+  bond_tx_drop: 'drivers/net/bonding/bonding.h',
+  bond_xmit_roundrobin: 'drivers/net/bonding/bond_main.c',
+  bond_xmit_roundrobin_slave_get: 'drivers/net/bonding/bond_main.c',
+  bond_xmit_activebackup: 'drivers/net/bonding/bond_main.c',
+  bond_xmit_broadcast: 'drivers/net/bonding/bond_main.c',
+  bond_3ad_xor_xmit: 'drivers/net/bonding/bond_main.c',
+  bond_xmit_3ad_xor_slave_get: 'drivers/net/bonding/bond_main.c',
+  bond_handle_frame: 'drivers/net/bonding/bond_main.c',
+  bond_should_deliver_exact_match: 'drivers/net/bonding/bond_main.c',
   // not the kernel: the simulated world and user space
   'sim peer': 'sim',
   'sim carrier': 'sim',

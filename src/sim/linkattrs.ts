@@ -6,6 +6,7 @@
 import { AF_INET, AF_INET6, IFLA_AF_SPEC, IFLA_STATS, IFLA_STATS64 } from '../wire/rtnl-constants.js';
 import type { LinkAttr } from '../wire/nlattr.js';
 import type { NeighParams, SimLink } from './world.js';
+import { STAT_FIELDS, STAT_OFFSETS } from './netstats.js';
 
 /** IPV4_DEVCONF_* defaults (33 values, id 1 first): a plain device, then lo (NOXFRM and NOPOLICY set). */
 const INET_CONF = [0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10000, 1000, 0, 0, 0, 0, 1];
@@ -73,9 +74,16 @@ export function afSpec(l: SimLink, ready: boolean): LinkAttr {
   ] };
 }
 
-/** IFLA_STATS64 then IFLA_STATS: the model counts no traffic, so zeros. */
-export function stats(): LinkAttr[] {
-  return [{ type: IFLA_STATS64, kind: 'bytes', value: new Uint8Array(STATS64_LEN) }, { type: IFLA_STATS, kind: 'bytes', value: new Uint8Array(STATS_LEN) }];
+/** IFLA_STATS64 then IFLA_STATS (u32s: the kernel truncates each counter): what the model counted (netstats.ts), zeros elsewhere. */
+export function stats(l?: SimLink): LinkAttr[] {
+  const s64 = new Uint8Array(STATS64_LEN), s32 = new Uint8Array(STATS_LEN);
+  const v64 = new DataView(s64.buffer), v32 = new DataView(s32.buffer);
+  for (const k of STAT_FIELDS) {
+    const n = l?.stats?.[k] ?? 0;
+    v64.setBigUint64(STAT_OFFSETS[k] * 8, BigInt(n), true);
+    v32.setUint32(STAT_OFFSETS[k] * 4, n >>> 0, true);
+  }
+  return [{ type: IFLA_STATS64, kind: 'bytes', value: s64 }, { type: IFLA_STATS, kind: 'bytes', value: s32 }];
 }
 
 /**

@@ -76,7 +76,7 @@ export function linkMessage(w: World, host: SimHost, l: SimLink, type = RTM_NEWL
   attrs.push({ type: ADDRESS, kind: 'bytes', value: macBytes(l.mac) });
   attrs.push({ type: BROADCAST, kind: 'bytes', value: macBytes(l.broadcast) });
   // RTEXT_FILTER_SKIP_STATS leaves the counters out.
-  if (withStats) attrs.push(...stats());
+  if (withStats) attrs.push(...stats(l));
   // IFLA_XDP: IFLA_XDP_ATTACHED = XDP_ATTACHED_NONE.
   attrs.push({ type: XDP, kind: 'nest', value: [{ type: 2, kind: 'u8', value: 0 }] });
   const info: LinkAttr[] = [];

@@ -5,6 +5,7 @@
 // 2 rows, 3 text, which table.ts checks line by line when it is first read).
 // Fields a newer tsnet may add are not checked.
 import { parseIPv4, parseIPv6 } from '../lib/inet.js';
+import { STAT_FIELDS } from './netstats.js';
 
 /** 'int' | 'num' (finite) | 'str' | 'bool' | 'any', with '?' when the field may be absent. */
 type Scalar = string;
@@ -56,6 +57,7 @@ const LINK: Shape = {
   miiDelay: 'int?', bondBackup: 'bool?', miiNext: 'num?', peerNotif: 'int?', primaryName: 'str?', primarySlave: 'int?',
   forcePrimary: 'bool?', inet6Ready: 'bool?', created: 'num?', carrierSeen: 'bool?',
   nd: new Maybe({ params: PARAMS, reachable_time_ms: 'num' }),
+  stats: new Maybe(Object.fromEntries(STAT_FIELDS.map((k) => [k, 'int']))),
 };
 
 const PACKET: Shape = { src: 'str', dst: 'str', proto: 'str' };

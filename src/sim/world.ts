@@ -11,6 +11,7 @@
  * format 3's flat fields there); 3: a neighbour table is stored as text
  * (table.ts); 2, rows, and 1, objects, are still read.
  */
+import type { LinkStats } from './netstats.js';
 export const STATE_VERSION = 4;
 
 /** /proc/sys/net/ipv4/neigh/default on the reference machine (shared/reference/kernel). */
@@ -193,6 +194,8 @@ export interface SimLink {
   promiscuity?: number;
   allmulti?: number;
   carrierChanges?: number;
+  /** Traffic counters (netstats.ts); absent: nothing counted yet. */
+  stats?: LinkStats;
   /** Has been up once (its qdisc then stays attached). */
   wasUp?: boolean;
   /** IN6_ADDR_GEN_MODE_* */

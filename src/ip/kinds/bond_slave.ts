@@ -70,8 +70,8 @@ export function printBondSlaveInfo(out: Output, data: Attrs): void {
     if (!b) continue;
     let state = attrU8(b);
     out.uint(key, `${key} ${state} `, state);
+    // ip's open_json_array(PRINT_ANY, name) prints the name in text too: "..._str <active,aggregating> ".
     out.openArray(`${key}_str`);
-    // ip's open_json_array(PRINT_ANY, name) prints the name in text too.
     out.fp(`${key}_str <`);
     for (let bit = 0; bit < 8; bit++) {
       if (!(state & (1 << bit))) continue;
