@@ -51,7 +51,7 @@ export async function run(argv, { cwd = process.cwd(), timeoutS = 900, env = {},
   const cmd = typeof argv === 'string' ? `exec /bin/sh -c ${shQuote(argv)}` : `exec ${argv.map(shQuote).join(' ')}`;
   fs.writeFileSync(path.join(io, 'cmd.sh'), `${envLines.join('\n')}\ncd ${shQuote(cwd)} || exit 125\n${cmd}\n`);
   const qemuArgs = [
-    '-accel', 'tcg', '-cpu', 'max', '-m', '2G', '-smp', '2', '-nographic', '-no-reboot', '-nic', 'none',
+    '-accel', 'tcg', '-cpu', 'max', '-m', '4G', '-smp', '2', '-nographic', '-no-reboot', '-nic', 'none',
     '-kernel', path.join(cache, 'vmlinuz'), '-initrd', path.join(cache, 'initrd.img'),
     '-append', `console=ttyS0 quiet panic=-1 lab.io=${io}`,
     '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
