@@ -34,7 +34,7 @@ try {
   const t0 = process.hrtime.bigint();
   for (let round = 0; round < 200; round++) {
     for (const n of entries) {
-      sim.neighUpdate(env, n, '02:00:00:00:00:09', 2, 0x80000000 | 1, 'bench'); // admin update to REACHABLE
+      sim.neighUpdate(env, n, '02:00:00:00:00:09', 2, 0x80000000 | 1, 'bench', 'neigh_add'); // admin update to REACHABLE
       w.now += 1;
       sim.eventSend(env, n); // used
       n.timer = w.now;
