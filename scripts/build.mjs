@@ -55,7 +55,7 @@ if (!existsSync(cache)) {
 // bundle changed (the build id is kept beside it); without Bun, only the Node bundle is made.
 const exe = 'dist/tsnet-linux-x64';
 /** node's modules that the executable requires at first use (see lazyBuiltins). */
-const LAZY_BUILTINS = ['node:tty', 'node:dns/promises', 'node:os', 'node:path', 'node:buffer'];
+const LAZY_BUILTINS = ['node:tty', 'node:dns/promises', 'node:os', 'node:path', 'node:buffer', 'node:child_process'];
 const bun = findBun();
 if (!bun) {
   rmSync(exe, { force: true });
