@@ -7,14 +7,8 @@
 // bond_options.c apply to these settings.
 import { describe, expect, it } from 'vitest';
 import { SimBackend } from '../../src/sim/backend.js';
+import { inProcess } from './in-process.js';
 import { defaultWorld, ethernet } from '../../src/sim/lan.js';
-import { Context } from '../../src/ip/context.js';
-import { Output } from '../../src/lib/output.js';
-import { defaultOptions } from '../../src/ip/options.js';
-import { doLink } from '../../src/ip/link.js';
-import { doBond } from '../../src/ip/bond.js';
-import { doAddr } from '../../src/ip/addr.js';
-import { Exit } from '../../src/ip/matches.js';
 
 /**
  * The default world (gw 10.0.0.1 on lan0) with a second NIC eth1 on lan0 (the
@@ -28,28 +22,7 @@ function model(eth1Segment = 'lan0') {
   nic.addresses = [];
   b.host.links.push(nic);
   /** One tsnet command in-process; a leading -d is ip's -details. */
-  const run = async (line: string): Promise<{ code: number; out: string; err: string }> => {
-    const out = new Output(false, false);
-    const o = defaultOptions();
-    if (line.startsWith('-d ')) {
-      o.details = 1;
-      line = line.slice(3);
-    }
-    const ctx = new Context(o, out, () => b);
-    const [obj, ...words] = line.split(' ');
-    try {
-      const code = await (obj === 'bond' ? doBond : obj === 'addr' ? doAddr : doLink)(ctx, words);
-      return { code, out: out.take(), err: '' };
-    } catch (e) {
-      if (e instanceof Exit) return { code: e.code, out: out.take(), err: e.lines.join('\n') };
-      throw e;
-    }
-  };
-  const sim = (line: string): string => {
-    let text = '';
-    b.simulate(line.split(' '), (s) => (text += s));
-    return text;
-  };
+  const { run, sim } = inProcess(b);
   const mark = () => w.timeline.length;
   /** The bond's messages since `from`, with their times (ms) relative to `t0`. */
   const log = (from: number, t0: number) => w.timeline.slice(from).filter((e) => e.host === 'host' && /^kb0(?: \(uninitialized\))?: /.test(e.text)).map((e) => `${e.t - t0} ${e.text}`);

@@ -6,36 +6,14 @@
 // against the sequences and messages the lab's 6.1 driver gave.
 import { describe, expect, it } from 'vitest';
 import { SimBackend } from '../../src/sim/backend.js';
+import { inProcess } from './in-process.js';
 import { defaultWorld } from '../../src/sim/lan.js';
-import { Context } from '../../src/ip/context.js';
-import { Output } from '../../src/lib/output.js';
-import { defaultOptions } from '../../src/ip/options.js';
-import { doLink } from '../../src/ip/link.js';
-import { doBond } from '../../src/ip/bond.js';
-import { doAddr } from '../../src/ip/addr.js';
-import { Exit } from '../../src/ip/matches.js';
 
 /** A fresh model (no traffic yet) and tsnet's link and bond commands run on it in-process. */
 function model() {
   const b = new SimBackend(defaultWorld(), 'host');
   const w = b.world;
-  const run = async (line: string): Promise<{ code: number; out: string; err: string }> => {
-    const out = new Output(false, false);
-    const ctx = new Context(defaultOptions(), out, () => b);
-    const [obj, ...words] = line.split(' ');
-    try {
-      const code = await (obj === 'bond' ? doBond : obj === 'addr' ? doAddr : doLink)(ctx, words);
-      return { code, out: out.take(), err: '' };
-    } catch (e) {
-      if (e instanceof Exit) return { code: e.code, out: out.take(), err: e.lines.join('\n') };
-      throw e;
-    }
-  };
-  const sim = (line: string): string => {
-    let text = '';
-    b.simulate(line.split(' '), (s) => (text += s));
-    return text;
-  };
+  const { run, sim } = inProcess(b);
   const link = (name: string) => b.host.links.find((l) => l.name === name)!;
   /** What `bond show` says of each slave and the bond: MII status, failures, active slave. */
   const show = async (bond = 'kb0') => {
