@@ -5,7 +5,7 @@
 // for forwarding and proxy ARP), and the source address the kernel
 // chooses (inet_select_addr(); ipv6_dev_get_saddr(), simplified to scope
 // and longest matching prefix).
-import { AF_INET, AF_INET6, IFF_UP, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RTN_LOCAL, RTN_UNICAST } from '../wire/rtnl-constants.js';
+import { AF_INET, AF_INET6, IFF_UP, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RTN_LOCAL } from '../wire/rtnl-constants.js';
 import { parseIPv4 } from '../lib/inet.js';
 import { TYPE_ERRNO, bytesOf, describeRoute, fibLookup } from './fib.js';
 import type { SimAddress, SimHost, SimLink, SimRoute } from './world.js';
@@ -118,17 +118,3 @@ export function routeFor(host: SimHost, dst: string, devName?: string): Routed |
   return { link, via, route: r, why: `route ${describeRoute(host, r)}, ${match}${r.gateway ? `: the next hop is the gateway ${r.gateway}` : ': on-link, the next hop is the destination itself'}` };
 }
 
-/**
- * ip_route_input() for a packet or an ARP request to `dst` arriving on
- * `link`: the route, if it is a unicast route the host could forward by.
- */
-export function inputRoute(host: SimHost, dst: string): SimRoute | undefined {
-  const r = fibLookup(host, AF_INET, dst, { scope: RT_SCOPE_UNIVERSE });
-  return r && (r.type === RTN_UNICAST || r.type === RTN_LOCAL) ? r : undefined;
-}
-
-/** Is `addr` the broadcast address of one of `link`'s subnets? */
-export function isSubnetBroadcast(link: SimLink, addr: string): boolean {
-  return link.addresses.some((a) => a.family === AF_INET && a.prefixlen < 31 && inSubnet(addr, a.local, a.prefixlen) &&
-    ((toNum(addr) | ((1 << (32 - a.prefixlen)) - 1)) >>> 0) === toNum(addr));
-}

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { completionScript, completions } from '../../src/ip/complete.js';
 import { SIM_PARAMS } from '../../src/ip/objects/sim.js';
 import { DEFAULT_PARAMS } from '../../src/sim/neighbour.js';
+import { ntable } from '../../src/ip/objects/ntable.js';
+import { CHANGE_KEYWORDS } from '../../src/ip/ntable.js';
 
 /** A backend's answers: the devices and namespaces the typed options select. */
 const env = {
@@ -32,6 +34,8 @@ describe('completions', () => {
     expect(completions(['ntable', 'change', 'name', 'a'], 4, env)).toEqual(['arp_cache']);
     expect(completions(['ntable', 'change', 'name', 'arp_cache', 'base'], 5, env)).toEqual(['base_reachable']);
     expect(completions(['--dry-run', 'ntbl', 'show', 'dev', ''], 5, env)).toEqual(['eth0', 'lo']);
+    // The grammar completion offers is the one `ntable change` parses (the descriptor cannot import the parser: lazy loading).
+    expect(Object.keys(ntable.verbs.change.keywords).sort()).toEqual([...CHANGE_KEYWORDS].sort());
   });
 
   it('offers NUD states after nud and nothing after lladdr', () => {
