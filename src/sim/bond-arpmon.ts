@@ -413,7 +413,8 @@ export function arpCheckOptions(env: BondEnv, bond: SimLink, data: Uint8Array, m
         env.note(`${name}: ${text}`, 'bond_changelink');
         // bond_opt_error_interpret() shows the raw value: the address as a little-endian number.
         env.note(`${name}: option arp_ip_target: invalid value (${new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true)})`, 'bond_changelink');
-        throw new NetlinkError(EINVAL);
+        // The same -EINVAL sets the extack there too (the lab's 6.1.192 has the option extacks of 6.2).
+        throw new NetlinkError(EINVAL, 'invalid option value');
       };
       // bond_is_ip_target_ok(): 0.0.0.0 and the limited broadcast only (0/8 is a usable range since 5.3).
       if (t === '0.0.0.0' || t === '255.255.255.255') fail(`invalid ARP target ${t} specified for addition`);
