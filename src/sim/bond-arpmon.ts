@@ -22,7 +22,7 @@ import {
   type BondEnv, LINK_BACK, LINK_DOWN, LINK_FAIL, LINK_UP, MODE_8023AD, MODE_AB, MODE_ALB, MODE_TLB, activeOf, bondOf, le32, linkOf,
   params, prio, setActiveFlags, setCarrier, setInactiveFlags, setLinkState, settings, slaveIsUp, slaveOf, slavesOf,
 } from './bond-state.js';
-import { selectActive } from './bond.js';
+import { notifyPeers, selectActive, shouldNotifyPeers } from './bond.js';
 import { routeFor } from './route.js';
 import { hexBytes, toHex } from './text.js';
 import type { SimHost, SimLink } from './world.js';
@@ -185,11 +185,20 @@ function loadbalanceArpMon(env: BondEnv, bond: SimLink, p: ArpParams): void {
   if (failover) selectActive(env, bond, params(bond));
 }
 
-/** bond_activebackup_arp_mon(): inspect, commit what changed, then probe. */
+/**
+ * bond_activebackup_arp_mon(): inspect, commit what changed, then probe;
+ * then the peer notification decided before the inspection (a change of
+ * active slave made while the bond had no carrier notifies at the next run).
+ */
 function abArpMon(env: BondEnv, bond: SimLink, p: ArpParams): void {
+  const should = shouldNotifyPeers(env, bond, params(bond));
   const proposed = abInspect(env, bond, p);
   if (proposed.size) abCommit(env, bond, p, proposed);
   abProbe(env, bond, p);
+  if (should) {
+    bondOf(bond).peerNotif = (bondOf(bond).peerNotif ?? 0) - 1;
+    notifyPeers(env, bond, ['bond_arp_monitor', 'bond_activebackup_arp_mon', 'inetdev_send_gratuitous_arp']);
+  }
 }
 
 /** bond_ab_arp_inspect(). */

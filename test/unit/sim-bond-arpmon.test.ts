@@ -93,9 +93,13 @@ describe('active-backup: probes from the active slave, failover when the target 
       '2100 kb0: (slave eth0): link status definitely up',
       '2100 kb0: (slave eth1): link status definitely up',
       '2100 kb0: (slave eth0): making interface the new active one',
-      '2100 kb0: active slave none -> eth0',
+      // Made active while the bond had no carrier: the peers are told at the monitor's next run.
+      '2100 kb0: active slave none -> eth0; 1 gratuitous ARP for 10.0.0.9',
       '2100 kb0: active interface up!',
     ]);
+    const garps = m.w.timeline.slice(from).filter((e) => /gratuitous ARP for 10\.0\.0\.9 from kb0/.test(e.text));
+    expect(garps.map((e) => [e.t - t0, e.text.split(' ')[0]])).toEqual([[300, 'eth1'], [2200, 'eth0']]);
+    expect(garps[1].fn).toContain('bond_activebackup_arp_mon');
     expect(await m.show()).toEqual({ bond: 'up', active: 'eth0', eth0: 'up/1', eth1: 'up/1' });
   });
 
