@@ -475,5 +475,11 @@ export function arpApplyOptions(env: BondEnv, bond: SimLink, data: Uint8Array): 
   }
   const nest = tb.get(IFLA_BOND_ARP_IP_TARGET);
   if (nest && !parseAttrs(nest).count && arpParams(bond).interval) env.note(`${bond.name}: Removing last arp target with arp_interval on`, 'bond_changelink');
+  // The targets cleared and set again (bond_option_arp_ip_targets_clear(), _bond_option_arp_ip_target_add()):
+  // every slave's last ARP from each target set is stamped now, so a new target has missed_max intervals to answer.
+  if (nest) {
+    const n = arpParams(bond).targets.length;
+    for (const s of slavesOf(env.host, bond)) arpSlave(s).targetRx = Array.from({ length: MAX_ARP_TARGETS }, (_, i) => (i < n ? env.w.now : 0));
+  }
   if (interval && bond.flags & IFF_UP) arpBond(bond).arpNext = le32(interval) ? env.w.now : undefined;
 }

@@ -173,6 +173,18 @@ describe('arp_all_targets and arp_missed_max', () => {
     return m;
   }
 
+  it('targets set on a running bond: each new one has arp_missed_max intervals to answer (its last ARP stamped at the change)', async () => {
+    const m = await twoTargets(' arp_all_targets all');
+    await m.run('link set kb0 type bond arp_ip_target 10.0.0.1');
+    m.sim('advance 1s');
+    m.sim('peer silent peer3');
+    await m.run('link set kb0 type bond arp_ip_target 10.0.0.1,10.0.0.3');
+    m.sim('advance 200ms');
+    expect((await m.show()).eth0).toBe('up/0');
+    m.sim('advance 200ms');
+    expect((await m.show()).eth0).toBe('going back/1');
+  });
+
   it('arp_all_targets any: one target answering keeps the slave up; all: every target must', async () => {
     for (const [v, state] of [['', 'up/0'], [' arp_all_targets any', 'up/0'], [' arp_all_targets all', 'going back/1']] as const) {
       const m = await twoTargets(v);
