@@ -17,6 +17,7 @@ import {
   bondOf, isBackup, isLb, linkOf, params, prio, setActiveFlags, setCarrier, setInactiveFlags, setLinkState, slaveIsUp, slaveOf,
   slavesOf, usesPrimary,
 } from './bond-state.js';
+import { activeAggregatorSlave, adLinkChange } from './bond-3ad.js';
 import type { Where } from './kfn.js';
 import type { SimHost, SimLink } from './world.js';
 
@@ -238,8 +239,10 @@ function miiTick(env: BondEnv, bond: SimLink, p: Params): void {
   const should = shouldNotifyPeers(env, bond, p);
   const proposed = inspect(env, bond, p);
   if (proposed.size) {
+    const aggBefore = activeAggregatorSlave(env.host, bond);
     for (const [s, st] of proposed) setLinkState(s, st);
     commit(env, bond, p, proposed);
+    adLinkChange(bond, aggBefore, proposed);
   }
   if (bondOf(bond).peerNotif) {
     bondOf(bond).peerNotif = (bondOf(bond).peerNotif ?? 0) - 1;

@@ -320,5 +320,8 @@ describe('802.3ad without LACP: what the lab\'s 6.1 driver reports for veth slav
     m.sim('carrier kc1 off');
     m.sim('advance 300ms');
     expect((await m.run('bond show kb3')).out).toContain('\tAggregator ID: 2\n');
+    // kc2 in sync now; kc1, down, keeps the state it had (still selected and attached in the driver).
+    expect((await m.run('-d link show kc2')).out).toContain(' ad_aggregator_id 2 ad_actor_oper_port_state 77 ');
+    expect((await m.run('-d link show kc1')).out).toContain(' ad_aggregator_id 1 ad_actor_oper_port_state 77 ');
   });
 });
