@@ -469,6 +469,9 @@ export function arpApplyOptions(env: BondEnv, bond: SimLink, data: Uint8Array): 
   }
   // bond_option_mode_set(): a mode without ARP monitoring turns it off, and the MII monitor on (100 ms) if it was off.
   const mode = tb.get(IFLA_BOND_MODE);
+  // It also drops arp_validate whatever the mode ("don't cache arp_validate between modes"); one given in
+  // the same request is set after the mode (bond_changelink()'s order) and stays.
+  if (mode && !tb.get(IFLA_BOND_ARP_VALIDATE) && arpParams(bond).validate) setU32(bond, IFLA_BOND_ARP_VALIDATE, 0);
   if (mode && [MODE_8023AD, MODE_TLB, MODE_ALB].includes(mode[0])) {
     if (arpParams(bond).interval) setU32(bond, IFLA_BOND_ARP_INTERVAL, 0);
     if (!le32(settings(bond).get(IFLA_BOND_MIIMON) ?? new Uint8Array(4))) setU32(bond, IFLA_BOND_MIIMON, 100);

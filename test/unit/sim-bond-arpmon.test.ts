@@ -255,6 +255,12 @@ describe('the options, as bond_changelink() and bond_options.c take them', () =>
     expect(d).toContain(' miimon 50 ');
     expect(d).toContain('arp_interval 0 ');
     expect(d).toContain('arp_validate none ');
+    // A mode set drops arp_validate (bond_option_mode_set()), unless the same request sets it.
+    await m.run('link set kb0 type bond arp_interval 100 arp_validate filter_backup');
+    await m.run('link set kb0 type bond mode balance-xor');
+    expect((await m.run('-d link show kb0')).out).toContain('arp_validate none ');
+    await m.run('link set kb0 type bond mode broadcast arp_validate backup');
+    expect((await m.run('-d link show kb0')).out).toContain('arp_validate backup ');
     const r = await m.run('link add kb1 type bond miimon 100 arp_interval 100');
     expect(r.code).toBe(2);
     expect(m.b.host.links.some((l) => l.name === 'kb1')).toBe(false);
