@@ -12,9 +12,9 @@ import {
   EAGAIN, EINTR, MSG_DONTWAIT, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, POLLIN, SOCK_CLOEXEC, SOCK_RAW,
   SOL_NETLINK, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, libc,
 } from './libc.js';
-import { AF_NETLINK, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../wire/rtnl-constants.js';
+import { AF_NETLINK, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../wire/rtnl-constants.js';
 import {
-  emitNlmsghdr, nlmsgCheck, nlmsgNext, nlmsgSeq, nlmsgType, parseNlmsgDone, parseNlmsgerr, parseNlmsghdr,
+  nlmsgCheck, nlmsgFlags, nlmsgNext, nlmsgSeq, nlmsgType, parseNlmsgDone, parseNlmsgerr, parseNlmsghdr, stampNlmsg,
 } from '../wire/nlmsg.js';
 import { isWireError } from '../wire/error.js';
 import type * as Describe from '../wire/describe.js';
@@ -75,9 +75,9 @@ export class NetlinkSocket {
 
   private send(msg: Uint8Array, flags: number): number {
     const seq = ++this.seq;
-    const h = parseNlmsghdr(msg);
-    if (isWireError(h)) throw h;
-    emitNlmsghdr({ ...h, flags: h.flags | flags | NLM_F_REQUEST, seq }, msg);
+    const h = msg.length < NLMSG_HDRLEN ? parseNlmsghdr(msg) : undefined;
+    if (h && isWireError(h)) throw h;
+    stampNlmsg(msg, nlmsgFlags(msg, 0) | flags | NLM_F_REQUEST, seq);
     if (this.trace) {
       this.trace.line(`netlink request: ${this.trace.describe.describeNlmsg(msg)}`);
       if (this.trace.level >= 2) this.trace.line(`netlink request bytes: ${this.trace.describe.hexGroups(msg)}`);
