@@ -77,6 +77,11 @@ function stripComment(line: string): string {
 
 export function makeArgs(line: string): string[] {
   if (!line.includes('"') && !line.includes("'")) {
+    // Words one space apart (what a generated batch holds): a split on a string, which
+    // JavaScriptCore does natively (its split on a RegExp runs a loop in JavaScript).
+    if (line !== '' && line[0] !== ' ' && line[line.length - 1] !== ' ' && !line.includes('  ') && !/[\t\r\n]/.test(line)) {
+      return line.split(' ');
+    }
     const words = line.split(/[ \t\r\n]+/);
     if (words.length && words[0] === '') words.shift();
     if (words.length && words[words.length - 1] === '') words.pop();
