@@ -12,12 +12,12 @@ import {
   EAGAIN, EINTR, MSG_DONTWAIT, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, POLLIN, SOCK_CLOEXEC, SOCK_RAW,
   SOL_NETLINK, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, libc,
 } from './libc.js';
-import { AF_NETLINK, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../wire/rtnl-constants.js';
+import { AF_NETLINK, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../wire/rtnl-constants.js';
 import {
-  emitNlmsghdr, nlmsgCheck, nlmsgNext, nlmsgSeq, nlmsgType, parseNlmsgDone, parseNlmsgerr, parseNlmsghdr,
+  nlmsgCheck, nlmsgFlags, nlmsgNext, nlmsgSeq, nlmsgType, parseNlmsgDone, parseNlmsgerr, parseNlmsghdr, stampNlmsg,
 } from '../wire/nlmsg.js';
 import { isWireError } from '../wire/error.js';
-import { describeNlmsg, hexGroups, rtmName } from '../wire/describe.js';
+import type * as Describe from '../wire/describe.js';
 import { NetlinkError } from '../backend.js';
 import { EPROTO } from '../errno.js';
 
@@ -35,6 +35,8 @@ export type MessageHandler = (buf: Buffer, off: number, len: number, received?: 
 export interface NetlinkTrace {
   level: number;
   line(text: string): void;
+  /** The decoder, wire/describe.ts: loaded only by a run that traces (its tables cost every other run ~0.5 ms). */
+  describe: Pick<typeof Describe, 'describeNlmsg' | 'hexGroups' | 'rtmName'>;
 }
 
 export class NetlinkSocket {
@@ -73,12 +75,12 @@ export class NetlinkSocket {
 
   private send(msg: Uint8Array, flags: number): number {
     const seq = ++this.seq;
-    const h = parseNlmsghdr(msg);
-    if (isWireError(h)) throw h;
-    emitNlmsghdr({ ...h, flags: h.flags | flags | NLM_F_REQUEST, seq }, msg);
+    const h = msg.length < NLMSG_HDRLEN ? parseNlmsghdr(msg) : undefined;
+    if (h && isWireError(h)) throw h;
+    stampNlmsg(msg, nlmsgFlags(msg, 0) | flags | NLM_F_REQUEST, seq);
     if (this.trace) {
-      this.trace.line(`netlink request: ${describeNlmsg(msg)}`);
-      if (this.trace.level >= 2) this.trace.line(`netlink request bytes: ${hexGroups(msg)}`);
+      this.trace.line(`netlink request: ${this.trace.describe.describeNlmsg(msg)}`);
+      if (this.trace.level >= 2) this.trace.line(`netlink request bytes: ${this.trace.describe.hexGroups(msg)}`);
     }
     const c = libc();
     const bytes = Buffer.from(msg.buffer, msg.byteOffset, msg.length);
@@ -115,7 +117,7 @@ export class NetlinkSocket {
         const len = nlmsgCheck(buf, off, n);
         if (isWireError(len)) return;
         if (nlmsgSeq(buf, off) === seq) {
-          this.trace?.line(`netlink answer: ${describeNlmsg(buf.subarray(off, off + len))}`);
+          this.trace?.line(`netlink answer: ${this.trace.describe.describeNlmsg(buf.subarray(off, off + len))}`);
           if (nlmsgType(buf, off) === NLMSG_ERROR) {
             const e = parseNlmsgerr(buf, off, len);
             if (isWireError(e)) throw new NetlinkError(EPROTO, undefined, e.message);
@@ -156,12 +158,12 @@ export class NetlinkSocket {
         if (nlmsgSeq(buf, off) === seq) {
           const type = nlmsgType(buf, off);
           if (this.trace && (type === NLMSG_DONE || type === NLMSG_ERROR)) {
-            if (count) this.trace.line(`netlink answer: ${count} ${rtmName(last)} message(s) with NLM_F_MULTI`);
-            this.trace.line(`netlink answer: ${describeNlmsg(buf.subarray(off, off + len))}`);
+            if (count) this.trace.line(`netlink answer: ${count} ${this.trace.describe.rtmName(last)} message(s) with NLM_F_MULTI`);
+            this.trace.line(`netlink answer: ${this.trace.describe.describeNlmsg(buf.subarray(off, off + len))}`);
           } else if (this.trace) {
             count++;
             last = type;
-            if (this.trace.level >= 2) this.trace.line(`netlink answer: ${describeNlmsg(buf.subarray(off, off + len))}`);
+            if (this.trace.level >= 2) this.trace.line(`netlink answer: ${this.trace.describe.describeNlmsg(buf.subarray(off, off + len))}`);
           }
           if (type === NLMSG_DONE) {
             const e = parseNlmsgDone(buf, off, len);
