@@ -226,8 +226,11 @@ export interface Backend {
   namespaces?(): string[];
   /** netns_get_fd(): an open descriptor of namespace NAME (or a path) for IFLA_NET_NS_FD; undefined when none. */
   namespaceFd?(name: string): number | undefined;
-  /** get_name_from_nsid(): the name of the namespace the kernel knows by this nsid, or undefined. */
-  namespaceOfNsid?(nsid: number): string | undefined;
+  /**
+   * get_name_from_nsid(): the name of the namespace the kernel knows by this nsid, or undefined.
+   * `refused` hears the kernel's refusal of a /run/netns entry (netns_map_init prints each one).
+   */
+  namespaceOfNsid?(nsid: number, refused?: (e: NetlinkError) => void): string | undefined;
   /** `tsnet netns`'s port (see NetnsPort). */
   netns?(): NetnsPort;
   /** The model only: runs a `tsnet sim` command; returns its exit status. */

@@ -4,6 +4,7 @@
 import type { Backend, LinkRef } from '../backend.js';
 import { writeAll, type Output } from '../lib/output.js';
 import { Exit } from './matches.js';
+import { netlinkErrorLine } from './common.js';
 import type { GlobalOptions } from './options.js';
 
 /**
@@ -119,7 +120,7 @@ export class Context {
 
   /** get_name_from_nsid(): the name of the namespace the kernel knows by this nsid, or undefined. */
   netnsName(nsid: number): string | undefined {
-    return this.backend.namespaceOfNsid?.(nsid);
+    return this.backend.namespaceOfNsid?.(nsid, (e) => this.err(netlinkErrorLine(e)));
   }
 
   /** ll_name_to_index(): 0 when there is no such device. */

@@ -1,7 +1,7 @@
 // The Backend port implemented on the running kernel over rtnetlink.
 import { readFileSync } from 'node:fs';
 import type {
-  Backend, RtMessage, RtRequest, LinkRef, MonitorEvent, MonitorTopics, Neighbour, NeighbourChange, NeighbourDumpFilter, Watch,
+  Backend, NetlinkError, RtMessage, RtRequest, LinkRef, MonitorEvent, MonitorTopics, Neighbour, NeighbourChange, NeighbourDumpFilter, Watch,
 } from '../backend.js';
 import { NetlinkListener, NetlinkSocket, type NetlinkTrace } from './netlink.js';
 import { KernelArpingPort } from './packet.js';
@@ -87,8 +87,8 @@ export class KernelBackend implements Backend {
     return new KernelNetns((req) => this.rtRequest(req));
   }
 
-  namespaceOfNsid(nsid: number): string | undefined {
-    return (this.nsids ??= nsidNames((req) => this.rtRequest(req))).get(nsid);
+  namespaceOfNsid(nsid: number, refused?: (e: NetlinkError) => void): string | undefined {
+    return (this.nsids ??= nsidNames((req) => this.rtRequest(req), refused)).get(nsid);
   }
 
   readSystemFile(path: string): string | undefined {

@@ -6,7 +6,7 @@
 import { closeSync, openSync, readdirSync } from 'node:fs';
 import { CLONE_NEWNET, O_CLOEXEC, O_RDONLY, libc } from './libc.js';
 import { strerror } from '../errno.js';
-import type { RtMessage, RtRequest } from '../backend.js';
+import { NetlinkError, type RtMessage, type RtRequest } from '../backend.js';
 import { NETNSA_FD, NETNSA_NSID, RTGENMSG_LEN, RTM_GETNSID } from '../wire/rtnl-constants.js';
 import { attrS32 } from '../wire/nlattr.js';
 
@@ -48,7 +48,7 @@ export function netnsFd(name: string): number | undefined {
 }
 
 /** netns_map_init(): each named namespace's nsid as this namespace knows it (RTM_GETNSID per name). */
-export function nsidNames(request: (req: RtRequest) => RtMessage[]): Map<number, string> {
+export function nsidNames(request: (req: RtRequest) => RtMessage[], refused?: (e: NetlinkError) => void): Map<number, string> {
   const names = new Map<number, string>();
   for (const name of netnsNames()) {
     let fd = -1;
@@ -60,8 +60,11 @@ export function nsidNames(request: (req: RtRequest) => RtMessage[]): Map<number,
       const id = m?.attrs.get(NETNSA_NSID);
       const n = id ? attrS32(id) : -1;
       if (n >= 0 && !names.has(n)) names.set(n, name);
-    } catch {
-      // Not a namespace we can ask about: ip skips it too.
+    } catch (e) {
+      // A file that opens but is no namespace (a stale entry of an interrupted `netns add`):
+      // the kernel refuses the fd and ip prints its answer, then goes on. One that does not
+      // open at all, ip skips without a word.
+      if (e instanceof NetlinkError) refused?.(e);
     } finally {
       if (fd >= 0) closeSync(fd);
     }

@@ -54,6 +54,13 @@ c('netns list', ['mkdir -p /run/netns']);
 c('netns list', ['mkdir -p /run/netns', 'touch /run/netns/tsn-netns-plainfile']);
 c('-j netns list', ['mkdir -p /run/netns', 'touch /run/netns/tsn-netns-plainfile']);
 c('netns list', [...add('a'), 'ip netns set tsn-netns-a 0', 'mkdir /run/netns/tsn-netns-dir']);
+// A veth whose peer is in a named namespace: link show names it (get_name_from_nsid), and a
+// /run/netns entry that is no namespace is refused by the kernel, which ip prints and goes on.
+const peered = [...add('a'), `ip link add ${N}-v address 02:00:00:00:00:01 type veth peer name ${N}-p address 02:00:00:00:00:02 netns ${N}-a`];
+for (const cmd of ['link show', `-n ${N}-a link show`, '-j link show', '-br link show']) {
+  c(cmd, peered);
+  c(cmd, [...peered, 'touch /run/netns/tsn-netns-plainfile']);
+}
 for (let n = 1; n <= 12; n++) c('netns list', add(...Array.from({ length: n }, (_, i) => `m${i}`)).concat(n % 3 ? [] : [`ip netns set ${N}-m1 ${n}`]));
 
 // ---- add, attach, delete ----
