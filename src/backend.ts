@@ -1,5 +1,6 @@
 import type { ArpingPort } from './arping/port.js';
 import type { Attrs, LinkAttr } from './wire/nlattr.js';
+import type { NeighbourView } from './wire/nlmsg.js';
 
 // The port between the iproute2 front (src/ip) and what answers it: the real
 // kernel (src/kernel) or the model (src/sim). The front never knows which.
@@ -196,6 +197,12 @@ export interface Backend {
    * into a receive buffer: copy what you keep beyond the callback.
    */
   neighbourDump(filter: NeighbourDumpFilter, each: (n: Neighbour) => void): void;
+  /**
+   * neighbourDump for a listing that keeps nothing: each message read in place
+   * by one NeighbourView, reused for the next (a 10,000-entry `neigh show`).
+   * Optional: neighbourDump serves where it is absent (the model).
+   */
+  neighbourDumpInPlace?(filter: NeighbourDumpFilter, each: (v: NeighbourView) => void): void;
   /** RTM_GETNEIGH for one entry; throws NetlinkError (ENOENT) when missing. */
   neighbourGet(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour;
   neighbourAdd(change: NeighbourChange, nlFlags: number): void;

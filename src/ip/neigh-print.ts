@@ -7,10 +7,11 @@ import {
 } from '../backend.js';
 import type { Context } from './context.js';
 import { matches } from './matches.js';
-import { formatAddress, formatLladdr, parseUnsigned } from '../lib/inet.js';
+import { formatAddress, formatLladdr, parseUnsigned, putHexColon6, putIPv4 } from '../lib/inet.js';
 import { rtProtocols } from './names.js';
 import { familyColor } from './common.js';
-import { Color } from '../lib/output.js';
+import { Color, TextBytes, ascii, putBytes } from '../lib/output.js';
+import type { NeighbourView } from '../wire/nlmsg.js';
 
 /** nud_state_a2n(): names (three of them by prefix) or a single-bit number below 0x100. */
 export function nudStateFromName(arg: string): number | undefined {
@@ -43,6 +44,77 @@ function stateText(state: number): string {
     stateTexts.set(state, t);
   }
   return t;
+}
+
+/** stateText() as bytes, by state value. */
+const stateBytes = new Map<number, Uint8Array>();
+const DEV = ascii('dev '), LLADDR = ascii('lladdr '), ROUTER = ascii('router '), PROXY = ascii('proxy '),
+  MANAGED = ascii('managed '), EXTERN_LEARN = ascii('extern_learn '), OFFLOAD = ascii('offload ');
+
+/** NDA_DST's text for any length but 4 (that one is written as bytes), as printNeighbour() makes it. */
+function dstTextOf(v: NeighbourView): string {
+  const dst = v.buf.subarray(v.dst, v.dst + v.dstLen);
+  return formatAddress(v.family === AF_BRIDGE ? (v.dstLen === 16 ? AF_INET6 : AF_INET) : v.family, dst);
+}
+
+/**
+ * printNeighbour()'s common listing (plain text, not brief, no stats) for
+ * entries read in place: each line's bytes are written straight into the
+ * output (TextBytes), the same fields in the same order, with no string made
+ * for an IPv4 address, a MAC or a device name seen before (10,000-entry
+ * tables). Returns the printer of one entry; `filterIndex` hides the device.
+ */
+export function neighbourLinePrinter(ctx: Context, filterIndex: number): (v: NeighbourView) => void {
+  const t = ctx.out.bytes();
+  const numeric = ctx.opts.numeric > 0;
+  let nameIndex = 0;
+  let name = DEV;
+  /** A field without a byte form: its text, through TextBytes (which may flush). */
+  const text = (p: number, s: string): number => {
+    t.pos = p;
+    t.text(s);
+    return t.pos;
+  };
+  return (v) => {
+    const o = t.buf, b = v.buf, ifindex = v.ifindex;
+    let p = t.pos;
+    if (v.dst >= 0) {
+      p = v.dstLen === 4 ? putIPv4(o, p, b, v.dst) : text(p, dstTextOf(v));
+      o[p++] = 32;
+    }
+    if (!filterIndex && ifindex) {
+      if (ifindex !== nameIndex) {
+        nameIndex = ifindex;
+        name = Buffer.from(ctx.indexToName(ifindex));
+      }
+      p = putBytes(o, putBytes(o, p, DEV), name);
+      o[p++] = 32;
+    }
+    if (v.lladdr >= 0) {
+      p = putBytes(o, p, LLADDR);
+      p = v.lladdrLen === 6 ? putHexColon6(o, p, b, v.lladdr)
+        : text(p, formatLladdr(b.subarray(v.lladdr, v.lladdr + v.lladdrLen), ctx.indexToType(ifindex)));
+      o[p++] = 32;
+    }
+    const flags = v.flags, flagsExt = v.flagsExt;
+    if (flags & (NTF_ROUTER | NTF_PROXY | NTF_EXT_LEARNED | NTF_OFFLOADED) || flagsExt > 0) {
+      if (flags & NTF_ROUTER) p = putBytes(o, p, ROUTER);
+      if (flags & NTF_PROXY) p = putBytes(o, p, PROXY);
+      if (flagsExt > 0 && flagsExt & NTF_EXT_MANAGED) p = putBytes(o, p, MANAGED);
+      if (flags & NTF_EXT_LEARNED) p = putBytes(o, p, EXTERN_LEARN);
+      if (flags & NTF_OFFLOADED) p = putBytes(o, p, OFFLOAD);
+    }
+    const state = v.state;
+    if (state) {
+      let sb = stateBytes.get(state);
+      if (sb === undefined) stateBytes.set(state, (sb = ascii(stateText(state))));
+      p = putBytes(o, p, sb);
+    }
+    if (v.protocol > 0) p = text(p, `proto ${rtProtocols.name(v.protocol, numeric)} `);
+    o[p++] = 10;
+    t.pos = p;
+    if (p > TextBytes.FLUSH_AT) t.flush();
+  };
 }
 
 /**
