@@ -223,6 +223,12 @@ export interface Backend {
    * serves where it is absent.
    */
   rtDumpTransient?(req: RtRequest, each: (m: RtMessage) => void): void;
+  /**
+   * rtDump for a printer that reads each answer in place: the message's bytes
+   * at buf[off, off+len), valid during the call only (a 1,000-address listing).
+   * Optional: rtDump serves where it is absent (the model).
+   */
+  rtDumpInPlace?(req: RtRequest, each: (buf: Uint8Array, off: number, len: number) => void): void;
   /** Sends a request and waits for the ACK; returns the answers (RTM_GETLINK); throws NetlinkError. */
   rtRequest?(req: RtRequest): RtMessage[];
   /** The text of a file of the running system (/proc/net/bonding/X, sysfs); undefined when absent. */

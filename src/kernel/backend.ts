@@ -67,6 +67,10 @@ export class KernelBackend implements Backend {
     });
   }
 
+  rtDumpInPlace(req: RtRequest, each: (buf: Uint8Array, off: number, len: number) => void): void {
+    this.nl.dump(rtRequestBytes(req), each);
+  }
+
   rtRequest(req: RtRequest): RtMessage[] {
     const out: RtMessage[] = [];
     this.nl.request(rtRequestBytes(req), (buf, off, len) => out.push(rtMessage(Uint8Array.prototype.slice.call(buf, off, off + len), 0, len, req.header.length)));

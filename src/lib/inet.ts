@@ -127,6 +127,14 @@ export function putIPv4(o: Uint8Array, p: number, b: Uint8Array, at: number): nu
   return p + n[v >> 2] - 1;
 }
 
+/** A number 0-255 in decimal, written as ASCII into o at p (room for 4 bytes); returns the offset after it. */
+export function putDec8(o: Uint8Array, p: number, v: number): number {
+  const t = decDotBytes ?? makeDecDot();
+  const k = v << 2;
+  o[p] = t[k]; o[p + 1] = t[k + 1]; o[p + 2] = t[k + 2];
+  return p + decDotLen![v] - 1;
+}
+
 /** formatIPv4() of the four bytes at b[o] (an attribute read in place, no view made). */
 export function formatIPv4At(b: Uint8Array, o: number): string {
   return DEC_DOT[b[o]] + DEC_DOT[b[o + 1]] + DEC_DOT[b[o + 2]] + DEC[b[o + 3]];

@@ -76,16 +76,12 @@ export class TextBytes {
   }
 }
 
-/** A constant text's bytes, for putBytes(). */
-export function ascii(s: string): Uint8Array {
+/**
+ * A constant text's bytes, copied into a TextBytes buffer with `p += c.copy(o, p)`:
+ * in the interpreter one native copy costs less than a loop over a few bytes.
+ */
+export function ascii(s: string): Buffer {
   return Buffer.from(s, 'latin1');
-}
-
-/** Copies `src` into o at p (short texts: a loop is cheaper than a native call); returns the offset after it. */
-export function putBytes(o: Uint8Array, p: number, src: Uint8Array): number {
-  const n = src.length;
-  for (let k = 0; k < n; k++) o[p + k] = src[k];
-  return p + n;
 }
 
 export class Output {

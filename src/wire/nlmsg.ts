@@ -5,7 +5,7 @@
 // MessageWriter builds a whole request in a buffer it is given. Pure byte
 // work, no I/O, no globals; numbers are little-endian (host order, x86/arm).
 import {
-  IFADDRMSG_LEN, IFINFOMSG_LEN, NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_LLADDR, NDA_MAX, NDA_PROBES, NDA_PROTOCOL,
+  IFADDRMSG_LEN, IFA_ADDRESS, IFA_ANYCAST, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_RT_PRIORITY, IFINFOMSG_LEN, NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_LLADDR, NDA_MAX, NDA_PROBES, NDA_PROTOCOL,
   NDMSG_LEN, NLA_HDRLEN, NLA_TYPE_MASK, NLMSGERR_ATTR_MSG, NLMSG_HDRLEN, NLM_F_ACK_TLVS, NLM_F_CAPPED, RTM_DELNEIGH,
   RTM_GETNEIGH, RTM_NEWNEIGH, RTMSG_LEN,
 } from './rtnl-constants.js';
@@ -320,6 +320,93 @@ export function decodeNeighbour(buf: Uint8Array, off: number, len: number): Neig
     protocol: v.protocol >= 0 ? v.protocol : undefined,
     flagsExt: v.flagsExt >= 0 ? v.flagsExt : undefined,
   };
+}
+
+/**
+ * An RTM_NEWADDR/DELADDR message read in place, as NeighbourView: the
+ * ifaddrmsg's fields (`flags` from IFA_FLAGS when it is there), and the
+ * payload offset (-1: absent) and length of each attribute ip prints. One
+ * view serves every message of a dump. `odd` marks what a reader of this
+ * view does not handle (a short IFA_FLAGS): it then reads the message
+ * through AttrList.
+ */
+export class AddressView {
+  buf: Uint8Array = new Uint8Array(0);
+  type = 0;
+  family = 0;
+  prefixlen = 0;
+  flags = 0;
+  scope = 0;
+  index = 0;
+  address = -1;
+  addressLen = 0;
+  local = -1;
+  localLen = 0;
+  label = -1;
+  labelLen = 0;
+  broadcast = -1;
+  broadcastLen = 0;
+  anycast = -1;
+  anycastLen = 0;
+  cacheinfo = -1;
+  cacheinfoLen = 0;
+  rtPriority = -1;
+  rtPriorityLen = 0;
+  odd = false;
+
+  /** Reads the message at buf[off, off+len); false when it is too short for its ifaddrmsg. */
+  reset(buf: Uint8Array, off: number, len: number): boolean {
+    if (len < NLMSG_HDRLEN + IFADDRMSG_LEN) return false;
+    const h = off + NLMSG_HDRLEN;
+    this.buf = buf;
+    this.type = buf[off + 4] | (buf[off + 5] << 8);
+    this.family = buf[h];
+    this.prefixlen = buf[h + 1];
+    let flags = buf[h + 2];
+    this.scope = buf[h + 3];
+    this.index = buf[h + 4] | (buf[h + 5] << 8) | (buf[h + 6] << 16) | (buf[h + 7] << 24);
+    let address = -1, addressLen = 0, local = -1, localLen = 0, label = -1, labelLen = 0, broadcast = -1, broadcastLen = 0;
+    let anycast = -1, anycastLen = 0, cacheinfo = -1, cacheinfoLen = 0, rtPriority = -1, rtPriorityLen = 0, odd = false;
+    const end = off + len;
+    let seen = 0; // bit per attribute type below 32 (the first of a repeated type counts, as AttrList)
+    for (let p = h + IFADDRMSG_LEN; p + NLA_HDRLEN <= end;) {
+      const alen = buf[p] | (buf[p + 1] << 8);
+      if (alen < NLA_HDRLEN || p + alen > end) break;
+      const type = (buf[p + 2] | (buf[p + 3] << 8)) & NLA_TYPE_MASK;
+      const o = p + NLA_HDRLEN, l = alen - NLA_HDRLEN;
+      if (type < 32 && !(seen & (1 << type))) {
+        seen |= 1 << type;
+        switch (type) {
+          case IFA_ADDRESS: address = o; addressLen = l; break;
+          case IFA_LOCAL: local = o; localLen = l; break;
+          case IFA_LABEL: label = o; labelLen = l; break;
+          case IFA_BROADCAST: broadcast = o; broadcastLen = l; break;
+          case IFA_ANYCAST: anycast = o; anycastLen = l; break;
+          case IFA_CACHEINFO: cacheinfo = o; cacheinfoLen = l; break;
+          case IFA_RT_PRIORITY: rtPriority = o; rtPriorityLen = l; break;
+          case IFA_FLAGS: if (l >= 4) flags = u32At(buf, o); else odd = true; break;
+        }
+      }
+      p += (alen + 3) & ~3;
+    }
+    this.flags = flags;
+    this.address = address;
+    this.addressLen = addressLen;
+    this.local = local;
+    this.localLen = localLen;
+    this.label = label;
+    this.labelLen = labelLen;
+    this.broadcast = broadcast;
+    this.broadcastLen = broadcastLen;
+    this.anycast = anycast;
+    this.anycastLen = anycastLen;
+    this.cacheinfo = cacheinfo;
+    this.cacheinfoLen = cacheinfoLen;
+    this.rtPriority = rtPriority;
+    this.rtPriorityLen = rtPriorityLen;
+    this.odd = odd;
+    return true;
+  }
 }
 
 // ---- struct rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type (u8 each), flags u32 ----
