@@ -9,7 +9,7 @@ import {
 } from '../wire/rtnl-constants.js';
 import { AttrList, type Attrs, attrStr, attrU32 } from '../wire/nlattr.js';
 import { AddressView, type Ifaddrmsg, emitIfaddrmsg, nlmsgFlags, parseIfaddrmsg } from '../wire/nlmsg.js';
-import { type Output, TextBytes, ascii, writeAllBytes } from '../lib/output.js';
+import { type Output, TextBytes, ascii } from '../lib/output.js';
 import { isWireError } from '../wire/error.js';
 import { familyColor, familyName } from './common.js';
 import type { Context } from './context.js';
@@ -85,9 +85,9 @@ export class AddrLines {
   private bytes = Buffer.allocUnsafe(1 << 16);
   /** Where the next line's bytes go (a writer asks room() first). */
   pos = 0;
-  readonly index: number[] = [];
-  readonly start: number[] = [];
-  readonly end: number[] = [];
+  /** Per address: device, start and end of its line (three slots each: an array store costs less than a push). */
+  private meta = new Int32Array(3 * 256);
+  private count = 0;
 
   /** The buffer, with room for `n` more bytes from pos on. */
   room(n: number): Buffer {
@@ -106,33 +106,53 @@ export class AddrLines {
 
   /** Records the address whose line ends at pos and starts at `start` (-1: dropped by the filters). */
   add(index: number, start: number): void {
-    this.index.push(index);
-    this.start.push(start);
-    this.end.push(this.pos);
+    let m = this.meta;
+    const k = 3 * this.count++;
+    if (k === m.length) {
+      m = new Int32Array(2 * k);
+      m.set(this.meta);
+      this.meta = m;
+    }
+    m[k] = index;
+    m[k + 1] = start;
+    m[k + 2] = this.pos;
   }
 
   /** Has the device an address that passed the filters (1), only addresses that did not (0), or none (-1)? */
   shown(index: number): number {
+    const m = this.meta, n = 3 * this.count;
     let r = -1;
-    for (let k = 0; k < this.index.length; k++) {
-      if (this.index[k] !== index) continue;
-      if (this.start[k] >= 0) return 1;
+    for (let k = 0; k < n; k += 3) {
+      if (m[k] !== index) continue;
+      if (m[k + 1] >= 0) return 1;
       r = 0;
     }
     return r;
   }
 
-  /** Prints the device's lines, in dump order. */
+  /** Prints the device's lines, in dump order (each run of adjacent lines in one copy). */
   print(out: Output, index: number): void {
-    let t: TextBytes | undefined;
-    for (let k = 0; k < this.index.length; k++) {
-      const s = this.start[k];
-      if (this.index[k] !== index || s < 0) continue;
-      t ??= out.bytes();
-      const e = this.end[k];
-      if (t.pos + e - s > t.buf.length) t.flush();
-      if (e - s > t.buf.length) writeAllBytes(1, this.bytes.subarray(s, e));
-      else t.pos += this.bytes.copy(t.buf, t.pos, s, e);
+    const m = this.meta, n = 3 * this.count;
+    let s = -1, e = -1;
+    for (let k = 0; k < n; k += 3) {
+      if (m[k] !== index || m[k + 1] < 0) continue;
+      if (m[k + 1] !== e) {
+        if (s >= 0) this.copyOut(out, s, e);
+        s = m[k + 1];
+      }
+      e = m[k + 2];
+    }
+    if (s >= 0) this.copyOut(out, s, e);
+  }
+
+  private copyOut(out: Output, s: number, e: number): void {
+    const t = out.bytes();
+    for (let at = s; at < e;) {
+      // A run may be longer than the output buffer holds: in pieces of at most FLUSH_AT bytes.
+      const n = Math.min(e - at, TextBytes.FLUSH_AT);
+      if (t.pos + n > t.buf.length) t.flush();
+      t.pos += this.bytes.copy(t.buf, t.pos, at, at + n);
+      at += n;
       if (t.pos > TextBytes.FLUSH_AT) t.flush();
     }
   }
