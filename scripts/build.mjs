@@ -55,7 +55,7 @@ if (!existsSync(cache)) {
 // bundle changed (the build id is kept beside it); without Bun, only the Node bundle is made.
 const exe = 'dist/tsnet-linux-x64';
 /** node's modules that the executable requires at first use (see lazyBuiltins). */
-const LAZY_BUILTINS = ['node:tty', 'node:dns/promises', 'node:os', 'node:path', 'node:buffer', 'node:child_process'];
+const LAZY_BUILTINS = ['node:fs', 'node:tty', 'node:dns/promises', 'node:os', 'node:path', 'node:buffer', 'node:child_process'];
 const bun = findBun();
 if (!bun) {
   rmSync(exe, { force: true });
@@ -76,6 +76,10 @@ if (!bun) {
     rmSync('dist/bun-entry.cjs');
     rmSync('dist/bun-front.cjs');
     if (r.status !== 0) throw new Error(`bun build --compile failed (${r.status ?? r.signal})`);
+    // bin/tsnet runs it with a JavaScriptCore option set in its environment; a Bun that does not
+    // know the option refuses to start, so the build stops here rather than every call later.
+    const probe = spawnSync(`${exe}.tmp`, ['-V'], { encoding: 'utf8', env: { ...process.env, BUN_JSC_useWarmUpMarkedBlocks: '0' } });
+    if (probe.status !== 0 || probe.stderr) throw new Error(`build: the executable does not start as bin/tsnet runs it: ${probe.stderr || probe.status}`);
     renameSync(`${exe}.tmp`, exe);
     writeFileSync(`${exe}.build`, key);
   }
@@ -83,8 +87,9 @@ if (!bun) {
 
 /**
  * Under Bun, requiring some of node's modules costs milliseconds each (node:tty ~4 ms,
- * node:dns/promises ~1.5 ms: Bun builds them in JavaScript at first use), and the bundle
- * requires them at its start although most runs never call them. In the executable's copy
+ * node:dns/promises ~1.5 ms, node:fs ~2 ms: Bun builds them in JavaScript at first use), and
+ * the bundle requires them at its start although most runs never call them (a kernel command
+ * writes and opens namespaces through libc under Bun: see writeThrough in src/lib/output.ts). In the executable's copy
  * of the bundle they are required at first use instead. esbuild's CommonJS output only
  * reads named imports as properties of the required module at the call (`(0, m.f)(...)`),
  * so a proxy that requires on first property read behaves the same; any other use

@@ -66,8 +66,11 @@ function takesValue(words: string[]): boolean {
 }
 
 export interface RunHooks {
-  /** Loads the code of the model or of the kernel backend; what it returns opens one for these options. */
-  loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Backend>;
+  /**
+   * Loads the code of the model or of the kernel backend (with --trace's decoder when `trace`);
+   * what it returns opens one for these options.
+   */
+  loadBackend(model: boolean, trace: boolean): Promise<(opts: GlobalOptions) => Backend>;
   /** Enters a network namespace; returns an error line on failure. */
   switchNetns(name: string): string | undefined;
   /** Runs the system's ip with these options and words (a batch's line: `inBatch`); undefined when there is none. */
@@ -99,7 +102,7 @@ export function commandOf(argv: string[]): string | undefined {
 
 /** What completion asks, answered through the same backends a command would use. */
 async function completionEnv(hooks: RunHooks): Promise<CompletionEnv> {
-  const open = { model: await hooks.loadBackend(true), kernel: await hooks.loadBackend(false) };
+  const open = { model: await hooks.loadBackend(true, true), kernel: await hooks.loadBackend(false, true) };
   const ask = <T>(options: string[], what: (b: Backend) => T | undefined, fallback: T): T => {
     const opts = defaultOptions();
     try {
@@ -164,9 +167,9 @@ export async function run(argv: string[], hooks: RunHooks): Promise<number> {
       const e = hooks.switchNetns(opts.netns);
       if (e) throw new Exit(255, [e]);
     }
-    const open = await hooks.loadBackend(opts.dryRun);
+    const open = await hooks.loadBackend(opts.dryRun, opts.trace > 0);
     // A `sim` line of a batch on the kernel runs on the model, as `tsnet sim ...` alone does.
-    ctx = new Context(opts, out, () => open(opts), hooks.handOver, async () => (await hooks.loadBackend(true))({ ...opts, dryRun: true }));
+    ctx = new Context(opts, out, () => open(opts), hooks.handOver, async () => (await hooks.loadBackend(true, opts.trace > 0))({ ...opts, dryRun: true }));
     if (opts.batch !== undefined) {
       rc = await runBatch(ctx, opts.batch);
       failed = false;

@@ -12,17 +12,18 @@ import { switchNetns } from './kernel/netns.js';
 import type { HandedOver } from './kernel/system-ip.js';
 import { setProgName } from './lib/progname.js';
 
-async function loadBackend(model: boolean): Promise<(opts: GlobalOptions) => Backend> {
+async function loadBackend(model: boolean, trace: boolean): Promise<(opts: GlobalOptions) => Backend> {
   if (model) {
     const { openSimBackend } = await import('./sim/open.js');
     return (opts) => openSimBackend(opts);
   }
-  return (opts) => new KernelBackend(opts.trace ? kernelTrace(opts.trace) : undefined);
+  const describe = trace ? await import('./wire/describe.js') : undefined;
+  return (opts) => new KernelBackend(opts.trace && describe ? kernelTrace(opts.trace, describe) : undefined);
 }
 
 /** --trace without --dry-run: the kernel's own requests and answers, decoded, on stderr. */
-function kernelTrace(level: number): NetlinkTrace {
-  return { level, line: (text) => writeAll(2, `kernel: ${text}\n`) };
+function kernelTrace(level: number, describe: NetlinkTrace['describe']): NetlinkTrace {
+  return { level, line: (text) => writeAll(2, `kernel: ${text}\n`), describe };
 }
 
 /**
@@ -38,5 +39,7 @@ async function handOver(options: string[], words: string[], inBatch: boolean): P
 export function main(argv: string[], invokedAs?: string): Promise<number> {
   setProgName(process.env.TSNET_ARGV0 ?? invokedAs);
   delete process.env.TSNET_ARGV0;
+  // bin/tsnet's setting for this run's JavaScriptCore only.
+  delete process.env.BUN_JSC_useWarmUpMarkedBlocks;
   return run(argv, { loadBackend, switchNetns, handOver });
 }

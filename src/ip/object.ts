@@ -41,15 +41,16 @@ export interface IpObject {
   run: Runner;
 }
 
-export type Runner = (ctx: Context, words: string[]) => Promise<number>;
+export type Runner = (ctx: Context, words: string[]) => number | Promise<number>;
 
 /**
  * An object's runner that loads its module on first use and keeps it: a
- * batch of 10,000 lines asks the module loader once.
+ * batch of 10,000 lines asks the module loader once, and once loaded a
+ * synchronous command's line runs without a promise.
  */
-export function onUse<M>(load: () => Promise<M>, runner: (m: M) => (ctx: Context, words: string[]) => number | Promise<number>): Runner {
-  let run: ((ctx: Context, words: string[]) => number | Promise<number>) | undefined;
-  return async (ctx, words) => (run ??= runner(await load()))(ctx, words);
+export function onUse<M>(load: () => Promise<M>, runner: (m: M) => Runner): Runner {
+  let run: Runner | undefined;
+  return (ctx, words) => (run ? run(ctx, words) : load().then((m) => (run ??= runner(m))(ctx, words)));
 }
 
 /** A command outside ip's grammar (`completion`): it takes the whole command line, before any global option. */

@@ -29,6 +29,8 @@ export function bunLibc(): Libc {
     ioctl: { args: [I, U, P], returns: I },
     poll: { args: [P, U, I], returns: I },
     close: { args: [I], returns: I },
+    open: { args: [P, I], returns: I },
+    write: { args: [I, P, U], returns: 'i64_fast' },
     setns: { args: [I, I], returns: I },
     unshare: { args: [I], returns: I },
     mount: { args: [P, P, P, U, P], returns: I },
@@ -63,6 +65,8 @@ export function bunLibc(): Libc {
       return r;
     },
     close: n(s.close),
+    open: (path: string, flags: number) => Number(s.open(cstr(path), flags)),
+    write: n(s.write),
     setns: n(s.setns),
     unshare: n(s.unshare),
     mount: (src: string | null, target: string, type: string | null, flags: number, data: string | null) =>

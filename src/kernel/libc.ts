@@ -4,6 +4,7 @@
 // instead (libc-bun.ts): koffi's native module cannot load from inside it.
 import { bunLibc } from './libc-bun.js';
 import { loadKoffi } from '../lib/koffi.js';
+import { writeThrough } from '../lib/output.js';
 
 export interface Libc {
   socket(domain: number, type: number, protocol: number): number;
@@ -18,6 +19,10 @@ export interface Libc {
   /** poll() on a worker thread: waits without blocking the event loop. */
   pollAsync(fds: Buffer, nfds: number, timeout: number): Promise<number>;
   close(fd: number): number;
+  /** open(2) without a mode (no O_CREAT): a descriptor, or -1 and errno. */
+  open(path: string, flags: number): number;
+  /** write(2): bytes written, or -1 and errno. */
+  write(fd: number, buf: Buffer, len: number): number;
   setns(fd: number, nstype: number): number;
   /** unshare(2): on the calling thread only (CLONE_NEWNET, CLONE_NEWNS: see netns-ops.ts). */
   unshare(flags: number): number;
@@ -38,7 +43,18 @@ export function libc(): Libc {
   if (cached) return cached;
   // The tests set this to prove that --dry-run never reaches the kernel.
   if (process.env.TSNET_FORBID_KERNEL) throw new Error('kernel access attempted (TSNET_FORBID_KERNEL is set)');
-  if (process.versions.bun) return (cached = bunLibc());
+  if (process.versions.bun) {
+    const c = (cached = bunLibc());
+    // From here on output goes through libc too: the executable then never loads node:fs for it.
+    writeThrough((fd, b) => {
+      const n = c.write(fd, b, b.length);
+      if (n >= 0) return n;
+      const e = c.errno();
+      if (e === EAGAIN || e === EINTR || e === EPIPE) return -e;
+      throw new Error(`write: ${c.strerror(e)}`);
+    });
+    return c;
+  }
   const koffi = loadKoffi();
   const lib = koffi.load('libc.so.6');
   const f = (decl: string) => lib.func(decl) as (...a: unknown[]) => number;
@@ -58,6 +74,8 @@ export function libc(): Libc {
       poll.async(fds, nfds, timeout, (err: unknown, res: number) => (err ? reject(err) : resolve(res)));
     }),
     close: f('int close(int)'),
+    open: f('int open(const char *, int)'),
+    write: f('intptr_t write(int, const void *, size_t)'),
     setns: f('int setns(int, int)'),
     unshare: f('int unshare(int)'),
     mount: f('int mount(const char *, const char *, const char *, unsigned long, const char *)'),
@@ -87,6 +105,7 @@ export const SO_RCVBUFFORCE = 33;
 export const SOL_NETLINK = 270;
 export const NETLINK_EXT_ACK = 11;
 export const NETLINK_GET_STRICT_CHK = 12;
+export const O_RDONLY = 0, O_CLOEXEC = 0o2000000;
 export const CLONE_NEWNET = 0x40000000;
 export const CLONE_NEWNS = 0x20000;
 /** mount(2) flags and umount2(2)'s MNT_DETACH (linux/mount.h). */
@@ -99,3 +118,4 @@ export const MSG_DONTWAIT = 0x40;
 export const POLLIN = 0x1;
 export const EINTR = 4;
 export const EAGAIN = 11;
+export const EPIPE = 32;

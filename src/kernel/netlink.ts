@@ -14,10 +14,10 @@ import {
 } from './libc.js';
 import { AF_NETLINK, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../wire/rtnl-constants.js';
 import {
-  emitNlmsghdr, nlmsgCheck, nlmsgNext, nlmsgSeq, nlmsgType, parseNlmsgDone, parseNlmsgerr, parseNlmsghdr,
+  nlmsgCheck, nlmsgFlags, nlmsgNext, nlmsgSeq, nlmsgType, parseNlmsgDone, parseNlmsgerr, parseNlmsghdr, stampNlmsg,
 } from '../wire/nlmsg.js';
 import { isWireError } from '../wire/error.js';
-import { describeNlmsg, hexGroups, rtmName } from '../wire/describe.js';
+import type * as Describe from '../wire/describe.js';
 import { NetlinkError } from '../backend.js';
 import { EPROTO } from '../errno.js';
 
@@ -35,6 +35,8 @@ export type MessageHandler = (buf: Buffer, off: number, len: number, received?: 
 export interface NetlinkTrace {
   level: number;
   line(text: string): void;
+  /** The decoder, wire/describe.ts: loaded only by a run that traces (its tables cost every other run ~0.5 ms). */
+  describe: Pick<typeof Describe, 'describeNlmsg' | 'hexGroups' | 'rtmName'>;
 }
 
 export class NetlinkSocket {
@@ -75,12 +77,12 @@ export class NetlinkSocket {
 
   private send(msg: Uint8Array, flags: number): number {
     const seq = ++this.seq;
-    const h = parseNlmsghdr(msg);
-    if (isWireError(h)) throw h;
-    emitNlmsghdr({ ...h, flags: h.flags | flags | NLM_F_REQUEST, seq }, msg);
+    const h = msg.length < NLMSG_HDRLEN ? parseNlmsghdr(msg) : undefined;
+    if (h && isWireError(h)) throw h;
+    stampNlmsg(msg, nlmsgFlags(msg, 0) | flags | NLM_F_REQUEST, seq);
     if (this.trace) {
-      this.trace.line(`netlink request: ${describeNlmsg(msg)}`);
-      if (this.trace.level >= 2) this.trace.line(`netlink request bytes: ${hexGroups(msg)}`);
+      this.trace.line(`netlink request: ${this.trace.describe.describeNlmsg(msg)}`);
+      if (this.trace.level >= 2) this.trace.line(`netlink request bytes: ${this.trace.describe.hexGroups(msg)}`);
     }
     const c = libc();
     const bytes = Buffer.from(msg.buffer, msg.byteOffset, msg.length);
@@ -117,7 +119,7 @@ export class NetlinkSocket {
         const len = nlmsgCheck(buf, off, n);
         if (isWireError(len)) return;
         if (nlmsgSeq(buf, off) === seq) {
-          this.trace?.line(`netlink answer: ${describeNlmsg(buf.subarray(off, off + len))}`);
+          this.trace?.line(`netlink answer: ${this.trace.describe.describeNlmsg(buf.subarray(off, off + len))}`);
           if (nlmsgType(buf, off) === NLMSG_ERROR) {
             const e = parseNlmsgerr(buf, off, len);
             if (isWireError(e)) throw new NetlinkError(EPROTO, undefined, e.message);
@@ -166,12 +168,12 @@ export class NetlinkSocket {
             continue;
           }
           if (this.trace && (type === NLMSG_DONE || type === NLMSG_ERROR)) {
-            if (count) this.trace.line(`netlink answer: ${count} ${rtmName(last)} message(s) with NLM_F_MULTI`);
-            this.trace.line(`netlink answer: ${describeNlmsg(buf.subarray(off, off + len))}`);
+            if (count) this.trace.line(`netlink answer: ${count} ${this.trace.describe.rtmName(last)} message(s) with NLM_F_MULTI`);
+            this.trace.line(`netlink answer: ${this.trace.describe.describeNlmsg(buf.subarray(off, off + len))}`);
           } else if (this.trace) {
             count++;
             last = type;
-            if (this.trace.level >= 2) this.trace.line(`netlink answer: ${describeNlmsg(buf.subarray(off, off + len))}`);
+            if (this.trace.level >= 2) this.trace.line(`netlink answer: ${this.trace.describe.describeNlmsg(buf.subarray(off, off + len))}`);
           }
           if (type === NLMSG_DONE) {
             const e = parseNlmsgDone(buf, off, len);

@@ -17,27 +17,51 @@ export function stdoutClosed(): boolean {
   return stdoutGone;
 }
 
+/**
+ * write(2) through libc, set once libc is loaded under Bun (libc-bun.ts): Bun
+ * builds node:fs at its first use (~2 ms of a ~30 ms `neigh show`), and a
+ * command that talks to the kernel has libc loaded anyway. Returns the bytes
+ * written, or -errno for EAGAIN, EINTR and EPIPE; throws on other errors.
+ */
+let rawWrite: ((fd: number, b: Buffer) => number) | undefined;
+
+export function writeThrough(write: (fd: number, b: Buffer) => number): void {
+  rawWrite = write;
+}
+
+/** fs.writeSync as -errno on failure, as rawWrite reports it. */
+function fsWrite(fd: number, b: Buffer): number {
+  try {
+    return writeSync(fd, b);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EAGAIN') return -EAGAIN;
+    if (err.code === 'EPIPE') return -EPIPE;
+    throw e;
+  }
+}
+
+const EAGAIN = 11, EPIPE = 32;
+
 /** Writes all of `s` to a file descriptor, waiting out EAGAIN on non-blocking pipes. */
 export function writeAll(fd: number, s: string): void {
   writeAllBytes(fd, Buffer.from(s));
 }
 
 /** writeAll() of bytes. */
-export function writeAllBytes(fd: number, bytes: Uint8Array): void {
+export function writeAllBytes(fd: number, bytes: Buffer): void {
   let b = bytes;
   while (b.length) {
-    try {
-      const n = writeSync(fd, b);
+    const n = (rawWrite ?? fsWrite)(fd, b);
+    if (n >= 0) {
       b = b.subarray(n);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      if (code === 'EPIPE') {
-        if (fd === 1) stdoutGone = true;
-        return;
-      }
-      throw e;
+      continue;
     }
+    if (n === -EPIPE) {
+      if (fd === 1) stdoutGone = true;
+      return;
+    }
+    // -EAGAIN (a non-blocking pipe is full) or -EINTR (libc's write only): again.
   }
 }
 

@@ -6,7 +6,8 @@
 // once its state machines settle: the actor key from the port's speed and
 // duplex (15 for a veth's 10000 Mbps full duplex), partner key 1, partner
 // MAC zero, actor port state 77 (active, aggregating, in sync, defaulted)
-// in the active aggregator and 69 (not in sync) elsewhere, partner state 0.
+// in the active aggregator and 69 (not in sync) elsewhere, partner state 0;
+// a port whose link goes down keeps the 77 it had (see adLinkChange()).
 // No LACPDU is sent or received; the churn and LACPDU details that
 // /proc/net/bonding prints are not in netlink and not modelled.
 import { type LinkAttr, encodeAttrs } from '../wire/nlattr.js';
@@ -20,7 +21,7 @@ const SLAVE_AD_AGGREGATOR_ID = 6, SLAVE_AD_ACTOR_STATE = 7, SLAVE_AD_PARTNER_STA
 const STATE_IN_ACTIVE = 0x4d, STATE_ELSEWHERE = 0x45;
 
 interface AdBond { adAggregators?: number }
-interface AdSlave { adPort?: number; adAggregator?: number }
+interface AdSlave { adPort?: number; adAggregator?: number; adSynced?: boolean }
 
 const adBond = (b: SimLink) => bondOf(b) as AdBond;
 const adSlave = (s: SimLink) => slaveOf(s) as AdSlave;
@@ -41,8 +42,24 @@ function actorKey(s: SimLink): number {
 }
 
 /** The active aggregator's slave: the first whose link is up. */
-function activeAggregatorSlave(host: SimHost, bond: SimLink): SimLink | undefined {
+export function activeAggregatorSlave(host: SimHost, bond: SimLink): SimLink | undefined {
   return slavesOf(host, bond).find((s) => linkOf(s) === LINK_UP && adSlave(s).adAggregator !== undefined);
+}
+
+/**
+ * bond_3ad_handle_link_change() as the mux machine then leaves the port
+ * (`before`: the active aggregator's slave before the links changed): a port
+ * whose link goes down stays selected and ATTACHED, so it keeps the
+ * synchronization it had in the active aggregator (the lab's driver shows 77
+ * for it after the failover); one whose link comes up has a new actor key,
+ * is detached and attaches again, in sync only in the active aggregator.
+ */
+export function adLinkChange(bond: SimLink, before: SimLink | undefined, changed: Map<SimLink, number>): void {
+  if (bondMode(bond) !== MODE_8023AD) return;
+  for (const [s, st] of changed) {
+    if (st === LINK_UP) adSlave(s).adSynced = undefined;
+    else if (s === before) adSlave(s).adSynced = true;
+  }
 }
 
 /** bond_fill_info()'s 802.3ad attributes: the active aggregator (when there is one), the actor system settings. */
@@ -69,7 +86,7 @@ export function adSlaveAttrs(host: SimHost, bond: SimLink, slave: SimLink): Link
   const inActive = activeAggregatorSlave(host, bond) === slave;
   return [
     { type: SLAVE_AD_AGGREGATOR_ID, kind: 'u16', value: agg },
-    { type: SLAVE_AD_ACTOR_STATE, kind: 'u8', value: inActive ? STATE_IN_ACTIVE : STATE_ELSEWHERE },
+    { type: SLAVE_AD_ACTOR_STATE, kind: 'u8', value: inActive || adSlave(slave).adSynced ? STATE_IN_ACTIVE : STATE_ELSEWHERE },
     { type: SLAVE_AD_PARTNER_STATE, kind: 'u16', value: 0 },
   ];
 }

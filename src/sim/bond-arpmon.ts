@@ -22,7 +22,7 @@ import {
   type BondEnv, LINK_BACK, LINK_DOWN, LINK_FAIL, LINK_UP, MODE_8023AD, MODE_AB, MODE_ALB, MODE_TLB, activeOf, bondOf, le32, linkOf,
   params, prio, setActiveFlags, setCarrier, setInactiveFlags, setLinkState, settings, slaveIsUp, slaveOf, slavesOf,
 } from './bond-state.js';
-import { selectActive } from './bond.js';
+import { notifyPeers, selectActive, shouldNotifyPeers } from './bond.js';
 import { routeFor } from './route.js';
 import { hexBytes, toHex } from './text.js';
 import type { SimHost, SimLink } from './world.js';
@@ -185,11 +185,20 @@ function loadbalanceArpMon(env: BondEnv, bond: SimLink, p: ArpParams): void {
   if (failover) selectActive(env, bond, params(bond));
 }
 
-/** bond_activebackup_arp_mon(): inspect, commit what changed, then probe. */
+/**
+ * bond_activebackup_arp_mon(): inspect, commit what changed, then probe;
+ * then the peer notification decided before the inspection (a change of
+ * active slave made while the bond had no carrier notifies at the next run).
+ */
 function abArpMon(env: BondEnv, bond: SimLink, p: ArpParams): void {
+  const should = shouldNotifyPeers(env, bond, params(bond));
   const proposed = abInspect(env, bond, p);
   if (proposed.size) abCommit(env, bond, p, proposed);
   abProbe(env, bond, p);
+  if (should) {
+    bondOf(bond).peerNotif = (bondOf(bond).peerNotif ?? 0) - 1;
+    notifyPeers(env, bond, ['bond_arp_monitor', 'bond_activebackup_arp_mon', 'inetdev_send_gratuitous_arp']);
+  }
 }
 
 /** bond_ab_arp_inspect(). */
@@ -413,7 +422,8 @@ export function arpCheckOptions(env: BondEnv, bond: SimLink, data: Uint8Array, m
         env.note(`${name}: ${text}`, 'bond_changelink');
         // bond_opt_error_interpret() shows the raw value: the address as a little-endian number.
         env.note(`${name}: option arp_ip_target: invalid value (${new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true)})`, 'bond_changelink');
-        throw new NetlinkError(EINVAL);
+        // The same -EINVAL sets the extack there too (the lab's 6.1.192 has the option extacks of 6.2).
+        throw new NetlinkError(EINVAL, 'invalid option value');
       };
       // bond_is_ip_target_ok(): 0.0.0.0 and the limited broadcast only (0/8 is a usable range since 5.3).
       if (t === '0.0.0.0' || t === '255.255.255.255') fail(`invalid ARP target ${t} specified for addition`);
@@ -459,11 +469,20 @@ export function arpApplyOptions(env: BondEnv, bond: SimLink, data: Uint8Array): 
   }
   // bond_option_mode_set(): a mode without ARP monitoring turns it off, and the MII monitor on (100 ms) if it was off.
   const mode = tb.get(IFLA_BOND_MODE);
+  // It also drops arp_validate whatever the mode ("don't cache arp_validate between modes"); one given in
+  // the same request is set after the mode (bond_changelink()'s order) and stays.
+  if (mode && !tb.get(IFLA_BOND_ARP_VALIDATE) && arpParams(bond).validate) setU32(bond, IFLA_BOND_ARP_VALIDATE, 0);
   if (mode && [MODE_8023AD, MODE_TLB, MODE_ALB].includes(mode[0])) {
     if (arpParams(bond).interval) setU32(bond, IFLA_BOND_ARP_INTERVAL, 0);
     if (!le32(settings(bond).get(IFLA_BOND_MIIMON) ?? new Uint8Array(4))) setU32(bond, IFLA_BOND_MIIMON, 100);
   }
   const nest = tb.get(IFLA_BOND_ARP_IP_TARGET);
   if (nest && !parseAttrs(nest).count && arpParams(bond).interval) env.note(`${bond.name}: Removing last arp target with arp_interval on`, 'bond_changelink');
+  // The targets cleared and set again (bond_option_arp_ip_targets_clear(), _bond_option_arp_ip_target_add()):
+  // every slave's last ARP from each target set is stamped now, so a new target has missed_max intervals to answer.
+  if (nest) {
+    const n = arpParams(bond).targets.length;
+    for (const s of slavesOf(env.host, bond)) arpSlave(s).targetRx = Array.from({ length: MAX_ARP_TARGETS }, (_, i) => (i < n ? env.w.now : 0));
+  }
   if (interval && bond.flags & IFF_UP) arpBond(bond).arpNext = le32(interval) ? env.w.now : undefined;
 }

@@ -17,6 +17,8 @@ import {
   bondOf, isBackup, isLb, linkOf, params, prio, setActiveFlags, setCarrier, setInactiveFlags, setLinkState, slaveIsUp, slaveOf,
   slavesOf, usesPrimary,
 } from './bond-state.js';
+import { activeAggregatorSlave, adLinkChange } from './bond-3ad.js';
+import type { Where } from './kfn.js';
 import type { SimHost, SimLink } from './world.js';
 
 /**
@@ -67,7 +69,7 @@ export function selectActive(env: BondEnv, bond: SimLink, p: Params): void {
 }
 
 /** bond_should_notify_peers(): a notification is due, there is an active slave and the bond has carrier. */
-function shouldNotifyPeers(env: BondEnv, bond: SimLink, p: Params): boolean {
+export function shouldNotifyPeers(env: BondEnv, bond: SimLink, p: Params): boolean {
   const left = bondOf(bond).peerNotif ?? 0;
   return activeOf(env.host, bond) !== undefined && left > 0 && left % Math.max(1, p.peerNotifDelay) === 0 && bond.carrier;
 }
@@ -81,7 +83,7 @@ function ipv4Of(l: SimLink): string[] {
  * address of the bond, an ARP request for that address from it (target
  * hardware address zero), out of the active slave.
  */
-function notifyPeers(env: BondEnv, bond: SimLink): void {
+export function notifyPeers(env: BondEnv, bond: SimLink, fn: Where = ['bond_change_active_slave', 'inetdev_send_gratuitous_arp']): void {
   const active = activeOf(env.host, bond);
   if (!active) return;
   for (const addr of ipv4Of(bond)) {
@@ -90,8 +92,8 @@ function notifyPeers(env: BondEnv, bond: SimLink): void {
       spa: ipFromString(addr), tha: 0, tpa: ipFromString(addr),
     };
     const why = `gratuitous ARP for ${addr} from ${bond.name}`;
-    if (env.send) env.send(active, f, why, ['bond_change_active_slave', 'inetdev_send_gratuitous_arp']);
-    else env.note(`${active.name} sends a ${why}`, ['bond_change_active_slave', 'inetdev_send_gratuitous_arp']);
+    if (env.send) env.send(active, f, why, fn);
+    else env.note(`${active.name} sends a ${why}`, fn);
   }
 }
 
@@ -139,12 +141,14 @@ export function changeActive(env: BondEnv, bond: SimLink, p: Params, next: SimLi
 /**
  * How many peer notifications a change of active slave gives: maybe one at
  * once, then one per tick whose count left divides by peer_notif_delay. The
- * tick that made the change counts one down without notifying (its
- * decision was taken before the change), so num_grat_arp 3 gives two.
+ * MII monitor's tick that made the change counts one down without notifying
+ * (its decision was taken before the change), so num_grat_arp 3 gives two;
+ * the ARP monitor counts down only when it notifies, one a run, so every
+ * one left is sent.
  */
 function notificationsDue(p: Params, left: number, now: boolean, inTick: boolean): number {
   let sent = now ? 1 : 0;
-  if (!p.miimon) return sent;
+  if (!p.miimon) return p.arpInterval ? sent + left : sent;
   for (let n = inTick ? left - 1 : left; n > 0; n--) if (n % Math.max(1, p.peerNotifDelay) === 0) sent++;
   return sent;
 }
@@ -235,8 +239,10 @@ function miiTick(env: BondEnv, bond: SimLink, p: Params): void {
   const should = shouldNotifyPeers(env, bond, p);
   const proposed = inspect(env, bond, p);
   if (proposed.size) {
+    const aggBefore = activeAggregatorSlave(env.host, bond);
     for (const [s, st] of proposed) setLinkState(s, st);
     commit(env, bond, p, proposed);
+    adLinkChange(bond, aggBefore, proposed);
   }
   if (bondOf(bond).peerNotif) {
     bondOf(bond).peerNotif = (bondOf(bond).peerNotif ?? 0) - 1;

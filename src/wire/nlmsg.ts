@@ -49,6 +49,11 @@ export function nlmsgLen(b: Uint8Array, off: number): number { return u32At(b, o
 export function nlmsgType(b: Uint8Array, off: number): number { return u16At(b, off + 4); }
 export function nlmsgFlags(b: Uint8Array, off: number): number { return u16At(b, off + 6); }
 export function nlmsgSeq(b: Uint8Array, off: number): number { return u32At(b, off + 8); }
+/** Sets the nlmsg_flags and nlmsg_seq of the message at the start of `b` (a socket stamps each request it sends). */
+export function stampNlmsg(b: Uint8Array, flags: number, seq: number): void {
+  putU16(b, 6, flags);
+  putU32(b, 8, seq);
+}
 
 /**
  * The checked view: the length of the message at b[off, end) when its

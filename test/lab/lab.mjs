@@ -30,7 +30,7 @@ export function setup() {
 }
 
 // Environment passed into the VM: what a test run needs, not the host's whole env.
-const PASS_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'CI', 'NODE_OPTIONS', 'TSNET_LAB_VERBOSE', 'TSNET_BIN'];
+const PASS_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'CI', 'NODE_OPTIONS', 'TSNET_LAB_VERBOSE', 'TSNET_BIN', 'TSNET_LAB_CACHE'];
 
 function shQuote(s) {
   return `'${String(s).replace(/'/g, `'\\''`)}'`;

@@ -23,6 +23,10 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v cpio >/dev/null 2>&1 || need+=(cpio)
 command -v depmod >/dev/null 2>&1 || need+=(kmod)
+# What the kernel's bonding selftests call (test/lab/kernel-bonding-selftests.test.ts).
+command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
+command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+command -v jq >/dev/null 2>&1 || need+=(jq)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then say "need root to install ${need[*]}"; exit 1; fi
   say "installing ${need[*]}"
@@ -50,6 +54,28 @@ fi
 kver=$(cat "$cache/kernel/version")
 cp "$cache/kernel/boot/vmlinuz-$kver" "$cache/vmlinuz"
 
+# 2b. The kernel's own bonding selftests (tools/testing/selftests/drivers/net/bonding
+#     and the net/forwarding/lib.sh they source) from linux-source-X.Y of the kernel's
+#     version, extracted into the cache: nothing of the kernel's is committed. Without
+#     them (no such package) the lab still works and that test file skips.
+if [ ! -f "$cache/selftests/version" ]; then
+  kpkgver=$(apt-cache show "linux-image-$kver" 2>/dev/null | awk '/^Version:/{print $2; exit}')
+  srcpkg="linux-source-$(echo "$kver" | cut -d. -f1,2)"
+  say "downloading $srcpkg=$kpkgver (for its bonding selftests)"
+  rm -rf "$cache/selftests" "$cache/dl"; mkdir -p "$cache/dl" "$cache/selftests.new"
+  if [ -n "$kpkgver" ] && (cd "$cache/dl" && apt-get download -q "$srcpkg=$kpkgver" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true) \
+    && deb=$(ls "$cache"/dl/*.deb 2>/dev/null) \
+    && dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$srcpkg.tar.xz" \
+      | tar -xJ -C "$cache/selftests.new" --strip-components=1 \
+        "$srcpkg/tools/testing/selftests/drivers/net/bonding" "$srcpkg/tools/testing/selftests/net/forwarding/lib.sh"; then
+    echo "$kpkgver" > "$cache/selftests.new/version"
+    mv "$cache/selftests.new" "$cache/selftests"
+  else
+    say "no bonding selftests: cannot get $srcpkg=$kpkgver"; rm -rf "$cache/selftests.new"
+  fi
+  rm -rf "$cache/dl"
+fi
+
 # 3. The initramfs: static busybox, init.sh, and the modules in load order with
 #    their parameters (bonding max_bonds=0 and dummy numdummies=0: no bond0/dummy0
 #    appear by themselves).
@@ -59,7 +85,8 @@ cp /bin/busybox "$rd/bin/busybox"
 cp "$here/init.sh" "$rd/init"; chmod 755 "$rd/init"
 : > "$rd/modules/list"
 declare -A seen=()
-for spec in virtio_pci 9pnet_virtio 9p overlay "bonding max_bonds=0" "dummy numdummies=0" veth 8021q; do
+for spec in virtio_pci 9pnet_virtio 9p overlay "bonding max_bonds=0" "dummy numdummies=0" veth 8021q \
+  bridge macvlan; do
   set -- $spec; mod=$1; shift; params="$*"
   deps=$(modprobe -d "$cache/kernel" -S "$kver" --ignore-install --show-depends "$mod" -C /dev/null | awk '$1=="insmod"{print $2}')
   for ko in $deps; do

@@ -185,4 +185,15 @@ describe('batch lines', () => {
     expect(makeArgs(' x "a b" \'c d\' e')).toEqual(['x', 'a b', 'c d', 'e']);
     expect(() => makeArgs('x "a b')).toThrow(Exit);
   });
+  it('splits at any run of blanks, as makeargs() does, whichever path makeArgs takes', () => {
+    // Lines of words one space apart take a faster path: every mix of blanks must split alike.
+    const blanks = ['', ' ', '  ', '\t', ' \t ', '\r'];
+    for (const a of blanks) for (const b of blanks) for (const c of blanks) {
+      const line = `${a}neigh${b === '' ? ' ' : b}add${c}`;
+      expect(makeArgs(line)).toEqual(['neigh', 'add']);
+    }
+    expect(makeArgs('')).toEqual([]);
+    expect(makeArgs(' ')).toEqual([]);
+    expect(makeArgs('x')).toEqual(['x']);
+  });
 });

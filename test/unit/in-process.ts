@@ -20,12 +20,15 @@ export function inProcess(b: SimBackend) {
       line = line.slice(3);
     }
     const ctx = new Context(o, out, () => b);
+    // What the command writes to stderr itself (a refused request's line), kept instead of written.
+    const errs: string[] = [];
+    ctx.err = (l: string) => void errs.push(l);
     const [obj, ...words] = line.split(' ');
     try {
       const code = await (obj === 'bond' ? doBond : obj === 'addr' ? doAddr : doLink)(ctx, words);
-      return { code, out: out.take(), err: '' };
+      return { code, out: out.take(), err: errs.join('\n') };
     } catch (e) {
-      if (e instanceof Exit) return { code: e.code, out: out.take(), err: e.lines.join('\n') };
+      if (e instanceof Exit) return { code: e.code, out: out.take(), err: [...errs, ...e.lines].join('\n') };
       throw e;
     }
   };
