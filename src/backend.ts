@@ -1,5 +1,6 @@
 import type { ArpingPort } from './arping/port.js';
 import type { Attrs, LinkAttr } from './wire/nlattr.js';
+import type { NeighbourView } from './wire/nlmsg.js';
 
 // The port between the iproute2 front (src/ip) and what answers it: the real
 // kernel (src/kernel) or the model (src/sim). The front never knows which.
@@ -196,6 +197,12 @@ export interface Backend {
    * into a receive buffer: copy what you keep beyond the callback.
    */
   neighbourDump(filter: NeighbourDumpFilter, each: (n: Neighbour) => void): void;
+  /**
+   * neighbourDump for a listing that keeps nothing: each message read in place
+   * by one NeighbourView, reused for the next (a 10,000-entry `neigh show`).
+   * Optional: neighbourDump serves where it is absent (the model).
+   */
+  neighbourDumpInPlace?(filter: NeighbourDumpFilter, each: (v: NeighbourView) => void): void;
   /** RTM_GETNEIGH for one entry; throws NetlinkError (ENOENT) when missing. */
   neighbourGet(family: number, ifindex: number, dst: Uint8Array, ndmFlags: number): Neighbour;
   neighbourAdd(change: NeighbourChange, nlFlags: number): void;
@@ -216,6 +223,12 @@ export interface Backend {
    * serves where it is absent.
    */
   rtDumpTransient?(req: RtRequest, each: (m: RtMessage) => void): void;
+  /**
+   * rtDump for a printer that reads each answer in place: the message's bytes
+   * at buf[off, off+len), valid during the call only (a 1,000-address listing).
+   * Optional: rtDump serves where it is absent (the model).
+   */
+  rtDumpInPlace?(req: RtRequest, each: (buf: Uint8Array, off: number, len: number) => void): void;
   /** Sends a request and waits for the ACK; returns the answers (RTM_GETLINK); throws NetlinkError. */
   rtRequest?(req: RtRequest): RtMessage[];
   /** The text of a file of the running system (/proc/net/bonding/X, sysfs); undefined when absent. */

@@ -13,7 +13,7 @@ import {
 } from '../wire/rtnl-constants.js';
 import { Args, Exit, duparg2, invarg, matches } from './matches.js';
 import { groupId, rtScopes } from './names.js';
-import { type AddrFilter, type AddrLine, FLAG_DATA, dumpAddressLines, dumpAddresses, ifa, labelMatches, prefixMatches, printAddrInfo } from './addr-print.js';
+import { type AddrFilter, type AddrLines, FLAG_DATA, dumpAddressLines, dumpAddresses, ifa, labelMatches, prefixMatches, printAddrInfo } from './addr-print.js';
 import { flush, save } from './addr-save.js';
 
 /** get_filter(): a flag name, `-name` for its absence; dynamic and primary are the inverses. */
@@ -163,7 +163,7 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
     ctx.rememberLinks(refs);
     let addrs: RtMessage[] = [];
     // Plain text: the addresses' lines, made during the dump (no message kept).
-    let lines: AddrLine[] | undefined;
+    let lines: AddrLines | undefined;
     let noLink = false;
     if (f.family !== AF_PACKET) {
       noLink = f.oneline;
@@ -182,7 +182,7 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
         out.openArray('addr_info');
         if (lines && !(f.up && !(ifi.flags & IFF_UP))) {
           // The lines hold only addresses that pass the filters (family included).
-          for (const a of lines) if (a.index === ifi.index && a.line !== undefined) out.fp(a.line);
+          lines.print(out, ifi.index);
         }
         for (const am of addrs) {
           const a = ifa(am);
@@ -220,16 +220,10 @@ function printExtras(ctx: Context, tb: Attrs): void {
 }
 
 /** filterLinks() for the lines of a plain-text listing, whose filtering is already done. */
-function filterLinksByLines(links: RtMessage[], lines: AddrLine[], f: AddrFilter): void {
+function filterLinksByLines(links: RtMessage[], lines: AddrLines, f: AddrFilter): void {
   const keep = links.filter((l) => {
-    const index = ifInfo(l).index;
-    let missing = true;
-    for (const a of lines) {
-      if (a.index !== index) continue;
-      if (a.line !== undefined) return true;
-      missing = false;
-    }
-    return missing && (f.family === AF_UNSPEC || f.family === AF_PACKET);
+    const shown = lines.shown(ifInfo(l).index);
+    return shown > 0 || (shown < 0 && (f.family === AF_UNSPEC || f.family === AF_PACKET));
   });
   links.length = 0;
   links.push(...keep);

@@ -3,16 +3,17 @@
 // showdump and monitor.
 import type { Backend, RtMessage, RtRequest } from '../backend.js';
 import {
-  AF_INET, AF_INET6, AF_UNSPEC, IFADDRMSG_LEN, IFA_ADDRESS, IFA_ANYCAST, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS,
+  AF_INET, AF_INET6, AF_UNSPEC, IFADDRMSG_LEN, NLMSG_HDRLEN, IFA_ADDRESS, IFA_ANYCAST, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS,
   IFA_F_DEPRECATED, IFA_F_PERMANENT, IFA_F_SECONDARY, IFA_LABEL, IFA_LOCAL, IFA_RT_PRIORITY, INFINITY_LIFE_TIME,
   RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR,
 } from '../wire/rtnl-constants.js';
 import { AttrList, type Attrs, attrStr, attrU32 } from '../wire/nlattr.js';
-import { type Ifaddrmsg, emitIfaddrmsg, parseIfaddrmsg } from '../wire/nlmsg.js';
+import { AddressView, type Ifaddrmsg, emitIfaddrmsg, nlmsgFlags, parseIfaddrmsg } from '../wire/nlmsg.js';
+import { type Output, TextBytes, ascii } from '../lib/output.js';
 import { isWireError } from '../wire/error.js';
 import { familyColor, familyName } from './common.js';
 import type { Context } from './context.js';
-import { type InetPrefix, formatAddress, formatIPv4At, prefixMatch } from '../lib/inet.js';
+import { type InetPrefix, formatAddress, formatIPv4At, formatIPv6, prefixMatch, putDec8, putIPv4 } from '../lib/inet.js';
 import { type LinkFilter, newLinkFilter, sl } from './link-print.js';
 import { rtScopes } from './names.js';
 
@@ -73,11 +74,88 @@ export function dumpAddresses(ctx: Context, f: AddrFilter): RtMessage[] {
   return out;
 }
 
-/** One address of a plain-text listing: its device and family, and its line (undefined: the filters drop it). */
-export interface AddrLine {
-  index: number;
-  family: number;
-  line: string | undefined;
+/**
+ * The plain-text lines of a listing's addresses (not brief): made during the
+ * dump, while each message is in the receive buffer, and printed per link
+ * after it (ip prints each link, then its addresses). Their bytes lie in one
+ * buffer; per address, its device and the range of its line (start
+ * -1: the filters drop it). Nothing is made per address but its line's bytes.
+ */
+export class AddrLines {
+  private bytes = Buffer.allocUnsafe(1 << 16);
+  /** Where the next line's bytes go (a writer asks room() first). */
+  pos = 0;
+  /** Per address: device, start and end of its line (three slots each: an array store costs less than a push). */
+  private meta = new Int32Array(3 * 256);
+  private count = 0;
+
+  /** The buffer, with room for `n` more bytes from pos on. */
+  room(n: number): Buffer {
+    if (this.pos + n > this.bytes.length) {
+      const b = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.pos + n));
+      this.bytes.copy(b, 0, 0, this.pos);
+      this.bytes = b;
+    }
+    return this.bytes;
+  }
+
+  /** Appends a string's bytes (UTF-8, as Output writes it) at pos. */
+  text(s: string): void {
+    this.pos += this.room(3 * s.length).write(s, this.pos);
+  }
+
+  /** Records the address whose line ends at pos and starts at `start` (-1: dropped by the filters). */
+  add(index: number, start: number): void {
+    let m = this.meta;
+    const k = 3 * this.count++;
+    if (k === m.length) {
+      m = new Int32Array(2 * k);
+      m.set(this.meta);
+      this.meta = m;
+    }
+    m[k] = index;
+    m[k + 1] = start;
+    m[k + 2] = this.pos;
+  }
+
+  /** Has the device an address that passed the filters (1), only addresses that did not (0), or none (-1)? */
+  shown(index: number): number {
+    const m = this.meta, n = 3 * this.count;
+    let r = -1;
+    for (let k = 0; k < n; k += 3) {
+      if (m[k] !== index) continue;
+      if (m[k + 1] >= 0) return 1;
+      r = 0;
+    }
+    return r;
+  }
+
+  /** Prints the device's lines, in dump order (each run of adjacent lines in one copy). */
+  print(out: Output, index: number): void {
+    const m = this.meta, n = 3 * this.count;
+    let s = -1, e = -1;
+    for (let k = 0; k < n; k += 3) {
+      if (m[k] !== index || m[k + 1] < 0) continue;
+      if (m[k + 1] !== e) {
+        if (s >= 0) this.copyOut(out, s, e);
+        s = m[k + 1];
+      }
+      e = m[k + 2];
+    }
+    if (s >= 0) this.copyOut(out, s, e);
+  }
+
+  private copyOut(out: Output, s: number, e: number): void {
+    const t = out.bytes();
+    for (let at = s; at < e;) {
+      // A run may be longer than the output buffer holds: in pieces of at most FLUSH_AT bytes.
+      const n = Math.min(e - at, TextBytes.FLUSH_AT);
+      if (t.pos + n > t.buf.length) t.flush();
+      t.pos += this.bytes.copy(t.buf, t.pos, at, at + n);
+      at += n;
+      if (t.pos > TextBytes.FLUSH_AT) t.flush();
+    }
+  }
 }
 
 /**
@@ -85,19 +163,35 @@ export interface AddrLine {
  * while its message is in the receive buffer, so no message is copied or
  * kept (a 1,000-address listing).
  */
-export function dumpAddressLines(ctx: Context, f: AddrFilter): AddrLine[] {
-  const lines: AddrLine[] = [];
+export function dumpAddressLines(ctx: Context, f: AddrFilter): AddrLines {
+  const lines = new AddrLines();
   const b = ctx.rtnl as Backend;
   const req: RtRequest = { type: RTM_GETADDR, flags: 0, header: ifaHeader(f.family, 0, 0, 0, f.ifindex), attrs: [] };
-  const each = (m: RtMessage): void => {
+  const viaText = (m: RtMessage): void => {
     if (m.type !== RTM_NEWADDR) return;
     const i = decodeIfa(m);
-    let line: string | undefined;
-    if (addrPasses(ctx, m, f, i)) line = (m.attrs instanceof AttrList && addrLineInPlace(ctx, m.attrs, i, f)) || addrLine(ctx, m, i, f);
-    lines.push({ index: i.index, family: i.family, line });
+    const start = lines.pos;
+    const shown = addrPasses(ctx, m, f, i);
+    if (shown) lines.text((m.attrs instanceof AttrList && addrLineInPlace(ctx, m.attrs, i, f)) || addrLine(ctx, m, i, f));
+    lines.add(i.index, shown ? start : -1);
   };
-  if (b.rtDumpTransient) b.rtDumpTransient(req, each);
-  else ctx.rtnl.rtDump(req, each);
+  if (b.rtDumpInPlace && f.label === undefined && !f.pfx) {
+    // The common listing: each message read by one AddressView, its line written as bytes.
+    const v = new AddressView();
+    const write = addrLineWriter(ctx, f, lines);
+    b.rtDumpInPlace(req, (buf, off, len) => {
+      if (!v.reset(buf, off, len) || v.type !== RTM_NEWADDR) return;
+      const start = lines.pos;
+      if (!ifaPasses(f, v.index, v.scope, v.flags, v.family)) lines.add(v.index, -1);
+      else if (!v.odd && write(v)) lines.add(v.index, start);
+      else {
+        lines.pos = start;
+        const h = off + NLMSG_HDRLEN;
+        viaText({ type: v.type, nlFlags: nlmsgFlags(buf, off), header: buf.subarray(h, h + IFADDRMSG_LEN), attrs: new AttrList(buf, h + IFADDRMSG_LEN, off + len) });
+      }
+    });
+  } else if (b.rtDumpTransient) b.rtDumpTransient(req, viaText);
+  else ctx.rtnl.rtDump(req, viaText);
   return lines;
 }
 
@@ -137,12 +231,17 @@ export function prefixMatches(f: AddrFilter, family: number, local: Uint8Array |
   return prefixMatch(local, p.data, p.bitlen);
 }
 
+/** The filters of addrPasses() that read the ifaddrmsg only (its flags from IFA_FLAGS). */
+function ifaPasses(f: AddrFilter, index: number, scope: number, flags: number, family: number): boolean {
+  if (f.ifindex && f.ifindex !== index) return false;
+  if ((f.scope ^ scope) & f.scopemask) return false;
+  if ((f.flags ^ flags) & f.flagmask) return false;
+  return !f.family || f.family === family;
+}
+
 /** The filters print_addrinfo applies to one address. */
 export function addrPasses(ctx: Context, m: RtMessage, f: AddrFilter, i = ifa(m)): boolean {
-  if (f.ifindex && f.ifindex !== i.index) return false;
-  if ((f.scope ^ i.scope) & f.scopemask) return false;
-  if ((f.flags ^ i.flags) & f.flagmask) return false;
-  if (f.family && f.family !== i.family) return false;
+  if (!ifaPasses(f, i.index, i.scope, i.flags, i.family)) return false;
   if (!labelMatches(ctx, f, i.index, m.attrs)) return false;
   return !f.pfx || prefixMatches(f, i.family, m.attrs.get(IFA_LOCAL) ?? m.attrs.get(IFA_ADDRESS));
 }
@@ -314,6 +413,109 @@ function addrLineInPlace(ctx: Context, tb: AttrList, i: Ifaddrmsg, f: AddrFilter
   return t + '\n';
 }
 
+const INET = ascii('    inet '), INET6 = ascii('    inet6 '), PEER = ascii(' peer '), BRD = ascii('brd ');
+
+/**
+ * addrLine() written as bytes for an address read in place (AddressView):
+ * the same text, with IPv4 addresses from byte tables and the line's tail
+ * (scope, flags, label, lifetimes) copied whole, made again only when it
+ * differs from the last line's; other fields (IPv6 addresses, a metric)
+ * through their text. Returns the writer of one line into `lines`; it
+ * answers false for what it leaves to addrLine() (odd lengths, a label not
+ * ASCII, another family).
+ */
+function addrLineWriter(ctx: Context, f: AddrFilter, lines: AddrLines): (v: AddressView) => boolean {
+  const numeric = ctx.opts.numeric > 0;
+  const nl = sl(ctx);
+  /** The last tail and what it was made of (the label's bytes compared in place). */
+  let tail = INET, tailScope = -1, tailFlags = -1, tailFamily = -1, tailPrefered = -1, tailValid = -1;
+  let tailLabel = '', tailCi = false;
+  return (v) => {
+    const family = v.family, alen = family === AF_INET ? 4 : family === AF_INET6 ? 16 : 0;
+    if (!alen || (v.local >= 0 && v.localLen !== alen) || (v.address >= 0 && v.addressLen !== alen) ||
+      (v.broadcast >= 0 && v.broadcastLen !== alen) || (v.anycast >= 0 && v.anycastLen !== alen) ||
+      (v.rtPriority >= 0 && v.rtPriorityLen < 4) || (v.cacheinfo >= 0 && v.cacheinfoLen < 8)) return false;
+    const b = v.buf;
+    // The label without its trailing NULs, as attrStr() reads it; ASCII only (else addrLine and attrStr's UTF-8).
+    let labelEnd = v.label + v.labelLen;
+    if (v.label >= 0) {
+      while (labelEnd > v.label && b[labelEnd - 1] === 0) labelEnd--;
+      for (let k = v.label; k < labelEnd; k++) if (b[k] >= 0x80) return false;
+    }
+    if (f.oneline || f.flushing) lines.text((v.index >>> 0) + ': ' + ctx.indexToName(v.index));
+    let o = lines.room(256), p = lines.pos;
+    p += (alen === 4 ? INET : INET6).copy(o, p);
+    const l = v.local >= 0 ? v.local : v.address;
+    if (l >= 0) {
+      const a = v.address;
+      if (alen === 4) {
+        p = putIPv4(o, p, b, l);
+        if (a >= 0 && (b[a] !== b[l] || b[a + 1] !== b[l + 1] || b[a + 2] !== b[l + 2] || b[a + 3] !== b[l + 3])) {
+          p += PEER.copy(o, p);
+          p = putIPv4(o, p, b, a);
+        }
+      } else {
+        lines.pos = p;
+        lines.text(formatIPv6(b.subarray(l, l + 16)));
+        if (a >= 0 && !sameBytes(b.subarray(a, a + 16), b.subarray(l, l + 16), 16)) lines.text(' peer ' + formatIPv6(b.subarray(a, a + 16)));
+        o = lines.room(256);
+        p = lines.pos;
+      }
+      o[p++] = 47; // '/'
+      p = putDec8(o, p, v.prefixlen);
+      o[p++] = 32;
+      if (v.rtPriority >= 0) {
+        lines.pos = p;
+        lines.text('metric ' + u32At(b, v.rtPriority) + ' ');
+        o = lines.room(256);
+        p = lines.pos;
+      }
+    }
+    if (v.broadcast >= 0) {
+      if (alen === 4) {
+        p += BRD.copy(o, p);
+        p = putIPv4(o, p, b, v.broadcast);
+        o[p++] = 32;
+      } else {
+        lines.pos = p;
+        lines.text(`brd ${formatIPv6(b.subarray(v.broadcast, v.broadcast + 16))} `);
+        o = lines.room(256);
+        p = lines.pos;
+      }
+    }
+    if (v.anycast >= 0) {
+      lines.pos = p;
+      lines.text(`any ${formatAddress(family, b.subarray(v.anycast, v.anycast + alen))} `);
+      o = lines.room(256);
+      p = lines.pos;
+    }
+    // The tail: "scope global secondary v0\n       valid_lft forever preferred_lft forever\n" and the like.
+    const ci = v.cacheinfo, prefered = ci >= 0 ? u32At(b, ci) : -1, valid = ci >= 0 ? u32At(b, ci + 4) : -1;
+    let same = v.scope === tailScope && v.flags === tailFlags && family === tailFamily && (ci >= 0) === tailCi &&
+      prefered === tailPrefered && valid === tailValid && labelEnd - v.label === tailLabel.length;
+    for (let k = v.label; same && k < labelEnd; k++) same = b[k] === tailLabel.charCodeAt(k - v.label);
+    if (!same) {
+      tailScope = v.scope;
+      tailFlags = v.flags;
+      tailFamily = family;
+      tailCi = ci >= 0;
+      tailPrefered = prefered;
+      tailValid = valid;
+      tailLabel = v.label >= 0 ? String.fromCharCode(...b.subarray(v.label, labelEnd)) : '';
+      let text = ((!numeric && scopeTexts[v.scope]) || scopeText(v.scope, numeric)) + ifaFlagsText(v) + tailLabel;
+      if (ci >= 0) {
+        text += nl + '       valid_lft ' + (valid === INFINITY_LIFE_TIME ? 'forever' : valid + 'sec') + ' preferred_lft ' +
+          (prefered === INFINITY_LIFE_TIME ? 'forever' : v.flags & IFA_F_DEPRECATED ? (prefered | 0) + 'sec' : prefered + 'sec');
+      }
+      tail = ascii(text + '\n');
+    }
+    lines.pos = p;
+    o = lines.room(tail.length);
+    lines.pos += tail.copy(o, lines.pos);
+    return true;
+  };
+}
+
 function scopeText(scope: number, numeric: boolean): string {
   const t = 'scope ' + rtScopes.name(scope, numeric) + ' ';
   if (!numeric) scopeTexts[scope] = t;
@@ -332,7 +534,7 @@ export function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {
 const flagTexts = new Map<number, string>();
 
 /** print_ifa_flags() as text, computed once per (family, flags). */
-function ifaFlagsText(i: Ifaddrmsg): string {
+function ifaFlagsText(i: { flags: number; family: number }): string {
   const key = i.flags * 16 + (i.family === AF_INET6 ? 1 : 0);
   let t = flagTexts.get(key);
   if (t !== undefined) return t;

@@ -11,7 +11,8 @@ import { Args, Exit, duparg, invarg, matches } from './matches.js';
 import { type InetPrefix, parsePrefix, prefixMatch } from '../lib/inet.js';
 import { rtProtocols } from './names.js';
 import { familyNameVerbose, masterArg, netlinkErrorLine, nodev, vrfArg } from './common.js';
-import { nudStateFromName, printNeighbour } from './neigh-print.js';
+import { neighbourLinePrinter, nudStateFromName, printNeighbour } from './neigh-print.js';
+import { u32At } from '../wire/nlmsg.js';
 
 const MAX_ROUNDS = 10;
 /** ip collects flush deletes in a 3584-byte buffer and sends it when full. */
@@ -109,9 +110,26 @@ export function showOrFlush(ctx: Context, words: string[], flush: boolean, usage
   const out = ctx.out;
   ctx.link(0); // load the link names before the dump, not from inside it
   out.startListing();
-  dump((n) => {
-    if (passes(f, n)) printNeighbour(ctx, n, f.index);
-  });
+  const b = ctx.backend;
+  if (b.neighbourDumpInPlace && out.plainText && !ctx.opts.brief && !ctx.opts.stats) {
+    // The common listing, each entry read and printed in place (see neighbourLinePrinter).
+    const print = neighbourLinePrinter(ctx, f.index);
+    const filter = { family: f.family, ifindex: f.index, master: f.master, ndmFlags: f.ndmFlags };
+    try {
+      b.neighbourDumpInPlace(filter, (v) => {
+        const dst = f.pfx && v.dst >= 0 ? v.buf.subarray(v.dst, v.dst + v.dstLen) : undefined;
+        const refcnt = f.unusedOnly && v.cacheinfo >= 0 ? u32At(v.buf, v.cacheinfo + 12) : 0;
+        if (passesFields(f, v.family, v.ifindex, v.state, v.flags, dst, v.protocol < 0 ? 0 : v.protocol, refcnt)) print(v);
+      });
+    } catch (e) {
+      if (e instanceof NetlinkError) throw new Exit(1, [netlinkErrorLine(e), 'Dump terminated']);
+      throw e;
+    }
+  } else {
+    dump((n) => {
+      if (passes(f, n)) printNeighbour(ctx, n, f.index);
+    });
+  }
   out.endListing();
   return 0;
 }
@@ -196,18 +214,24 @@ function messageLength(n: Neighbour): number {
 
 /** The filters print_neigh() applies to each dumped entry. */
 function passes(f: NeighFilter, n: Neighbour): boolean {
-  if (f.family && f.family !== n.family) return false;
-  if (f.index && f.index !== n.ifindex) return false;
-  if (!(f.state & n.state) && !(n.flags & NTF_PROXY) && !(n.flags & NTF_EXT_LEARNED) && (n.state || !(f.state & 0x100))) {
+  return passesFields(f, n.family, n.ifindex, n.state, n.flags, n.dst, n.protocol ?? 0, n.cacheinfo?.refcnt ?? 0);
+}
+
+/** passes() on an entry's fields (`dst` is needed only for a prefix filter; `refcnt` only for `unused`). */
+function passesFields(f: NeighFilter, family: number, ifindex: number, state: number, flags: number, dst: Uint8Array | undefined,
+  protocol: number, refcnt: number): boolean {
+  if (f.family && f.family !== family) return false;
+  if (f.index && f.index !== ifindex) return false;
+  if (!(f.state & state) && !(flags & NTF_PROXY) && !(flags & NTF_EXT_LEARNED) && (state || !(f.state & 0x100))) {
     return false;
   }
   const p = f.pfx;
-  if (p && p.family !== AF_UNSPEC && p.bitlen > 0 && n.dst) {
-    const fam = n.dst.length === 4 ? AF_INET : n.dst.length === 16 ? AF_INET6 : -1;
+  if (p && p.family !== AF_UNSPEC && p.bitlen > 0 && dst) {
+    const fam = dst.length === 4 ? AF_INET : dst.length === 16 ? AF_INET6 : -1;
     if (fam !== p.family) return false;
-    if (!prefixMatch(n.dst, p.data, p.bitlen)) return false;
+    if (!prefixMatch(dst, p.data, p.bitlen)) return false;
   }
-  if (f.protocol && f.protocol !== (n.protocol ?? 0)) return false;
-  if (f.unusedOnly && n.cacheinfo && n.cacheinfo.refcnt) return false;
+  if (f.protocol && f.protocol !== protocol) return false;
+  if (f.unusedOnly && refcnt) return false;
   return true;
 }

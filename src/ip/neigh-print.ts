@@ -7,10 +7,11 @@ import {
 } from '../backend.js';
 import type { Context } from './context.js';
 import { matches } from './matches.js';
-import { formatAddress, formatLladdr, parseUnsigned } from '../lib/inet.js';
+import { formatAddress, formatLladdr, parseUnsigned, putHexColon6, putIPv4 } from '../lib/inet.js';
 import { rtProtocols } from './names.js';
 import { familyColor } from './common.js';
-import { Color } from '../lib/output.js';
+import { Color, TextBytes, ascii } from '../lib/output.js';
+import type { NeighbourView } from '../wire/nlmsg.js';
 
 /** nud_state_a2n(): names (three of them by prefix) or a single-bit number below 0x100. */
 export function nudStateFromName(arg: string): number | undefined {
@@ -43,6 +44,78 @@ function stateText(state: number): string {
     stateTexts.set(state, t);
   }
   return t;
+}
+
+/** stateText() and a line's end as bytes, by state value. */
+const stateEnds = new Map<number, Buffer>();
+const LLADDR = ascii('lladdr '), ROUTER = ascii('router '), PROXY = ascii('proxy '), MANAGED = ascii('managed '), EXTERN_LEARN = ascii('extern_learn '),
+  OFFLOAD = ascii('offload '), NL = ascii('\n');
+
+/** NDA_DST's text for any length but 4 (that one is written as bytes), as printNeighbour() makes it. */
+function dstTextOf(v: NeighbourView): string {
+  const dst = v.buf.subarray(v.dst, v.dst + v.dstLen);
+  return formatAddress(v.family === AF_BRIDGE ? (v.dstLen === 16 ? AF_INET6 : AF_INET) : v.family, dst);
+}
+
+/**
+ * printNeighbour()'s common listing (plain text, not brief, no stats) for
+ * entries read in place: each line's bytes are written straight into the
+ * output (TextBytes), the same fields in the same order, with no string made
+ * per entry: IPv4 addresses and MACs from byte tables, the rest copied
+ * whole ("dev NAME lladdr " per device, the state and the line's end per
+ * state). Returns the printer of one entry; `filterIndex` hides the device.
+ */
+export function neighbourLinePrinter(ctx: Context, filterIndex: number): (v: NeighbourView) => void {
+  const t = ctx.out.bytes();
+  const numeric = ctx.opts.numeric > 0;
+  /** "dev NAME " and "dev NAME lladdr " of the last device seen. */
+  let devIndex = 0;
+  let dev = NL, devLladdr = NL;
+  /** A field without a byte form: its text, through TextBytes (which may flush). */
+  const text = (p: number, s: string): number => {
+    t.pos = p;
+    t.text(s);
+    return t.pos;
+  };
+  return (v) => {
+    const o = t.buf, b = v.buf, ifindex = v.ifindex;
+    let p = t.pos;
+    if (v.dst >= 0) {
+      p = v.dstLen === 4 ? putIPv4(o, p, b, v.dst) : text(p, dstTextOf(v));
+      o[p++] = 32;
+    }
+    const showDev = !filterIndex && ifindex;
+    if (showDev && ifindex !== devIndex) {
+      devIndex = ifindex;
+      const name = ctx.indexToName(ifindex);
+      dev = Buffer.from(`dev ${name} `);
+      devLladdr = Buffer.from(`dev ${name} lladdr `);
+    }
+    if (v.lladdr >= 0) {
+      p += (showDev ? devLladdr : LLADDR).copy(o, p);
+      p = v.lladdrLen === 6 ? putHexColon6(o, p, b, v.lladdr)
+        : text(p, formatLladdr(b.subarray(v.lladdr, v.lladdr + v.lladdrLen), ctx.indexToType(ifindex)));
+      o[p++] = 32;
+    } else if (showDev) p += dev.copy(o, p);
+    const flags = v.flags, flagsExt = v.flagsExt;
+    if (flags & (NTF_ROUTER | NTF_PROXY | NTF_EXT_LEARNED | NTF_OFFLOADED) || flagsExt > 0) {
+      if (flags & NTF_ROUTER) p += ROUTER.copy(o, p);
+      if (flags & NTF_PROXY) p += PROXY.copy(o, p);
+      if (flagsExt > 0 && flagsExt & NTF_EXT_MANAGED) p += MANAGED.copy(o, p);
+      if (flags & NTF_EXT_LEARNED) p += EXTERN_LEARN.copy(o, p);
+      if (flags & NTF_OFFLOADED) p += OFFLOAD.copy(o, p);
+    }
+    const state = v.state;
+    if (v.protocol > 0) {
+      p = text(p, `${state ? stateText(state) : ''}proto ${rtProtocols.name(v.protocol, numeric)} \n`);
+    } else {
+      let end = stateEnds.get(state);
+      if (end === undefined) stateEnds.set(state, (end = ascii(`${state ? stateText(state) : ''}\n`)));
+      p += end.copy(o, p);
+    }
+    t.pos = p;
+    if (p > TextBytes.FLUSH_AT) t.flush();
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   RTM_GETNEIGH, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE,
   RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK, RTNLGRP_NEIGH,
 } from '../wire/rtnl-constants.js';
-import { nlmsgFlags, nlmsgType } from '../wire/nlmsg.js';
+import { NeighbourView, nlmsgFlags, nlmsgType } from '../wire/nlmsg.js';
 import { AttrList, nlaAlign, parseAttrs } from '../wire/nlattr.js';
 import { request } from './request.js';
 import { decodeLinkRef, linkDumpRequest } from './link.js';
@@ -67,6 +67,10 @@ export class KernelBackend implements Backend {
     });
   }
 
+  rtDumpInPlace(req: RtRequest, each: (buf: Uint8Array, off: number, len: number) => void): void {
+    this.nl.dump(rtRequestBytes(req), each);
+  }
+
   rtRequest(req: RtRequest): RtMessage[] {
     const out: RtMessage[] = [];
     this.nl.request(rtRequestBytes(req), (buf, off, len) => out.push(rtMessage(Uint8Array.prototype.slice.call(buf, off, off + len), 0, len, req.header.length)));
@@ -103,6 +107,13 @@ export class KernelBackend implements Backend {
     this.nl.dump(neighbourDumpRequest(filter), (buf, off, len) => {
       const n = decodeNeighbour(buf, off, len);
       if (n) each(n);
+    });
+  }
+
+  neighbourDumpInPlace(filter: NeighbourDumpFilter, each: (v: NeighbourView) => void): void {
+    const v = new NeighbourView();
+    this.nl.dump(neighbourDumpRequest(filter), (buf, off, len) => {
+      if (v.reset(buf, off, len)) each(v);
     });
   }
 

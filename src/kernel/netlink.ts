@@ -12,7 +12,7 @@ import {
   EAGAIN, EINTR, MSG_DONTWAIT, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, POLLIN, SOCK_CLOEXEC, SOCK_RAW,
   SOL_NETLINK, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, libc,
 } from './libc.js';
-import { AF_NETLINK, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../wire/rtnl-constants.js';
+import { AF_NETLINK, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../wire/rtnl-constants.js';
 import {
   nlmsgCheck, nlmsgFlags, nlmsgNext, nlmsgSeq, nlmsgType, parseNlmsgDone, parseNlmsgerr, parseNlmsghdr, stampNlmsg,
 } from '../wire/nlmsg.js';
@@ -45,6 +45,8 @@ export class NetlinkSocket {
   dumping = false;
   private seq = Math.floor(Date.now() / 1000) & 0x7fffffff;
   private readonly rbuf = Buffer.allocUnsafe(RECV_SIZE);
+  private readonly rbuf32 = new Uint32Array(this.rbuf.buffer, this.rbuf.byteOffset, RECV_SIZE >> 2);
+  private readonly rbuf16 = new Uint16Array(this.rbuf.buffer, this.rbuf.byteOffset, RECV_SIZE >> 1);
 
   constructor(protocol = 0, private readonly trace?: NetlinkTrace) {
     const c = libc();
@@ -149,14 +151,22 @@ export class NetlinkSocket {
 
   private dumpAll(seq: number, onMessage: MessageHandler): void {
     let count = 0, last = 0;
+    // The headers are read through 32- and 16-bit views (messages start 4-aligned, NLMSG_ALIGN):
+    // a step each instead of a call and four byte reads, for each of 10,000 messages.
+    const h32 = this.rbuf32, h16 = this.rbuf16;
     for (;;) {
       const n = this.recv();
       const buf = this.rbuf;
       for (let off = 0; off < n;) {
-        const len = nlmsgCheck(buf, off, n);
-        if (isWireError(len)) return;
-        if (nlmsgSeq(buf, off) === seq) {
-          const type = nlmsgType(buf, off);
+        const len = h32[off >> 2];
+        if (n - off < NLMSG_HDRLEN || len < NLMSG_HDRLEN || len > n - off) return; // nlmsgCheck()'s failures
+        if (h32[(off >> 2) + 2] === seq) {
+          const type = h16[(off >> 1) + 2];
+          if (type >= NLMSG_MIN_TYPE && !this.trace) {
+            onMessage(buf, off, len, n);
+            off += (len + 3) & ~3;
+            continue;
+          }
           if (this.trace && (type === NLMSG_DONE || type === NLMSG_ERROR)) {
             if (count) this.trace.line(`netlink answer: ${count} ${this.trace.describe.rtmName(last)} message(s) with NLM_F_MULTI`);
             this.trace.line(`netlink answer: ${this.trace.describe.describeNlmsg(buf.subarray(off, off + len))}`);
@@ -178,7 +188,7 @@ export class NetlinkSocket {
           }
           onMessage(buf, off, len, n);
         }
-        off = nlmsgNext(off, len);
+        off += (len + 3) & ~3;
       }
     }
   }

@@ -91,6 +91,50 @@ export function formatIPv4(b: Uint8Array): string {
   return DEC_DOT[b[0]] + DEC_DOT[b[1]] + DEC_DOT[b[2]] + DEC[b[3]];
 }
 
+/** "0." to "255." as bytes, four places per value, and their lengths: putIPv4()'s tables, made at first use. */
+let decDotBytes: Uint8Array | undefined;
+let decDotLen: Uint8Array | undefined;
+
+function makeDecDot(): Uint8Array {
+  const t = new Uint8Array(1024), n = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) {
+    const s = DEC_DOT[v];
+    for (let k = 0; k < s.length; k++) t[4 * v + k] = s.charCodeAt(k);
+    n[v] = s.length;
+  }
+  decDotLen = n;
+  return (decDotBytes = t);
+}
+
+/**
+ * formatIPv4At() written as ASCII bytes into o at p (o has room for 16 more
+ * bytes); returns the offset after it. For byte-built listings (TextBytes).
+ */
+export function putIPv4(o: Uint8Array, p: number, b: Uint8Array, at: number): number {
+  const t = decDotBytes ?? makeDecDot(), n = decDotLen!;
+  // Each part's four places are copied whole (the unused ones are overwritten next).
+  let v = b[at] << 2;
+  o[p] = t[v]; o[p + 1] = t[v + 1]; o[p + 2] = t[v + 2]; o[p + 3] = t[v + 3];
+  p += n[v >> 2];
+  v = b[at + 1] << 2;
+  o[p] = t[v]; o[p + 1] = t[v + 1]; o[p + 2] = t[v + 2]; o[p + 3] = t[v + 3];
+  p += n[v >> 2];
+  v = b[at + 2] << 2;
+  o[p] = t[v]; o[p + 1] = t[v + 1]; o[p + 2] = t[v + 2]; o[p + 3] = t[v + 3];
+  p += n[v >> 2];
+  v = b[at + 3] << 2;
+  o[p] = t[v]; o[p + 1] = t[v + 1]; o[p + 2] = t[v + 2];
+  return p + n[v >> 2] - 1;
+}
+
+/** A number 0-255 in decimal, written as ASCII into o at p (room for 4 bytes); returns the offset after it. */
+export function putDec8(o: Uint8Array, p: number, v: number): number {
+  const t = decDotBytes ?? makeDecDot();
+  const k = v << 2;
+  o[p] = t[k]; o[p + 1] = t[k + 1]; o[p + 2] = t[k + 2];
+  return p + decDotLen![v] - 1;
+}
+
 /** formatIPv4() of the four bytes at b[o] (an attribute read in place, no view made). */
 export function formatIPv4At(b: Uint8Array, o: number): string {
   return DEC_DOT[b[o]] + DEC_DOT[b[o + 1]] + DEC_DOT[b[o + 2]] + DEC[b[o + 3]];
@@ -286,6 +330,36 @@ export function hexColon(b: Uint8Array): string {
   let s = HEX[b[0]];
   for (let i = 1; i < b.length; i++) s += ':' + HEX[b[i]];
   return s;
+}
+
+/** Two hex digits per byte value, as ASCII codes: putHexColon6()'s table, made at first use. */
+let hexBytes: Uint8Array | undefined;
+
+function makeHexBytes(): Uint8Array {
+  const t = new Uint8Array(512);
+  for (let v = 0; v < 256; v++) {
+    t[2 * v] = HEX_CODE[v >> 4];
+    t[2 * v + 1] = HEX_CODE[v & 15];
+  }
+  return (hexBytes = t);
+}
+
+/** hexColon() of the six bytes at b[at] (a MAC), written as ASCII into o at p; returns the offset after it. */
+export function putHexColon6(o: Uint8Array, p: number, b: Uint8Array, at: number): number {
+  const h = hexBytes ?? makeHexBytes();
+  let v = b[at] << 1;
+  o[p] = h[v]; o[p + 1] = h[v + 1]; o[p + 2] = 58;
+  v = b[at + 1] << 1;
+  o[p + 3] = h[v]; o[p + 4] = h[v + 1]; o[p + 5] = 58;
+  v = b[at + 2] << 1;
+  o[p + 6] = h[v]; o[p + 7] = h[v + 1]; o[p + 8] = 58;
+  v = b[at + 3] << 1;
+  o[p + 9] = h[v]; o[p + 10] = h[v + 1]; o[p + 11] = 58;
+  v = b[at + 4] << 1;
+  o[p + 12] = h[v]; o[p + 13] = h[v + 1]; o[p + 14] = 58;
+  v = b[at + 5] << 1;
+  o[p + 15] = h[v]; o[p + 16] = h[v + 1];
+  return p + 17;
 }
 
 const ARPHRD_TUNNEL = 768, ARPHRD_TUNNEL6 = 769, ARPHRD_SIT = 776, ARPHRD_IPGRE = 778, ARPHRD_IP6GRE = 823;

@@ -45,7 +45,12 @@ const EAGAIN = 11, EPIPE = 32;
 
 /** Writes all of `s` to a file descriptor, waiting out EAGAIN on non-blocking pipes. */
 export function writeAll(fd: number, s: string): void {
-  let b = Buffer.from(s);
+  writeAllBytes(fd, Buffer.from(s));
+}
+
+/** writeAll() of bytes. */
+export function writeAllBytes(fd: number, bytes: Buffer): void {
+  let b = bytes;
   while (b.length) {
     const n = (rawWrite ?? fsWrite)(fd, b);
     if (n >= 0) {
@@ -60,10 +65,54 @@ export function writeAll(fd: number, s: string): void {
   }
 }
 
+/**
+ * Plain text as bytes, for the printers of long listings (10,000 neighbours):
+ * they write each line's bytes into `buf` from `pos` on, with no string made
+ * per field or per line, and hand the buffer on when it passes FLUSH_AT.
+ * Output owns one; its text comes before Output's pending strings.
+ */
+export class TextBytes {
+  /** Past this many bytes a printer calls flush() (after a whole line: a line fits in the rest). */
+  static readonly FLUSH_AT = 1 << 16;
+  readonly buf: Buffer = Buffer.allocUnsafe(2 * TextBytes.FLUSH_AT);
+  pos = 0;
+
+  /** Writes the pending bytes to stdout. */
+  flush(): void {
+    if (this.pos) {
+      writeAllBytes(1, this.buf.subarray(0, this.pos));
+      this.pos = 0;
+    }
+  }
+
+  /** Appends a string as UTF-8 (its bytes as writeAll() makes them): for the rare fields without a byte form. */
+  text(s: string): void {
+    if (this.pos + 3 * s.length > this.buf.length) this.flush();
+    if (3 * s.length > this.buf.length) writeAll(1, s);
+    else this.pos += this.buf.write(s, this.pos);
+  }
+
+  /** Returns and clears the pending text. */
+  take(): string {
+    const s = this.buf.toString('utf8', 0, this.pos);
+    this.pos = 0;
+    return s;
+  }
+}
+
+/**
+ * A constant text's bytes, copied into a TextBytes buffer with `p += c.copy(o, p)`:
+ * in the interpreter one native copy costs less than a loop over a few bytes.
+ */
+export function ascii(s: string): Buffer {
+  return Buffer.from(s, 'latin1');
+}
+
 export class Output {
   /** Pending stdout text; joined once per flush (cheaper than growing one string). */
   private parts: string[] = [];
   private size = 0;
+  private textBytes?: TextBytes;
   /** JSON writer state: null when printing text. */
   private jsonDepth = 0;
   private sep = '';
@@ -163,9 +212,24 @@ export class Output {
     this.sep = '';
   }
 
+  /**
+   * The byte form of plain text (see TextBytes), with the strings written so far
+   * moved into it first. A printer writes bytes only until its next string write.
+   */
+  bytes(): TextBytes {
+    const t = (this.textBytes ??= new TextBytes());
+    if (this.parts.length) {
+      const s = this.parts.join('');
+      this.parts = [];
+      this.size = 0;
+      t.text(s);
+    }
+    return t;
+  }
+
   /** Returns and clears the pending output instead of writing it (tests, embedding). */
   take(): string {
-    const s = this.parts.join('');
+    const s = (this.textBytes?.take() ?? '') + this.parts.join('');
     this.parts = [];
     this.size = 0;
     return s;
@@ -173,6 +237,7 @@ export class Output {
 
   /** Hands buffered output to stdout. */
   flush(): void {
+    this.textBytes?.flush();
     if (this.parts.length) {
       writeAll(1, this.parts.join(''));
       this.parts = [];

@@ -10,6 +10,8 @@ export const AF_UNSPEC = 0, AF_INET = 2, AF_BRIDGE = 7, AF_INET6 = 10, AF_NETLIN
 // ---- netlink (linux/netlink.h) ----
 export const NLMSG_HDRLEN = 16;
 export const NLMSG_NOOP = 1, NLMSG_ERROR = 2, NLMSG_DONE = 3, NLMSG_OVERRUN = 4;
+/** The first type that is no netlink control message (an RTM_*). */
+export const NLMSG_MIN_TYPE = 0x10;
 
 export const NLM_F_REQUEST = 0x01, NLM_F_MULTI = 0x02, NLM_F_ACK = 0x04, NLM_F_ECHO = 0x08,
   NLM_F_DUMP_INTR = 0x10, NLM_F_DUMP_FILTERED = 0x20;
