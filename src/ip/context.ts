@@ -118,6 +118,11 @@ export class Context {
     this.lastLink = undefined;
   }
 
+  /** netns_map_init(): the nsid-to-name map made now, its refusals printed now (a live monitor does it at start). */
+  netnsMapInit(): void {
+    this.netnsName(-1);
+  }
+
   /** get_name_from_nsid(): the name of the namespace the kernel knows by this nsid, or undefined. */
   netnsName(nsid: number): string | undefined {
     return this.backend.namespaceOfNsid?.(nsid, (e) => this.err(netlinkErrorLine(e)));

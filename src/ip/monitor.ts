@@ -131,6 +131,7 @@ export async function doMonitor(ctx: Context, words: string[]): Promise<number> 
     running.w?.stop();
   };
   const onInt = () => stop('SIGINT'), onTerm = () => stop('SIGTERM');
+  ctx.netnsMapInit();
   const w = running.w = backend.watch(topics, onEvent, (errno) => ctx.err(`netlink receive error ${strerror(errno)} (${errno})`));
   if (endedBy) w.stop();
   // Started with SIGINT ignored, ip keeps running on it: no handler then.

@@ -61,6 +61,12 @@ for (const cmd of ['link show', `-n ${N}-a link show`, '-j link show', '-br link
   c(cmd, peered);
   c(cmd, [...peered, 'touch /run/netns/tsn-netns-plainfile']);
 }
+// A live monitor makes the map at its start (the refusal is printed before any event); a file's does not.
+for (const obj of ['route', 'neigh', 'file /dev/null']) {
+  c(`monitor ${obj} (a plain file in /run/netns)`, [...peered, 'touch /run/netns/tsn-netns-plainfile'], {
+    raw: `$S $T monitor ${obj} & p=$!; sleep 1; kill -TERM $p; wait $p`,
+  });
+}
 for (let n = 1; n <= 12; n++) c('netns list', add(...Array.from({ length: n }, (_, i) => `m${i}`)).concat(n % 3 ? [] : [`ip netns set ${N}-m1 ${n}`]));
 
 // ---- add, attach, delete ----
