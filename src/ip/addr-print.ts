@@ -16,6 +16,7 @@ import type { Context } from './context.js';
 import { type InetPrefix, formatAddress, formatIPv4At, formatIPv6, prefixMatch, putDec8, putIPv4 } from '../lib/inet.js';
 import { type LinkFilter, newLinkFilter, sl } from './link-print.js';
 import { rtScopes } from './names.js';
+import { interpreted } from '../lib/jit.js';
 
 /** ifa_flag_data[]: name, mask, read-only, IPv6 only; in ip's print order. */
 export const FLAG_DATA: [string, number, boolean, boolean][] = [
@@ -179,7 +180,8 @@ export function dumpAddressLines(ctx: Context, f: AddrFilter): AddrLines {
     // The common listing: each message read by one AddressView, its line written as bytes.
     const v = new AddressView();
     const write = addrLineWriter(ctx, f, lines);
-    b.rtDumpInPlace(req, (buf, off, len) => {
+    const dump = b.rtDumpInPlace.bind(b);
+    interpreted(() => dump(req, (buf, off, len) => {
       if (!v.reset(buf, off, len) || v.type !== RTM_NEWADDR) return;
       const start = lines.pos;
       if (!ifaPasses(f, v.index, v.scope, v.flags, v.family)) lines.add(v.index, -1);
@@ -189,7 +191,7 @@ export function dumpAddressLines(ctx: Context, f: AddrFilter): AddrLines {
         const h = off + NLMSG_HDRLEN;
         viaText({ type: v.type, nlFlags: nlmsgFlags(buf, off), header: buf.subarray(h, h + IFADDRMSG_LEN), attrs: new AttrList(buf, h + IFADDRMSG_LEN, off + len) });
       }
-    });
+    }));
   } else if (b.rtDumpTransient) b.rtDumpTransient(req, viaText);
   else ctx.rtnl.rtDump(req, viaText);
   return lines;
