@@ -24,9 +24,6 @@ const MSG = 0, LEN = 1, INDEX = 2, TYPE = 3, FLAGS = 4, NAME = 5, NAME_LEN = 6, 
   QDISC_LEN = 10, MASTER = 11, OPER = 12, MODE = 13, GROUP = 14, TXQLEN = 15, EVENT = 16, ADDR = 17, ADDR_LEN = 18,
   BRD = 19, BRD_LEN = 20, PROTO_DOWN = 21, ODD = 22, SLOTS = 23;
 
-/** Attributes the byte lines do not print (a link with one is printed by printLinkInfo). */
-const UNCOMMON_LO = (1 << IFLA_IFALIAS) | (1 << IFLA_VFINFO_LIST);
-const UNCOMMON_HI = [IFLA_LINK_NETNSID, IFLA_NEW_NETNSID, IFLA_NEW_IFINDEX, IFLA_PERM_ADDRESS, IFLA_PROP_LIST];
 
 /** The links of one RTM_GETLINK dump: their messages' bytes and per link the offsets of its fields. */
 export class LinkTable {
@@ -45,8 +42,8 @@ export class LinkTable {
       this.bytes.copy(nb, 0, 0, this.pos);
       this.bytes = nb;
     }
-    const b = this.bytes, start = this.pos;
-    b.set(buf.subarray(off, off + len), start);
+    const start = this.pos;
+    this.bytes.set(buf.subarray(off, off + len), start);
     this.pos += (len + 3) & ~3;
     let m = this.meta;
     const k = SLOTS * this.count;
@@ -55,53 +52,66 @@ export class LinkTable {
       m.set(this.meta);
       this.meta = m;
     }
-    const h = start + NLMSG_HDRLEN, end = start + len;
-    m[k + MSG] = start;
-    m[k + LEN] = len;
-    m[k + TYPE] = b[h + 2] | (b[h + 3] << 8);
-    m[k + INDEX] = b[h + 4] | (b[h + 5] << 8) | (b[h + 6] << 16) | (b[h + 7] << 24);
-    m[k + FLAGS] = b[h + 8] | (b[h + 9] << 8) | (b[h + 10] << 16) | (b[h + 11] << 24);
-    for (let s = NAME; s < SLOTS; s++) m[k + s] = -1;
+    // The walk reads the receive buffer (a plain Uint8Array) into locals; the offsets kept are the copy's.
+    const b = buf, h = off + NLMSG_HDRLEN, end = off + len, d = start - off;
+    let name = -1, nameLen = 0, link = -1, mtu = -1, qdisc = -1, qdiscLen = 0, master = -1, oper = -1, mode = -1;
+    let group = -1, txqlen = -1, event = -1, addr = -1, addrLen = 0, brd = -1, brdLen = 0, protoDown = -1;
     let seen = 0, odd = 0;
     for (let p = h + IFINFOMSG_LEN; p + NLA_HDRLEN <= end;) {
       const alen = b[p] | (b[p + 1] << 8);
       if (alen < NLA_HDRLEN || p + alen > end) break;
       const type = (b[p + 2] | (b[p + 3] << 8)) & NLA_TYPE_MASK;
       const o = p + NLA_HDRLEN, l = alen - NLA_HDRLEN;
-      if (type < 32) {
-        if (!(seen & (1 << type))) {
-          seen |= 1 << type;
-          if (UNCOMMON_LO & (1 << type)) odd = 1;
-          switch (type) {
-            case IFLA_IFNAME: m[k + NAME] = o; m[k + NAME_LEN] = l; break;
-            case IFLA_LINK: m[k + LINK] = o; if (l < 4) odd = 1; break;
-            case IFLA_MTU: m[k + MTU] = o; if (l < 4) odd = 1; break;
-            case IFLA_QDISC: m[k + QDISC] = o; m[k + QDISC_LEN] = l; break;
-            case IFLA_MASTER: m[k + MASTER] = o; if (l < 4) odd = 1; break;
-            case IFLA_OPERSTATE: m[k + OPER] = o; if (l < 1) odd = 1; break;
-            case IFLA_LINKMODE: m[k + MODE] = o; if (l < 1) odd = 1; break;
-            case IFLA_GROUP: m[k + GROUP] = o; if (l < 4) odd = 1; break;
-            case IFLA_TXQLEN: m[k + TXQLEN] = o; if (l < 4) odd = 1; break;
-            case IFLA_ADDRESS: m[k + ADDR] = o; m[k + ADDR_LEN] = l; break;
-            case IFLA_BROADCAST: m[k + BRD] = o; m[k + BRD_LEN] = l; break;
-          }
-        }
-      } else if (type === IFLA_EVENT || type === IFLA_PROTO_DOWN) {
-        const s = type === IFLA_EVENT ? EVENT : PROTO_DOWN;
-        if (m[k + s] < 0) {
-          m[k + s] = o;
-          if (l < (type === IFLA_EVENT ? 4 : 1)) odd = 1;
-        }
-      } else if (UNCOMMON_HI.includes(type)) odd = 1;
       p += (alen + 3) & ~3;
+      if (type < 32) {
+        if (seen & (1 << type)) continue;
+        seen |= 1 << type;
+        switch (type) {
+          case IFLA_IFNAME: name = o; nameLen = l; break;
+          case IFLA_LINK: link = o; if (l < 4) odd = 1; break;
+          case IFLA_MTU: mtu = o; if (l < 4) odd = 1; break;
+          case IFLA_QDISC: qdisc = o; qdiscLen = l; break;
+          case IFLA_MASTER: master = o; if (l < 4) odd = 1; break;
+          case IFLA_OPERSTATE: oper = o; if (l < 1) odd = 1; break;
+          case IFLA_LINKMODE: mode = o; if (l < 1) odd = 1; break;
+          case IFLA_GROUP: group = o; if (l < 4) odd = 1; break;
+          case IFLA_TXQLEN: txqlen = o; if (l < 4) odd = 1; break;
+          case IFLA_ADDRESS: addr = o; addrLen = l; break;
+          case IFLA_BROADCAST: brd = o; brdLen = l; break;
+          case IFLA_IFALIAS: case IFLA_VFINFO_LIST: odd = 1; break;
+        }
+      } else if (type === IFLA_EVENT) {
+        if (event < 0) event = o;
+        if (l < 4) odd = 1;
+      } else if (type === IFLA_PROTO_DOWN) {
+        if (protoDown < 0) protoDown = o;
+        if (l < 1) odd = 1;
+      } else if (type === IFLA_LINK_NETNSID || type === IFLA_NEW_NETNSID || type === IFLA_NEW_IFINDEX || type === IFLA_PERM_ADDRESS || type === IFLA_PROP_LIST) odd = 1;
     }
     // Names and qdiscs: ASCII only (attrStr's UTF-8 decoding of anything else is left to the printer).
-    for (const [s, l] of [[NAME, NAME_LEN], [QDISC, QDISC_LEN]]) {
-      const o = m[k + s];
-      if (o < 0) continue;
-      for (let q = o; q < o + m[k + l]; q++) if (b[q] >= 0x80) odd = 1;
-    }
-    if (m[k + NAME] < 0) odd = 1;
+    if (name < 0 || !ascii7(b, name, nameLen) || (qdisc >= 0 && !ascii7(b, qdisc, qdiscLen))) odd = 1;
+    m[k + MSG] = start;
+    m[k + LEN] = len;
+    m[k + TYPE] = b[h + 2] | (b[h + 3] << 8);
+    m[k + INDEX] = b[h + 4] | (b[h + 5] << 8) | (b[h + 6] << 16) | (b[h + 7] << 24);
+    m[k + FLAGS] = b[h + 8] | (b[h + 9] << 8) | (b[h + 10] << 16) | (b[h + 11] << 24);
+    m[k + NAME] = name < 0 ? -1 : name + d;
+    m[k + NAME_LEN] = nameLen;
+    m[k + LINK] = link < 0 ? -1 : link + d;
+    m[k + MTU] = mtu < 0 ? -1 : mtu + d;
+    m[k + QDISC] = qdisc < 0 ? -1 : qdisc + d;
+    m[k + QDISC_LEN] = qdiscLen;
+    m[k + MASTER] = master < 0 ? -1 : master + d;
+    m[k + OPER] = oper < 0 ? -1 : oper + d;
+    m[k + MODE] = mode < 0 ? -1 : mode + d;
+    m[k + GROUP] = group < 0 ? -1 : group + d;
+    m[k + TXQLEN] = txqlen < 0 ? -1 : txqlen + d;
+    m[k + EVENT] = event < 0 ? -1 : event + d;
+    m[k + ADDR] = addr < 0 ? -1 : addr + d;
+    m[k + ADDR_LEN] = addrLen;
+    m[k + BRD] = brd < 0 ? -1 : brd + d;
+    m[k + BRD_LEN] = brdLen;
+    m[k + PROTO_DOWN] = protoDown < 0 ? -1 : protoDown + d;
     m[k + ODD] = odd;
     this.count++;
   }
@@ -184,7 +194,8 @@ export class LinkTable {
       }
       const t = out.bytes(), o = t.buf;
       let p = t.pos;
-      p = text(t, p, index + ': ');
+      p = index < 0 ? text(t, p, String(index)) : putUint(o, p, index);
+      p += COLON.copy(o, p);
       const no = m[k + NAME];
       p += b.copy(o, p, no, this.strEnd(no, m[k + NAME_LEN]));
       let mdown = false;
@@ -198,8 +209,15 @@ export class LinkTable {
         } else p += NONE.copy(o, p);
       }
       p += COLON.copy(o, p);
-      p = text(t, p, linkFlagsText(flags, mdown));
-      if (m[k + MTU] >= 0) p = text(t, p, 'mtu ' + u32(m[k + MTU]) + ' ');
+      const fk = flags * 2 + (mdown ? 1 : 0);
+      let ft = flagTexts.get(fk);
+      if (!ft) flagTexts.set(fk, (ft = ascii(linkFlagsText(flags, mdown))));
+      p += ft.copy(o, p);
+      if (m[k + MTU] >= 0) {
+        p += MTU_.copy(o, p);
+        p = putUint(o, p, u32(m[k + MTU]));
+        o[p++] = 32;
+      }
       if (m[k + QDISC] >= 0) {
         p += QDISC_.copy(o, p);
         const q = m[k + QDISC];
@@ -255,6 +273,26 @@ export class LinkTable {
   }
 }
 
-const NONE = ascii('NONE'), COLON = ascii(': '), QDISC_ = ascii('qdisc '), MASTER_ = ascii('master ');
+/** print_link_flags()'s text as bytes, by flags * 2 + M-DOWN. */
+const flagTexts = new Map<number, Buffer>();
+
+/** The decimal digits of v (an unsigned 32-bit number) written at o[p]; returns the offset after them. */
+function putUint(o: Uint8Array, p: number, v: number): number {
+  let n = 1;
+  for (let x = v; x >= 10; x = Math.floor(x / 10)) n++;
+  for (let q = p + n - 1; q >= p; q--) {
+    o[q] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return p + n;
+}
+
+const MTU_ = ascii('mtu '), NONE = ascii('NONE'), COLON = ascii(': '), QDISC_ = ascii('qdisc '), MASTER_ = ascii('master ');
 const PEER = ascii(' peer '), BRD_ = ascii(' brd '), PROTODOWN = ascii(' protodown on ');
 const OPER_TEXTS: Buffer[] = [], MODE_TEXTS: Buffer[] = [];
+
+/** Are the l bytes at b[o] 7-bit ASCII? */
+function ascii7(b: Uint8Array, o: number, l: number): boolean {
+  for (let q = o; q < o + l; q++) if (b[q] >= 0x80) return false;
+  return true;
+}
