@@ -1,7 +1,8 @@
 // ipaddr_list_flush_or_save() of ip/ipaddress.c (6.1): the listing that
 // `addr show` and `link show` share (links, then each link's addresses),
 // and the filter words that `addr flush` and `addr save` read too.
-import { AF_PACKET, AF_UNSPEC, NetlinkError, type LinkRef, type RtMessage } from '../backend.js';
+import { AF_PACKET, AF_UNSPEC, type Backend, NetlinkError, type LinkRef, type RtMessage } from '../backend.js';
+import { LinkTable } from './link-lines.js';
 import { type Attrs, type LinkAttr } from '../wire/nlattr.js';
 import { familyNameVerbose, masterArg, netlinkErrorLine, vrfArg } from './common.js';
 import type { Context } from './context.js';
@@ -136,6 +137,21 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
       }
       out.endListing();
       return 0;
+    }
+    if (action === 'link' && !f.ifindex && out.plainText && !ctx.opts.brief && !ctx.opts.details && !ctx.opts.stats &&
+      !ctx.opts.extras && f.kind === undefined && f.slaveKind === undefined && f.label === undefined) {
+      const b = ctx.rtnl as Backend;
+      if (b.rtDumpInPlace) {
+        // The common `link show`: the links read in place and printed as bytes (LinkTable).
+        const table = new LinkTable();
+        const attrs: LinkAttr[] = [{ type: IFLA_EXT_MASK, kind: 'u32', value: RTEXT_FILTER_VF }];
+        if (f.master) attrs.push({ type: IFLA_MASTER, kind: 'u32', value: f.master >>> 0 });
+        b.rtDumpInPlace({ type: RTM_GETLINK, flags: 0, header: ifInfoHeader(family, 0), attrs }, (buf, off, len) => table.add(buf, off, len));
+        ctx.rememberLinksLater(() => table.refs());
+        table.print(ctx, f);
+        out.endListing();
+        return 0;
+      }
     }
     const links: RtMessage[] = [];
     if (f.ifindex) {

@@ -24,6 +24,8 @@ export class Context {
   private backendInstance?: Backend;
   private lastIndex = -1;
   private lastLink?: LinkRef;
+  /** Links a listing dumped, not yet in the caches: made on the first lookup (rememberLinksLater). */
+  private pendingLinks?: () => LinkRef[];
   /** ip's do_link: set by a link listing, kept for the lines after it in a batch (as ip 6.1 keeps it). */
   doLink = false;
 
@@ -77,10 +79,12 @@ export class Context {
     this.linkCache = undefined;
     this.nameCache = undefined;
     this.lastLink = undefined;
+    this.pendingLinks = undefined;
   }
 
   /** Loads the links; `keep`: the ones already known stay as they were (ll_map.c asks only for the missing one). */
   private loadLinks(keep = false): void {
+    this.takePendingLinks();
     if (!keep || !this.linkCache || !this.nameCache) {
       this.linkCache = new Map();
       this.nameCache = new Map();
@@ -98,6 +102,7 @@ export class Context {
    * loads the full table.
    */
   rememberLinks(links: LinkRef[]): void {
+    this.takePendingLinks();
     if (!this.linkCache) {
       this.linkCache = new Map();
       this.nameCache = new Map();
@@ -109,8 +114,26 @@ export class Context {
     this.lastLink = undefined;
   }
 
+  /**
+   * rememberLinks() of links whose records cost something to make (a listing
+   * that prints its lines from the dump's bytes): made when a lookup needs them.
+   */
+  rememberLinksLater(make: () => LinkRef[]): void {
+    this.takePendingLinks();
+    this.pendingLinks = make;
+    this.lastLink = undefined;
+  }
+
+  private takePendingLinks(): void {
+    const make = this.pendingLinks;
+    if (!make) return;
+    this.pendingLinks = undefined;
+    this.rememberLinks(make());
+  }
+
   /** ll_remember_index() of an RTM_DELLINK: the link is forgotten, so a later lookup asks the backend. */
   forgetLink(index: number): void {
+    this.takePendingLinks();
     const l = this.linkCache?.get(index);
     if (!l) return;
     this.linkCache!.delete(index);
@@ -130,6 +153,7 @@ export class Context {
 
   /** ll_name_to_index(): 0 when there is no such device. */
   nameToIndex(name: string): number {
+    this.takePendingLinks();
     if (!this.nameCache) this.loadLinks();
     const l = this.nameCache!.get(name);
     if (l) return l.index;
@@ -141,6 +165,7 @@ export class Context {
   link(index: number): LinkRef | undefined {
     // Most entries of a listing share a device: remember the last answer.
     if (index === this.lastIndex && this.lastLink) return this.lastLink;
+    this.takePendingLinks();
     if (!this.linkCache) this.loadLinks();
     let l = this.linkCache!.get(index);
     if (!l && index > 0) {

@@ -349,7 +349,7 @@ const UNCOMMON = [IFLA_LINK_NETNSID, IFLA_NEW_NETNSID, IFLA_NEW_IFINDEX, IFLA_IF
 /** print_link_flags() as text, by flags and M-DOWN. */
 const flagTexts = new Map<number, string>();
 
-function linkFlagsText(flags: number, mdown: boolean): string {
+export function linkFlagsText(flags: number, mdown: boolean): string {
   const key = flags * 2 + (mdown ? 1 : 0);
   let t = flagTexts.get(key);
   if (t !== undefined) return t;
