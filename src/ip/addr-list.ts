@@ -3,6 +3,7 @@
 // and the filter words that `addr flush` and `addr save` read too.
 import { AF_PACKET, AF_UNSPEC, type Backend, NetlinkError, type LinkRef, type RtMessage } from '../backend.js';
 import { LinkTable } from './link-lines.js';
+import { interpreted } from '../lib/jit.js';
 import { type Attrs, type LinkAttr } from '../wire/nlattr.js';
 import { familyNameVerbose, masterArg, netlinkErrorLine, vrfArg } from './common.js';
 import type { Context } from './context.js';
@@ -146,9 +147,11 @@ export async function listLinksAndAddresses(ctx: Context, words: string[], actio
         const table = new LinkTable();
         const attrs: LinkAttr[] = [{ type: IFLA_EXT_MASK, kind: 'u32', value: RTEXT_FILTER_VF }];
         if (f.master) attrs.push({ type: IFLA_MASTER, kind: 'u32', value: f.master >>> 0 });
-        b.rtDumpInPlace({ type: RTM_GETLINK, flags: 0, header: ifInfoHeader(family, 0), attrs }, (buf, off, len) => table.add(buf, off, len));
-        ctx.rememberLinksLater(() => table.refs());
-        table.print(ctx, f);
+        interpreted(() => {
+          b.rtDumpInPlace!({ type: RTM_GETLINK, flags: 0, header: ifInfoHeader(family, 0), attrs }, (buf, off, len) => table.add(buf, off, len));
+          ctx.rememberLinksLater(() => table.refs());
+          table.print(ctx, f);
+        });
         out.endListing();
         return 0;
       }
