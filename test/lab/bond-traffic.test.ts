@@ -55,6 +55,9 @@ function rx(state: string | undefined, netns?: string): number[] {
  * to one CPU (rr_tx_counter is per CPU).
  */
 function onKernel(opts: string, flows: [string, number][]): number[] {
+  // The VM's own namespace is shared with the lab files that run after this one (the kernel's
+  // dev_addr_lists.sh needs IPv6 there): its IPv6 switches are put back as they were.
+  const ipv6Was = sh('sysctl -n net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6').split('\n');
   try {
     sh('sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1');
     sh('ip netns add lbp && ip -n lbp link set lo up && ip netns exec lbp sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1');
@@ -71,6 +74,7 @@ function onKernel(opts: string, flows: [string, number][]): number[] {
     return after.map((v, i) => v - before[i]);
   } finally {
     spawnSync('sh', ['-c', 'ip link del kb0; ip link del lv1; ip link del lv2; ip netns del lbp; sleep 1'], { encoding: 'utf8' });
+    sh(`sysctl -qw net.ipv6.conf.all.disable_ipv6=${ipv6Was[0]} net.ipv6.conf.default.disable_ipv6=${ipv6Was[1]}`);
   }
 }
 
