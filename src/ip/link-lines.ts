@@ -1,8 +1,13 @@
 // The plain-text `link show` listing of many links (print_linkinfo() of
-// ip/ipaddress.c, its common fields only), read in place: each dumped
-// message is copied once into one buffer and its attributes found in one
-// walk (offsets, no per-attribute copy); the lines are written as bytes
-// (TextBytes). The name cache gets its LinkRefs only when something asks.
+// ip/ipaddress.c, its common fields only), read in place: one walk over each
+// dumped message's attributes finds the fields a line prints; their numbers go
+// into a table and only their bytes (name, qdisc, addresses: some 30 a link) are
+// kept, not the ~1.5 KB message. Keeping whole messages cost more than reading
+// them: 200 veth pairs' 600 KB, in a buffer grown by doubling, took ~450 page
+// faults where ip takes ~160 (perf stat; about a third of the listing's extra
+// CPU). A link the fast line cannot print (ODD) keeps its whole message for
+// printLinkInfo. The lines are written as bytes (TextBytes). The name cache
+// gets its LinkRefs only when something asks.
 import { AF_PACKET, type LinkRef, type RtMessage } from '../backend.js';
 import { AttrList, attrStr } from '../wire/nlattr.js';
 import {
@@ -18,33 +23,46 @@ import { type LinkFilter, linkFlagsText, printLinkInfo } from './link-print.js';
 import { groupName } from './names.js';
 import { linkTypeName } from './ll-types.js';
 import { sl } from './link-stats.js';
+import {
+  ADDR, ADDR_LEN, BRD, BRD_LEN, EVENT, FLAGS, FULL, FULL_LEN, GROUP, HAS, HAS_EVENT, HAS_GROUP, HAS_LINK, HAS_MASTER, HAS_MODE,
+  HAS_MTU, HAS_OPER, HAS_PROTO_DOWN, HAS_TXQLEN, INDEX, LINK, MASTER, MODE, MTU, NAME, NAME_LEN, OPER, PROTO_DOWN, QDISC, QDISC_LEN,
+  SLOTS, TXQLEN, TYPE,
+} from './link-table-layout.js';
 
-// Per link, slots of an Int32Array: the message and the payload offset (-1: absent) of each field printed.
-const MSG = 0, LEN = 1, INDEX = 2, TYPE = 3, FLAGS = 4, NAME = 5, NAME_LEN = 6, LINK = 7, MTU = 8, QDISC = 9,
-  QDISC_LEN = 10, MASTER = 11, OPER = 12, MODE = 13, GROUP = 14, TXQLEN = 15, EVENT = 16, ADDR = 17, ADDR_LEN = 18,
-  BRD = 19, BRD_LEN = 20, PROTO_DOWN = 21, ODD = 22, SLOTS = 23;
-
-
-/** The links of one RTM_GETLINK dump: their messages' bytes and per link the offsets of its fields. */
+/** The links of one RTM_GETLINK dump: per link its printed fields. */
 export class LinkTable {
-  private bytes = Buffer.allocUnsafe(1 << 17);
+  /** The kept bytes: names, qdiscs, link-layer addresses, each from a 4-byte bound (lengths without trailing NULs). */
+  private bytes = Buffer.alloc(1 << 12);
+  private bytes32 = new Uint32Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length >> 2);
   private pos = 0;
+  /** The buffer the last message was in, and its 32-bit view. */
+  private src?: Uint8Array;
+  private src32?: Uint32Array;
+  /** ODD links' whole messages. */
+  private full?: Buffer;
+  private fullPos = 0;
   meta = new Int32Array(SLOTS * 64);
   count = 0;
   /** index -> row, made on the first lookup. */
   private rows?: Map<number, number>;
 
-  /** Copies the message at buf[off, off+len) and finds its fields (one walk). */
+  /** Reads the message at buf[off, off+len) (one walk over its attributes) and keeps its row. */
   add(buf: Uint8Array, off: number, len: number): void {
     if (len < NLMSG_HDRLEN + IFINFOMSG_LEN || (buf[off + 4] | (buf[off + 5] << 8)) !== RTM_NEWLINK) return;
-    if (this.pos + len > this.bytes.length) {
-      const nb = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.pos + len));
-      this.bytes.copy(nb, 0, 0, this.pos);
-      this.bytes = nb;
+    // Netlink lays messages and attributes out on 4-byte bounds in host order: the walk reads each
+    // attribute's header, and each 32-bit value, as one word. In the interpreter a typed-array read
+    // costs as much as a handful of other steps, so one read instead of four is most of a step's cost.
+    if (buf !== this.src) {
+      this.src = buf;
+      this.src32 = (buf.byteOffset & 3) === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2) : undefined;
     }
-    const start = this.pos;
-    this.bytes.set(buf.subarray(off, off + len), start);
-    this.pos += (len + 3) & ~3;
+    const w = this.src32;
+    if (!w || off & 3) {
+      const copy = new Uint8Array(len);
+      copy.set(buf.subarray(off, off + len));
+      this.add(copy, 0, len);
+      return;
+    }
     let m = this.meta;
     const k = SLOTS * this.count;
     if (k + SLOTS > m.length) {
@@ -52,68 +70,91 @@ export class LinkTable {
       m.set(this.meta);
       this.meta = m;
     }
-    // The walk reads the receive buffer (a plain Uint8Array) into locals; the offsets kept are the copy's.
-    const b = buf, h = off + NLMSG_HDRLEN, end = off + len, d = start - off;
-    let name = -1, nameLen = 0, link = -1, mtu = -1, qdisc = -1, qdiscLen = 0, master = -1, oper = -1, mode = -1;
-    let group = -1, txqlen = -1, event = -1, addr = -1, addrLen = 0, brd = -1, brdLen = 0, protoDown = -1;
-    let seen = 0, odd = 0;
+    const b = buf, h = off + NLMSG_HDRLEN, end = off + len;
+    let name = -1, nameLen = 0, qdisc = -1, qdiscLen = 0, addr = -1, addrLen = 0, brd = -1, brdLen = 0, bits = 0;
+    let odd = false;
     for (let p = h + IFINFOMSG_LEN; p + NLA_HDRLEN <= end;) {
-      const alen = b[p] | (b[p + 1] << 8);
+      const hd = w[p >> 2];
+      const alen = hd & 0xffff;
       if (alen < NLA_HDRLEN || p + alen > end) break;
-      const type = (b[p + 2] | (b[p + 3] << 8)) & NLA_TYPE_MASK;
       const o = p + NLA_HDRLEN, l = alen - NLA_HDRLEN;
       p += (alen + 3) & ~3;
-      if (type < 32) {
-        if (seen & (1 << type)) continue;
-        seen |= 1 << type;
-        switch (type) {
-          case IFLA_IFNAME: name = o; nameLen = l; break;
-          case IFLA_LINK: link = o; if (l < 4) odd = 1; break;
-          case IFLA_MTU: mtu = o; if (l < 4) odd = 1; break;
-          case IFLA_QDISC: qdisc = o; qdiscLen = l; break;
-          case IFLA_MASTER: master = o; if (l < 4) odd = 1; break;
-          case IFLA_OPERSTATE: oper = o; if (l < 1) odd = 1; break;
-          case IFLA_LINKMODE: mode = o; if (l < 1) odd = 1; break;
-          case IFLA_GROUP: group = o; if (l < 4) odd = 1; break;
-          case IFLA_TXQLEN: txqlen = o; if (l < 4) odd = 1; break;
-          case IFLA_ADDRESS: addr = o; addrLen = l; break;
-          case IFLA_BROADCAST: brd = o; brdLen = l; break;
-          case IFLA_IFALIAS: case IFLA_VFINFO_LIST: odd = 1; break;
-        }
-      } else if (type === IFLA_EVENT) {
-        if (event < 0) event = o;
-        if (l < 4) odd = 1;
-      } else if (type === IFLA_PROTO_DOWN) {
-        if (protoDown < 0) protoDown = o;
-        if (l < 1) odd = 1;
-      } else if (type === IFLA_LINK_NETNSID || type === IFLA_NEW_NETNSID || type === IFLA_NEW_IFINDEX || type === IFLA_PERM_ADDRESS || type === IFLA_PROP_LIST) odd = 1;
+      // The first of a type counts (parse_rtattr()'s rule); a number too short for its type leaves the line to printLinkInfo.
+      switch ((hd >>> 16) & NLA_TYPE_MASK) {
+        case IFLA_IFNAME: if (name < 0) { name = o; nameLen = l; } break;
+        case IFLA_QDISC: if (qdisc < 0) { qdisc = o; qdiscLen = l; } break;
+        case IFLA_ADDRESS: if (addr < 0) { addr = o; addrLen = l; } break;
+        case IFLA_BROADCAST: if (brd < 0) { brd = o; brdLen = l; } break;
+        case IFLA_LINK: if (!(bits & HAS_LINK)) { bits |= HAS_LINK; m[k + LINK] = w[o >> 2]; if (l < 4) odd = true; } break;
+        case IFLA_MTU: if (!(bits & HAS_MTU)) { bits |= HAS_MTU; m[k + MTU] = w[o >> 2]; if (l < 4) odd = true; } break;
+        case IFLA_MASTER: if (!(bits & HAS_MASTER)) { bits |= HAS_MASTER; m[k + MASTER] = w[o >> 2]; if (l < 4) odd = true; } break;
+        case IFLA_GROUP: if (!(bits & HAS_GROUP)) { bits |= HAS_GROUP; m[k + GROUP] = w[o >> 2]; if (l < 4) odd = true; } break;
+        case IFLA_TXQLEN: if (!(bits & HAS_TXQLEN)) { bits |= HAS_TXQLEN; m[k + TXQLEN] = w[o >> 2]; if (l < 4) odd = true; } break;
+        case IFLA_EVENT: if (!(bits & HAS_EVENT)) { bits |= HAS_EVENT; m[k + EVENT] = w[o >> 2]; if (l < 4) odd = true; } break;
+        case IFLA_OPERSTATE: if (!(bits & HAS_OPER)) { bits |= HAS_OPER; m[k + OPER] = b[o]; if (l < 1) odd = true; } break;
+        case IFLA_LINKMODE: if (!(bits & HAS_MODE)) { bits |= HAS_MODE; m[k + MODE] = b[o]; if (l < 1) odd = true; } break;
+        case IFLA_PROTO_DOWN: if (!(bits & HAS_PROTO_DOWN)) { bits |= HAS_PROTO_DOWN; m[k + PROTO_DOWN] = b[o]; if (l < 1) odd = true; } break;
+        case IFLA_IFALIAS: case IFLA_VFINFO_LIST: case IFLA_LINK_NETNSID: case IFLA_NEW_NETNSID: case IFLA_NEW_IFINDEX:
+        case IFLA_PERM_ADDRESS: case IFLA_PROP_LIST:
+          odd = true;
+          break;
+      }
     }
     // Names and qdiscs: ASCII only (attrStr's UTF-8 decoding of anything else is left to the printer).
-    if (name < 0 || !ascii7(b, name, nameLen) || (qdisc >= 0 && !ascii7(b, qdisc, qdiscLen))) odd = 1;
-    m[k + MSG] = start;
-    m[k + LEN] = len;
+    if (name < 0 || !ascii7(b, name, nameLen) || (qdisc >= 0 && !ascii7(b, qdisc, qdiscLen))) odd = true;
+    // Without IFLA_TXQLEN (a dump of another family) printLinkInfo asks the kernel for the queue length.
+    if (!(bits & HAS_TXQLEN)) odd = true;
     m[k + TYPE] = b[h + 2] | (b[h + 3] << 8);
-    m[k + INDEX] = b[h + 4] | (b[h + 5] << 8) | (b[h + 6] << 16) | (b[h + 7] << 24);
-    m[k + FLAGS] = b[h + 8] | (b[h + 9] << 8) | (b[h + 10] << 16) | (b[h + 11] << 24);
-    m[k + NAME] = name < 0 ? -1 : name + d;
+    m[k + INDEX] = w[(h + 4) >> 2];
+    m[k + FLAGS] = w[(h + 8) >> 2];
+    m[k + HAS] = bits;
+    if (name >= 0) {
+      while (nameLen > 0 && b[name + nameLen - 1] === 0) nameLen--;
+      m[k + NAME] = this.keep(w, name, nameLen);
+    } else m[k + NAME] = -1;
     m[k + NAME_LEN] = nameLen;
-    m[k + LINK] = link < 0 ? -1 : link + d;
-    m[k + MTU] = mtu < 0 ? -1 : mtu + d;
-    m[k + QDISC] = qdisc < 0 ? -1 : qdisc + d;
+    if (qdisc >= 0) {
+      while (qdiscLen > 0 && b[qdisc + qdiscLen - 1] === 0) qdiscLen--;
+      m[k + QDISC] = this.keep(w, qdisc, qdiscLen);
+    } else m[k + QDISC] = -1;
     m[k + QDISC_LEN] = qdiscLen;
-    m[k + MASTER] = master < 0 ? -1 : master + d;
-    m[k + OPER] = oper < 0 ? -1 : oper + d;
-    m[k + MODE] = mode < 0 ? -1 : mode + d;
-    m[k + GROUP] = group < 0 ? -1 : group + d;
-    m[k + TXQLEN] = txqlen < 0 ? -1 : txqlen + d;
-    m[k + EVENT] = event < 0 ? -1 : event + d;
-    m[k + ADDR] = addr < 0 ? -1 : addr + d;
+    m[k + ADDR] = addr < 0 ? -1 : this.keep(w, addr, addrLen);
     m[k + ADDR_LEN] = addrLen;
-    m[k + BRD] = brd < 0 ? -1 : brd + d;
+    m[k + BRD] = brd < 0 ? -1 : this.keep(w, brd, brdLen);
     m[k + BRD_LEN] = brdLen;
-    m[k + PROTO_DOWN] = protoDown < 0 ? -1 : protoDown + d;
-    m[k + ODD] = odd;
+    m[k + FULL] = odd ? this.keepFull(b, off, len) : -1;
+    m[k + FULL_LEN] = len;
     this.count++;
+  }
+
+  /** Copies the l bytes at byte offset o (4-aligned) of the words w to the kept bytes, word by word; returns their offset there. */
+  private keep(w: Uint32Array, o: number, l: number): number {
+    const n = (l + 3) >> 2;
+    if (this.pos + 4 * n > this.bytes.length) {
+      // alloc, not allocUnsafe: a buffer of its own, never a slice of the pool at an odd offset.
+      const nb = Buffer.alloc(2 * this.bytes.length + 4 * n);
+      this.bytes.copy(nb, 0, 0, this.pos);
+      this.bytes = nb;
+      this.bytes32 = new Uint32Array(nb.buffer, nb.byteOffset, nb.length >> 2);
+    }
+    const s = this.bytes32, at = this.pos;
+    for (let i = 0, d = at >> 2, q = o >> 2; i < n; i++) s[d + i] = w[q + i];
+    this.pos = at + 4 * n;
+    return at;
+  }
+
+  /** Copies a whole message for printLinkInfo; returns its offset in `full`. */
+  private keepFull(b: Uint8Array, off: number, len: number): number {
+    let f = this.full;
+    if (!f || this.fullPos + len > f.length) {
+      const nf = Buffer.allocUnsafe(Math.max(2 * (f?.length ?? 0), this.fullPos + len, 1 << 14));
+      if (f) f.copy(nf, 0, 0, this.fullPos);
+      this.full = f = nf;
+    }
+    const at = this.fullPos;
+    f.set(b.subarray(off, off + len), at);
+    this.fullPos += (len + 3) & ~3;
+    return at;
   }
 
   /** The row of the link with this index, or -1. */
@@ -125,35 +166,28 @@ export class LinkTable {
     return this.rows.get(index) ?? -1;
   }
 
-  /** The payload end of a string attribute without its trailing NULs. */
-  private strEnd(o: number, l: number): number {
-    let e = o + l;
-    while (e > o && this.bytes[e - 1] === 0) e--;
-    return e;
-  }
-
   /** The name cache's records (ll_remember_index() of each link with a name). */
   refs(): LinkRef[] {
     const out: LinkRef[] = [];
     const m = this.meta, b = this.bytes;
     for (let r = 0; r < this.count; r++) {
       const k = SLOTS * r;
-      if (m[k + NAME] < 0) continue;
-      const at = m[k + MASTER], o = m[k + NAME];
+      const o = m[k + NAME];
+      if (o < 0) continue;
       out.push({
         index: m[k + INDEX], name: attrStr(b.subarray(o, o + m[k + NAME_LEN])), type: m[k + TYPE], flags: m[k + FLAGS] >>> 0,
-        master: at >= 0 ? (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0 : undefined,
+        master: m[k + HAS] & HAS_MASTER ? m[k + MASTER] >>> 0 : undefined,
       });
     }
     return out;
   }
 
-  /** Row r as the RtMessage the printers read (a view of the copied bytes). */
+  /** Row r's whole message as the RtMessage the printers read (ODD rows only). */
   message(r: number): RtMessage {
-    const k = SLOTS * r, s = this.meta[k + MSG], h = s + NLMSG_HDRLEN;
+    const k = SLOTS * r, f = this.full!, s = this.meta[k + FULL], h = s + NLMSG_HDRLEN;
     return {
-      type: this.bytes[s + 4] | (this.bytes[s + 5] << 8), nlFlags: this.bytes[s + 6] | (this.bytes[s + 7] << 8),
-      header: this.bytes.subarray(h, h + IFINFOMSG_LEN), attrs: new AttrList(this.bytes, h + IFINFOMSG_LEN, s + this.meta[k + LEN]),
+      type: f[s + 4] | (f[s + 5] << 8), nlFlags: f[s + 6] | (f[s + 7] << 8),
+      header: f.subarray(h, h + IFINFOMSG_LEN), attrs: new AttrList(f, h + IFINFOMSG_LEN, s + this.meta[k + FULL_LEN]),
     };
   }
 
@@ -172,23 +206,22 @@ export class LinkTable {
       t.text(s);
       return t.pos;
     };
-    const u32 = (o: number): number => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
     /** A name from the table (its bytes) or from the name cache (text); returns the new p. */
     const putName = (t: TextBytes, p: number, index: number): number => {
       const r = this.row(index);
-      if (r < 0 || m[SLOTS * r + ODD]) return text(t, p, ctx.indexToName(index));
+      if (r < 0 || m[SLOTS * r + FULL] >= 0) return text(t, p, ctx.indexToName(index));
       const o = m[SLOTS * r + NAME];
-      return p + b.copy(t.buf, p, o, this.strEnd(o, m[SLOTS * r + NAME_LEN]));
+      return p + b.copy(t.buf, p, o, o + m[SLOTS * r + NAME_LEN]);
     };
     for (let r = 0; r < this.count; r++) {
       const k = SLOTS * r;
       const index = m[k + INDEX], flags = m[k + FLAGS] >>> 0;
       if (f.ifindex && index !== f.ifindex) continue;
       if (f.up && !(flags & IFF_UP)) continue;
-      const group = m[k + GROUP], master = m[k + MASTER];
-      if (group >= 0 && f.group !== -1 && (u32(group) | 0) !== f.group) continue;
-      if (f.master > 0 && (master < 0 || u32(master) !== f.master)) continue;
-      if (m[k + ODD] || (f.showQueue && m[k + TXQLEN] < 0)) {
+      const bits = m[k + HAS];
+      if (bits & HAS_GROUP && f.group !== -1 && m[k + GROUP] !== f.group) continue;
+      if (f.master > 0 && (!(bits & HAS_MASTER) || m[k + MASTER] >>> 0 !== f.master)) continue;
+      if (m[k + FULL] >= 0) {
         printLinkInfo(ctx, this.message(r), f);
         continue;
       }
@@ -197,10 +230,10 @@ export class LinkTable {
       p = index < 0 ? text(t, p, String(index)) : putUint(o, p, index);
       p += COLON.copy(o, p);
       const no = m[k + NAME];
-      p += b.copy(o, p, no, this.strEnd(no, m[k + NAME_LEN]));
+      p += b.copy(o, p, no, no + m[k + NAME_LEN]);
       let mdown = false;
-      if (m[k + LINK] >= 0) {
-        const l = u32(m[k + LINK]);
+      if (bits & HAS_LINK) {
+        const l = m[k + LINK] >>> 0;
         o[p++] = 64; // '@'
         if (l) {
           p = putName(t, p, l);
@@ -213,42 +246,42 @@ export class LinkTable {
       let ft = flagTexts.get(fk);
       if (!ft) flagTexts.set(fk, (ft = ascii(linkFlagsText(flags, mdown))));
       p += ft.copy(o, p);
-      if (m[k + MTU] >= 0) {
+      if (bits & HAS_MTU) {
         p += MTU_.copy(o, p);
-        p = putUint(o, p, u32(m[k + MTU]));
+        p = putUint(o, p, m[k + MTU] >>> 0);
         o[p++] = 32;
       }
       if (m[k + QDISC] >= 0) {
         p += QDISC_.copy(o, p);
         const q = m[k + QDISC];
-        p += b.copy(o, p, q, this.strEnd(q, m[k + QDISC_LEN]));
+        p += b.copy(o, p, q, q + m[k + QDISC_LEN]);
         o[p++] = 32;
       }
-      if (master >= 0) {
+      if (bits & HAS_MASTER) {
         p += MASTER_.copy(o, p);
-        p = putName(t, p, u32(master));
+        p = putName(t, p, m[k + MASTER] >>> 0);
         o[p++] = 32;
       }
-      if (m[k + OPER] >= 0) {
-        const s = b[m[k + OPER]];
+      if (bits & HAS_OPER) {
+        const s = m[k + OPER];
         p += (OPER_TEXTS[s] ??= ascii(s >= IF_OPER_NAMES.length ? 'state 0x' + s.toString(16) + ' ' : 'state ' + IF_OPER_NAMES[s] + ' ')).copy(o, p);
       }
-      if (f.doLink && m[k + MODE] >= 0) {
-        const v = b[m[k + MODE]];
+      if (f.doLink && bits & HAS_MODE) {
+        const v = m[k + MODE];
         p += (MODE_TEXTS[v] ??= ascii(v >= IF_LINK_MODE_NAMES.length ? 'mode ' + v + ' ' : 'mode ' + IF_LINK_MODE_NAMES[v] + ' ')).copy(o, p);
       }
-      if (group >= 0) {
-        const g = u32(group) | 0;
+      if (bits & HAS_GROUP) {
+        const g = m[k + GROUP];
         let gt = groupTexts.get(g);
         if (!gt) groupTexts.set(g, (gt = Buffer.from('group ' + groupName(g, numeric) + ' ')));
         p += gt.copy(o, p);
       }
       if (f.showQueue) {
-        const qlen = u32(m[k + TXQLEN]);
+        const qlen = m[k + TXQLEN];
         if (qlen) p = text(t, p, 'qlen ' + (qlen | 0));
       }
-      if (m[k + EVENT] >= 0) {
-        const e = u32(m[k + EVENT]);
+      if (bits & HAS_EVENT) {
+        const e = m[k + EVENT] >>> 0;
         if (e >= IFLA_EVENT_NAMES.length) p = text(t, p, 'event ' + (e | 0) + ' ');
         else if (e) p = text(t, p, 'event ' + IFLA_EVENT_NAMES[e] + ' ');
       }
@@ -265,7 +298,7 @@ export class LinkTable {
           p = m[k + BRD_LEN] === 6 ? putHexColon6(o, p, b, br) : text(t, p, formatLladdr(b.subarray(br, br + m[k + BRD_LEN]), type));
         }
       }
-      if (m[k + PROTO_DOWN] >= 0 && b[m[k + PROTO_DOWN]]) p += PROTODOWN.copy(o, p);
+      if (bits & HAS_PROTO_DOWN && m[k + PROTO_DOWN]) p += PROTODOWN.copy(o, p);
       o[p++] = 10;
       t.pos = p;
       if (p > TextBytes.FLUSH_AT) t.flush();
