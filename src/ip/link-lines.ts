@@ -10,6 +10,7 @@
 // gets its LinkRefs only when something asks.
 import { AF_PACKET, type LinkRef, type RtMessage } from '../backend.js';
 import { AttrList, attrStr } from '../wire/nlattr.js';
+import { alignedCopy, wordView } from '../wire/nlmsg.js';
 import {
   IFF_POINTOPOINT, IFF_UP, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_BROADCAST, IFLA_EVENT, IFLA_EVENT_NAMES, IFLA_GROUP, IFLA_IFALIAS,
   IFLA_IFNAME, IFLA_LINK, IFLA_LINKMODE, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MTU, IFLA_NEW_IFINDEX, IFLA_NEW_NETNSID,
@@ -35,9 +36,6 @@ export class LinkTable {
   private bytes = Buffer.alloc(1 << 12);
   private bytes32 = new Uint32Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length >> 2);
   private pos = 0;
-  /** The buffer the last message was in, and its 32-bit view. */
-  private src?: Uint8Array;
-  private src32?: Uint32Array;
   /** ODD links' whole messages. */
   private full?: Buffer;
   private fullPos = 0;
@@ -49,20 +47,9 @@ export class LinkTable {
   /** Reads the message at buf[off, off+len) (one walk over its attributes) and keeps its row. */
   add(buf: Uint8Array, off: number, len: number): void {
     if (len < NLMSG_HDRLEN + IFINFOMSG_LEN || (buf[off + 4] | (buf[off + 5] << 8)) !== RTM_NEWLINK) return;
-    // Netlink lays messages and attributes out on 4-byte bounds in host order: the walk reads each
-    // attribute's header, and each 32-bit value, as one word. In the interpreter a typed-array read
-    // costs as much as a handful of other steps, so one read instead of four is most of a step's cost.
-    if (buf !== this.src) {
-      this.src = buf;
-      this.src32 = (buf.byteOffset & 3) === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2) : undefined;
-    }
-    const w = this.src32;
-    if (!w || off & 3) {
-      const copy = new Uint8Array(len);
-      copy.set(buf.subarray(off, off + len));
-      this.add(copy, 0, len);
-      return;
-    }
+    // Each attribute's header, and each 32-bit value, read as one word (wordView).
+    const w = wordView(buf);
+    if (!w || off & 3) return this.add(alignedCopy(buf, off, len), 0, len);
     let m = this.meta;
     const k = SLOTS * this.count;
     if (k + SLOTS > m.length) {

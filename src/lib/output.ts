@@ -85,6 +85,21 @@ export class TextBytes {
     }
   }
 
+  /**
+   * Appends src[s, e). A run of 16 KiB or more is written out from src after the pending bytes
+   * (no copy, and no more of this buffer's pages faulted in); a shorter one is copied.
+   */
+  append(src: Buffer, s: number, e: number): void {
+    if (e - s >= 1 << 14) {
+      this.flush();
+      writeAllBytes(1, src.subarray(s, e));
+      return;
+    }
+    if (this.pos + (e - s) > this.buf.length) this.flush();
+    this.pos += src.copy(this.buf, this.pos, s, e);
+    if (this.pos > TextBytes.FLUSH_AT) this.flush();
+  }
+
   /** Appends a string as UTF-8 (its bytes as writeAll() makes them): for the rare fields without a byte form. */
   text(s: string): void {
     if (this.pos + 3 * s.length > this.buf.length) this.flush();

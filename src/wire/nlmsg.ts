@@ -335,8 +335,35 @@ export function decodeNeighbour(buf: Uint8Array, off: number, len: number): Neig
  * view does not handle (a short IFA_FLAGS): it then reads the message
  * through AttrList.
  */
+let viewed: Uint8Array | undefined, viewWords: Uint32Array | undefined;
+
+/**
+ * The bytes of `buf` as 32-bit words in host order (netlink's own), for the
+ * dump readers: netlink lays out messages and attributes on 4-byte bounds, so an
+ * attribute's header, or a 32-bit value, is one word. In the interpreter a
+ * typed-array read costs as much as a handful of other steps: one read instead
+ * of four. Undefined if buf does not start on a 4-byte bound. The last buffer's
+ * view is kept (a dump hands over the same receive buffer again and again).
+ */
+export function wordView(buf: Uint8Array): Uint32Array | undefined {
+  if (buf !== viewed) {
+    viewed = buf;
+    viewWords = (buf.byteOffset & 3) === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2) : undefined;
+  }
+  return viewWords;
+}
+
+/** A copy of buf[off, off+len) that starts on a 4-byte bound, for a reader that needs wordView(). */
+export function alignedCopy(buf: Uint8Array, off: number, len: number): Uint8Array {
+  const c = new Uint8Array(len);
+  c.set(buf.subarray(off, off + len));
+  return c;
+}
+
 export class AddressView {
   buf: Uint8Array = new Uint8Array(0);
+  /** buf as words (wordView): a 32-bit value at byte offset o (a multiple of 4) is words[o >> 2]. */
+  words: Uint32Array = new Uint32Array(0);
   type = 0;
   family = 0;
   prefixlen = 0;
@@ -362,22 +389,26 @@ export class AddressView {
   /** Reads the message at buf[off, off+len); false when it is too short for its ifaddrmsg. */
   reset(buf: Uint8Array, off: number, len: number): boolean {
     if (len < NLMSG_HDRLEN + IFADDRMSG_LEN) return false;
+    const w = wordView(buf);
+    if (!w || off & 3) return this.reset(alignedCopy(buf, off, len), 0, len);
     const h = off + NLMSG_HDRLEN;
     this.buf = buf;
+    this.words = w;
     this.type = buf[off + 4] | (buf[off + 5] << 8);
     this.family = buf[h];
     this.prefixlen = buf[h + 1];
     let flags = buf[h + 2];
     this.scope = buf[h + 3];
-    this.index = buf[h + 4] | (buf[h + 5] << 8) | (buf[h + 6] << 16) | (buf[h + 7] << 24);
+    this.index = w[(h + 4) >> 2] | 0;
     let address = -1, addressLen = 0, local = -1, localLen = 0, label = -1, labelLen = 0, broadcast = -1, broadcastLen = 0;
     let anycast = -1, anycastLen = 0, cacheinfo = -1, cacheinfoLen = 0, rtPriority = -1, rtPriorityLen = 0, odd = false;
     const end = off + len;
     let seen = 0; // bit per attribute type below 32 (the first of a repeated type counts, as AttrList)
     for (let p = h + IFADDRMSG_LEN; p + NLA_HDRLEN <= end;) {
-      const alen = buf[p] | (buf[p + 1] << 8);
+      const hd = w[p >> 2];
+      const alen = hd & 0xffff;
       if (alen < NLA_HDRLEN || p + alen > end) break;
-      const type = (buf[p + 2] | (buf[p + 3] << 8)) & NLA_TYPE_MASK;
+      const type = (hd >>> 16) & NLA_TYPE_MASK;
       const o = p + NLA_HDRLEN, l = alen - NLA_HDRLEN;
       if (type < 32 && !(seen & (1 << type))) {
         seen |= 1 << type;
@@ -389,7 +420,7 @@ export class AddressView {
           case IFA_ANYCAST: anycast = o; anycastLen = l; break;
           case IFA_CACHEINFO: cacheinfo = o; cacheinfoLen = l; break;
           case IFA_RT_PRIORITY: rtPriority = o; rtPriorityLen = l; break;
-          case IFA_FLAGS: if (l >= 4) flags = u32At(buf, o); else odd = true; break;
+          case IFA_FLAGS: if (l >= 4) flags = w[o >> 2]; else odd = true; break;
         }
       }
       p += (alen + 3) & ~3;
