@@ -6,46 +6,12 @@
 // ASCII, attributes that send a line to the general printer, a buffer that does
 // not start on a 4-byte bound.
 import { describe, expect, it } from 'vitest';
-import type { Backend, LinkRef, RtMessage, RtRequest } from '../../src/backend.js';
-import { AttrList } from '../../src/wire/nlattr.js';
-import { Context } from '../../src/ip/context.js';
-import { Output } from '../../src/lib/output.js';
-import { defaultOptions } from '../../src/ip/options.js';
+import type { LinkRef } from '../../src/backend.js';
 import { doLink } from '../../src/ip/link.js';
+import { attr, dumpBackend, link, mac, runOn, str, u32 } from './dump-backend.js';
 
 const IFLA = { ADDRESS: 1, BROADCAST: 2, IFNAME: 3, MTU: 4, LINK: 5, QDISC: 6, MASTER: 10, TXQLEN: 13, OPERSTATE: 16, LINKMODE: 17, IFALIAS: 20, GROUP: 27, PROTO_DOWN: 39, EVENT: 44, LINK_NETNSID: 37, PROP_LIST: 52, PERM_ADDRESS: 54 };
 const IFF_UP = 1, IFF_BROADCAST = 2, IFF_LOOPBACK = 8, IFF_POINTOPOINT = 0x10, IFF_RUNNING = 0x40, IFF_MULTICAST = 0x1000, IFF_LOWER_UP = 0x10000;
-
-const u32 = (v: number): Uint8Array => new Uint8Array(new Uint32Array([v >>> 0]).buffer);
-const str = (s: string): Uint8Array => new Uint8Array(Buffer.from(s + '\0'));
-const mac = (s: string): Uint8Array => new Uint8Array(s.split(':').map((x) => parseInt(x, 16)));
-
-function attr(type: number, value: Uint8Array): Uint8Array {
-  const a = new Uint8Array((4 + value.length + 3) & ~3);
-  new DataView(a.buffer).setUint16(0, 4 + value.length, true);
-  new DataView(a.buffer).setUint16(2, type, true);
-  a.set(value, 4);
-  return a;
-}
-
-/** An RTM_NEWLINK dump message: nlmsghdr, ifinfomsg, the attributes in the order given. */
-function link(index: number, type: number, flags: number, attrs: Uint8Array[]): Uint8Array {
-  const body = attrs.reduce((n, a) => n + a.length, 0);
-  const m = new Uint8Array(32 + body);
-  const v = new DataView(m.buffer);
-  v.setUint32(0, m.length, true);
-  v.setUint16(4, 16, true); // RTM_NEWLINK
-  v.setUint16(6, 2, true); // NLM_F_MULTI
-  v.setUint16(18, type, true);
-  v.setInt32(20, index, true);
-  v.setUint32(24, flags, true);
-  let p = 32;
-  for (const a of attrs) {
-    m.set(a, p);
-    p += a.length;
-  }
-  return m;
-}
 
 /** The common attributes of an Ethernet-like link, in the kernel's order; `extra` goes after the addresses. */
 function ether(index: number, name: string, flags: number, more: { link?: number; master?: number; qdisc?: string; oper?: number; extra?: Uint8Array[] } = {}): Uint8Array {
@@ -62,47 +28,12 @@ function ether(index: number, name: string, flags: number, more: { link?: number
 
 const UP = IFF_UP | IFF_BROADCAST | IFF_MULTICAST | IFF_RUNNING | IFF_LOWER_UP;
 
-/** A backend that answers RTM_GETLINK dumps with `messages`, laid out in one buffer from byte `at` on. */
-function backend(messages: Uint8Array[], inPlace: boolean, at = 0, refs: LinkRef[] = []): Backend {
-  const total = messages.reduce((n, m) => n + ((m.length + 3) & ~3), 0);
-  const buf = new Uint8Array(at + total);
-  const spans: [number, number][] = [];
-  let p = at;
-  for (const m of messages) {
-    buf.set(m, p);
-    spans.push([p, m.length]);
-    p += (m.length + 3) & ~3;
-  }
-  // The view starts `at` bytes into its ArrayBuffer: at = 2 puts every message off the 4-byte bound.
-  const view = new Uint8Array(buf.buffer, at, total);
-  const asMessage = (off: number, len: number): RtMessage => ({
-    type: 16, nlFlags: 2, header: buf.subarray(off + 16, off + 32), attrs: new AttrList(buf, off + 32, off + len),
-  });
-  const b: Partial<Backend> = {
-    links: (): LinkRef[] => refs,
-    rtDump: (_req: RtRequest, each: (m: RtMessage) => void) => spans.forEach(([o, l]) => each(asMessage(o, l))),
-    rtRequest: () => [],
-  };
-  if (inPlace) b.rtDumpInPlace = (_req, each) => spans.forEach(([o, l]) => each(view, o - at, l));
-  return b as Backend;
-}
-
-async function linkShow(b: Backend, args: string[] = []): Promise<string> {
-  const out = new Output(false, false);
-  const ctx = new Context(defaultOptions(), out, () => b);
-  try {
-    expect(await doLink(ctx, ['show', ...args])).toBe(0);
-  } catch (e) {
-    return `threw: ${(e as Error).message}`;
-  }
-  return out.take();
-}
-
 /** The fast lines equal the general printer's, for the buffer on a 4-byte bound and off it. */
-async function same(messages: Uint8Array[], args: string[] = [], refs: LinkRef[] = []): Promise<string> {
-  const general = await linkShow(backend(messages, false, 0, refs), args);
-  expect(await linkShow(backend(messages, true, 0, refs), args)).toBe(general);
-  expect(await linkShow(backend(messages, true, 2, refs), args)).toBe(general);
+async function same(links: Uint8Array[], args: string[] = [], refs: LinkRef[] = []): Promise<string> {
+  const show = (inPlace: boolean, at = 0) => runOn(dumpBackend({ links, inPlace, at, refs }), doLink, ['show', ...args]);
+  const general = await show(false);
+  expect(await show(true)).toBe(general);
+  expect(await show(true, 2)).toBe(general);
   return general;
 }
 
