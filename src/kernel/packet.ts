@@ -50,6 +50,11 @@ function udpOn(device: string): number | { errno: number } {
 function realtimeNs(): bigint {
   const ts = Buffer.alloc(16);
   libc().clock_gettime(CLOCK_REALTIME, ts);
+  return timespecNs(ts);
+}
+
+/** A struct timespec's time in ns. */
+function timespecNs(ts: Buffer): bigint {
   return ts.readBigInt64LE(0) * 1000000000n + ts.readBigInt64LE(8);
 }
 
@@ -61,6 +66,8 @@ class PacketSocket implements ArpingSocket {
   private readonly from = Buffer.alloc(SOCKADDR_LL);
   private readonly fromLen = Buffer.alloc(4);
   private readonly pfd = Buffer.alloc(8);
+  /** The struct timespec send() reads the clock into. */
+  private readonly sentAt = Buffer.alloc(16);
 
   constructor(private readonly fd: number) {
     this.pfd.writeInt32LE(fd, 0);
@@ -79,6 +86,12 @@ class PacketSocket implements ArpingSocket {
     if (c.getsockname(this.fd, sa, len) < 0) return c.errno();
     this.mac = Uint8Array.prototype.slice.call(sa, 12, 12 + sa[11]);
     this.ifindex = ifindex;
+    // The first call of a libc function from the executable costs some 70 us (its call path is
+    // faulted in); the first probe's RTT would carry it. Both calls of send() run once here:
+    // sendto() on fd -1 sends nothing (EBADF), and the time read then is not used.
+    c.clock_gettime(CLOCK_REALTIME, this.sentAt);
+    timespecNs(this.sentAt);
+    c.sendto(-1, sa, 0, 0, sa, SOCKADDR_LL);
     return 0;
   }
 
@@ -91,9 +104,11 @@ class PacketSocket implements ArpingSocket {
     sa[11] = to.length;
     sa.set(to, 12);
     const frame = Buffer.from(payload);
-    const at = realtimeNs();
+    // The clock is read right before sendto and made a number after it, so the send time has no
+    // JavaScript work in it; the first send of a run also finds both calls warm (see bind()).
+    c.clock_gettime(CLOCK_REALTIME, this.sentAt);
     const n = c.sendto(this.fd, frame, payload.length, 0, sa, SOCKADDR_LL);
-    return n === payload.length ? at : { errno: c.errno() };
+    return n === payload.length ? timespecNs(this.sentAt) : { errno: c.errno() };
   }
 
   /** One frame if one is queued, with the kernel's stamp of its arrival (CLOCK_REALTIME, as send()'s time). */
