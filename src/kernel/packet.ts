@@ -86,12 +86,10 @@ class PacketSocket implements ArpingSocket {
     if (c.getsockname(this.fd, sa, len) < 0) return c.errno();
     this.mac = Uint8Array.prototype.slice.call(sa, 12, 12 + sa[11]);
     this.ifindex = ifindex;
-    // The first call of a libc function from the executable costs some 70 us (its call path is
-    // faulted in); the first probe's RTT would carry it. Both calls of send() run once here:
-    // sendto() on fd -1 sends nothing (EBADF), and the time read then is not used.
-    c.clock_gettime(CLOCK_REALTIME, this.sentAt);
-    timespecNs(this.sentAt);
-    c.sendto(-1, sa, 0, 0, sa, SOCKADDR_LL);
+    // The kernel stamps a frame's arrival only once some socket has asked for stamps; the first
+    // SIOCGSTAMPNS asks (and fails here: nothing has arrived). Asked only after the first reply,
+    // that reply's stamp would be the time of the ioctl, after the wake-up.
+    c.ioctl(this.fd, SIOCGSTAMPNS, this.sentAt);
     return 0;
   }
 
@@ -104,8 +102,7 @@ class PacketSocket implements ArpingSocket {
     sa[11] = to.length;
     sa.set(to, 12);
     const frame = Buffer.from(payload);
-    // The clock is read right before sendto and made a number after it, so the send time has no
-    // JavaScript work in it; the first send of a run also finds both calls warm (see bind()).
+    // The clock is read right before sendto and made a number after it: no JavaScript work in the RTT.
     c.clock_gettime(CLOCK_REALTIME, this.sentAt);
     const n = c.sendto(this.fd, frame, payload.length, 0, sa, SOCKADDR_LL);
     return n === payload.length ? timespecNs(this.sentAt) : { errno: c.errno() };
