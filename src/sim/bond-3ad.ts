@@ -2,7 +2,9 @@
 // bond_3ad.c of 6.1 as the lab shows it for slaves with no partner): each
 // slave is a port numbered in enslave order with an aggregator of its own
 // (no partner system, so no two ports aggregate), the active aggregator is
-// the first slave's whose link is up, and the numbers the driver reports
+// kept while its link is up, else the first slave's whose link is up
+// (ad_agg_selection_logic() starts from the active one and, all bandwidths
+// equal and no partner anywhere, takes no other), and the numbers the driver reports
 // once its state machines settle: the actor key from the port's speed and
 // duplex (15 for a veth's 10000 Mbps full duplex), partner key 1, partner
 // MAC zero, actor port state 77 (active, aggregating, in sync, defaulted)
@@ -20,7 +22,11 @@ const SLAVE_AD_AGGREGATOR_ID = 6, SLAVE_AD_ACTOR_STATE = 7, SLAVE_AD_PARTNER_STA
 /** LACP port state bits: activity 1, aggregation 4, synchronization 8, defaulted 0x40. */
 const STATE_IN_ACTIVE = 0x4d, STATE_ELSEWHERE = 0x45;
 
-interface AdBond { adAggregators?: number }
+interface AdBond {
+  adAggregators?: number;
+  /** The active aggregator's id, as the last link change left it (undefined: none chosen yet). */
+  adActive?: number;
+}
 interface AdSlave { adPort?: number; adAggregator?: number; adSynced?: boolean }
 
 const adBond = (b: SimLink) => bondOf(b) as AdBond;
@@ -41,9 +47,12 @@ function actorKey(s: SimLink): number {
   return s.kind === 'veth' ? (7 << 1) | 1 : 0;
 }
 
-/** The active aggregator's slave: the first whose link is up. */
+/** The active aggregator's slave: the one chosen before while its link is up, else the first whose link is up. */
 export function activeAggregatorSlave(host: SimHost, bond: SimLink): SimLink | undefined {
-  return slavesOf(host, bond).find((s) => linkOf(s) === LINK_UP && adSlave(s).adAggregator !== undefined);
+  const slaves = slavesOf(host, bond), id = adBond(bond).adActive;
+  const up = (s: SimLink) => linkOf(s) === LINK_UP && adSlave(s).adAggregator !== undefined;
+  const current = id === undefined ? undefined : slaves.find((s) => adSlave(s).adAggregator === id);
+  return current && up(current) ? current : slaves.find(up);
 }
 
 /**
@@ -54,12 +63,15 @@ export function activeAggregatorSlave(host: SimHost, bond: SimLink): SimLink | u
  * for it after the failover); one whose link comes up has a new actor key,
  * is detached and attaches again, in sync only in the active aggregator.
  */
-export function adLinkChange(bond: SimLink, before: SimLink | undefined, changed: Map<SimLink, number>): void {
+export function adLinkChange(host: SimHost, bond: SimLink, before: SimLink | undefined, changed: Map<SimLink, number>): void {
   if (bondMode(bond) !== MODE_8023AD) return;
   for (const [s, st] of changed) {
     if (st === LINK_UP) adSlave(s).adSynced = undefined;
     else if (s === before) adSlave(s).adSynced = true;
   }
+  // ad_agg_selection_logic() after the change: the choice is kept, so a slave that comes back does not take over.
+  const active = activeAggregatorSlave(host, bond);
+  adBond(bond).adActive = active && adSlave(active).adAggregator;
 }
 
 /** bond_fill_info()'s 802.3ad attributes: the active aggregator (when there is one), the actor system settings. */

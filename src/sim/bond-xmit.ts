@@ -10,6 +10,7 @@ import { IFF_UP, IFLA_BOND_ALL_SLAVES_ACTIVE, IFLA_BOND_PACKETS_PER_SLAVE, IFLA_
 import {
   LINK_UP, MODE_8023AD, MODE_AB, MODE_XOR, activeOf, bondMode, bondOf, isBackup, isLb, le32, linkOf, settings, slavesOf,
 } from './bond-state.js';
+import { activeAggregatorSlave } from './bond-3ad.js';
 import type { KFn } from './kfn.js';
 import type { SimHost, SimLink } from './world.js';
 
@@ -135,13 +136,12 @@ export function xmitHash(policy: number, f: Uint8Array): number {
 /**
  * The usable slaves of balance-xor and 802.3ad (bond_update_slave_arr()).
  * 802.3ad's LACP is not modelled: without a partner each port is an
- * aggregator of its own, and the model takes the first slave whose link is
- * up as the active aggregator's only port.
+ * aggregator of its own, so the active aggregator's slave is the only one.
  */
-function usableSlaves(bond: SimLink, slaves: SimLink[]): SimLink[] {
+function usableSlaves(host: SimHost, bond: SimLink, slaves: SimLink[]): SimLink[] {
   if (bondMode(bond) === MODE_8023AD) {
-    const first = slaves.find((s) => (s.flags & IFF_UP) !== 0 && s.carrier && linkOf(s) === LINK_UP);
-    return first ? [first] : [];
+    const active = activeAggregatorSlave(host, bond);
+    return active && (active.flags & IFF_UP) !== 0 && active.carrier ? [active] : [];
   }
   return slaves.filter((s) => canTx(bond, s));
 }
@@ -165,7 +165,7 @@ export function bondXmit(host: SimHost, bond: SimLink, frame: Uint8Array, rand: 
     return { slaves: up, why: name, fn: ['bond_start_xmit', 'bond_xmit_broadcast'] };
   }
   if (mode === MODE_XOR || mode === MODE_8023AD) {
-    const usable = usableSlaves(bond, slaves);
+    const usable = usableSlaves(host, bond, slaves);
     const policy = xmitPolicy(bond);
     const hash = xmitHash(policy, frame);
     const one = usable.length ? usable[hash % usable.length] : undefined;

@@ -242,7 +242,7 @@ function miiTick(env: BondEnv, bond: SimLink, p: Params): void {
     const aggBefore = activeAggregatorSlave(env.host, bond);
     for (const [s, st] of proposed) setLinkState(s, st);
     commit(env, bond, p, proposed);
-    adLinkChange(bond, aggBefore, proposed);
+    adLinkChange(env.host, bond, aggBefore, proposed);
   }
   if (bondOf(bond).peerNotif) {
     bondOf(bond).peerNotif = (bondOf(bond).peerNotif ?? 0) - 1;

@@ -286,7 +286,7 @@ describe.skipIf(!inLab)('the model\'s ARP monitor agrees with the driver', () =>
     expect(driverLog(true).slice(-log.length)).toEqual(log);
   }, 300_000);
 
-  it('802.3ad without a partner (veth slaves whose peers run no LACP): one aggregator per port, the first up slave\'s active, then the next one\'s', async () => {
+  it('802.3ad without a partner (veth slaves whose peers run no LACP): one aggregator per port, the first up slave\'s active, then the next one\'s, which stays when the first comes back', async () => {
     const r = await play([
       {
         // The veths, their peer ends up: ip on the kernel, one batch in the model (fewer node starts).
@@ -305,6 +305,13 @@ describe.skipIf(!inLab)('the model\'s ARP monitor agrees with the driver', () =>
       { sleepMs: 3000, read: true },
       // kc1's wire down: kc2's aggregator becomes the active one.
       { both: link('set', 'kc1p', 'down') },
+      { sleepMs: 1000, read: true },
+      // kc1's wire back: the active aggregator stays kc2's (ad_agg_selection_logic() starts from the
+      // active one and takes another only with more bandwidth or ports, or a partner).
+      { both: link('set', 'kc1p', 'up') },
+      { sleepMs: 3000, read: true },
+      // kc2's wire down: kc1's again.
+      { both: link('set', 'kc2p', 'down') },
       { sleepMs: 1000, read: true },
     ], ['kb3', 'kc1', 'kc2']);
     for (const l of ['kb3', 'kc1', 'kc2']) spawnSync('ip', ['link', 'del', l]);

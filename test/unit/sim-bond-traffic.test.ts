@@ -209,6 +209,23 @@ describe('xmit_hash_policy', () => {
     }
     expect([m.tx('kd1'), m.tx('kd2')]).toEqual([3, 0]);
   });
+
+  it('802.3ad keeps the active aggregator when the first slave comes back (the lab\'s driver does)', async () => {
+    const m = await bonded('mode 802.3ad miimon 100');
+    m.sim('advance 100ms');
+    await m.target();
+    const step = async (carrier: string) => {
+      if (carrier) m.sim(carrier);
+      m.sim('advance 200ms');
+      m.sim('send 10.9.0.7');
+      const d = (await m.run('link show kd1', { details: 1 })).out;
+      return `${m.order().at(-1)} kd1 ${/bond_slave state (\S+)/.exec(d)![1]}`;
+    };
+    expect(await step('')).toBe('kd1 kd1 ACTIVE');
+    expect(await step('carrier kd1 off')).toBe('kd2 kd1 BACKUP');
+    expect(await step('carrier kd1 on')).toBe('kd2 kd1 BACKUP');
+    expect(await step('carrier kd2 off')).toBe('kd1 kd1 ACTIVE');
+  });
 });
 
 describe('counters', () => {
