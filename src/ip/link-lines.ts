@@ -17,7 +17,7 @@ import {
   IFLA_OPERSTATE, IFLA_PERM_ADDRESS, IFLA_PROP_LIST, IFLA_PROTO_DOWN, IFLA_QDISC, IFLA_TXQLEN, IFLA_VFINFO_LIST,
   IF_LINK_MODE_NAMES, IF_OPER_NAMES, NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_HDRLEN, RTM_NEWLINK,
 } from '../wire/rtnl-constants.js';
-import { TextBytes, ascii } from '../lib/output.js';
+import { TextBytes, ascii, putUint } from '../lib/output.js';
 import { formatLladdr, putHexColon6 } from '../lib/inet.js';
 import type { Context } from './context.js';
 import { type LinkFilter, linkFlagsText, printLinkInfo } from './link-print.js';
@@ -295,17 +295,6 @@ export class LinkTable {
 
 /** print_link_flags()'s text as bytes, by flags * 2 + M-DOWN. */
 const flagTexts = new Map<number, Buffer>();
-
-/** The decimal digits of v (an unsigned 32-bit number) written at o[p]; returns the offset after them. */
-function putUint(o: Uint8Array, p: number, v: number): number {
-  let n = 1;
-  for (let x = v; x >= 10; x = Math.floor(x / 10)) n++;
-  for (let q = p + n - 1; q >= p; q--) {
-    o[q] = 48 + (v % 10);
-    v = Math.floor(v / 10);
-  }
-  return p + n;
-}
 
 const MTU_ = ascii('mtu '), NONE = ascii('NONE'), COLON = ascii(': '), QDISC_ = ascii('qdisc '), MASTER_ = ascii('master ');
 const PEER = ascii(' peer '), BRD_ = ascii(' brd '), PROTODOWN = ascii(' protodown on ');

@@ -23,6 +23,7 @@ import { type InetPrefix, parseAddress, parsePrefix, parseUnsigned, strtoul } fr
 import { ENOENT, EOPNOTSUPP } from '../errno.js';
 import { familyNameVerbose, netlinkErrorLine, nodev } from './common.js';
 import type { Context } from './context.js';
+import { interpreted } from '../lib/jit.js';
 import { Args, Exit, duparg2, invarg, matches } from './matches.js';
 import { readFamily } from './options.js';
 import { dsfieldId, ipProtocolId, rtProtocols, rtRealms, rtScopes, tableId } from './names.js';
@@ -654,8 +655,8 @@ function listOrFlush(ctx: Context, words: string[], flush: boolean): number {
     const b = ctx.rtnl as Backend;
     const req = dumpRequest(ctx, dumpFamily, f);
     const print = (m: RtMessage) => { printRoute(ctx, m, f); };
-    if (b.rtDumpTransient) b.rtDumpTransient(req, print);
-    else b.rtDump!(req, print);
+    // Interpreted, as the address and link dumps (src/lib/jit.ts): compiling the per-route code cost more CPU than it saved.
+    interpreted(() => (b.rtDumpTransient ? b.rtDumpTransient(req, print) : b.rtDump!(req, print)));
   } catch (e) {
     if (e instanceof NetlinkError) {
       // save_route_errhndlr(): a main table that does not exist yet is an empty one.

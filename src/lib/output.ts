@@ -115,6 +115,30 @@ export class TextBytes {
   }
 }
 
+/** The decimal digits of v (an unsigned 32-bit number) written at o[p]; returns the offset after them. */
+export function putUint(o: Uint8Array, p: number, v: number): number {
+  let n = 1;
+  for (let x = v; x >= 10; x = Math.floor(x / 10)) n++;
+  for (let q = p + n - 1; q >= p; q--) {
+    o[q] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return p + n;
+}
+
+/** Names' bytes (UTF-8), made once per text. */
+const textBytes = new Map<string, Buffer>();
+
+/**
+ * A name's bytes (a device, a protocol, a scope: a small set of texts, each
+ * printed many times) written at o[p]; returns the offset after them.
+ */
+export function putText(o: Buffer, p: number, s: string): number {
+  let b = textBytes.get(s);
+  if (!b) textBytes.set(s, (b = Buffer.from(s)));
+  return p + b.copy(o, p);
+}
+
 /**
  * A constant text's bytes, copied into a TextBytes buffer with `p += c.copy(o, p)`:
  * in the interpreter one native copy costs less than a loop over a few bytes.
