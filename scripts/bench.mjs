@@ -10,7 +10,7 @@
 // Other benches (arp codec, arping RTT, model) live beside this file as
 // bench-*.mjs and run after this one when present.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,9 +40,26 @@ function netns(name) {
   return name;
 }
 
+/** The neighbour entries of every namespace together (/proc/net/stat/arp_cache: the ARP table is one). */
+function arpEntries() {
+  return parseInt(readFileSync('/proc/net/stat/arp_cache', 'utf8').split('\n')[1].trim().split(/\s+/)[0], 16);
+}
+const arpBase = arpEntries();
+const sleepMs = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Deletes a namespace and waits until the kernel is done with it. The cleanup runs on a kernel
+ * thread after `ip netns del` returns, holding the RTNL lock the next figure's dumps take: with a
+ * batch's 10,000 entries still going, the next figure's medians moved by milliseconds (an addr
+ * show run read 3.8x ip's extra, the run before and after it 1.0x). Its entries leaving the ARP
+ * table mark most of it (waited for up to 2 s: a batch's 10,000 take longer to be freed, and the
+ * bench would take minutes); a short pause covers the devices.
+ */
 function delNetns(name) {
   spawnSync('ip', ['netns', 'del', name]);
   made.splice(made.indexOf(name), 1);
+  for (let i = 0; i < 40 && arpEntries() > arpBase; i++) sleepMs(50);
+  sleepMs(300);
 }
 
 /** Wall time of one run of a command, in ms. */
@@ -118,7 +135,7 @@ try {
     ['ip', ['-n', empty, 'neigh', 'show']],
     [tsnet, ['-n', big, 'neigh', 'show']],
     ['ip', ['-n', big, 'neigh', 'show']],
-  ], Math.max(10, RUNS / 2));
+  ], RUNS);
   const tsExtra = tsBig - tsEmpty, ipExtra = ipBig - ipEmpty;
   row(`ip neigh show, ${count} entries vs empty`, `${fmt(ipBig)} - ${fmt(ipEmpty)} = +${fmt(ipExtra)}`);
   shared.BENCH_TSNET_10K_MS = tsBig.toFixed(1);
@@ -150,7 +167,7 @@ try {
       ['ip', ['-n', empty, ...args]],
       [tsnet, ['-n', full, ...args]],
       ['ip', ['-n', full, ...args]],
-    ], Math.max(10, RUNS / 2));
+    ], RUNS);
     const t = tsF - tsE, i = ipF - ipE;
     row(`ip ${args.join(' ')}, ${what} vs empty`, `${fmt(ipF)} - ${fmt(ipE)} = +${fmt(i)}`);
     row(`tsnet ${args.join(' ')}, ${what} vs empty`, `${fmt(tsF)} - ${fmt(tsE)} = +${fmt(t)} = ${(t / i).toFixed(2)} x ip's extra`, '<= 2 x', t <= 2 * i,
