@@ -115,7 +115,7 @@ class PacketSocket implements ArpingSocket {
     const n = c.recvfrom(this.fd, this.buf, this.buf.length, MSG_DONTWAIT, this.from, this.fromLen);
     if (n < 0) return undefined;
     const ts = Buffer.alloc(16);
-    const at = c.ioctl(this.fd, SIOCGSTAMPNS, ts) === 0 ? ts.readBigInt64LE(0) * 1000000000n + ts.readBigInt64LE(8) : realtimeNs();
+    const at = c.ioctl(this.fd, SIOCGSTAMPNS, ts) === 0 ? timespecNs(ts) : realtimeNs();
     return { payload: Uint8Array.prototype.slice.call(this.buf, 0, n), pkttype: this.from[10], at };
   }
 

@@ -327,14 +327,6 @@ export function decodeNeighbour(buf: Uint8Array, off: number, len: number): Neig
   };
 }
 
-/**
- * An RTM_NEWADDR/DELADDR message read in place, as NeighbourView: the
- * ifaddrmsg's fields (`flags` from IFA_FLAGS when it is there), and the
- * payload offset (-1: absent) and length of each attribute ip prints. One
- * view serves every message of a dump. `odd` marks what a reader of this
- * view does not handle (a short IFA_FLAGS): it then reads the message
- * through AttrList.
- */
 let viewed: Uint8Array | undefined, viewWords: Uint32Array | undefined;
 
 /**
@@ -360,6 +352,14 @@ export function alignedCopy(buf: Uint8Array, off: number, len: number): Uint8Arr
   return c;
 }
 
+/**
+ * An RTM_NEWADDR/DELADDR message read in place, as NeighbourView: the
+ * ifaddrmsg's fields (`flags` from IFA_FLAGS when it is there), and the
+ * payload offset (-1: absent) and length of each attribute ip prints. One
+ * view serves every message of a dump. `odd` marks what a reader of this
+ * view does not handle (a short IFA_FLAGS): it then reads the message
+ * through AttrList.
+ */
 export class AddressView {
   buf: Uint8Array = new Uint8Array(0);
   /** buf as words (wordView): a 32-bit value at byte offset o (a multiple of 4) is words[o >> 2]. */
